@@ -1,0 +1,179 @@
+/* Column values: raw keys, array joining, and pp-fmt's virtual columns. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "pp.h"
+
+const char *const fmt_table_default[] = {"time", "type", "event", "proto", "source",
+                                         "destination", "pid", "comm", "info"};
+const int fmt_table_default_n = PP_ARRAY_LEN(fmt_table_default);
+
+const char *const fmt_csv_default[] = {"ts", "type", "event", "proto", "src", "sport", "dst",
+                                       "dport", "pid", "comm", "community_id", "info"};
+const int fmt_csv_default_n = PP_ARRAY_LEN(fmt_csv_default);
+
+/* Text of a scalar token: strings unescaped, numbers and literals raw. */
+static void scalar(struct rec *r, int t, struct sbuf *out)
+{
+	size_t n;
+	const char *s;
+	if (rec_tok_is_str(r, t)) {
+		s = rec_tok_str(r, t, &n);
+		if (s)
+			sb_put(out, s, n);
+		return;
+	}
+	s = rec_tok_raw(r, t, &n);
+	sb_put(out, s, n);
+}
+
+/* An array element: scalars as text; objects by their "data" member (DNS
+ * answers), else "name", else their raw JSON. */
+static void element(struct rec *r, int t, struct sbuf *out)
+{
+	if (r->tok[t].type == JSMN_OBJECT) {
+		int end = rec_skip(r, t);
+		const char *pref[] = {"data", "name"};
+		for (int p = 0; p < 2; p++)
+			for (int k = t + 1; k < end; k = rec_skip(r, k + 1)) {
+				size_t kl = (size_t)(r->tok[k].end - r->tok[k].start);
+				if (kl == strlen(pref[p]) && !memcmp(r->line + r->tok[k].start, pref[p], kl)) {
+					scalar(r, k + 1, out);
+					return;
+				}
+			}
+	}
+	if (r->tok[t].type == JSMN_OBJECT || r->tok[t].type == JSMN_ARRAY) {
+		size_t n;
+		const char *s = rec_tok_raw(r, t, &n);
+		sb_put(out, s, n);
+		return;
+	}
+	scalar(r, t, out);
+}
+
+static bool key_value(struct rec *r, const char *key, struct sbuf *out)
+{
+	int t = rec_find(r, key);
+	if (t < 0)
+		return false;
+	if (r->tok[t].type == JSMN_ARRAY) {
+		int end = rec_skip(r, t);
+		bool first = true;
+		for (int e = t + 1; e < end; e = rec_skip(r, e)) {
+			if (!first)
+				sb_putc(out, ';');
+			first = false;
+			element(r, e, out);
+		}
+		return true;
+	}
+	if (r->tok[t].type == JSMN_OBJECT) {
+		element(r, t, out);
+		return true;
+	}
+	scalar(r, t, out);
+	return true;
+}
+
+static bool endpoint(struct rec *r, const char *addr_key, const char *port_key, struct sbuf *out)
+{
+	const char *a = rec_str(r, addr_key);
+	double port;
+	bool has_port = rec_num(r, port_key, &port);
+	if (!a)
+		return false;
+	if (strchr(a, ':') && has_port)
+		sb_printf(out, "[%s]", a);
+	else
+		sb_puts(out, a);
+	if (has_port)
+		sb_printf(out, ":%.0f", port);
+	return true;
+}
+
+/* " key=value" for each present key, used to build the info summary. */
+static void kv(struct rec *r, struct sbuf *out, const char *label, const char *key)
+{
+	struct sbuf v;
+	sb_init(&v);
+	if (key_value(r, key, &v) && v.len) {
+		if (out->len)
+			sb_putc(out, ' ');
+		if (label && *label)
+			sb_printf(out, "%s=", label);
+		sb_put(out, v.s, v.len);
+	}
+	sb_free(&v);
+}
+
+static void info(struct rec *r, struct sbuf *out)
+{
+	const char *type = rec_str(r, "type");
+	if (!type)
+		return;
+	if (!strcmp(type, "sock")) {
+		kv(r, out, "", "state");
+		kv(r, out, "tx", "tx_bytes");
+		kv(r, out, "rx", "rx_bytes");
+		kv(r, out, "dur", "duration");
+		kv(r, out, "sni", "sni");
+		kv(r, out, "name", "dst_name");
+	} else if (!strcmp(type, "flow")) {
+		kv(r, out, "pkts", "orig_pkts");
+		kv(r, out, "bytes", "orig_bytes");
+		kv(r, out, "rpkts", "resp_pkts");
+		kv(r, out, "rbytes", "resp_bytes");
+		kv(r, out, "app", "app");
+	} else if (!strcmp(type, "dns")) {
+		kv(r, out, "", "qname");
+		kv(r, out, "", "qtype");
+		kv(r, out, "", "rcode");
+		kv(r, out, "ans", "answers");
+	} else if (!strcmp(type, "tls")) {
+		kv(r, out, "sni", "sni");
+		kv(r, out, "alpn", "alpn");
+		kv(r, out, "ver", "version");
+		kv(r, out, "cipher", "cipher");
+		kv(r, out, "subject", "subject");
+	} else if (!strcmp(type, "http")) {
+		kv(r, out, "", "method");
+		kv(r, out, "", "host");
+		kv(r, out, "", "path");
+		kv(r, out, "", "status");
+	} else if (!strcmp(type, "ssh")) {
+		kv(r, out, "client", "client");
+		kv(r, out, "server", "server");
+	} else if (!strcmp(type, "quic")) {
+		kv(r, out, "ver", "version");
+		kv(r, out, "sni", "sni");
+		kv(r, out, "alpn", "alpn");
+	}
+}
+
+bool fmt_value(struct rec *r, const char *name, bool utc, struct sbuf *out)
+{
+	if (!strcmp(name, "time")) {
+		double ts;
+		char buf[64];
+		if (!rec_num(r, "ts", &ts))
+			return false;
+		pp_fmt_time(ts, utc, 3, buf, sizeof(buf));
+		/* The table shows the time of day; the date is in the ts column. */
+		sb_puts(out, strlen(buf) > 11 && buf[10] == ' ' ? buf + 11 : buf);
+		return true;
+	}
+	if (!strcmp(name, "source"))
+		return endpoint(r, "src", "sport", out);
+	if (!strcmp(name, "destination"))
+		return endpoint(r, "dst", "dport", out);
+	if (!strcmp(name, "info")) {
+		if (rec_find(r, "info") >= 0)
+			return key_value(r, "info", out);
+		info(r, out);
+		return out->len > 0;
+	}
+	return key_value(r, name, out);
+}

@@ -1,0 +1,41 @@
+/* pp-fmt internals shared by its output writers. */
+#ifndef PP_FMT_H
+#define PP_FMT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rec.h"
+#include "sbuf.h"
+
+struct fmt_opts {
+	char **fields;  /* -f: selected columns/keys, in order; NULL = defaults */
+	int nfields;
+	bool header;    /* --no-header clears */
+	bool utc;       /* -u: times in UTC */
+};
+
+/* Value of column name for record r as display text into out. Knows the
+ * virtual columns: "time" (human time of ts), "source"/"destination"
+ * (addr:port, IPv6 in brackets) and "info" (a per-type summary). Returns
+ * false when the record has no value for it (cell left empty). */
+bool fmt_value(struct rec *r, const char *name, bool utc, struct sbuf *out);
+
+/* Default table columns (upper-case titles come from the names). */
+extern const char *const fmt_table_default[];
+extern const int fmt_table_default_n;
+/* Default CSV columns: raw, machine-readable values. */
+extern const char *const fmt_csv_default[];
+extern const int fmt_csv_default_n;
+
+/* Writers: begin once, row per record, flush at idle (a batch), end once.
+ * Return -1 when writing failed. */
+struct fmt_writer {
+	int (*begin)(const struct fmt_opts *o, FILE *f);
+	int (*row)(struct rec *r, const struct fmt_opts *o, FILE *f);
+	int (*flush)(const struct fmt_opts *o, FILE *f);
+	int (*end)(const struct fmt_opts *o, FILE *f);
+};
+extern const struct fmt_writer fmt_json_writer, fmt_csv_writer, fmt_table_writer;
+
+#endif

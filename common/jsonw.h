@@ -1,0 +1,59 @@
+/* JSON record writer: one object per line, any byte string made valid JSON.
+ *
+ * String treatment (documented in pp-records(5)): bytes that form valid UTF-8
+ * are kept as they are, except that '"' and '\\' are escaped, C0 controls
+ * (U+0000..U+001F), DEL and the C1 controls (U+0080..U+009F) are written as
+ * \uXXXX (\n, \t, \r, \b, \f in short form); every byte that is not part of
+ * well-formed UTF-8 (stray continuation bytes, overlongs, surrogates, code
+ * points past U+10FFFF, truncated sequences) becomes U+FFFD, one per byte.
+ * The result is valid JSON and safe to print on a terminal. */
+#ifndef PP_JSONW_H
+#define PP_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	char *buf;
+	size_t len, cap;
+	int depth;
+	bool first[JW_MAX_DEPTH]; /* next member at this depth is the first */
+	char closer[JW_MAX_DEPTH]; /* '}' or ']' for the container at this depth */
+};
+
+void jw_init(struct jw *w);
+void jw_free(struct jw *w);
+void jw_reset(struct jw *w);
+
+/* key is NULL for array elements and the top-level value. */
+void jw_obj_open(struct jw *w, const char *key);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w, const char *key);
+void jw_arr_close(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_strn(struct jw *w, const char *key, const void *s, size_t n);
+void jw_int(struct jw *w, const char *key, long long v);
+void jw_uint(struct jw *w, const char *key, unsigned long long v);
+/* Finite doubles in shortest round-trip form; NaN/inf are omitted. */
+void jw_num(struct jw *w, const char *key, double v);
+/* Seconds since the epoch with microsecond resolution: 1700000000.123456 */
+void jw_ts(struct jw *w, const char *key, uint64_t usec);
+void jw_bool(struct jw *w, const char *key, bool v);
+/* An already-serialised JSON value (trusted: from our own reader). */
+void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
+
+/* Record helpers: begin = reset + "{" + "type" + "ts"; end = "}\n" and
+ * fwrite to f. Returns 0, or -1 when the write failed (see pp_out_flush). */
+void jw_rec_begin(struct jw *w, const char *type, uint64_t ts_usec);
+int jw_rec_end(struct jw *w, FILE *f);
+
+/* Escape bytes as the contents of a JSON string (no quotes) onto w->buf. */
+void jw_escape(struct jw *w, const void *s, size_t n);
+/* Append raw bytes. */
+void jw_put(struct jw *w, const void *s, size_t n);
+
+#endif

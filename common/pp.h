@@ -1,0 +1,55 @@
+/* Program-wide helpers: messages as "prog: ...", checked numbers, time. */
+#ifndef PP_H
+#define PP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit status contract shared by every command (see each man page). */
+enum { PP_EXIT_OK = 0, PP_EXIT_RUNTIME = 1, PP_EXIT_USAGE = 2 };
+
+extern const char *pp_progname;
+void pp_setprog(const char *argv0);
+
+/* "prog: message" on stderr; pp_warn_errno appends ": strerror(errno)". */
+void pp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pp_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, then exit(status). */
+void pp_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* "prog: usage error text" then "Try 'prog --help'." and exit(2). */
+void pp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Input error tied to a place: "prog: FILE:LINE: message". */
+void pp_warn_at(const char *file, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* strtonum-style: whole string, base 10, within [min,max]. Returns 0 and sets
+ * *out, or -1 with *errstr = "invalid", "too small" or "too large". */
+int pp_parse_ll(const char *s, long long min, long long max, long long *out, const char **errstr);
+/* A number of seconds: "0.25", "3", "2s", "500ms", "5m", "1h". -1 on error. */
+int pp_parse_duration(const char *s, double *secs);
+/* Option helpers that exit 2 with "prog: invalid value for -x: 'v' (reason)". */
+long long pp_opt_ll(const char *opt, const char *s, long long min, long long max);
+double pp_opt_duration(const char *opt, const char *s);
+
+/* Wall clock in microseconds since the epoch, and monotonic seconds. */
+uint64_t pp_now_us(void);
+double pp_mono(void);
+/* "2026-11-23 07:08:46.123456" (local time, or UTC when utc) into buf. */
+void pp_fmt_time(double ts, bool utc, int decimals, char *buf, size_t len);
+
+/* Output handling shared by all commands: SIGPIPE ignored, a write error to
+ * stdout makes pp_out_flush return -1; EPIPE means "reader went away" which
+ * the commands treat as a quiet, successful end (see DESIGN.md). */
+void pp_out_init(void);
+int pp_out_flush(FILE *f);       /* 0 ok, -1 EPIPE (quiet end), -2 other error (reported) */
+int pp_out_close(FILE *f);       /* fflush+ferror+fclose of stdout at exit; same codes */
+
+/* --version text for every command. */
+void pp_print_version(void);
+
+#define PP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

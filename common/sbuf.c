@@ -1,0 +1,87 @@
+/* Growable byte buffer. */
+#include "sbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pp.h"
+
+void sb_init(struct sbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void sb_free(struct sbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+void sb_reset(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static void grow(struct sbuf *b, size_t n)
+{
+	size_t cap;
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->s = realloc(b->s, cap);
+	if (!b->s)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	b->cap = cap;
+}
+
+void sb_put(struct sbuf *b, const void *p, size_t n)
+{
+	grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+void sb_putc(struct sbuf *b, char c)
+{
+	sb_put(b, &c, 1);
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *sb_steal(struct sbuf *b)
+{
+	char *s = b->s;
+	if (!s) {
+		s = malloc(1);
+		if (!s)
+			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		s[0] = '\0';
+	}
+	memset(b, 0, sizeof(*b));
+	return s;
+}
