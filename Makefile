@@ -44,7 +44,9 @@ ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DPP_VERSI
                -DJSMN_STRICT -DJSMN_PARENT_LINKS -Icommon -I$(BUILD) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-COMMANDS    := $(notdir $(wildcard cmd/pp-*))
+# Commands are the cmd/pp-X directories that have sources (a directory with
+# only shared headers, before its command lands, builds nothing).
+COMMANDS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard cmd/pp-*/*.c)))))
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON   := $(BUILD)/libppcommon.a
