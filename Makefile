@@ -126,7 +126,25 @@ $(BUILD)/tests/$(1): $(BUILD)/tests/unit/$(1).o $$($(1)_UOBJ) $(LIBCOMMON)
 endef
 $(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_rules,$(t))))
 
-build-tests: all $(UNIT_BINS)
+# Fuzz targets replayed: tests/fuzz/fuzz_X.c linked with replay_main.c instead
+# of libFuzzer (first line "// uses: cmd/..." as for unit tests), so that make
+# test runs every seed and every kept crash input under ASan+UBSan
+# (tests/e2e/fuzz-replay.sh). scripts/fuzz.sh builds the libFuzzer versions.
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+
+define fuzz_rules
+$(1)_FUSES := $$(shell sed -n '1s|^// uses:||p' tests/fuzz/$(1).c)
+$(1)_FOBJ := $$($(1)_FUSES:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/fuzz/$(1).o $$($(1)_FOBJ): | $$(BPF_SKELS)
+$(BUILD)/tests/replay_$(1): $(BUILD)/tests/fuzz/$(1).o $(BUILD)/tests/fuzz/replay_main.o $$($(1)_FOBJ) $(LIBCOMMON)
+	$$(call msg,LD,$$@)
+	$$(Q)mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
+endef
+$(foreach t,$(FUZZ_SRC:tests/fuzz/%.c=%),$(eval $(call fuzz_rules,$(t))))
+
+build-tests: all $(UNIT_BINS) $(FUZZ_REPLAY)
 
 test:
 	$(Q)$(MAKE) --no-print-directory SAN=1 build-tests
@@ -139,9 +157,11 @@ demo: all
 bench: all
 	$(Q)bash scripts/bench.sh $(BENCH)
 
+# make fuzz FUZZ_SECONDS=N [FUZZ=word]: each libFuzzer target for N seconds;
+# fails on a crash (its input is kept in tests/fuzz/regress/, see the script).
 FUZZ_SECONDS ?= 10
-fuzz:
-	$(Q)bash scripts/fuzz.sh $(FUZZ_SECONDS)
+fuzz: deps-check $(BPF_SKELS)
+	$(Q)bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 # --- install / clean -----------------------------------------------------------
 install: all

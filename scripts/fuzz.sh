@@ -1,28 +1,142 @@
 #!/bin/bash
-# make fuzz FUZZ_SECONDS=N: build every libFuzzer target (tests/fuzz/fuzz_*.c,
-# clang -fsanitize=fuzzer,address,undefined) and run each for N seconds with
-# its seed corpus. A crash is kept under tests/fuzz/crashes/ and fails the run.
+# make fuzz FUZZ_SECONDS=N [FUZZ=word]: build every libFuzzer target
+# tests/fuzz/fuzz_*.c (clang -fsanitize=fuzzer,address,undefined) and run each
+# for N seconds, one after the other (the machine's cores are shared).
+#
+#   scripts/fuzz.sh SECONDS [WORD...]   only targets whose name has a WORD
+#
+# A target's first lines say what it needs:
+#   // uses: cmd/pp-sniff/dns.c ...      sources it links besides common/*.c
+#   // seed-files: tests/data/*.jsonl    files (globs, from the top directory)
+#                                        copied into its seed corpus
+#   // seed-tshark: FILTER FIELD         from every capture in ../shared/pcaps:
+#                                        the hex FIELD of the packets matching
+#                                        the display FILTER, one seed each
+#                                        (e.g. "dns udp.payload")
+# plus tests/fuzz/seeds/NAME/ and tests/fuzz/regress/NAME/. The corpus grows
+# in build/fuzz/corpus-NAME across runs. A crash, leak, timeout or
+# out-of-memory input is copied to tests/fuzz/regress/NAME/, where `make test`
+# replays it from then on (fix the bug, commit the input), and the run fails.
+# Per target it prints executions, executions per second and the corpus size;
+# build/fuzz/summary.tsv keeps one line per target and run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
+shift || true
+filters=("$@")
 out=build/fuzz
+pcaps=${PP_SHARED:-../shared}/pcaps
 mkdir -p "$out"
-status=0 n=0
+CC_FUZZ=${CC_FUZZ:-clang}
+CFLAGS_FUZZ=(-g -O1 -std=gnu11 -D_GNU_SOURCE -DPP_VERSION='"fuzz"' -DJSMN_STRICT -DJSMN_PARENT_LINKS
+             -Icommon -Ibuild/rel -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+LIBS=(-lpcap -lbpf -lelf -lz -lcsv -lcrypto -lm)
+
+if ! command -v "$CC_FUZZ" >/dev/null; then
+    echo "fuzz: $CC_FUZZ not found (scripts/deps.sh installs clang)" >&2
+    exit 1
+fi
+if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
+        "$CC_FUZZ" -x c -fsanitize=fuzzer - -o "$out/.probe" 2>/dev/null; then
+    echo "fuzz: $CC_FUZZ cannot link libFuzzer (install libclang-rt-14-dev)" >&2
+    exit 1
+fi
+
+selected() {
+    [ ${#filters[@]} -eq 0 ] && return 0
+    local f
+    for f in "${filters[@]}"; do [[ $1 == *"$f"* ]] && return 0; done
+    return 1
+}
+
+# Is $1 older than any of the other files?
+stale() {
+    local bin=$1; shift
+    [ -e "$bin" ] || return 0
+    local f
+    for f in "$@"; do [ "$f" -nt "$bin" ] && return 0; done
+    return 1
+}
+
+# seeds NAME SRC DIR: fill DIR with the target's seed inputs.
+seeds() {
+    local name=$1 src=$2 dir=$3 g f filter field n=0
+    rm -rf "$dir" && mkdir -p "$dir"
+    for g in "tests/fuzz/seeds/$name" "tests/fuzz/regress/$name"; do
+        [ -d "$g" ] && cp -p "$g"/* "$dir"/ 2>/dev/null
+    done
+    for g in $(sed -n '1,5s|^// seed-files:||p' "$src"); do
+        for f in $g; do [ -f "$f" ] && cp "$f" "$dir/file-$(echo "$f" | tr / _)"; done
+    done
+    read -r filter field < <(sed -n '1,5s|^// seed-tshark:||p' "$src")
+    if [ -n "${field:-}" ]; then
+        if [ ! -d "$pcaps" ] || ! command -v tshark >/dev/null; then
+            echo "  ($name: no captures or no tshark: tshark seeds skipped)" >&2
+        else
+            for f in "$pcaps"/*.pcap "$pcaps"/*.pcapng; do
+                [ -f "$f" ] || continue
+                tshark -r "$f" -Y "$filter" -T fields -e "$field" 2>/dev/null
+            done | sort -u | head -n 500 | python3 -c '
+import sys, hashlib, os
+for line in sys.stdin:
+    h = line.strip().replace(":", "").split(",")[0]
+    try:
+        b = bytes.fromhex(h)
+    except ValueError:
+        continue
+    if b:
+        open(os.path.join(sys.argv[1], "tshark-" + hashlib.sha1(b).hexdigest()[:16]), "wb").write(b)
+' "$dir"
+        fi
+    fi
+    n=$(find "$dir" -type f | wc -l)
+    echo "$n"
+}
+
+status=0 ran=0
+printf '%-22s %12s %10s %8s  %s\n' target execs 'execs/s' corpus result
 for src in tests/fuzz/fuzz_*.c; do
     [ -f "$src" ] || continue
     name=$(basename "$src" .c)
+    selected "$name" || continue
     uses=$(sed -n '1s|^// uses:||p' "$src")
-    clang -g -O1 -std=gnu11 -D_GNU_SOURCE -DPP_VERSION='"fuzz"' -DJSMN_STRICT -DJSMN_PARENT_LINKS \
-        -Icommon -Ibuild/rel -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        "$src" $uses common/*.c -o "$out/$name" -lcsv -lcrypto -lm -lpcap || { status=1; continue; }
-    corpus=$out/corpus-$name
-    mkdir -p "$corpus" tests/fuzz/crashes
-    seeds=tests/fuzz/seeds/$name
-    echo "== $name: ${secs}s"
-    "$out/$name" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix=tests/fuzz/crashes/$name- \
-        "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) 2>&1 | grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-    n=$((n + 1))
+    bin=$out/$name
+    # shellcheck disable=SC2086
+    if stale "$bin" "$src" $uses common/*.c common/*.h scripts/fuzz.sh; then
+        # shellcheck disable=SC2086
+        if ! "$CC_FUZZ" "${CFLAGS_FUZZ[@]}" "$src" $uses common/*.c -o "$bin" "${LIBS[@]}" \
+                2>"$out/$name.build.log"; then
+            echo "$name: build failed:"; tail -n 20 "$out/$name.build.log"
+            status=1
+            continue
+        fi
+    fi
+    corpus=$out/corpus-$name seeddir=$out/seeds-$name art=$out/artifacts-$name/
+    mkdir -p "$corpus" "$art"
+    rm -f "$art"/*
+    nseeds=$(seeds "$name" "$src" "$seeddir" | tail -n 1)
+    log=$out/$name.log
+    nice -n 10 "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$art" "$corpus" "$seeddir" >"$log" 2>&1
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    size=$(find "$corpus" -type f | wc -l)
+    result=ok
+    found=$(find "$art" -type f | head -n 20)
+    if [ $rc -ne 0 ] || [ -n "$found" ]; then
+        result="FAILED (status $rc)"
+        status=1
+        mkdir -p "tests/fuzz/regress/$name"
+        for f in $found; do
+            cp "$f" "tests/fuzz/regress/$name/"
+            result="$result, kept tests/fuzz/regress/$name/$(basename "$f")"
+        done
+        grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|.*invariant broken)' "$log" | head -n 5 | sed 's/^/    /'
+    fi
+    printf '%-22s %12s %10s %8s  %s (%s seeds)\n' "$name" "${execs:-?}" "${rate:-?}" "$size" "$result" "$nseeds"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-?}" "${rate:-?}" "$result" >>"$out/summary.tsv"
+    ran=$((ran + 1))
 done
-echo "fuzz: $n targets run"
+echo "fuzz: $ran targets run for ${secs}s each$([ $status -ne 0 ] && echo '; FAILURES (see above, logs in build/fuzz/)')"
 exit $status
