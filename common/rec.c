@@ -69,6 +69,33 @@ static bool valid_primitive(const char *s, size_t n)
 	return valid_number(s, n);
 }
 
+/* Bracket depth beyond REC_MAX_DEPTH, found in one linear pass before jsmn
+ * runs: jsmn (with parent links) walks up the open containers at every
+ * closing bracket, so a line of 200,000 '[' then ']' would cost it
+ * quadratic time (minutes for one line). Strings are skipped, escapes too. */
+static bool too_deep(const char *s, size_t n)
+{
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > REC_MAX_DEPTH)
+				return true;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return false;
+}
+
 int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 {
 	jsmn_parser p;
@@ -88,6 +115,10 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 		end--;
 	if (end == 0) {
 		*err = "empty line";
+		return -1;
+	}
+	if (too_deep(line, end)) {
+		*err = "nested too deep";
 		return -1;
 	}
 	if (!r->tok) {

@@ -82,6 +82,23 @@ int main(void)
 		deep[k] = 0;
 		bad(&r, deep, "nested too deep");
 	}
+	CASE("200,000 levels of nesting: refused at once, not in quadratic time");
+	{
+		size_t n = 200000, k = 0;
+		char *deep = malloc(2 * n + 16);
+		k += (size_t)sprintf(deep, "{\"a\":");
+		memset(deep + k, '[', n), k += n;
+		memset(deep + k, ']', n), k += n;
+		strcpy(deep + k, "}");
+		bad(&r, deep, "nested too deep");
+		/* Brackets inside strings are not nesting. */
+		memset(deep, 0, 2 * n + 16);
+		k = (size_t)sprintf(deep, "{\"a\":\"");
+		memset(deep + k, '[', 1000), k += 1000;
+		strcpy(deep + k, "\\\"\"}");
+		CHECK(parse(&r, deep, &err) == 0);
+		free(deep);
+	}
 	CASE("NUL byte");
 	CHECK(rec_parse(&r, "{\"a\":\0}", 7, &err) < 0);
 	CHECK_STR(err, "NUL byte in line");
