@@ -52,12 +52,12 @@ static void cgroup_root(struct script_opts *o)
 	o->cgroup_usable = false;
 	if (!m)
 		return;
+	/* Usable when some cgroup2 mount is exactly where nft looks. */
 	while (fscanf(m, "%255s %511s %63s %*[^\n]", dev, dir, type) == 3)
-		if (!strcmp(type, "cgroup2")) {
+		if (!strcmp(type, "cgroup2") && !o->cgroup_usable) {
 			snprintf(root, sizeof(root), "%s", dir);
 			o->cgroup_root = root;
 			o->cgroup_usable = !strcmp(dir, "/sys/fs/cgroup");
-			break;
 		}
 	fclose(m);
 }
