@@ -44,9 +44,8 @@ ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DPP_VERSI
                -DJSMN_STRICT -DJSMN_PARENT_LINKS -Icommon -I$(BUILD) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-# Commands are the cmd/pp-X directories that have sources (a directory with
-# only shared headers, before its command lands, builds nothing).
-COMMANDS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard cmd/pp-*/*.c)))))
+# A command is a cmd/pp-X/ directory with a main.c.
+COMMANDS    := $(patsubst cmd/%/main.c,%,$(wildcard cmd/pp-*/main.c))
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON   := $(BUILD)/libppcommon.a
