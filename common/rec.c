@@ -96,6 +96,142 @@ static bool too_deep(const char *s, size_t n)
 	return false;
 }
 
+/* Strict RFC 8259 syntax, as the last check of rec_parse: jsmn, even with
+ * JSMN_STRICT, lets through misplaced commas and colons ({,}, {"a"::1},
+ * [[1][2]], {"k"}:"v" hanging a value on a key after its object closed), and
+ * a command re-serialising the raw tokens would then print invalid JSON.
+ * Recursive descent; the depth is bounded by too_deep() before. */
+static int hexval(char c);
+
+struct jv {
+	const char *p, *end;
+};
+
+static void jv_ws(struct jv *v)
+{
+	while (v->p < v->end && is_ws(*v->p))
+		v->p++;
+}
+
+static bool jv_digits(struct jv *v)
+{
+	const char *s = v->p;
+	while (v->p < v->end && *v->p >= '0' && *v->p <= '9')
+		v->p++;
+	return v->p > s;
+}
+
+static bool jv_string(struct jv *v)
+{
+	v->p++; /* opening quote */
+	while (v->p < v->end) {
+		unsigned char c = (unsigned char)*v->p++;
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return false;
+		if (c != '\\')
+			continue;
+		if (v->p >= v->end)
+			return false;
+		c = (unsigned char)*v->p++;
+		if (c == 'u') {
+			for (int i = 0; i < 4; i++, v->p++)
+				if (v->p >= v->end || hexval(*v->p) < 0)
+					return false;
+		} else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
+			return false;
+		}
+	}
+	return false;
+}
+
+static bool jv_value(struct jv *v);
+
+static bool jv_container(struct jv *v, char close, bool object)
+{
+	v->p++; /* opening bracket */
+	jv_ws(v);
+	if (v->p < v->end && *v->p == close) {
+		v->p++;
+		return true;
+	}
+	for (;;) {
+		if (object) {
+			jv_ws(v);
+			if (v->p >= v->end || *v->p != '"' || !jv_string(v))
+				return false;
+			jv_ws(v);
+			if (v->p >= v->end || *v->p++ != ':')
+				return false;
+		}
+		if (!jv_value(v))
+			return false;
+		jv_ws(v);
+		if (v->p >= v->end)
+			return false;
+		if (*v->p == close) {
+			v->p++;
+			return true;
+		}
+		if (*v->p++ != ',')
+			return false;
+	}
+}
+
+static bool jv_value(struct jv *v)
+{
+	jv_ws(v);
+	if (v->p >= v->end)
+		return false;
+	switch (*v->p) {
+	case '{': return jv_container(v, '}', true);
+	case '[': return jv_container(v, ']', false);
+	case '"': return jv_string(v);
+	case 't':
+		if (v->end - v->p >= 4 && !memcmp(v->p, "true", 4))
+			return v->p += 4, true;
+		return false;
+	case 'f':
+		if (v->end - v->p >= 5 && !memcmp(v->p, "false", 5))
+			return v->p += 5, true;
+		return false;
+	case 'n':
+		if (v->end - v->p >= 4 && !memcmp(v->p, "null", 4))
+			return v->p += 4, true;
+		return false;
+	default:
+		if (*v->p == '-')
+			v->p++;
+		if (v->p < v->end && *v->p == '0')
+			v->p++;
+		else if (!jv_digits(v))
+			return false;
+		if (v->p < v->end && *v->p == '.') {
+			v->p++;
+			if (!jv_digits(v))
+				return false;
+		}
+		if (v->p < v->end && (*v->p == 'e' || *v->p == 'E')) {
+			v->p++;
+			if (v->p < v->end && (*v->p == '+' || *v->p == '-'))
+				v->p++;
+			if (!jv_digits(v))
+				return false;
+		}
+		return true;
+	}
+}
+
+static bool valid_json(const char *s, size_t n)
+{
+	struct jv v = {s, s + n};
+	if (!jv_value(&v))
+		return false;
+	jv_ws(&v);
+	return v.p == v.end;
+}
+
 int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 {
 	jsmn_parser p;
@@ -195,6 +331,10 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 			*err = "invalid object member";
 			return -1;
 		}
+	}
+	if (!valid_json(line, end)) {
+		*err = "invalid JSON";
+		return -1;
 	}
 	/* One arena for all of this record's unescaped strings: unescaping
 	 * never lengthens a string, so len + one NUL per token is enough. */

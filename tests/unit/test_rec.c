@@ -99,6 +99,19 @@ int main(void)
 		CHECK(parse(&r, deep, &err) == 0);
 		free(deep);
 	}
+	CASE("misplaced commas and colons that jsmn lets through");
+	{
+		static const char *const lax[] = {
+			"{,}", "{:}", "{\"a\"::1}", "{\"a\":1,}", "{,\"a\":1}", "{\"a\":[1,]}",
+			"{\"a\":[,1]}", "{\"a\":[:]}", "{\"k\":[[1][2]]}", "{\"a\":{}:}",
+			"{\"a\":\"a\":[]}", "{\"y\":{\"k\"}:\"v\"}", "{\"a\":[1 2]}",
+		};
+		for (size_t i = 0; i < sizeof(lax) / sizeof(lax[0]); i++)
+			bad(&r, lax[i], "invalid JSON");
+		bad(&r, "{\"a\":{\"b\":1 \"c\":2}}", NULL);
+		CASE("still good after the syntax check");
+		CHECK(parse(&r, " {\"a\" : [ 1 , {\"b\":-0.5e+3} ] ,\"c\":\"\\u00e9\\n\"} ", &err) == 0);
+	}
 	CASE("NUL byte");
 	CHECK(rec_parse(&r, "{\"a\":\0}", 7, &err) < 0);
 	CHECK_STR(err, "NUL byte in line");
