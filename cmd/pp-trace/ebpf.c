@@ -29,8 +29,9 @@
 #include "trace.h"
 #include "socktrace.skel.h"
 
-#define RINGBUF_BYTES (8u << 20) /* default; a power of two, page multiple */
+#define RINGBUF_BYTES (8u << 20) /* default; PP_TRACE_RINGBUF overrides (tests) */
 #define MAX_LOAD_TRIES 8
+#define STATS_EVERY 5.0          /* seconds between --stats records */
 
 /* --- libbpf's messages: only with -v; the last failure kept for us ------ */
 
@@ -159,10 +160,29 @@ static void hook_off_msg(const struct hook *h, const char *why, const char *inst
 		pp_warn("hook %s unavailable (%s); its events are off", h->what, why);
 }
 
+/* The ring buffer's size: PP_TRACE_RINGBUF (bytes, a power of two of at
+ * least a page) lets tests provoke drops; otherwise RINGBUF_BYTES. */
+static uint32_t ringbuf_bytes(void)
+{
+	const char *s = getenv("PP_TRACE_RINGBUF");
+	long long v, page = sysconf(_SC_PAGESIZE);
+	const char *err;
+
+	if (!s || !*s)
+		return RINGBUF_BYTES;
+	if (pp_parse_ll(s, page, 1LL << 30, &v, &err) != 0 || (v & (v - 1)) != 0) {
+		pp_warn("PP_TRACE_RINGBUF=%s ignored: a power of two from %lld to 2^30 expected", s,
+			page);
+		return RINGBUF_BYTES;
+	}
+	return (uint32_t)v;
+}
+
 /* open -> rodata -> autoload -> load, again without what the kernel refused. */
 static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t whylen)
 {
 	const struct trace_opts *o = r->o;
+	uint32_t rb_bytes = ringbuf_bytes();
 
 	for (int attempt = 0; attempt < MAX_LOAD_TRIES; attempt++) {
 		int err, nwanted = 0;
@@ -179,7 +199,7 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		r->skel->rodata->trace_v4 = o->v4;
 		r->skel->rodata->trace_v6 = o->v6;
 		r->skel->rodata->trace_udp = o->udp;
-		bpf_map__set_max_entries(r->skel->maps.events, RINGBUF_BYTES);
+		bpf_map__set_max_entries(r->skel->maps.events, rb_bytes);
 		for (int i = 0; i < H_COUNT; i++) {
 			bool on = r->h[i].wanted && !r->h[i].off;
 			bpf_program__set_autoload(r->h[i].prog, on);
@@ -437,7 +457,7 @@ static void report_counts(struct run *r)
 static void run_loop(struct run *r)
 {
 	const struct trace_opts *o = r->o;
-	double start = pp_mono(), stats_every = o->interval > 0 ? o->interval : 1.0;
+	double start = pp_mono(), stats_every = STATS_EVERY;
 	double next_stats = start + stats_every;
 	struct pollfd pfd[2] = {
 		{ .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN },
