@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "inodes.h"
@@ -79,6 +80,7 @@ struct poller {
 	size_t nlis, caplis;
 	struct entry **fresh;    /* entries whose open event is due */
 	size_t nfresh, capfresh;
+	uint16_t eph_lo, eph_hi; /* ip_local_port_range */
 	bool stop;
 	unsigned long changes;   /* sockets that came or went */
 	/* --stats */
@@ -277,6 +279,32 @@ static bool local_listens(const struct poller *p, const struct ksock *k)
 	return false;
 }
 
+/* Without a listener to go by (it has closed, or the connection was only
+ * seen in TIME-WAIT): a local port outside the ephemeral range talking to a
+ * remote one inside it was most likely accepted. */
+static bool looks_accepted(const struct poller *p, const struct ksock *k)
+{
+	bool l_eph = k->lport >= p->eph_lo && k->lport <= p->eph_hi;
+	bool r_eph = k->rport >= p->eph_lo && k->rport <= p->eph_hi;
+	return !l_eph && r_eph;
+}
+
+static void read_port_range(struct poller *p)
+{
+	char path[512];
+	unsigned lo = 32768, hi = 60999; /* the kernel's default */
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/ip_local_port_range", proc_root());
+	FILE *f = fopen(path, "re");
+	if (f) {
+		unsigned a, b;
+		if (fscanf(f, "%u %u", &a, &b) == 2 && a <= b && b <= 65535)
+			lo = a, hi = b;
+		fclose(f);
+	}
+	p->eph_lo = (uint16_t)lo;
+	p->eph_hi = (uint16_t)hi;
+}
+
 /* A TCP connection whose socket the process no longer holds. */
 static bool tcp_closed(const struct ksock *k, uint64_t last_inode)
 {
@@ -380,7 +408,7 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		e->pid = -1;
 		e->first_mono = pp_mono();
 		e->k = *k;
-		e->in = local_listens(p, k);
+		e->in = local_listens(p, k) || looks_accepted(p, k);
 		PUSH(p->fresh, p->nfresh, p->capfresh, e);
 		p->changes++;
 	}
@@ -393,7 +421,7 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		e->pid = -1;
 		e->first_mono = pp_mono();
 		e->initial = first_poll;
-		e->in = !is_listener(k) && local_listens(p, k);
+		e->in = !is_listener(k) && (local_listens(p, k) || looks_accepted(p, k));
 		tab_insert(&p->tab, e);
 		PUSH(p->fresh, p->nfresh, p->capfresh, e);
 		p->changes++;
@@ -555,6 +583,7 @@ int poll_run(const struct trace_opts *o)
 
 	p.ino = inomap_new();
 	p.netns = proc_netns_of("self/ns/net");
+	read_port_range(&p);
 	if (!o->proc_net) {
 		p.diag_fd = diag_open();
 		if (p.diag_fd < 0)
@@ -598,11 +627,20 @@ int poll_run(const struct trace_opts *o)
 			next = start + o->duration;
 			last = true; /* one more poll at the end of -d */
 		}
+		/* Wait, watching stdout too: a pipe whose reader has gone
+		 * ("| head") reports POLLERR, so the run ends now rather than
+		 * at the next event's write. */
 		while (!trace_stop && (now = pp_mono()) < next) {
 			double w = next - now;
 			struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
-			if (ppoll(NULL, 0, &ts, &orig) < 0 && errno != EINTR)
+			struct pollfd pfd = {.fd = STDOUT_FILENO, .events = 0};
+			int r = ppoll(&pfd, 1, &ts, &orig);
+			if (r < 0 && errno != EINTR)
 				break;
+			if (r > 0 && (pfd.revents & POLLERR)) {
+				p.stop = true;
+				break;
+			}
 		}
 	}
 	sigprocmask(SIG_SETMASK, &orig, NULL);
