@@ -1,0 +1,29 @@
+/* Names and helpers for kernel socket-table rows. */
+#include "ksock.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+const char *ksock_state_name(const struct ksock *k)
+{
+	/* As ss(8) prints them (iproute2 misc/ss.c sstate_name). */
+	static const char *const names[KS_MAX_STATES] = {
+		[KS_ESTABLISHED] = "ESTAB",     [KS_SYN_SENT] = "SYN-SENT",
+		[KS_SYN_RECV] = "SYN-RECV",     [KS_FIN_WAIT1] = "FIN-WAIT-1",
+		[KS_FIN_WAIT2] = "FIN-WAIT-2",  [KS_TIME_WAIT] = "TIME-WAIT",
+		[KS_CLOSE] = "UNCONN",          [KS_CLOSE_WAIT] = "CLOSE-WAIT",
+		[KS_LAST_ACK] = "LAST-ACK",     [KS_LISTEN] = "LISTEN",
+		[KS_CLOSING] = "CLOSING",       [KS_NEW_SYN_RECV] = "SYN-RECV",
+		[KS_BOUND_INACTIVE] = "UNCONN",
+	};
+	if (k->state < KS_MAX_STATES && names[k->state])
+		return names[k->state];
+	return "UNKNOWN";
+}
+
+bool ksock_addr_any(const struct pp_addr *a)
+{
+	static const uint8_t zero[16];
+	size_t n = a->family == AF_INET ? 4 : 16;
+	return !memcmp(a->a, zero, n);
+}
