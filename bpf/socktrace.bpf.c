@@ -257,19 +257,27 @@ static __always_inline void emit_tcp(const struct sock *sk, __u16 family, __u8 k
 }
 
 static __always_inline void emit_close(const struct sock *sk, __u16 family, const struct owner *o,
-				       bool owned)
+				       bool owned, int old)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	struct ppb_event *e = tcp_event(sk, family, PPB_CLOSE, TCP_CLOSE, o, owned);
+	unsigned long flags;
 
 	if (!e)
 		return;
-	/* The kernel's counters, as tcp_info's tcpi_bytes_acked and
-	 * tcpi_bytes_received (and bcc's tcplife) have them: they include the
-	 * SYN and FIN sequence numbers (one each) that the peer acknowledged. */
+	/* The kernel's counters (tcp_info's tcpi_bytes_acked/received) count
+	 * the SYN and FIN sequence numbers too; user space takes them off with
+	 * what is known here: a FIN came in (tcp_fin() set SOCK_DONE), and ours
+	 * was acknowledged (we had sent it and nothing is unacknowledged). */
 	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
 	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
 	e->flags |= PPB_F_BYTES;
+	flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	if (flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)))
+		e->flags |= PPB_F_FIN_IN;
+	if ((old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING || old == TCP_LAST_ACK) &&
+	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		e->flags |= PPB_F_FIN_ACKED;
 	submit(e);
 }
 
@@ -349,7 +357,7 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 			return 0;
 		}
 		if (copy.lport)
-			emit_close(sk, family, &copy, false);
+			emit_close(sk, family, &copy, false, old);
 		return 0;
 	}
 	if (new != TCP_CLOSE)
@@ -367,13 +375,13 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		/* Completed but nobody accepted it before it closed: it happened,
 		 * but no process took it. */
 		emit_tcp(sk, family, PPB_ACCEPT, TCP_CLOSE, &copy, false);
-		emit_close(sk, family, &copy, false);
+		emit_close(sk, family, &copy, false, old);
 		return 0;
 	case R_OLDER:
-		emit_close(sk, family, &copy, false);
+		emit_close(sk, family, &copy, false, old);
 		return 0;
 	default:
-		emit_close(sk, family, &copy, true);
+		emit_close(sk, family, &copy, true, old);
 		return 0;
 	}
 }

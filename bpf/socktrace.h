@@ -24,13 +24,15 @@ enum {
 #define PPB_F_START  0x08 /* start_ns valid (duration known) */
 #define PPB_F_NOADDR 0x10 /* local address unknown (wildcard bind): user space resolves */
 #define PPB_F_NODIR  0x20 /* socket older than us: saddr is the local side, direction unknown */
+#define PPB_F_FIN_IN 0x40 /* close: the peer's FIN was received (counted in rx_bytes) */
+#define PPB_F_FIN_ACKED 0x80 /* close: our FIN was acknowledged (counted in tx_bytes) */
 
 struct ppb_event {
 	__u64 ts_ns;       /* bpf_ktime_get_ns() of the event (CLOCK_MONOTONIC) */
 	__u64 start_ns;    /* when the socket was first seen, for duration */
 	__u64 sk;          /* kernel socket address: identity while it lives */
-	__u64 tx_bytes;    /* tcp_sock.bytes_acked */
-	__u64 rx_bytes;    /* tcp_sock.bytes_received */
+	__u64 tx_bytes;    /* tcp_sock.bytes_acked (counts SYN and FIN too) */
+	__u64 rx_bytes;    /* tcp_sock.bytes_received (counts the FIN too) */
 	__u32 netns;       /* network namespace inode */
 	__u32 pid;         /* tgid of the process */
 	__u32 ppid;

@@ -114,8 +114,19 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		e->comm[sizeof(e->comm) - 1] = '\0';
 	}
 	if (r.flags & PPB_F_BYTES) {
-		e->tx_bytes = r.tx_bytes;
-		e->rx_bytes = r.rx_bytes;
+		/* Payload: the kernel's counters less the sequence numbers that
+		 * SYN and FIN take. Our SYN was acknowledged on every connection
+		 * we opened that got anywhere; an accepted socket starts after
+		 * the handshake. */
+		uint64_t tx = r.tx_bytes, rx = r.rx_bytes;
+		if (e->out && tx > 0)
+			tx--;
+		if ((r.flags & PPB_F_FIN_ACKED) && tx > 0)
+			tx--;
+		if ((r.flags & PPB_F_FIN_IN) && rx > 0)
+			rx--;
+		e->tx_bytes = tx;
+		e->rx_bytes = rx;
 		e->has_bytes = true;
 	}
 	e->duration = -1;

@@ -93,8 +93,23 @@ static void test_close(void)
 	CHECK(decode(&r, &e, &nl, &why) == 0);
 	CHECK(e.ev == SEV_CLOSE);
 	CHECK_STR(e.state, "CLOSE");
-	CHECK(e.has_bytes && e.tx_bytes == 12347 && e.rx_bytes == 99);
+	/* outbound: our SYN was counted */
+	CHECK(e.has_bytes && e.tx_bytes == 12346 && e.rx_bytes == 99);
 	CHECK(e.duration > 1.4999 && e.duration < 1.5001);
+
+	CASE("close: FINs come off the counters");
+	r.flags |= PPB_F_FIN_IN | PPB_F_FIN_ACKED;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.tx_bytes == 12345 && e.rx_bytes == 98);
+	r.flags &= (__u8)~PPB_F_OUT; /* accepted: no SYN of ours in the count */
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.tx_bytes == 12346 && e.rx_bytes == 98);
+	r.tx_bytes = r.rx_bytes = 0; /* never below zero */
+	r.flags |= PPB_F_OUT;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.tx_bytes == 0 && e.rx_bytes == 0);
+	r.tx_bytes = 12347;
+	r.rx_bytes = 99;
 
 	CASE("close without start or owner");
 	r.flags = PPB_F_BYTES | PPB_F_OUT;
