@@ -572,6 +572,17 @@ int ebpf_run(const struct trace_opts *o)
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
+	if (verbose) {
+		/* Also the moment from which events are seen (tests wait for it). */
+		char list[512];
+		size_t len = 0;
+		list[0] = '\0';
+		for (int i = 0; i < H_COUNT; i++)
+			if (r.h[i].attached && len < sizeof(list))
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							len ? ", " : "", r.h[i].what);
+		pp_warn("eBPF attached: %s", list);
+	}
 	r.ncpu = libbpf_num_possible_cpus();
 	if (r.ncpu <= 0)
 		r.ncpu = 1;
