@@ -67,7 +67,7 @@ struct owner {
 	__u32 pid, ppid, uid;
 	__u16 lport;      /* local port: the kernel clears it before CLOSE */
 	__u8 role;
-	__u8 established; /* an inbound connection completed its handshake */
+	__u8 pad;
 	char comm[PPB_COMM_LEN];
 };
 
@@ -157,13 +157,27 @@ static __always_inline struct ppb_event *reserve(void)
 	return e;
 }
 
+/* Wake the reader at most every WAKEUP_NS, or when WAKEUP_BYTES wait:
+ * under churn one wakeup serves hundreds of records instead of one each,
+ * and a lone event still wakes it at once. What waits without a wakeup is
+ * picked up by the reader's poll timeout (100 ms). */
+#define WAKEUP_NS (10 * 1000 * 1000)
+const volatile __u64 wakeup_bytes = 1 << 20;
+__u64 last_wakeup_ns = 0;
+
 static __always_inline void submit(struct ppb_event *e)
 {
 	struct ppb_counters *c = counts();
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (c)
 		c->events++;
-	bpf_ringbuf_submit(e, 0);
+	if (e->ts_ns - last_wakeup_ns > WAKEUP_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
+		last_wakeup_ns = e->ts_ns; /* racy across CPUs; a wakeup more or less */
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline __u32 sk_netns(const struct sock *sk)
@@ -329,18 +343,19 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		return 0;
 	}
 
+	/* The hot path: most changes need no table lookup at all. What is
+	 * left: the end of a handshake we started, the first step of a close
+	 * (a connection older than us shows itself there), and CLOSE. */
+	if (old != TCP_SYN_SENT && old != TCP_ESTABLISHED && new != TCP_CLOSE)
+		return 0;
 	o = bpf_map_lookup_elem(&socks, &key);
-	if (o && new != TCP_CLOSE) {
+	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT) {
 		__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
 		if (num)
-			o->lport = num; /* set by the connect now, if it was not bound */
-	}
-	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT) {
+			o->lport = num; /* chosen by connect(2) if it was not bound */
 		/* The handshake finished (or failed): the tuple is complete. */
 		emit_tcp(sk, family, PPB_CONNECT, new == TCP_ESTABLISHED ? TCP_ESTABLISHED : TCP_SYN_SENT,
 			 o, true);
-	} else if (old == TCP_SYN_RECV && new == TCP_ESTABLISHED && o) {
-		o->established = 1;
 	}
 
 	if (!o) {
@@ -369,8 +384,9 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 	case R_LISTEN:
 		return 0;
 	case R_PENDING_ACCEPT:
-		/* A child that never completed the handshake was no connection. */
-		if (!copy.established)
+		/* A child that never completed the handshake (it closes straight
+		 * from SYN-RECV) was no connection. */
+		if (old == TCP_SYN_RECV)
 			return 0;
 		/* Completed but nobody accepted it before it closed: it happened,
 		 * but no process took it. */

@@ -200,6 +200,7 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		r->skel->rodata->trace_v6 = o->v6;
 		r->skel->rodata->trace_udp = o->udp;
 		bpf_map__set_max_entries(r->skel->maps.events, rb_bytes);
+		r->skel->rodata->wakeup_bytes = rb_bytes / 8;
 		for (int i = 0; i < H_COUNT; i++) {
 			bool on = r->h[i].wanted && !r->h[i].off;
 			bpf_program__set_autoload(r->h[i].prog, on);
@@ -465,7 +466,7 @@ static void run_loop(struct run *r)
 	};
 
 	while (!trace_stop && !r->done) {
-		double now = pp_mono(), wait = 0.25;
+		double now = pp_mono(), wait = 0.1; /* see WAKEUP_NS in the BPF code */
 		int n;
 
 		if (o->duration > 0) {
