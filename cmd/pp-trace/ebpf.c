@@ -157,7 +157,31 @@ static void hook_off_msg(const struct hook *h, const char *why, const char *inst
 	if (instead)
 		pp_warn("hook %s unavailable (%s); using %s", h->what, why, instead);
 	else
-		pp_warn("hook %s unavailable (%s); its events are off", h->what, why);
+		pp_warn("hook %s unavailable (%s)", h->what, why);
+}
+
+/* PP_TRACE_NO_HOOK=prog,prog...: treat these programs as refused by the
+ * kernel, so that tests reach the fallbacks (the classic set_state
+ * tracepoint, accept attribution by first I/O) on kernels that have it all. */
+static void hooks_disable_from_env(struct run *r)
+{
+	const char *env = getenv("PP_TRACE_NO_HOOK");
+
+	if (!env || !*env)
+		return;
+	for (int i = 0; i < H_COUNT; i++) {
+		const char *name = bpf_program__name(r->h[i].prog), *p = env;
+		size_t n = strlen(name);
+		while ((p = strstr(p, name))) {
+			if ((p == env || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) {
+				r->h[i].off = true;
+				if (r->h[i].wanted)
+					hook_off_msg(&r->h[i], "PP_TRACE_NO_HOOK", NULL);
+				break;
+			}
+			p += n;
+		}
+	}
 }
 
 /* The ring buffer's size: PP_TRACE_RINGBUF (bytes, a power of two of at
@@ -194,6 +218,8 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		}
 		hooks_bind(r);
 		hooks_choose(r, missing_caps);
+		if (attempt == 0)
+			hooks_disable_from_env(r);
 		r->skel->rodata->targ_pid = o->pid > 0 ? (uint32_t)o->pid : 0;
 		r->skel->rodata->targ_uid = o->uid >= 0 ? o->uid : -1;
 		r->skel->rodata->trace_v4 = o->v4;
@@ -239,28 +265,39 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 	return -1;
 }
 
-static bool hook_attach(struct run *r, int i)
+/* Attach hook i. false with why[] set ("" when the hook was already
+ * reported as refused at load, or is not wanted). */
+static bool hook_attach(struct run *r, int i, char *why, size_t whylen)
 {
 	struct hook *h = &r->h[i];
 	struct bpf_link *l;
 
+	why[0] = '\0';
 	if (!h->wanted || h->off)
 		return false;
-	if (h->kind == HK_CGROUP) {
-		if (r->cg_fd < 0) {
-			errno = ENOENT;
-			l = NULL;
-		} else {
-			l = bpf_program__attach_cgroup(h->prog, r->cg_fd);
-		}
-	} else {
-		l = bpf_program__attach(h->prog);
-	}
-	if (!l)
+	if (h->kind == HK_CGROUP && r->cg_fd < 0) {
+		snprintf(why, whylen, "no cgroup v2 mount");
 		return false;
+	}
+	l = h->kind == HK_CGROUP ? bpf_program__attach_cgroup(h->prog, r->cg_fd)
+				 : bpf_program__attach(h->prog);
+	if (!l) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return false;
+	}
 	*h->link = l;
 	h->attached = true;
 	return true;
+}
+
+/* A hook that did not attach: say so once (a refused one was named at
+ * load), and what stands in for it. */
+static void hook_failed(const struct hook *h, const char *why, const char *instead)
+{
+	if (why[0])
+		hook_off_msg(h, why, instead);
+	else if (instead && h->wanted)
+		pp_warn("using %s instead of %s", instead, h->what);
 }
 
 /* Attach by preference; name once what does not work. Returns the number of
@@ -269,53 +306,46 @@ static int hooks_attach(struct run *r)
 {
 	const struct trace_opts *o = r->o;
 	struct hook *h = r->h;
-	int n = 0;
 	char why[128];
+	int n = 0;
 
 	if (o->tcp) {
-		if (hook_attach(r, H_STATE_RAW)) {
+		if (hook_attach(r, H_STATE_RAW, why, sizeof(why))) {
 			n++;
 		} else {
-			snprintf(why, sizeof(why), "%s", strerror(errno));
-			if (hook_attach(r, H_STATE_TP)) {
-				hook_off_msg(&h[H_STATE_RAW], why, h[H_STATE_TP].what);
+			bool tp = hook_attach(r, H_STATE_TP, why + 64, 64);
+			hook_failed(&h[H_STATE_RAW], why, tp ? h[H_STATE_TP].what : NULL);
+			if (tp)
 				n++;
-			} else {
-				hook_off_msg(&h[H_STATE_RAW], why, NULL);
-			}
+			else
+				hook_failed(&h[H_STATE_TP], why + 64, NULL);
 		}
 		if (h[H_STATE_RAW].attached || h[H_STATE_TP].attached) {
-			bool a4 = hook_attach(r, H_ACCEPT4);
-			int e4 = errno;
-			bool a = hook_attach(r, H_ACCEPT);
-			if (!a4 || !a) {
-				/* Without both accept(2) exits, the first send or
-				 * receive on an accepted socket names the process. */
-				snprintf(why, sizeof(why), "%s", strerror(!a4 ? e4 : errno));
-				hook_off_msg(&h[a4 ? H_ACCEPT : H_ACCEPT4], why,
-					     "the first send/receive on accepted sockets");
-				r->skel->bss->claim_on_io = true;
+			/* Without both accept(2) exits, the first send or receive
+			 * on an accepted socket names the process. */
+			static const char io[] = "the first send/receive on accepted sockets";
+			for (int i = H_ACCEPT4; i <= H_ACCEPT; i++) {
+				if (!hook_attach(r, i, why, sizeof(why))) {
+					hook_failed(&h[i], why, io);
+					r->skel->bss->claim_on_io = true;
+				}
 			}
 		}
 	}
-	bool io_needed = o->udp || r->skel->bss->claim_on_io;
-	if (io_needed) {
+	if (o->udp || r->skel->bss->claim_on_io) {
 		for (int i = H_SEND_LEN; i <= H_RECV_LEN; i++) {
-			if (hook_attach(r, i))
+			if (hook_attach(r, i, why, sizeof(why)))
 				n += o->udp;
 			else
-				hook_off_msg(&h[i], strerror(errno), NULL);
+				hook_failed(&h[i], why, NULL);
 		}
 	}
 	if (o->udp) {
 		for (int i = H_SENDMSG4; i <= H_RECVMSG6; i++) {
-			if (!h[i].wanted || h[i].off)
-				continue;
-			if (hook_attach(r, i))
+			if (hook_attach(r, i, why, sizeof(why)))
 				n++;
 			else
-				hook_off_msg(&h[i], r->cg_fd < 0 ? "no cgroup v2 mount" : strerror(errno),
-					     NULL);
+				hook_failed(&h[i], why, NULL);
 		}
 	}
 	return n;

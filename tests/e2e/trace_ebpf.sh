@@ -191,3 +191,29 @@ if PP_TRACE_RINGBUF=4096 start_trace drops --stats; then
 else
     fail "drops: attaches with PP_TRACE_RINGBUF=4096"
 fi
+
+# --- fallbacks: the classic set_state tracepoint, accept by first I/O -------------
+# PP_TRACE_NO_HOOK makes pp-trace treat hooks as refused, as an older or
+# differently built kernel would.
+"${PEERS[@]}" tcp-server 4 127.0.0.1 1 33 >"$T/srvf" &
+SRV=$!
+srv=$(first_line "$T/srvf")
+childf=$(jq .child <<<"$srv"); portf=$(jq .port <<<"$srv")
+if PP_TRACE_NO_HOOK=rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb --tcp; then
+    clif=$("${PEERS[@]}" tcp-client 127.0.0.1 "$portf" 444)
+    wait $SRV
+    sleep 0.3
+    stop_trace
+    check "fallback: named once each on stderr" \
+        [ "$(grep -c 'unavailable (PP_TRACE_NO_HOOK)' "$T/fb.err")" = 3 ]
+    check "fallback: says what stands in" grep -q 'using tracepoint/sock/inet_sock_set_state instead' "$T/fb.err"
+    has "fallback: connect through the classic tracepoint" "$T/fb.out" \
+        ".event==\"connect\" and .dport==$portf and .pid==$(jq .pid <<<"$clif")"
+    has "fallback: accept named by the first receive, the child's" "$T/fb.out" \
+        ".event==\"accept\" and .dport==$portf and .pid==$childf"
+    has "fallback: close bytes" "$T/fb.out" \
+        ".event==\"close\" and .dir==\"in\" and .dport==$portf and .rx_bytes==444 and .tx_bytes==33 and .pid==$childf"
+else
+    fail "fallback: attaches with hooks refused"; cat "$T/fb.err" >&2
+    kill $SRV 2>/dev/null
+fi
