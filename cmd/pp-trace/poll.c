@@ -259,7 +259,8 @@ static void build_listeners(struct poller *p)
 		pp_addr_unmap(&l.addr);
 		PUSH(p->lis, p->nlis, p->caplis, l);
 	}
-	qsort(p->lis, p->nlis, sizeof(*p->lis), lis_cmp);
+	if (p->nlis > 1)
+		qsort(p->lis, p->nlis, sizeof(*p->lis), lis_cmp);
 }
 
 /* Is the local end of k a port something listens on (so k was accepted)? */
@@ -268,6 +269,8 @@ static bool local_listens(const struct poller *p, const struct ksock *k)
 	struct listener key = {.proto = k->proto, .port = k->lport};
 	struct pp_addr la = k->laddr;
 	pp_addr_unmap(&la);
+	if (p->nlis == 0)
+		return false;
 	const struct listener *l = bsearch(&key, p->lis, p->nlis, sizeof(key), lis_cmp);
 	if (!l)
 		return false;
@@ -445,8 +448,8 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 	}
 	if (k->has_bytes) {
 		e->has_bytes = true;
-		e->tx = k->tx_bytes;
-		e->rx = k->rx_bytes;
+		e->tx = ksock_tx_payload(k, e->in);
+		e->rx = k->bytes_received;
 	}
 }
 
@@ -539,7 +542,8 @@ static int do_poll(struct poller *p, bool first_poll)
 		}
 
 	/* New sockets, then closes of those still in the table. */
-	qsort(p->fresh, p->nfresh, sizeof(*p->fresh), order_fresh);
+	if (p->nfresh > 1)
+		qsort(p->fresh, p->nfresh, sizeof(*p->fresh), order_fresh);
 	size_t waiting = 0;
 	for (size_t i = 0; i < p->nfresh; i++) {
 		struct entry *e = p->fresh[i];

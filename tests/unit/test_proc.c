@@ -264,7 +264,14 @@ int main(void)
 		CHECK(diag_parse(buf, len, 7, IPPROTO_TCP, collect, NULL) == 1);
 		CHECK(nrows == 1);
 		CHECK(rows[0].lport == 40000 && rows[0].rport == 443 && rows[0].uid == 33 && rows[0].inode == 4242);
-		CHECK(rows[0].has_bytes && rows[0].tx_bytes == 1000 && rows[0].rx_bytes == 2000);
+		CHECK(rows[0].has_bytes && rows[0].bytes_acked == 1001 && rows[0].bytes_received == 2000);
+		CHECK(ksock_tx_payload(&rows[0], false) == 1000); /* active: SYN off */
+		CHECK(ksock_tx_payload(&rows[0], true) == 1001);
+		rows[0].state = KS_TIME_WAIT;
+		CHECK(ksock_tx_payload(&rows[0], false) == 999); /* and the FIN */
+		rows[0].state = KS_FIN_WAIT1;
+		rows[0].bytes_sent = 1000;
+		CHECK(ksock_tx_payload(&rows[0], false) == 1000);
 		CHECK_STR(pp_addr_fmt(&rows[0].raddr, a), "10.0.0.1");
 		/* Another sequence number: ignored. */
 		nrows = 0;
