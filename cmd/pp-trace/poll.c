@@ -85,7 +85,7 @@ struct poller {
 	unsigned long changes;   /* sockets that came or went */
 	/* --stats */
 	unsigned long polls;
-	double poll_time, poll_max;
+	double poll_first, poll_time, poll_max; /* later polls: sum, max */
 	bool warned_denied;
 };
 
@@ -570,10 +570,13 @@ static int do_poll(struct poller *p, bool first_poll)
 			}
 
 	double dt = pp_mono() - t0;
-	p->polls++;
-	p->poll_time += dt;
-	if (dt > p->poll_max)
-		p->poll_max = dt;
+	if (p->polls++ == 0) {
+		p->poll_first = dt;
+	} else {
+		p->poll_time += dt;
+		if (dt > p->poll_max)
+			p->poll_max = dt;
+	}
 	return 0;
 }
 
@@ -650,11 +653,11 @@ int poll_run(const struct trace_opts *o)
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 
 	if (o->stats)
-		pp_warn("stats: %lu polls, %zu sockets tracked, %llu records, poll time mean %.3f ms "
-		        "max %.3f ms, %lu fd scans reading %llu links, source %s",
-		        p.polls, p.tab.n, sock_emit_count(), p.polls ? p.poll_time / (double)p.polls * 1e3 : 0,
-		        p.poll_max * 1e3, inomap_scans(p.ino), inomap_links(p.ino),
-		        p.diag_fd >= 0 ? "sock_diag" : "/proc/net");
+		pp_warn("stats: %lu polls, %zu sockets tracked, %llu records; first poll %.3f ms, "
+		        "later polls mean %.3f ms max %.3f ms; %lu fd scans reading %llu links; source %s",
+		        p.polls, p.tab.n, sock_emit_count(), p.poll_first * 1e3,
+		        p.polls > 1 ? p.poll_time / (double)(p.polls - 1) * 1e3 : 0, p.poll_max * 1e3,
+		        inomap_scans(p.ino), inomap_links(p.ino), p.diag_fd >= 0 ? "sock_diag" : "/proc/net");
 	diag_close(p.diag_fd);
 	inomap_free(p.ino);
 	tab_free(&p.tab);

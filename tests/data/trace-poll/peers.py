@@ -6,8 +6,10 @@
   peers.py client NAME HOLD HOST:PORT/PROTO... [--] [args...]
                                                       connect to each, ping/pong, hold HOLD
                                                       seconds, close (we close first), exit
-  peers.py many NAME READYFILE PORT N                 N connections to 127.0.0.1:PORT held
-                                                      open, both ends in this process (bench)
+  peers.py accept-many NAME READYFILE PORT N          listen on 127.0.0.1:PORT, accept N
+                                                      connections and hold them (bench)
+  peers.py connect-many NAME READYFILE PORT N         make N connections to 127.0.0.1:PORT
+                                                      and hold them (bench)
 
 NAME becomes the process's comm (prctl PR_SET_NAME), so the tests can tell
 the peers apart. Extra arguments after "--" are ignored (redaction canaries).
@@ -90,23 +92,31 @@ def client(name, hold, specs):
         s.close()
 
 
-def many(name, ready, port, n):
+def hold(ready, keep):
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    while True:
+        time.sleep(3600)
+
+
+def accept_many(name, ready, port, n):
     set_comm(name)
     lst = socket.socket()
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lst.bind(("127.0.0.1", port))
     lst.listen(4096)
+    open(ready + ".listening", "w").close()
+    hold(ready, [lst.accept()[0] for _ in range(n)])
+
+
+def connect_many(name, ready, port, n):
+    set_comm(name)
     keep = []
     for _ in range(n):
         c = socket.socket()
-        c.setblocking(False)
-        c.connect_ex(("127.0.0.1", port))
-        a, _ = lst.accept()
-        keep += [c, a]
-    with open(ready, "w") as f:
-        f.write("ready\n")
-    while True:
-        time.sleep(3600)
+        c.connect(("127.0.0.1", port))
+        keep.append(c)
+    hold(ready, keep)
 
 
 def main():
@@ -118,8 +128,10 @@ def main():
         server(argv[1], argv[2], argv[3:])
     elif mode == "client":
         client(argv[1], float(argv[2]), argv[3:])
-    elif mode == "many":
-        many(argv[1], argv[2], int(argv[3]), int(argv[4]))
+    elif mode == "accept-many":
+        accept_many(argv[1], argv[2], int(argv[3]), int(argv[4]))
+    elif mode == "connect-many":
+        connect_many(argv[1], argv[2], int(argv[3]), int(argv[4]))
     else:
         sys.exit("usage: see the docstring")
 
