@@ -31,7 +31,7 @@ pp_on_exit "kill $!"
 "${NSX[@]}" socat TCP4-LISTEN:8105,bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 30' &
 pp_on_exit "kill $!"
 wait_for [ -s "$PP_TMP/ready" ] || fail "server did not start"
-wait_for "${NSX[@]}" ss -Htln sport = :8105 | grep -q 8105
+wait_for eval '"${NSX[@]}" ss -Htln sport = :8105 | grep -q 8105'
 "${NSX[@]}" "$PY" "$PEERS" client pp-cli 30 \
     127.0.0.1:8101/tcp '[::1]:8102/tcp' 127.0.0.1:8103/tcp '[::1]:8103/tcp' 127.0.0.1:8104/tcp \
     127.0.0.1:9101/udp '[::1]:9102/udp' 127.0.0.1:9103/udp >"$PP_TMP/ports" &

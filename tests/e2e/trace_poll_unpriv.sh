@@ -39,7 +39,8 @@ sleep 0.5
 C=$!
 wait $C || fail "client failed"
 read -r CP <"$PP_TMP/ports"
-wait_for [ "$(count ".event==\"close\" and .sport==$CP and .pid==$C")" -ge 1 ] || true
+closed() { [ "$(count ".event==\"close\" and .sport==$CP and .pid==$C")" -ge 1 ]; }
+wait_for closed || true
 kill -INT $TR
 wait $TR; rc=$?
 
