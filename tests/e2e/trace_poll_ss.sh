@@ -105,15 +105,18 @@ PY
 
 compare() {   # name, ss options, pp-trace options
     local name=$1 ssopt=$2; shift 2
-    local f=$PP_TMP/${name//[ \/]/_}
-    "${NSX[@]}" ss "$ssopt" >"$f.ss1"
-    "${NSX[@]}" "$T" --once "$@" >"$f.pp" 2>"$f.err"
-    local rc=$?
-    "${NSX[@]}" ss "$ssopt" >"$f.ss2"
-    if ! cmp -s <(awk '{print $1,$4,$5,$6}' "$f.ss1" | sort) <(awk '{print $1,$4,$5,$6}' "$f.ss2" | sort); then
-        skip "$name: the sockets changed while comparing"
-        return
-    fi
+    local f=$PP_TMP/${name//[ \/]/_} rc try
+    # ss before and after must agree, else the sockets moved meanwhile
+    # (a connection finishing its close): try again.
+    for try in 1 2 3 4 5; do
+        "${NSX[@]}" ss "$ssopt" >"$f.ss1"
+        "${NSX[@]}" "$T" --once "$@" >"$f.pp" 2>"$f.err"
+        rc=$?
+        "${NSX[@]}" ss "$ssopt" >"$f.ss2"
+        cmp -s <(awk '{print $1,$4,$5,$6}' "$f.ss1" | sort) <(awk '{print $1,$4,$5,$6}' "$f.ss2" | sort) && break
+        [ $try = 5 ] && { skip "$name: the sockets kept changing while comparing"; return; }
+        sleep 0.5
+    done
     if [ $rc = 0 ] && python3 "$PP_TMP/compare.py" "$f.ss1" "$f.pp" >"$f.diff"; then
         pass "$name: same sockets and owners as ss ($(tail -1 "$f.diff"))"
     else
