@@ -597,6 +597,10 @@ int poll_run(const struct trace_opts *o)
 			pp_warn_errno("sock_diag netlink unavailable; reading /proc/net instead");
 	}
 
+	if (o->verbose)
+		pp_warn("polling %s every %g s%s", p.diag_fd >= 0 ? "sock_diag netlink" : "/proc/net",
+		        o->interval, o->once ? " (once)" : "");
+
 	/* Signals are blocked except while waiting, so that a SIGINT or
 	 * SIGTERM ends the run at a clean point and never mid-record. */
 	sigemptyset(&block);

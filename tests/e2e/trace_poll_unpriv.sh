@@ -59,3 +59,10 @@ check "nobody --once: status 0, root's listener without pid" eval '[ $rc = 0 ] &
 check "nobody --once: one notice" [ "$(grep -c 'without pid' "$PP_TMP/once.err")" = 1 ]
 "${NSX[@]}" "${NOBODY[@]}" "$T" --once --proc-net >"$PP_TMP/once2" 2>"$PP_TMP/once2.err"; rc=$?
 check "nobody --once --proc-net: works the same" eval '[ $rc = 0 ] && cmp -s <(jq -c "[.event,.sport,.pid]" "$PP_TMP/once") <(jq -c "[.event,.sport,.pid]" "$PP_TMP/once2")'
+
+# Without --no-ebpf, an unprivileged run cannot use eBPF: one line says why,
+# and it polls.
+"${NSX[@]}" "${NOBODY[@]}" "$T" -c 1 >"$PP_TMP/fb" 2>"$PP_TMP/fb.err"; rc=$?
+check "fallback: status 0, a polled record" eval '[ $rc = 0 ] && [ "$(jq -r .source "$PP_TMP/fb")" = poll ]'
+check "fallback: one line says eBPF is unavailable" [ "$(grep -c 'eBPF unavailable' "$PP_TMP/fb.err")" = 1 ]
+check "fallback: no sanitizer report" san_clean "$PP_TMP/fb.err"
