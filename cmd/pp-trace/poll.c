@@ -402,7 +402,6 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 
 	if (e && e->closed && !closed_now && k->inode && k->inode != e->last_inode) {
 		/* The tuple was used again by a new connection. */
-		e->gen = 0;
 		inomap_forget(p->ino, e->last_inode);
 		struct entry *nx = e->next;
 		memset((char *)e + sizeof(e->next), 0, sizeof(*e) - sizeof(e->next));
@@ -440,11 +439,14 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		e->k = *k;
 	if (k->inode && k->inode != e->last_inode) {
 		e->last_inode = k->inode;
-		pid_t pid = inomap_get(p->ino, k->inode);
+		inomap_want(p->ino, k->inode); /* no-op when known or given up */
+	}
+	if (e->pid <= 0 && e->last_inode) {
+		/* Found now, or by an earlier poll's scan after the event went
+		 * out without it: the close will have it. */
+		pid_t pid = inomap_get(p->ino, e->last_inode);
 		if (pid > 0)
 			e->pid = pid;
-		else if (pid == -1)
-			inomap_want(p->ino, k->inode);
 	}
 	if (k->has_bytes) {
 		e->has_bytes = true;
