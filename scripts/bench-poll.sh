@@ -58,7 +58,8 @@ all_ms=$(ms "pp-trace --once")
 "${NSX[@]}" nice "$BIN/pp-trace" --no-ebpf --tcp -I 200ms -d 3 --stats 2>"$tmp/stats" >/dev/null
 steady=$(sed -n 's/.*later polls mean \([0-9.]*\) ms.*/\1/p' "$tmp/stats")
 
+div() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > 0 ? a / b : 0) }'; }
 printf '   %-34s %9.1f ms\n' "ss -tanp" "$ss_ms"
-printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp (goal <= 1.5x)\n' "pp-trace --once --tcp (one poll)" "$pp_ms" "$(echo "$pp_ms / $ss_ms" | bc -l)"
-printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp\n' "pp-trace --once (tcp+udp)" "$all_ms" "$(echo "$all_ms / $ss_ms" | bc -l)"
-printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp\n' "pp-trace poll, steady state" "${steady:-0}" "$(echo "${steady:-0} / $ss_ms" | bc -l)"
+printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp (goal <= 1.5x)\n' "pp-trace --once --tcp (one poll)" "$pp_ms" "$(div "$pp_ms" "$ss_ms")"
+printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp\n' "pp-trace --once (tcp+udp)" "$all_ms" "$(div "$all_ms" "$ss_ms")"
+printf '   %-34s %9.1f ms   ratio %.2fx ss -tanp\n' "pp-trace poll, steady state" "${steady:-0}" "$(div "${steady:-0}" "$ss_ms")"
