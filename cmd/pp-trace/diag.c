@@ -116,7 +116,8 @@ int diag_parse(const void *buf, size_t len, uint32_t seq, uint8_t proto, ksock_c
 					return -1;
 				}
 				memcpy(&e, p + off + NLMSG_HDRLEN, sizeof(e));
-				errno = e.error ? -e.error : EIO;
+				/* A negative errno; anything else is not one. */
+				errno = e.error < 0 && e.error > -4096 ? -e.error : EIO;
 				return -1;
 			}
 			if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {

@@ -4,6 +4,7 @@
  * against this very process; and the socket-table parsers of pp-trace's
  * polling mode (/proc/net lines, sock_diag messages). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -279,6 +280,20 @@ int main(void)
 		/* A length that lies. */
 		h->nlmsg_len = 5000;
 		CHECK(diag_parse(buf, len, 7, IPPROTO_TCP, collect, NULL) < 0);
+		/* NLMSG_ERROR: its errno, and a value that is none. */
+		{
+			uint8_t eb[64] __attribute__((aligned(8)));
+			memset(eb, 0, sizeof(eb));
+			struct nlmsghdr *eh = (void *)eb;
+			struct nlmsgerr *ee = NLMSG_DATA(eh);
+			eh->nlmsg_len = NLMSG_LENGTH(sizeof(*ee));
+			eh->nlmsg_type = NLMSG_ERROR;
+			eh->nlmsg_seq = 9;
+			ee->error = -EPERM;
+			CHECK(diag_parse(eb, eh->nlmsg_len, 9, IPPROTO_TCP, collect, NULL) < 0 && errno == EPERM);
+			ee->error = INT32_MIN;
+			CHECK(diag_parse(eb, eh->nlmsg_len, 9, IPPROTO_TCP, collect, NULL) < 0 && errno == EIO);
+		}
 		/* A truncated message. */
 		h->nlmsg_len = NLMSG_LENGTH(8);
 		CHECK(diag_parse(buf, NLMSG_LENGTH(8), 7, IPPROTO_TCP, collect, NULL) < 0);
