@@ -612,7 +612,7 @@ int poll_run(const struct trace_opts *o)
 
 	double start = pp_mono(), next = start;
 	int fast = 0;
-	bool last = false;
+	bool last = false, watch_out = true;
 	for (bool first = true; !trace_stop && !p.stop; first = false) {
 		unsigned long changes = p.changes;
 		if (do_poll(&p, first) < 0) {
@@ -646,7 +646,7 @@ int poll_run(const struct trace_opts *o)
 		while (!trace_stop && (now = pp_mono()) < next) {
 			double w = next - now;
 			struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
-			struct pollfd pfd = {.fd = STDOUT_FILENO, .events = 0};
+			struct pollfd pfd = {.fd = watch_out ? STDOUT_FILENO : -1, .events = 0};
 			int r = ppoll(&pfd, 1, &ts, &orig);
 			if (r < 0 && errno != EINTR)
 				break;
@@ -654,6 +654,8 @@ int poll_run(const struct trace_opts *o)
 				p.stop = true;
 				break;
 			}
+			if (r > 0 && (pfd.revents & (POLLNVAL | POLLHUP)))
+				watch_out = false; /* nothing to learn there: just wait */
 		}
 	}
 	sigprocmask(SIG_SETMASK, &orig, NULL);
