@@ -31,40 +31,21 @@ void diag_close(int fd)
 		close(fd);
 }
 
-/* Payload byte counters from tcp_info, if the attribute is long enough to
- * hold them (kernels before 4.1 send a shorter struct). tcpi_bytes_received
- * counts payload only; tcpi_bytes_acked also counts the SYN and, once it is
- * acknowledged, the FIN (each takes a sequence number), which come off
- * here: SYN from every connection past the handshake, FIN when the state
- * says it was acknowledged, or capped by tcpi_bytes_sent while that is not
- * known. */
+/* Byte counters from tcp_info, if the attribute is long enough to hold
+ * them (kernels before 4.1 send a shorter struct, before 4.19 one without
+ * tcpi_bytes_sent). */
 static void parse_tcp_info(const void *p, size_t n, struct ksock *k)
 {
 	const size_t need = offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(uint64_t);
 	const size_t need_sent = offsetof(struct tcp_info, tcpi_bytes_sent) + sizeof(uint64_t);
 	struct tcp_info ti;
-	if (n < need || offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(uint64_t) > need)
+	if (n < need)
 		return;
 	memset(&ti, 0, sizeof(ti));
 	memcpy(&ti, p, n < sizeof(ti) ? n : sizeof(ti));
-	uint64_t tx = ti.tcpi_bytes_acked;
-	if (tx > 0)
-		tx--; /* the SYN */
-	switch (k->state) {
-	case KS_FIN_WAIT2:
-	case KS_TIME_WAIT:
-		if (tx > 0)
-			tx--; /* our FIN, acknowledged */
-		break;
-	case KS_FIN_WAIT1:
-	case KS_CLOSING:
-	case KS_LAST_ACK:
-		if (n >= need_sent && tx > ti.tcpi_bytes_sent)
-			tx = ti.tcpi_bytes_sent;
-		break;
-	}
-	k->tx_bytes = tx;
-	k->rx_bytes = ti.tcpi_bytes_received;
+	k->bytes_acked = ti.tcpi_bytes_acked;
+	k->bytes_received = ti.tcpi_bytes_received;
+	k->bytes_sent = n >= need_sent ? ti.tcpi_bytes_sent : UINT64_MAX;
 	k->has_bytes = true;
 }
 
@@ -135,7 +116,8 @@ int diag_parse(const void *buf, size_t len, uint32_t seq, uint8_t proto, ksock_c
 					return -1;
 				}
 				memcpy(&e, p + off + NLMSG_HDRLEN, sizeof(e));
-				errno = e.error ? -e.error : EIO;
+				/* A negative errno; anything else is not one. */
+				errno = e.error < 0 && e.error > -4096 ? -e.error : EIO;
 				return -1;
 			}
 			if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {

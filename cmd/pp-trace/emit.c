@@ -21,6 +21,7 @@ static bool failed, reader_gone;
 int trace_exit_status(void) { return failed ? PP_EXIT_RUNTIME : PP_EXIT_OK; }
 void trace_fail(void) { failed = true; }
 unsigned long long sock_emit_count(void) { return written; }
+bool sock_emit_output_ended(void) { return failed || reader_gone; }
 
 struct proc_cache *sock_emit_proc_cache(void)
 {

@@ -27,3 +27,24 @@ bool ksock_addr_any(const struct pp_addr *a)
 	size_t n = a->family == AF_INET ? 4 : 16;
 	return !memcmp(a->a, zero, n);
 }
+
+uint64_t ksock_tx_payload(const struct ksock *k, bool passive)
+{
+	uint64_t tx = k->bytes_acked;
+	if (!passive && tx > 0)
+		tx--; /* our SYN */
+	switch (k->state) {
+	case KS_FIN_WAIT2:
+	case KS_TIME_WAIT:
+		if (tx > 0)
+			tx--; /* our FIN, acknowledged */
+		break;
+	case KS_FIN_WAIT1:
+	case KS_CLOSING:
+	case KS_LAST_ACK:
+		if (tx > k->bytes_sent)
+			tx = k->bytes_sent;
+		break;
+	}
+	return tx;
+}

@@ -25,9 +25,19 @@ struct ksock {
 	uint64_t inode;          /* 0: no file (time-wait, orphaned, not accepted) */
 	uint32_t uid;
 	uint64_t cookie;         /* sock_diag socket cookie, 0 unknown */
-	bool has_bytes;
-	uint64_t tx_bytes, rx_bytes; /* tcpi_bytes_acked / tcpi_bytes_received */
+	bool has_bytes;          /* the tcp_info counters below are set */
+	uint64_t bytes_acked;    /* tcpi_bytes_acked: counts SYN and FIN too */
+	uint64_t bytes_received; /* tcpi_bytes_received: payload */
+	uint64_t bytes_sent;     /* tcpi_bytes_sent (with retransmits); UINT64_MAX unknown */
 };
+
+/* Payload bytes sent and acknowledged: tcpi_bytes_acked without the
+ * sequence numbers that SYN and FIN take. The active opener's count
+ * includes its SYN (the SYN-ACK acknowledges it through the usual path);
+ * the passive side's does not. A FIN is counted once acknowledged, which
+ * FIN-WAIT-2 and TIME-WAIT say; in FIN-WAIT-1, CLOSING and LAST-ACK it may
+ * or may not be, and tcpi_bytes_sent caps the count. */
+uint64_t ksock_tx_payload(const struct ksock *k, bool passive);
 
 /* ss(8)'s names: ESTAB, SYN-SENT, ..., UNCONN for a UDP socket that is
  * not connected. */

@@ -1,11 +1,13 @@
 /* pp-trace: socket lifecycle events with the owning process, as sock
  * records. eBPF when it can be used, else (or with --no-ebpf) by polling
  * the kernel's socket tables. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pp.h"
 #include "trace.h"
@@ -84,6 +86,10 @@ int main(int argc, char **argv)
 
 	pp_setprog(argv[0]);
 	pp_out_init();
+	/* A closed stdout would be taken over by the first descriptor opened
+	 * (the netlink socket): records must not go there. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		pp_die(PP_EXIT_RUNTIME, "standard output is closed");
 	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_NO_EBPF: no_ebpf = true; break;
@@ -154,8 +160,7 @@ int main(int argc, char **argv)
 		status = poll_run(&o);
 	sock_emit_cleanup();
 
-	int rc = pp_out_close(stdout);
-	if (rc == -2)
+	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
 		status = PP_EXIT_RUNTIME;
 	return status;
 }

@@ -85,7 +85,7 @@ struct poller {
 	unsigned long changes;   /* sockets that came or went */
 	/* --stats */
 	unsigned long polls;
-	double poll_time, poll_max;
+	double poll_first, poll_time, poll_max; /* later polls: sum, max */
 	bool warned_denied;
 };
 
@@ -259,7 +259,8 @@ static void build_listeners(struct poller *p)
 		pp_addr_unmap(&l.addr);
 		PUSH(p->lis, p->nlis, p->caplis, l);
 	}
-	qsort(p->lis, p->nlis, sizeof(*p->lis), lis_cmp);
+	if (p->nlis > 1)
+		qsort(p->lis, p->nlis, sizeof(*p->lis), lis_cmp);
 }
 
 /* Is the local end of k a port something listens on (so k was accepted)? */
@@ -268,6 +269,8 @@ static bool local_listens(const struct poller *p, const struct ksock *k)
 	struct listener key = {.proto = k->proto, .port = k->lport};
 	struct pp_addr la = k->laddr;
 	pp_addr_unmap(&la);
+	if (p->nlis == 0)
+		return false;
 	const struct listener *l = bsearch(&key, p->lis, p->nlis, sizeof(key), lis_cmp);
 	if (!l)
 		return false;
@@ -399,7 +402,6 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 
 	if (e && e->closed && !closed_now && k->inode && k->inode != e->last_inode) {
 		/* The tuple was used again by a new connection. */
-		e->gen = 0;
 		inomap_forget(p->ino, e->last_inode);
 		struct entry *nx = e->next;
 		memset((char *)e + sizeof(e->next), 0, sizeof(*e) - sizeof(e->next));
@@ -437,16 +439,19 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		e->k = *k;
 	if (k->inode && k->inode != e->last_inode) {
 		e->last_inode = k->inode;
-		pid_t pid = inomap_get(p->ino, k->inode);
+		inomap_want(p->ino, k->inode); /* no-op when known or given up */
+	}
+	if (e->pid <= 0 && e->last_inode) {
+		/* Found now, or by an earlier poll's scan after the event went
+		 * out without it: the close will have it. */
+		pid_t pid = inomap_get(p->ino, e->last_inode);
 		if (pid > 0)
 			e->pid = pid;
-		else if (pid == -1)
-			inomap_want(p->ino, k->inode);
 	}
 	if (k->has_bytes) {
 		e->has_bytes = true;
-		e->tx = k->tx_bytes;
-		e->rx = k->rx_bytes;
+		e->tx = ksock_tx_payload(k, e->in);
+		e->rx = k->bytes_received;
 	}
 }
 
@@ -539,7 +544,8 @@ static int do_poll(struct poller *p, bool first_poll)
 		}
 
 	/* New sockets, then closes of those still in the table. */
-	qsort(p->fresh, p->nfresh, sizeof(*p->fresh), order_fresh);
+	if (p->nfresh > 1)
+		qsort(p->fresh, p->nfresh, sizeof(*p->fresh), order_fresh);
 	size_t waiting = 0;
 	for (size_t i = 0; i < p->nfresh; i++) {
 		struct entry *e = p->fresh[i];
@@ -566,10 +572,13 @@ static int do_poll(struct poller *p, bool first_poll)
 			}
 
 	double dt = pp_mono() - t0;
-	p->polls++;
-	p->poll_time += dt;
-	if (dt > p->poll_max)
-		p->poll_max = dt;
+	if (p->polls++ == 0) {
+		p->poll_first = dt;
+	} else {
+		p->poll_time += dt;
+		if (dt > p->poll_max)
+			p->poll_max = dt;
+	}
 	return 0;
 }
 
@@ -590,6 +599,10 @@ int poll_run(const struct trace_opts *o)
 			pp_warn_errno("sock_diag netlink unavailable; reading /proc/net instead");
 	}
 
+	if (o->verbose)
+		pp_warn("polling %s every %g s%s", p.diag_fd >= 0 ? "sock_diag netlink" : "/proc/net",
+		        o->interval, o->once ? " (once)" : "");
+
 	/* Signals are blocked except while waiting, so that a SIGINT or
 	 * SIGTERM ends the run at a clean point and never mid-record. */
 	sigemptyset(&block);
@@ -599,7 +612,7 @@ int poll_run(const struct trace_opts *o)
 
 	double start = pp_mono(), next = start;
 	int fast = 0;
-	bool last = false;
+	bool last = false, watch_out = true;
 	for (bool first = true; !trace_stop && !p.stop; first = false) {
 		unsigned long changes = p.changes;
 		if (do_poll(&p, first) < 0) {
@@ -633,7 +646,7 @@ int poll_run(const struct trace_opts *o)
 		while (!trace_stop && (now = pp_mono()) < next) {
 			double w = next - now;
 			struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
-			struct pollfd pfd = {.fd = STDOUT_FILENO, .events = 0};
+			struct pollfd pfd = {.fd = watch_out ? STDOUT_FILENO : -1, .events = 0};
 			int r = ppoll(&pfd, 1, &ts, &orig);
 			if (r < 0 && errno != EINTR)
 				break;
@@ -641,16 +654,22 @@ int poll_run(const struct trace_opts *o)
 				p.stop = true;
 				break;
 			}
+			if (r > 0 && (pfd.revents & (POLLNVAL | POLLHUP)))
+				watch_out = false; /* nothing to learn there: just wait */
 		}
 	}
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 
 	if (o->stats)
-		pp_warn("stats: %lu polls, %zu sockets tracked, %llu records, poll time mean %.3f ms "
-		        "max %.3f ms, %lu fd scans reading %llu links, source %s",
-		        p.polls, p.tab.n, sock_emit_count(), p.polls ? p.poll_time / (double)p.polls * 1e3 : 0,
-		        p.poll_max * 1e3, inomap_scans(p.ino), inomap_links(p.ino),
-		        p.diag_fd >= 0 ? "sock_diag" : "/proc/net");
+		pp_warn("stats: %lu polls, %zu sockets tracked, %llu records; first poll %.3f ms, "
+		        "later polls mean %.3f ms max %.3f ms; %lu fd scans reading %llu links; source %s",
+		        p.polls, p.tab.n, sock_emit_count(), p.poll_first * 1e3,
+		        p.polls > 1 ? p.poll_time / (double)(p.polls - 1) * 1e3 : 0, p.poll_max * 1e3,
+		        inomap_scans(p.ino), inomap_links(p.ino), p.diag_fd >= 0 ? "sock_diag" : "/proc/net");
+	if (procnet_bad_lines()) {
+		pp_warn("%lu malformed /proc/net lines skipped", procnet_bad_lines());
+		trace_fail(); /* the exit status tells */
+	}
 	diag_close(p.diag_fd);
 	inomap_free(p.ino);
 	tab_free(&p.tab);

@@ -118,6 +118,14 @@ int procnet_parse_line(const char *line, size_t n, uint8_t family, uint8_t proto
 	return 1;
 }
 
+static bool warned[4];
+static unsigned long bad_lines;
+
+unsigned long procnet_bad_lines(void)
+{
+	return bad_lines;
+}
+
 int procnet_dump(uint8_t family, uint8_t proto, ksock_cb cb, void *ctx)
 {
 	char path[512];
@@ -134,8 +142,15 @@ int procnet_dump(uint8_t family, uint8_t proto, ksock_cb cb, void *ctx)
 		struct ksock k;
 		lineno++;
 		int r = procnet_parse_line(line, (size_t)len, family, proto, &k);
-		if (r < 0)
-			pp_warn_at(path, lineno, "malformed socket table line, skipped");
+		if (r < 0) {
+			/* Each poll reads the table again: say it once per table,
+			 * count the rest (reported at exit). */
+			int t = (proto == IPPROTO_UDP) * 2 + (family == AF_INET6);
+			if (!warned[t])
+				pp_warn_at(path, lineno, "malformed socket table line, skipped");
+			warned[t] = true;
+			bad_lines++;
+		}
 		else if (r > 0 && cb(&k, ctx))
 			break;
 	}

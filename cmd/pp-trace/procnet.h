@@ -14,8 +14,11 @@
 int procnet_parse_line(const char *line, size_t n, uint8_t family, uint8_t proto, struct ksock *k);
 
 /* Read the table of family and proto under proc_root()/net. 0, or -1 with
- * errno when it cannot be opened; a malformed line is reported as
- * "pp-trace: FILE:LINE: ..." and skipped. */
+ * errno when it cannot be opened; a malformed line is skipped, and the
+ * first in each table reported as "pp-trace: FILE:LINE: ...". */
 int procnet_dump(uint8_t family, uint8_t proto, ksock_cb cb, void *ctx);
+/* Malformed lines skipped so far (the first of each table is reported when
+ * met, since every poll reads the tables again). */
+unsigned long procnet_bad_lines(void);
 
 #endif

@@ -75,6 +75,9 @@ bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts 
 int sock_emit_flush(FILE *out);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
+/* Has output ended (a write failed, or the reader went away)? main() then
+ * leaves stdout alone at exit. */
+bool sock_emit_output_ended(void);
 /* Free the writer's buffers and the /proc cache (at exit). */
 void sock_emit_cleanup(void);
 /* The process cache the writer uses, for a mode that wants details early. */

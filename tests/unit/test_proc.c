@@ -4,6 +4,7 @@
  * against this very process; and the socket-table parsers of pp-trace's
  * polling mode (/proc/net lines, sock_diag messages). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -264,7 +265,14 @@ int main(void)
 		CHECK(diag_parse(buf, len, 7, IPPROTO_TCP, collect, NULL) == 1);
 		CHECK(nrows == 1);
 		CHECK(rows[0].lport == 40000 && rows[0].rport == 443 && rows[0].uid == 33 && rows[0].inode == 4242);
-		CHECK(rows[0].has_bytes && rows[0].tx_bytes == 1000 && rows[0].rx_bytes == 2000);
+		CHECK(rows[0].has_bytes && rows[0].bytes_acked == 1001 && rows[0].bytes_received == 2000);
+		CHECK(ksock_tx_payload(&rows[0], false) == 1000); /* active: SYN off */
+		CHECK(ksock_tx_payload(&rows[0], true) == 1001);
+		rows[0].state = KS_TIME_WAIT;
+		CHECK(ksock_tx_payload(&rows[0], false) == 999); /* and the FIN */
+		rows[0].state = KS_FIN_WAIT1;
+		rows[0].bytes_sent = 1000;
+		CHECK(ksock_tx_payload(&rows[0], false) == 1000);
 		CHECK_STR(pp_addr_fmt(&rows[0].raddr, a), "10.0.0.1");
 		/* Another sequence number: ignored. */
 		nrows = 0;
@@ -272,6 +280,20 @@ int main(void)
 		/* A length that lies. */
 		h->nlmsg_len = 5000;
 		CHECK(diag_parse(buf, len, 7, IPPROTO_TCP, collect, NULL) < 0);
+		/* NLMSG_ERROR: its errno, and a value that is none. */
+		{
+			uint8_t eb[64] __attribute__((aligned(8)));
+			memset(eb, 0, sizeof(eb));
+			struct nlmsghdr *eh = (void *)eb;
+			struct nlmsgerr *ee = NLMSG_DATA(eh);
+			eh->nlmsg_len = NLMSG_LENGTH(sizeof(*ee));
+			eh->nlmsg_type = NLMSG_ERROR;
+			eh->nlmsg_seq = 9;
+			ee->error = -EPERM;
+			CHECK(diag_parse(eb, eh->nlmsg_len, 9, IPPROTO_TCP, collect, NULL) < 0 && errno == EPERM);
+			ee->error = INT32_MIN;
+			CHECK(diag_parse(eb, eh->nlmsg_len, 9, IPPROTO_TCP, collect, NULL) < 0 && errno == EIO);
+		}
 		/* A truncated message. */
 		h->nlmsg_len = NLMSG_LENGTH(8);
 		CHECK(diag_parse(buf, NLMSG_LENGTH(8), 7, IPPROTO_TCP, collect, NULL) < 0);
