@@ -217,3 +217,20 @@ else
     fail "fallback: attaches with hooks refused"; cat "$T/fb.err" >&2
     kill $SRV 2>/dev/null
 fi
+
+# --- -c, and a stdout that fails ------------------------------------------------
+listens() { sleep 0.8; for _ in 1 2 3 4; do python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen()'; done; }
+listens &
+timeout 20 "$TRACE" -c 2 >"$T/c.out" 2>"$T/c.err"
+rc=$?
+check "-c 2: status 0" [ $rc = 0 ]
+check "-c 2: two records" [ "$(jq -c . "$T/c.out" | wc -l)" = 2 ]
+wait
+if [ -w /dev/full ]; then
+    listens &
+    timeout 20 "$TRACE" -d 2 >/dev/full 2>"$T/full.err"
+    rc=$?
+    wait
+    check "ENOSPC: status 1" [ $rc = 1 ]
+    check "ENOSPC: reported" grep -q 'No space left' "$T/full.err"
+fi
