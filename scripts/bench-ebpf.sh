@@ -33,6 +33,7 @@ rate() { jq -r '(.connections / .seconds) | floor' <<<"$1"; }
 # (the last three per connection).
 churn_under() {
     local mode=$1 tpid= res port seen=0 dropped=0 n ids= tticks=0 bpf_ns=0 u s
+    rm -f "$OUT/trace.err" # no stale "attached" from the last round
     case $mode in
         ebpf) nice -n 5 "$TRACE" -v --stats --tcp >"$OUT/trace.out" 2>"$OUT/trace.err" & tpid=$! ;;
         poll) nice -n 5 "$TRACE" --no-ebpf --tcp >"$OUT/trace.out" 2>"$OUT/trace.err" & tpid=$! ;;

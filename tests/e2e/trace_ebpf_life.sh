@@ -107,9 +107,9 @@ loaded() {  # IDS...: all exist now (so that "gone" can fail)
 }
 
 for sig in INT TERM KILL; do
-    "$TRACE" -v >/dev/null 2>"$T/sig.err" &
+    "$TRACE" -v >/dev/null 2>"$T/sig-$sig.err" &   # a file each: no stale "attached"
     TPID=$!
-    if ! wait_attached "$T/sig.err" $TPID; then
+    if ! wait_attached "$T/sig-$sig.err" $TPID; then
         fail "SIG$sig: attaches"; kill -9 $TPID; continue
     fi
     ids=$(prog_ids $TPID)
