@@ -108,6 +108,7 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 	e->pid = -1;
 	if (r.flags & PPB_F_PID) {
 		e->pid = r.pid;
+		e->ppid = r.ppid;
 		e->uid = r.uid;
 		e->has_uid = true;
 		memcpy(e->comm, r.comm, sizeof(e->comm));

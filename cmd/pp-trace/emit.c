@@ -145,6 +145,8 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		jw_int(&w, "pid", e->pid);
 	if (pi && pi->ppid >= 0)
 		jw_int(&w, "ppid", pi->ppid);
+	else if (e->ppid)
+		jw_uint(&w, "ppid", e->ppid);
 	if (has_uid)
 		jw_uint(&w, "uid", uid);
 	if (comm)

@@ -42,6 +42,8 @@ struct sock_event {
 	 * old meaning. */
 	const char *source;      /* "poll" or "ebpf"; NULL means "ebpf" */
 	bool initial;            /* existed when pp-trace started ("initial":true) */
+	uint32_t ppid;           /* ebpf: the parent's pid at the event, 0 unknown;
+	                          * used when /proc no longer has the process */
 };
 
 struct trace_opts {

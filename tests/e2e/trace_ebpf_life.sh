@@ -86,6 +86,8 @@ poll_caught=$(caught "$T/poll.out" "$T/poll.pids")
 echo "INFO short-lived clients caught with their own pid and comm: ebpf $ebpf_caught/$RUNS ($((ebpf_caught * 100 / RUNS))%), polling $poll_caught/$RUNS ($((poll_caught * 100 / RUNS))%)"
 check "short-lived: ebpf catches all $RUNS with pid and comm" [ "$ebpf_caught" = $RUNS ]
 check "short-lived: the runs really were $RUNS processes" [ "$(sort -u "$T/short.pids" | wc -l)" = $RUNS ]
+check "short-lived: the parent's pid from the kernel" \
+    [ "$(jq -c "select(.event==\"connect\" and .dport==$PORT and .comm==\"ppshortcli\" and .ppid==$$)" "$T/short.out" | wc -l)" = $RUNS ]
 check "short-lived: no sanitizer report" san_clean "$T/short.err"
 
 # --- nothing left loaded after the end ---------------------------------------------

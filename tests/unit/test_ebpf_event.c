@@ -33,6 +33,7 @@ static struct ppb_event v4_event(int kind)
 	r.dport = 443;
 	r.flags = PPB_F_PID | PPB_F_OUT;
 	r.pid = 4242;
+	r.ppid = 4200;
 	r.uid = 1000;
 	r.netns = 4026531840u;
 	r.sk = 0xffff888012345678ULL;
@@ -68,7 +69,7 @@ static void test_connect(void)
 	CHECK(e.t.sport == 51514 && e.t.dport == 443);
 	CHECK(e.out);
 	CHECK_STR(e.state, "ESTAB");
-	CHECK(e.pid == 4242 && e.has_uid && e.uid == 1000);
+	CHECK(e.pid == 4242 && e.ppid == 4200 && e.has_uid && e.uid == 1000);
 	CHECK_STR(e.comm, "curl");
 	CHECK(!e.has_bytes);
 	CHECK(e.duration < 0);
