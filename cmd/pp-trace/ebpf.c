@@ -21,6 +21,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
 #include "ebpf_env.h"
 #include "ebpf_event.h"
@@ -28,6 +29,7 @@
 #include "pp.h"
 #include "trace.h"
 #include "socktrace.skel.h"
+#include "../../bpf/socktrace.h"
 
 #define RINGBUF_BYTES (8u << 20) /* default; PP_TRACE_RINGBUF overrides (tests) */
 #define MAX_LOAD_TRIES 8
@@ -400,9 +402,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static int read_counts(struct run *r, struct ebpf_counts *sum, uint64_t *drops_cpu)
 {
-	struct {
-		uint64_t events, drops, sock_full;
-	} *vals;
+	struct ppb_counters *vals; /* one per possible CPU */
 	uint32_t zero = 0;
 	int rc;
 
