@@ -71,10 +71,12 @@ struct owner {
 	char comm[PPB_COMM_LEN];
 };
 
-/* Live TCP sockets we saw being born, keyed by kernel address. LRU so that
- * a socket whose CLOSE we never saw cannot fill the table for good. */
+/* Live TCP sockets we saw being born, keyed by kernel address; every TCP
+ * socket passes through CLOSE, where its entry goes. A plain (preallocated)
+ * hash, not LRU: when it is full, a new entry fails and is counted
+ * (sock_table_full) instead of silently pushing out a live one. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct owner);

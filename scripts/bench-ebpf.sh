@@ -41,7 +41,7 @@ churn_under() {
     if [ -n "$tpid" ]; then
         for _ in $(seq 1 100); do
             [ $mode = poll ] && { sleep 1; break; }
-            grep -q 'eBPF attached' "$OUT/trace.err" && break
+            grep -q 'eBPF attached' "$OUT/trace.err" 2>/dev/null && break
             sleep 0.1
         done
         [ $mode = ebpf ] && ids=$(grep -h '^prog_id:' /proc/$tpid/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)

@@ -28,7 +28,7 @@ start_trace() {
     TPID=$!
     pp_on_exit "kill -9 $TPID"
     for _ in $(seq 1 100); do
-        grep -q 'eBPF attached' "$T/$name.err" && return 0
+        grep -q 'eBPF attached' "$T/$name.err" 2>/dev/null && return 0
         kill -0 $TPID 2>/dev/null || break
         sleep 0.1
     done

@@ -26,7 +26,7 @@ done
 
 wait_attached() {   # ERRFILE PID
     for _ in $(seq 1 100); do
-        grep -q 'eBPF attached' "$1" && return 0
+        grep -q 'eBPF attached' "$1" 2>/dev/null && return 0
         kill -0 "$2" 2>/dev/null || return 1
         sleep 0.1
     done
