@@ -95,6 +95,8 @@ u1=$("${PEERS[@]}" udp-client 127.0.0.1 "$uport" sendto)
 u1pid=$(jq .pid <<<"$u1"); u1sport=$(jq .sport <<<"$u1")
 u2=$("${PEERS[@]}" udp-client 127.0.0.1 "$uport" connected)
 u2pid=$(jq .pid <<<"$u2"); u2sport=$(jq .sport <<<"$u2")
+u3=$("${PEERS[@]}" udp-client ::ffff:127.0.0.1 "$uport" sendto)   # a v6 socket, v4 peer
+u3pid=$(jq .pid <<<"$u3"); u3sport=$(jq .sport <<<"$u3")
 python3 -c "import socket,sys; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'quit',('127.0.0.1',$uport))"
 "${PEERS[@]}" udp-server 6 ::1 >"$T/usrv6" &
 USRV6=$!
@@ -149,6 +151,8 @@ check "udp: first datagram only, once per side" \
     [ "$(count "$O" ".event==\"udp\" and .sport==$u1sport and .dport==$uport")" = 2 ]
 has "udp: connected socket" "$O" \
     ".event==\"udp\" and .dir==\"out\" and .sport==$u2sport and .dport==$uport and .pid==$u2pid" "$P"
+has "udp: v4-mapped peer of a v6 socket" "$O" \
+    ".event==\"udp\" and .dir==\"out\" and .src==\"::ffff:127.0.0.1\" and .sport==$u3sport and .dst==\"::ffff:127.0.0.1\" and .dport==$uport and .pid==$u3pid" "$P"
 has "udp: ipv6" "$O" \
     ".event==\"udp\" and .dir==\"out\" and .src==\"::1\" and .sport==$u6sport and .dst==\"::1\" and .dport==$uport6 and .pid==$u6pid" "$P"
 
