@@ -143,8 +143,7 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		const uint8_t *local = (r.flags & PPB_F_OUT) ? r.saddr : r.daddr;
 		bool v4m = r.family == AF_INET6 && all_zero(local, 10) && local[10] == 0xff &&
 			   local[11] == 0xff && all_zero(local + 12, 4);
-		*needs_local = (r.flags & PPB_F_NOADDR) ||
-			       all_zero(local, r.family == AF_INET ? 4 : 16) || v4m;
+		*needs_local = all_zero(local, r.family == AF_INET ? 4 : 16) || v4m;
 	}
 	return 0;
 }

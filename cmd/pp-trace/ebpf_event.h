@@ -17,9 +17,9 @@ struct ebpf_clock {
 
 /* Decode one ring-buffer record of n bytes into *e. The record comes from
  * the kernel, but its size and every enum in it are still checked. Returns 0,
- * or -1 with *why set when the bytes are not a record we understand. The
- * event's addresses may be a wildcard when the record says so
- * (ebpf_event_needs_local). */
+ * or -1 with *why set when the bytes are not a record we understand.
+ * *needs_local: a UDP record whose local address is a wildcard (the socket
+ * is bound to 0.0.0.0 or ::), which the caller may resolve. */
 int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		      struct sock_event *e, bool *needs_local, const char **why);
 
