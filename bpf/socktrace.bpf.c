@@ -64,6 +64,7 @@ enum {
 
 struct owner {
 	__u64 start_ns;   /* 0: unknown (R_OLDER) */
+	__u64 pstart_ns;  /* the owner process's start_boottime */
 	__u32 pid, ppid, uid;
 	__u16 lport;      /* local port: the kernel clears it before CLOSE */
 	__u8 role;
@@ -122,6 +123,7 @@ static __always_inline void current_owner(struct owner *o)
 	o->pid = bpf_get_current_pid_tgid() >> 32;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	o->pstart_ns = BPF_CORE_READ(leader, start_boottime);
 	if (bpf_core_read_str(o->comm, sizeof(o->comm), &leader->comm) < 0)
 		bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
@@ -139,6 +141,7 @@ static __always_inline void set_owner(struct ppb_event *e, const struct owner *o
 {
 	e->pid = o->pid;
 	e->ppid = o->ppid;
+	e->pstart_ns = o->pstart_ns;
 	e->uid = o->uid;
 	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	e->flags |= PPB_F_PID;

@@ -33,6 +33,8 @@ struct ppb_event {
 	__u64 sk;          /* kernel socket address: identity while it lives */
 	__u64 tx_bytes;    /* tcp_sock.bytes_acked (counts SYN and FIN too) */
 	__u64 rx_bytes;    /* tcp_sock.bytes_received (counts the FIN too) */
+	__u64 pstart_ns;   /* the process's start (group leader's start_boottime):
+			    * tells its /proc entry from a later one of the same pid */
 	__u32 netns;       /* network namespace inode */
 	__u32 pid;         /* tgid of the process */
 	__u32 ppid;
@@ -49,7 +51,7 @@ struct ppb_event {
 	char comm[PPB_COMM_LEN]; /* the process's (group leader's) comm */
 };
 
-_Static_assert(sizeof(struct ppb_event) == 120, "struct ppb_event layout changed");
+_Static_assert(sizeof(struct ppb_event) == 128, "struct ppb_event layout changed");
 
 /* Per-CPU counters (one array slot), summed by user space. */
 struct ppb_counters {

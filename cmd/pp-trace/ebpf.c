@@ -619,6 +619,7 @@ int ebpf_run(const struct trace_opts *o)
 		r.ncpu = 1;
 	r.netns_self = netns_self();
 	ebpf_port_range(&r.clk.eph_lo, &r.clk.eph_hi);
+	r.clk.clk_tck = sysconf(_SC_CLK_TCK);
 	clock_sync(&r.clk);
 
 	run_loop(&r);

@@ -109,6 +109,9 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 	if (r.flags & PPB_F_PID) {
 		e->pid = r.pid;
 		e->ppid = r.ppid;
+		/* as the kernel's nsec_to_clock_t() makes field 22 of stat */
+		if (clk->clk_tck > 0 && 1000000000L % clk->clk_tck == 0)
+			e->start_time = r.pstart_ns / (uint64_t)(1000000000L / clk->clk_tck);
 		e->uid = r.uid;
 		e->has_uid = true;
 		memcpy(e->comm, r.comm, sizeof(e->comm));

@@ -13,6 +13,7 @@
 struct ebpf_clock {
 	int64_t mono_to_epoch_us;  /* epoch_us = mono_ns / 1000 + this */
 	uint16_t eph_lo, eph_hi;   /* ip_local_port_range, for sockets older than us */
+	long clk_tck;              /* sysconf(_SC_CLK_TCK): process start times in ticks */
 };
 
 /* Decode one ring-buffer record of n bytes into *e. The record comes from

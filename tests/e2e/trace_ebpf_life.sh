@@ -86,8 +86,11 @@ poll_caught=$(caught "$T/poll.out" "$T/poll.pids")
 echo "INFO short-lived clients caught with their own pid and comm: ebpf $ebpf_caught/$RUNS ($((ebpf_caught * 100 / RUNS))%), polling $poll_caught/$RUNS ($((poll_caught * 100 / RUNS))%)"
 check "short-lived: ebpf catches all $RUNS with pid and comm" [ "$ebpf_caught" = $RUNS ]
 check "short-lived: the runs really were $RUNS processes" [ "$(sort -u "$T/short.pids" | wc -l)" = $RUNS ]
-check "short-lived: the parent's pid from the kernel" \
-    [ "$(jq -c "select(.event==\"connect\" and .dport==$PORT and .comm==\"ppshortcli\" and .ppid==$$)" "$T/short.out" | wc -l)" = $RUNS ]
+n_ppid=$(jq -c "select(.event==\"connect\" and .dport==$PORT and .comm==\"ppshortcli\" and .ppid==$$)" "$T/short.out" | wc -l)
+check "short-lived: the parent's pid from the kernel" [ "$n_ppid" = $RUNS ]
+[ "$n_ppid" = $RUNS ] || { echo "ppids (want $$):"; jq -r "select(.event==\"connect\" and .dport==$PORT) | .ppid" "$T/short.out" | sort | uniq -c; } >&2
+check "short-lived: no other process's exe on a reused pid" \
+    [ "$(jq -c 'select(.comm=="ppshortcli" and has("exe") and (.exe|endswith("/ppshortcli")|not))' "$T/short.out" | wc -l)" = 0 ]
 check "short-lived: no sanitizer report" san_clean "$T/short.err"
 
 # --- nothing left loaded after the end ---------------------------------------------

@@ -13,7 +13,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ebpf_clock clk = { .mono_to_epoch_us = 1700000000000000LL, .eph_lo = 32768,
-				  .eph_hi = 60999 };
+				  .eph_hi = 60999, .clk_tck = 100 };
 	struct sock_event e;
 	const char *why = NULL;
 	bool nl;

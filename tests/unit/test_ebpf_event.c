@@ -15,7 +15,7 @@
 #include "../../cmd/pp-trace/ebpf_event.h"
 
 static const struct ebpf_clock clk = { .mono_to_epoch_us = 1700000000000000LL,
-				       .eph_lo = 32768, .eph_hi = 60999 };
+				       .eph_lo = 32768, .eph_hi = 60999, .clk_tck = 100 };
 
 static struct ppb_event v4_event(int kind)
 {
@@ -34,6 +34,7 @@ static struct ppb_event v4_event(int kind)
 	r.flags = PPB_F_PID | PPB_F_OUT;
 	r.pid = 4242;
 	r.ppid = 4200;
+	r.pstart_ns = 123456789012ULL; /* 123.45 s after boot */
 	r.uid = 1000;
 	r.netns = 4026531840u;
 	r.sk = 0xffff888012345678ULL;
@@ -70,6 +71,7 @@ static void test_connect(void)
 	CHECK(e.out);
 	CHECK_STR(e.state, "ESTAB");
 	CHECK(e.pid == 4242 && e.ppid == 4200 && e.has_uid && e.uid == 1000);
+	CHECK(e.start_time == 12345); /* ticks of 10 ms, rounded down like the kernel */
 	CHECK_STR(e.comm, "curl");
 	CHECK(!e.has_bytes);
 	CHECK(e.duration < 0);
@@ -116,7 +118,7 @@ static void test_close(void)
 	r.flags = PPB_F_BYTES | PPB_F_OUT;
 	CHECK(decode(&r, &e, &nl, &why) == 0);
 	CHECK(e.duration < 0);
-	CHECK(e.pid == -1 && !e.has_uid && e.comm[0] == '\0');
+	CHECK(e.pid == -1 && !e.has_uid && e.comm[0] == '\0' && e.start_time == 0);
 
 	CASE("start after the event is no duration");
 	r.flags = PPB_F_START;
