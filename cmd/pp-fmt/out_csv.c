@@ -47,7 +47,7 @@ static int csv_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 	const char *const *c = cols(o, &n);
 	for (int i = 0; i < n; i++) {
 		sb_reset(&cell);
-		fmt_value(r, c[i], o->utc, &cell);
+		fmt_value(r, c[i], o, &cell);
 		if (put_field(f, cell.s ? cell.s : "", cell.len, i == 0) < 0)
 			return -1;
 	}

@@ -153,7 +153,7 @@ static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);
-		fmt_value(r, colnames[c], o->utc, &cell);
+		fmt_value(r, colnames[c], o, &cell);
 		row[c] = display_safe(cell.s ? cell.s : "", cell.len);
 	}
 	rows[nrows++] = row;
