@@ -32,6 +32,7 @@ struct conn {
 	uint64_t key; /* 0: empty */
 	double tx, rx;
 	bool open;
+	unsigned owner; /* 1 + index of the process it belongs to, 0: none yet */
 };
 
 struct topview {
@@ -106,7 +107,7 @@ static struct proc *proc_of(struct topview *v, struct rec *r)
 
 	if (!rec_i64(r, "pid", &pid))
 		pid = -1;
-	safe_copy(name, sizeof(name), comm ? comm : "-");
+	safe_copy(name, sizeof(name), comm ? comm : pid >= 0 ? "?" : "(unknown)");
 	for (size_t i = 0; i < v->nprocs; i++)
 		if (v->procs[i].pid == pid && !strcmp(v->procs[i].comm, name))
 			return &v->procs[i];
@@ -208,16 +209,27 @@ void tv_record(struct topview *v, struct rec *r)
 {
 	const char *type = rec_str(r, "type"), *ev = rec_str(r, "event");
 	const char *dir = rec_str(r, "dir");
-	struct proc *p = proc_of(v, r);
+	struct proc *p;
+	struct conn *c = NULL;
 	double a, b;
 	bool is_sock, is_flow;
 
 	v->records++;
 	remember_event(v, r);
+	is_sock = type && !strcmp(type, "sock");
+	is_flow = type && !strcmp(type, "flow");
+	if ((is_sock && !(ev && !strcmp(ev, "listen"))) || is_flow)
+		c = conn_of(v, r);
+	/* A sniffed record that pp-join did not attribute belongs to the
+	 * process whose socket the connection is, when that was seen. */
+	if (c && c->owner && rec_find(r, "pid") < 0 && rec_find(r, "comm") < 0)
+		p = &v->procs[c->owner - 1];
+	else
+		p = proc_of(v, r);
+	if (c && !c->owner)
+		c->owner = (unsigned)(p - v->procs) + 1;
 	if (!type)
 		return;
-	is_sock = !strcmp(type, "sock");
-	is_flow = !strcmp(type, "flow");
 	if (rec_find(r, "dst") >= 0) {
 		sb_reset(&v->tmp);
 		fmt_value(r, "destination", &v->o, &v->tmp);
@@ -231,7 +243,6 @@ void tv_record(struct topview *v, struct rec *r)
 	if (!is_sock && !is_flow)
 		return;
 	{
-		struct conn *c = conn_of(v, r);
 		bool ending = ev && (!strcmp(ev, "close") || !strcmp(ev, "end"));
 		if (!c)
 			return;
