@@ -56,9 +56,9 @@ static void element(struct rec *r, int t, struct sbuf *out)
 	scalar(r, t, out);
 }
 
-static bool key_value(struct rec *r, const char *key, struct sbuf *out)
+/* Text of the value at token t: arrays joined with ';'. */
+static bool tok_value(struct rec *r, int t, struct sbuf *out)
 {
-	int t = rec_find(r, key);
 	if (t < 0)
 		return false;
 	if (r->tok[t].type == JSMN_ARRAY) {
@@ -78,6 +78,11 @@ static bool key_value(struct rec *r, const char *key, struct sbuf *out)
 	}
 	scalar(r, t, out);
 	return true;
+}
+
+static bool key_value(struct rec *r, const char *key, struct sbuf *out)
+{
+	return tok_value(r, rec_find(r, key), out);
 }
 
 bool fmt_key_text(struct rec *r, const char *key, struct sbuf *out)
@@ -223,4 +228,48 @@ bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct
 		return out->len > 0;
 	}
 	return human_value(r, name, o, out);
+}
+
+/* ---- columns resolved once per record ---------------------------------------- */
+
+void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o)
+{
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i];
+		c[i].name = nm;
+		c[i].len = strlen(nm);
+		/* Virtual columns and values shown in human units take the
+		 * general path; plain keys are looked up by fmt_cols_find. */
+		c[i].slow = !strcmp(nm, "time") || !strcmp(nm, "source") ||
+		            !strcmp(nm, "destination") || !strcmp(nm, "info") ||
+		            (o->human && (is_time_key(nm) || is_bytes_key(nm) || is_duration_key(nm)));
+	}
+}
+
+void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok)
+{
+	int it = 0, k;
+	for (int i = 0; i < n; i++)
+		tok[i] = -1;
+	/* One pass over the record's keys, comparing lengths first: far
+	 * cheaper than a rec_find scan per column. The last of repeated keys
+	 * wins, as with rec_find. */
+	while ((k = rec_next_key(r, &it)) >= 0) {
+		const jsmntok_t *kt = &r->tok[k];
+		const char *key = r->line + kt->start;
+		size_t kl = (size_t)(kt->end - kt->start);
+		if (kt->type != JSMN_STRING || kl == 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (c[i].len == kl && c[i].name[0] == key[0] && !memcmp(key, c[i].name, kl))
+				tok[i] = k + 1;
+	}
+}
+
+bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,
+              struct sbuf *out)
+{
+	if (c->slow)
+		return fmt_value(r, c->name, o, out);
+	return tok_value(r, tok, out);
 }

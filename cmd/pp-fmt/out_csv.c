@@ -1,11 +1,14 @@
 /* --csv: RFC 4180 through libcsv's csv_fwrite (quotes every field that
  * needs it, doubles embedded quotes), CRLF line ends as the RFC says. */
 #include <csv.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
 
 static struct sbuf cell;
+static struct fmt_col *colv;
+static int *toks;
 
 static const char *const *cols(const struct fmt_opts *o, int *n)
 {
@@ -33,6 +36,11 @@ static int csv_begin(const struct fmt_opts *o, FILE *f)
 	int n;
 	const char *const *c = cols(o, &n);
 	sb_init(&cell);
+	colv = calloc((size_t)n, sizeof(*colv));
+	toks = calloc((size_t)n, sizeof(*toks));
+	if (!colv || !toks)
+		return -1;
+	fmt_cols_init(colv, c, n, o);
 	if (!o->header)
 		return 0;
 	for (int i = 0; i < n; i++)
@@ -44,10 +52,11 @@ static int csv_begin(const struct fmt_opts *o, FILE *f)
 static int csv_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 {
 	int n;
-	const char *const *c = cols(o, &n);
+	cols(o, &n);
+	fmt_cols_find(r, colv, n, toks);
 	for (int i = 0; i < n; i++) {
 		sb_reset(&cell);
-		fmt_value(r, c[i], o, &cell);
+		fmt_cell(r, &colv[i], toks[i], o, &cell);
 		if (put_field(f, cell.s ? cell.s : "", cell.len, i == 0) < 0)
 			return -1;
 	}
@@ -62,6 +71,8 @@ static int csv_flush(const struct fmt_opts *o, FILE *f)
 static int csv_end(const struct fmt_opts *o, FILE *f)
 {
 	sb_free(&cell);
+	free(colv);
+	free(toks);
 	return 0;
 }
 

@@ -19,6 +19,8 @@ static int ncols;
 static const char *const *colnames;
 static bool header_done;
 static struct sbuf cell;
+static struct fmt_col *colv;
+static int *toks;
 
 /* Display width: code points, counting each UTF-8 lead byte. */
 static size_t dwidth(const char *s)
@@ -111,8 +113,11 @@ static int table_begin(const struct fmt_opts *o, FILE *f)
 	}
 	width = calloc((size_t)ncols, sizeof(*width));
 	rows = calloc(MAX_BATCH, sizeof(*rows));
-	if (!width || !rows)
+	colv = calloc((size_t)ncols, sizeof(*colv));
+	toks = calloc((size_t)ncols, sizeof(*toks));
+	if (!width || !rows || !colv || !toks)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	fmt_cols_init(colv, colnames, ncols, o);
 	sb_init(&cell);
 	return 0;
 }
@@ -172,9 +177,10 @@ static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 	char **row = calloc((size_t)ncols, sizeof(*row));
 	if (!row)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	fmt_cols_find(r, colv, ncols, toks);
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);
-		fmt_value(r, colnames[c], o, &cell);
+		fmt_cell(r, &colv[c], toks[c], o, &cell);
 		row[c] = display_safe(cell.s ? cell.s : "", cell.len);
 	}
 	rows[nrows++] = row;
@@ -188,6 +194,8 @@ static int table_end(const struct fmt_opts *o, FILE *f)
 	int rc = table_flush(o, f);
 	free(rows);
 	free(width);
+	free(colv);
+	free(toks);
 	sb_free(&cell);
 	return rc;
 }
