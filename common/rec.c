@@ -205,21 +205,18 @@ int rec_next_key(const struct rec *r, int *iter)
 	return i;
 }
 
-static bool tok_eq(const struct rec *r, int t, const char *key)
-{
-	const jsmntok_t *k = &r->tok[t];
-	size_t kl = strlen(key);
-	/* Keys are compared raw: our keys are plain ASCII without escapes. */
-	return k->type == JSMN_STRING && (size_t)(k->end - k->start) == kl &&
-	       !memcmp(r->line + k->start, key, kl);
-}
-
 int rec_find(const struct rec *r, const char *key)
 {
+	/* The key's length once, not per member: rec_find is on every hot
+	 * path. Keys are compared raw: ours are plain ASCII without escapes. */
+	size_t kl = strlen(key);
 	int it = 0, k, found = -1;
-	while ((k = rec_next_key(r, &it)) >= 0)
-		if (tok_eq(r, k, key))
+	while ((k = rec_next_key(r, &it)) >= 0) {
+		const jsmntok_t *t = &r->tok[k];
+		if (t->type == JSMN_STRING && (size_t)(t->end - t->start) == kl &&
+		    !memcmp(r->line + t->start, key, kl))
 			found = k + 1;
+	}
 	return found;
 }
 

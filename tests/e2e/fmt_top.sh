@@ -68,7 +68,8 @@ if wait_for 'records 26 .*input ended' 15; then
 else
     screen >"$PP_TMP/full.screen"; fail "top reads the whole replay: $(head -1 "$PP_TMP/full.screen")"
 fi
-check "top updated as records came" [ -n "$n_early" ] && [ "${n_early:-0}" -gt 0 ] && [ "${n_early:-99}" -lt 26 ]
+early_ok() { [ -n "$n_early" ] && [ "$n_early" -gt 0 ] && [ "$n_early" -lt 26 ]; }
+check "top updated as records came" early_ok
 for p in curl firefox-bin nginx sshd systemd-resolve; do
     check "top shows process $p" grep -qE "^ +[0-9]+ $p " "$PP_TMP/full.screen"
 done
