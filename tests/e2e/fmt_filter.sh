@@ -12,7 +12,7 @@ cd "$PP_TMP" || exit 1
 # A word shaped like a term is a term, whatever files exist; ./ makes it a file.
 cp "$DATA" 'port:80'
 "$FMT" -j -f type port:80 <"$DATA" >words.out 2>words.err; rc=$?
-check "term-shaped word is a term (reads stdin)" [ "$rc:$(wc -l <words.out)" = 0:11 ]
+check "term-shaped word is a term (reads stdin)" [ "$rc:$(wc -l <words.out)" = 0:8 ]
 "$FMT" -j -f type ./port:80 >file.out 2>file.err; rc=$?
 check "./name is a file" [ "$rc:$(wc -l <file.out)" = 0:26 ]
 "$FMT" -j -f type type:sock "$DATA" comm:curl >mixed.out; rc=$?
