@@ -87,9 +87,11 @@ static int on_record(struct rec *r, const char *file, unsigned long line, void *
 		rb_add(&s->buf, r->line, r->len);
 		return 0;
 	}
+	/* -n without sorting: like head, stop reading once enough is out. */
+	if (s->limit >= 0 && s->written >= s->limit)
+		return 1;
 	if (check_write(s, s->w->row(r, &s->o, stdout)))
 		return 1;
-	/* -n without sorting: like head, stop reading once enough is out. */
 	return s->limit >= 0 && ++s->written >= s->limit;
 }
 
@@ -203,10 +205,16 @@ int main(int argc, char **argv)
 		case 't': s.w = &fmt_table_writer; break;
 		case 'c': s.w = &fmt_csv_writer; break;
 		case 'j': s.w = &fmt_json_writer; break;
-		case 'f': s.o.fields = split_list(optarg, &s.o.nfields, "-f"); break;
+		case 'f':
+			free(s.o.fields);
+			s.o.fields = split_list(optarg, &s.o.nfields, "-f");
+			break;
 		case 'F': add_expr(&expr, optarg); break;
 		case 's': sortarg = optarg; break;
-		case 'g': s.group = split_list(optarg, &s.ngroup, "-g"); break;
+		case 'g':
+			free(s.group);
+			s.group = split_list(optarg, &s.ngroup, "-g");
+			break;
 		case 'n': s.limit = pp_opt_ll("-n", optarg, 0, 1LL << 62); break;
 		case 'I': interval = pp_opt_duration("-I", optarg); break;
 		case OPT_TOP: top = true; break;

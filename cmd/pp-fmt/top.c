@@ -2,7 +2,8 @@
  * keys from /dev/tty, so that `... | pp-fmt --top` works; one poll() waits
  * for either or for the next redraw. The terminal is put back (termios, main
  * screen, cursor) on every way out: q, Ctrl-C, SIGTERM/SIGHUP, end of the
- * loop on a write error, and exit() from an out-of-memory path (atexit). */
+ * loop on a write error, and exit() from an out-of-memory path (atexit);
+ * Ctrl-Z gives it back until the job is continued. */
 #include "top.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@
 static int tty = -1;
 static struct termios saved;
 static bool term_active;
-static volatile sig_atomic_t got_stop, got_winch;
+static volatile sig_atomic_t got_stop, got_winch, got_tstp;
 
 static void on_stop(int sig)
 {
@@ -33,6 +34,11 @@ static void on_stop(int sig)
 static void on_winch(int sig)
 {
 	got_winch = 1;
+}
+
+static void on_tstp(int sig)
+{
+	got_tstp = 1;
 }
 
 static void write_all(int fd, const char *s, size_t n)
@@ -59,15 +65,11 @@ static void term_restore(void)
 	tcsetattr(tty, TCSADRAIN, &saved);
 }
 
-static int term_setup(void)
+/* Keys raw, alternate screen, cursor hidden. */
+static int term_enter(void)
 {
 	static const char enter[] = "\x1b[?1049h\x1b[?25l\x1b[2J";
 	struct termios raw;
-	tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (tty < 0) {
-		pp_warn_errno("--top: /dev/tty");
-		return -1;
-	}
 	if (tcgetattr(tty, &saved) < 0) {
 		pp_warn_errno("--top: /dev/tty");
 		return -1;
@@ -82,9 +84,37 @@ static int term_setup(void)
 		return -1;
 	}
 	term_active = true;
-	atexit(term_restore);
 	write_all(STDOUT_FILENO, enter, sizeof(enter) - 1);
 	return 0;
+}
+
+static int term_setup(void)
+{
+	tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (tty < 0) {
+		pp_warn_errno("--top: /dev/tty");
+		return -1;
+	}
+	if (term_enter() < 0)
+		return -1;
+	atexit(term_restore);
+	return 0;
+}
+
+/* Ctrl-Z: give the shell its terminal back, stop, and take it again when
+ * continued (as top does). */
+static void suspend(void)
+{
+	struct sigaction sa, old;
+	term_restore();
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, &old);
+	raise(SIGTSTP);
+	/* Continued. */
+	sigaction(SIGTSTP, &old, NULL);
+	term_enter();
 }
 
 static void term_size(int *rows, int *cols)
@@ -111,6 +141,8 @@ static void signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
 }
 
 struct input {
@@ -225,6 +257,11 @@ int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool
 		double now = pp_mono();
 		int timeout, n;
 
+		if (got_tstp) {
+			got_tstp = 0;
+			suspend();
+			got_winch = 1; /* redraw the whole screen now */
+		}
 		if (now >= next_draw || got_winch) {
 			int rows, cols;
 			char status[96];

@@ -115,6 +115,31 @@ else
     fail "Ctrl-C: top did not start"
 fi
 
+# --- Ctrl-Z, fg, q: the shell gets the terminal back while it is stopped ----------
+type_line "clear; echo MARK-BEFORE-TSTP; bash replay.sh | '$FMT' --top -I 0.2 2>top4.err"
+if wait_for 'records [0-9]+' 5; then
+    T send-keys -t top C-z
+    if wait_for '^READY\$ *$' 5; then
+        type_line "stty -g > stty.after-z; echo TSTP-DONE"
+        wait_for '^TSTP-DONE' 3
+        screen >"$PP_TMP/after-z.screen"
+        check "Ctrl-Z: the shell's screen is back" grep -q '^MARK-BEFORE-TSTP' "$PP_TMP/after-z.screen"
+        check "Ctrl-Z: termios restored while stopped" cmp -s "$PP_TMP/stty.before" "$PP_TMP/stty.after-z"
+        type_line "fg"
+        check "fg: the view comes back" wait_for 'q quits' 5
+        T send-keys -t top q
+        wait_for '^READY\$ *$' 5
+        type_line "stty -g > stty.after-fg; echo FG-DONE"
+        wait_for '^FG-DONE' 3
+        check "fg, q: termios restored" cmp -s "$PP_TMP/stty.before" "$PP_TMP/stty.after-fg"
+        check "fg, q: no trace of the view left" bash -c "! tmux -L $SOCK capture-pane -p -t top | grep -q 'q quits'"
+    else
+        fail "Ctrl-Z stops top"
+    fi
+else
+    fail "Ctrl-Z: top did not start"
+fi
+
 # --- SIGTERM (from elsewhere, by its pid) ------------------------------------------
 type_line "clear; echo MARK-BEFORE-TERM; bash replay.sh | sh -c 'echo \$\$ > top.pid; exec \"\$0\" --top -I 0.2 2>top3.err' '$FMT'; echo \"TOPRC=\$?\"; stty -g > stty.after-t"
 if wait_for 'records [0-9]+' 5 && [ -s "$PP_TMP/top.pid" ]; then
