@@ -172,37 +172,68 @@ static void add_bytes(struct proc *p, struct conn *c, double tx, double rx)
 	}
 }
 
+/* An event is kept as its display fields separated by EV_SEP (controls are
+ * made safe at render time, so the separator cannot come from a record). */
+#define EV_SEP '\x1f'
+#define EV_FIELDS 7
+
 static void remember_event(struct topview *v, struct rec *r)
 {
 	static const char *const cols[] = {"time", "type", "event", "source", "destination"};
 	struct sbuf line;
 	const char *comm = rec_str(r, "comm");
 	long long pid;
+	size_t from;
 
 	sb_init(&line);
 	for (size_t c = 0; c < PP_ARRAY_LEN(cols); c++) {
-		size_t at = line.len;
 		fmt_value(r, cols[c], &v->o, &line);
-		/* Fixed widths keep the list readable without a second pass. */
-		size_t w = c == 0 ? 12 : c <= 2 ? 7 : 22;
-		while (line.len < at + w)
-			sb_putc(&line, ' ');
-		sb_putc(&line, ' ');
+		sb_putc(&line, EV_SEP);
 	}
 	if (comm) {
 		sb_puts(&line, comm);
 		if (rec_i64(r, "pid", &pid))
 			sb_printf(&line, "[%lld]", pid);
-		sb_putc(&line, ' ');
 	}
+	sb_putc(&line, EV_SEP);
+	from = line.len;
 	fmt_value(r, "info", &v->o, &line);
 	sb_puts(&line, "");
+	/* A separator byte inside a value would shift the columns. */
+	for (size_t i = 0; i < line.len; i++)
+		if (line.s[i] == EV_SEP && i >= from)
+			line.s[i] = '?';
 	free(v->events[v->head]);
 	v->events[v->head] = sb_steal(&line);
 	sb_free(&line);
 	v->head = (v->head + 1) % NEVENTS;
 	if (v->nevents < NEVENTS)
 		v->nevents++;
+}
+
+/* Field f of an event: start and length. */
+static const char *ev_field(const char *e, int f, size_t *len)
+{
+	for (; f > 0 && *e; f--) {
+		const char *sep = strchr(e, EV_SEP);
+		if (!sep)
+			return e + strlen(e);
+		e = sep + 1;
+	}
+	{
+		const char *sep = strchr(e, EV_SEP);
+		*len = sep ? (size_t)(sep - e) : strlen(e);
+	}
+	return e;
+}
+
+static size_t cp_width(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
 }
 
 void tv_record(struct topview *v, struct rec *r)
@@ -399,17 +430,50 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, const ch
 		endline(out);
 		row++;
 	}
-	for (size_t i = 0; i < v->nevents && row < rows; i++) {
-		const char *e = v->events[(v->head + NEVENTS - 1 - i) % NEVENTS];
-		char safe[512];
-		safe_copy(safe, sizeof(safe), e);
-		cell(out, safe, cols, false, false);
-		/* The last row ends without a newline: no scrolling. */
-		if (row + 1 < rows)
-			endline(out);
-		else
-			sb_puts(out, "\x1b[K");
-		row++;
+	{
+		/* Column widths from the events that are on the screen, capped
+		 * so that one long address does not push the rest away. */
+		static const size_t cap[EV_FIELDS] = {12, 6, 8, 28, 32, 24, 0};
+		size_t w[EV_FIELDS] = {0};
+		size_t shown = v->nevents < (size_t)(rows - row) ? v->nevents : (size_t)(rows - row);
+		for (size_t i = 0; i < shown; i++) {
+			const char *e = v->events[(v->head + NEVENTS - 1 - i) % NEVENTS];
+			for (int f = 0; f < EV_FIELDS - 1; f++) {
+				size_t n = 0;
+				const char *fs = ev_field(e, f, &n);
+				size_t cw = cp_width(fs, n);
+				if (cw > cap[f])
+					cw = cap[f];
+				if (cw > w[f])
+					w[f] = cw;
+			}
+		}
+		for (size_t i = 0; i < shown; i++) {
+			const char *e = v->events[(v->head + NEVENTS - 1 - i) % NEVENTS];
+			sb_reset(&line);
+			for (int f = 0; f < EV_FIELDS; f++) {
+				size_t n = 0, at = line.len;
+				const char *fs = ev_field(e, f, &n);
+				char safe[512];
+				snprintf(safe, sizeof(safe), "%.*s", (int)n, fs);
+				safe_copy(safe, sizeof(safe), safe);
+				if (f < EV_FIELDS - 1) {
+					cell(&line, safe, (int)w[f], true, false);
+					if (w[f] || line.len > at)
+						sb_putc(&line, ' ');
+				} else {
+					sb_puts(&line, safe);
+				}
+			}
+			sb_puts(&line, "");
+			cell(out, line.s, cols, false, false);
+			/* The last row ends without a newline: no scrolling. */
+			if (row + 1 < rows)
+				endline(out);
+			else
+				sb_puts(out, "\x1b[K");
+			row++;
+		}
 	}
 	sb_puts(out, "\x1b[J");
 	sb_free(&line);
