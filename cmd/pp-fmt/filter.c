@@ -103,6 +103,125 @@ static char *xstrndup(const char *s, size_t n)
 	return d;
 }
 
+/* glibc's regcomp copies a repeated subexpression once per repetition
+ * ('+' twice, '{m,n}' n times) and nested repetitions multiply: a 50-byte
+ * "a++++...+" takes gigabytes. Before compiling, estimate that expansion
+ * over the regex text s[b..e) and refuse what would blow up, as well as
+ * stacked quantifiers ("a**", undefined in POSIX). */
+#define RE_MAX_COPIES 1000
+#define RE_MAX_NEST 32
+
+static bool is_quant(char c)
+{
+	return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+/* "{m}", "{m,}", "{m,n}" at s[i]: the largest count, and the end index. */
+static bool bound(const char *s, size_t i, size_t e, double *count, size_t *end)
+{
+	double m = 0, n = -1;
+	size_t j = i + 1;
+	if (j >= e || !isdigit((unsigned char)s[j]))
+		return false;
+	while (j < e && isdigit((unsigned char)s[j]) && m < 1e9)
+		m = m * 10 + (s[j++] - '0');
+	if (j < e && s[j] == ',') {
+		j++;
+		if (j < e && isdigit((unsigned char)s[j])) {
+			n = 0;
+			while (j < e && isdigit((unsigned char)s[j]) && n < 1e9)
+				n = n * 10 + (s[j++] - '0');
+		} else {
+			n = m + 1; /* {m,}: m copies and a star */
+		}
+	}
+	if (j >= e || s[j] != '}')
+		return false;
+	*count = n > m ? n : m;
+	*end = j;
+	return true;
+}
+
+static int regex_check(struct parser *p, size_t b, size_t e)
+{
+	const char *s = p->s;
+	double seq[RE_MAX_NEST + 1], last[RE_MAX_NEST + 1];
+	int d = 0;
+	bool after_quant = false;
+
+	seq[0] = last[0] = 0;
+	for (size_t i = b; i < e; i++) {
+		char c = s[i];
+		if (is_quant(c) && (c != '{' || i + 1 < e)) {
+			double k = c == '+' ? 2 : 1;
+			size_t end = i;
+			if (c == '{' && !bound(s, i, e, &k, &end)) {
+				k = 1; /* a literal '{' to regcomp */
+			} else if (after_quant) {
+				return fail_at(p, i, "repeated quantifier '%c' in /regex/", c);
+			}
+			if (c != '{' || end != i) {
+				if (k < 1)
+					k = 1;
+				seq[d] += last[d] * (k - 1);
+				last[d] *= k;
+				after_quant = true;
+				i = end;
+				if (seq[d] > RE_MAX_COPIES)
+					return fail_at(p, i, "/regex/ too complex (its repetitions "
+					                     "expand past %d copies)", RE_MAX_COPIES);
+				continue;
+			}
+		}
+		after_quant = false;
+		if (c == '(') {
+			if (d == RE_MAX_NEST)
+				return fail_at(p, i, "/regex/ nested too deep");
+			d++;
+			seq[d] = last[d] = 0;
+			continue;
+		}
+		if (c == ')' && d > 0) {
+			double atom = seq[d] > 1 ? seq[d] : 1;
+			d--;
+			seq[d] += atom;
+			last[d] = atom;
+			continue;
+		}
+		if (c == '|') {
+			last[d] = 0;
+			continue;
+		}
+		if (c == '\\' && i + 1 < e) {
+			i++;
+		} else if (c == '[') {
+			/* A bracket expression is one atom: skip to its ']'
+			 * (a leading ']' and [:class:] inside do not end it). */
+			size_t j = i + 1;
+			if (j < e && s[j] == '^')
+				j++;
+			if (j < e && s[j] == ']')
+				j++;
+			while (j < e && s[j] != ']') {
+				if (s[j] == '[' && j + 1 < e &&
+				    (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+					char t = s[j + 1];
+					j += 2;
+					while (j + 1 < e && !(s[j] == t && s[j + 1] == ']'))
+						j++;
+					j += 2;
+					continue;
+				}
+				j++;
+			}
+			i = j < e ? j : e - 1;
+		}
+		seq[d] += 1;
+		last[d] = 1;
+	}
+	return 0;
+}
+
 /* /regex/ starting at p->i (on the '/'); "\/" stands for a '/'. */
 static int parse_regex(struct parser *p, struct fterm *t)
 {
@@ -133,6 +252,10 @@ static int parse_regex(struct parser *p, struct fterm *t)
 	if (pat.len == 0) {
 		sb_free(&pat);
 		return fail_at(p, start, "empty /regex/");
+	}
+	if (regex_check(p, start + 1, j) < 0) {
+		sb_free(&pat);
+		return -1;
 	}
 	rc = regcomp(&t->re, pat.s, REG_EXTENDED | REG_NOSUB);
 	sb_free(&pat);

@@ -158,11 +158,23 @@ static char **split_list(char *list, int *n, const char *opt)
 }
 
 /* Print the expression with a caret under the mistake, as jq and tcpdump
- * users know it, and end with status 2. */
+ * users know it, and end with status 2. The parser counts bytes; people
+ * count characters, so the column and the caret are in UTF-8 characters,
+ * and control characters are echoed as '?' so the caret line stays under. */
 static void __attribute__((noreturn)) filter_error(const char *expr, int col, const char *msg)
 {
-	pp_warn("filter: column %d: %s", col, msg);
-	fprintf(stderr, "  %s\n  %*s^\n", expr, col - 1, "");
+	int chars = 1;
+	struct sbuf echo;
+	sb_init(&echo);
+	for (int i = 0; expr[i]; i++) {
+		unsigned char c = (unsigned char)expr[i];
+		if ((c & 0xc0) != 0x80 && i < col - 1)
+			chars++;
+		sb_putc(&echo, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	pp_warn("filter: column %d: %s", chars, msg);
+	fprintf(stderr, "  %s\n  %*s^\n", echo.s ? echo.s : "", chars - 1, "");
+	sb_free(&echo);
 	exit(PP_EXIT_USAGE);
 }
 
