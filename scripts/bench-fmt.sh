@@ -51,7 +51,9 @@ run() {
     local name=$1 out=$2; shift 2
     local t0 t1 cpu
     t0=$(date +%s.%N)
-    cpu=$( { /usr/bin/time -f '%U %S' nice "$@" >"$out"; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+    # bash's own time keyword: user and system CPU of the command.
+    cpu=$( { TIMEFORMAT='%U %S'; time nice "$@" >"$out" 2>/dev/null; } 2>&1 | tail -1 |
+           awk '{printf "%.2f", $1 + $2}')
     t1=$(date +%s.%N)
     WALL[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b - a}')
     CPU[$name]=$cpu

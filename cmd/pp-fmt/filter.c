@@ -121,7 +121,8 @@ static bool bound(const char *s, size_t i, size_t e, double *count, size_t *end)
 {
 	double m = 0, n = -1;
 	size_t j = i + 1;
-	if (j >= e || !isdigit((unsigned char)s[j]))
+	/* glibc also takes "{,n}" for "{0,n}". */
+	if (j >= e || (!isdigit((unsigned char)s[j]) && s[j] != ','))
 		return false;
 	while (j < e && isdigit((unsigned char)s[j]) && m < 1e9)
 		m = m * 10 + (s[j++] - '0');
@@ -167,7 +168,8 @@ static int regex_check(struct parser *p, size_t b, size_t e)
 				last[d] *= k;
 				after_quant = true;
 				i = end;
-				if (seq[d] > RE_MAX_COPIES)
+				/* Copies beyond the text itself are what costs. */
+				if (seq[d] > RE_MAX_COPIES + (double)(e - b))
 					return fail_at(p, i, "/regex/ too complex (its repetitions "
 					                     "expand past %d copies)", RE_MAX_COPIES);
 				continue;
@@ -193,6 +195,9 @@ static int regex_check(struct parser *p, size_t b, size_t e)
 			continue;
 		}
 		if (c == '\\' && i + 1 < e) {
+			/* glibc's back-references can take exponential time. */
+			if (s[i + 1] >= '1' && s[i + 1] <= '9')
+				return fail_at(p, i, "back-references are not supported in /regex/");
 			i++;
 		} else if (c == '[') {
 			/* A bracket expression is one atom: skip to its ']'

@@ -41,17 +41,18 @@ static void on_tstp(int sig)
 	got_tstp = 1;
 }
 
-static void write_all(int fd, const char *s, size_t n)
+static int write_all(int fd, const char *s, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, s, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return -1;
 		s += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
 /* Idempotent: called on the normal way out and from atexit. */
@@ -272,7 +273,7 @@ int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool
 			         in.st.bad_lines ? "  (bad lines skipped)" : "");
 			sb_reset(&frame);
 			tv_render(v, &frame, rows, cols, status);
-			if (write(STDOUT_FILENO, frame.s, frame.len) < 0 && errno != EINTR) {
+			if (write_all(STDOUT_FILENO, frame.s, frame.len) < 0) {
 				rc = PP_EXIT_RUNTIME; /* the terminal went away */
 				break;
 			}
