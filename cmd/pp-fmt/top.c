@@ -272,7 +272,7 @@ int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool
 			         in.done ? "input ended" : "reading",
 			         in.st.bad_lines ? "  (bad lines skipped)" : "");
 			sb_reset(&frame);
-			tv_render(v, &frame, rows, cols, status);
+			tv_render(v, &frame, rows, cols, in.st.records, status);
 			if (write_all(STDOUT_FILENO, frame.s, frame.len) < 0) {
 				rc = PP_EXIT_RUNTIME; /* the terminal went away */
 				break;

@@ -344,7 +344,8 @@ static void endline(struct sbuf *out)
 	sb_puts(out, "\x1b[K\r\n");
 }
 
-void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, const char *status)
+void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned long read,
+               const char *status)
 {
 	double now = pp_mono(), dt = now - v->last_draw;
 	int row = 0, prow;
@@ -368,8 +369,10 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, const ch
 	sb_init(&num);
 	pp_fmt_time((double)pp_now_us() / 1e6, v->o.utc, 0, clock, sizeof(clock));
 	sb_puts(out, "\x1b[H");
-	sb_printf(&line, "pp-fmt --top  %s  records %lu  processes %zu  %s", clock, v->records,
-	          v->nprocs, status);
+	sb_printf(&line, "pp-fmt --top  %s  records %lu", clock, read);
+	if (read != v->records)
+		sb_printf(&line, "  shown %lu", v->records);
+	sb_printf(&line, "  processes %zu  %s", v->nprocs, status);
 	if (v->o.color)
 		sb_puts(out, "\x1b[7m");
 	cell(out, line.s, cols, v->o.color, false);

@@ -157,6 +157,21 @@ else
     fail "SIGTERM: top did not start"
 fi
 
+# --- a filter, and records from a file rather than stdin ---------------------------
+type_line "clear; '$FMT' --top -I 0.2 '!comm:nginx' type:sock '$DATA' 2>top5.err; echo \"TOPRC=\$?\""
+if wait_for 'records 26 .*input ended' 10; then
+    screen >"$PP_TMP/filter.screen"
+    check "top with a filter: matching processes shown" grep -qE '^ +4242 curl ' "$PP_TMP/filter.screen"
+    check "top with a filter: the excluded process is not" bash -c "! grep -q nginx '$PP_TMP/filter.screen'"
+    check "top with a filter: only sock events listed" bash -c "sed -n '/NEWEST EVENTS/,\$p' '$PP_TMP/filter.screen' | grep -E '^[0-9]' | awk '{print \$2}' | sort -u | grep -qx sock && ! sed -n '/NEWEST EVENTS/,\$p' '$PP_TMP/filter.screen' | grep -E '^[0-9]' | awk '{print \$2}' | grep -qvx sock"
+    check "top with a filter: counts read and shown" grep -q 'records 26  shown 11 ' "$PP_TMP/filter.screen"
+    T send-keys -t top q
+    wait_for '^TOPRC=0' 5
+    check "top from a file: q ends it with status 0" grep -q '^TOPRC=0' <(screen)
+else
+    fail "top with a filter, from a file"
+fi
+
 # --- colours: on a terminal only, never with NO_COLOR ---------------------------------
 type_line "clear; '$FMT' -t -n 3 '$DATA'"
 wait_for '^08:00:00.010' 5
