@@ -255,8 +255,10 @@ static __always_inline struct ppb_event *tcp_event(const struct sock *sk, __u16 
 		e->flags |= PPB_F_NODIR;
 	else if (o->role == R_CONNECT)
 		e->flags |= PPB_F_OUT;
-	tcp_tuple(e, sk, family,
-		  kind == PPB_LISTEN || o->role == R_CONNECT || o->role == R_OLDER, o->lport);
+	else if (o->role == R_LISTEN)
+		e->flags |= PPB_F_LISTENER;
+	tcp_tuple(e, sk, family, o->role == R_LISTEN || o->role == R_CONNECT || o->role == R_OLDER,
+		  o->lport);
 	if (o->start_ns) {
 		e->start_ns = o->start_ns;
 		e->flags |= PPB_F_START;
@@ -387,6 +389,9 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 	bpf_map_delete_elem(&socks, &key);
 	switch (copy.role) {
 	case R_LISTEN:
+		/* The listener goes: a close with its own address only, as the
+		 * polling mode reports a listener leaving the table. */
+		emit_tcp(sk, family, PPB_CLOSE, TCP_CLOSE, &copy, true);
 		return 0;
 	case R_PENDING_ACCEPT:
 		/* A child that never completed the handshake (it closes straight

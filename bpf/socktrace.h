@@ -22,7 +22,7 @@ enum {
 #define PPB_F_OUT    0x02 /* we originated: connect, datagram sent */
 #define PPB_F_BYTES  0x04 /* tx_bytes, rx_bytes valid */
 #define PPB_F_START  0x08 /* start_ns valid (duration known) */
-/* 0x10: free */
+#define PPB_F_LISTENER 0x10 /* a listening socket: saddr/sport only (listen, its close) */
 #define PPB_F_NODIR  0x20 /* socket older than us: saddr is the local side, direction unknown */
 #define PPB_F_FIN_IN 0x40 /* close: the peer's FIN was received (counted in rx_bytes) */
 #define PPB_F_FIN_ACKED 0x80 /* close: our FIN was acknowledged (counted in tx_bytes) */

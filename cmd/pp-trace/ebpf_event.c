@@ -73,7 +73,7 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 	e->t.proto = r.proto;
 	set_addr(&e->t.src, r.family, r.saddr);
 	e->t.sport = r.sport;
-	if (r.kind != PPB_LISTEN) {
+	if (r.kind != PPB_LISTEN && !(r.flags & PPB_F_LISTENER)) {
 		set_addr(&e->t.dst, r.family, r.daddr);
 		e->t.dport = r.dport;
 	}

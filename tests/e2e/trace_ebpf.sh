@@ -117,6 +117,8 @@ P="$port|$port6|$uport|$uport6"
 
 has "listen: the listening process" "$O" \
     ".event==\"listen\" and .sport==$port and .pid==$spid and .state==\"LISTEN\" and .src==\"127.0.0.1\" and .comm==\"python3\"" "$P"
+has "close of the listener: its address only, the listener's pid" "$O" \
+    ".event==\"close\" and .sport==$port and .src==\"127.0.0.1\" and (has(\"dst\")|not) and .pid==$spid and .duration>0" "$P"
 has "connect: the client's pid, comm and tuple" "$O" \
     ".event==\"connect\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$csport and .dst==\"127.0.0.1\" and .dport==$port and .pid==$cpid and .comm==\"python3\" and .state==\"ESTAB\"" "$P"
 has "accept: the process that accepted (forked child), not the listener" "$O" \

@@ -145,6 +145,16 @@ static void test_listen_accept(void)
 	CHECK(e.t.dst.family == 0 && e.t.dport == 0);
 	CHECK_STR(addr(&e.t.src, b), "10.0.0.2");
 
+	CASE("a listener's close has no responder either");
+	r.kind = PPB_CLOSE;
+	r.state = 7;
+	r.flags = PPB_F_PID | PPB_F_LISTENER | PPB_F_START;
+	r.start_ns = r.ts_ns - 2000000000ULL;
+	r.daddr[0] = 1; /* whatever the socket held */
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.ev == SEV_CLOSE && !e.out && e.t.dst.family == 0 && e.t.dport == 0);
+	CHECK(e.duration > 1.999 && e.duration < 2.001);
+
 	CASE("accept");
 	r = v4_event(PPB_ACCEPT);
 	r.flags = PPB_F_PID;
