@@ -65,9 +65,23 @@ int sock_emit_flush(FILE *out)
 	return r < 0 ? -1 : 0;
 }
 
+/* Both modes show an IPv4 peer of an IPv6 socket (::ffff:a.b.c.d) as the
+ * IPv4 address it is on the wire, so that records of either mode, -4/-6
+ * and community_id agree with what pp-sniff and other tools see. */
+static void unmapped(const struct sock_event *e, struct pp_tuple *t)
+{
+	*t = e->t;
+	pp_addr_unmap(&t->src);
+	pp_addr_unmap(&t->dst);
+	if (t->src.family && t->dst.family && t->src.family != t->dst.family)
+		*t = e->t; /* half-mapped cannot happen; keep the socket's view */
+}
+
 bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts *o)
 {
-	uint8_t fam = e->t.src.family;
+	struct pp_tuple t;
+	unmapped(e, &t);
+	uint8_t fam = t.src.family;
 	if (fam == AF_INET ? !o->v4 : !o->v6)
 		return false;
 	if (e->t.proto == IPPROTO_TCP ? !o->tcp : e->t.proto == IPPROTO_UDP ? !o->udp : false)
@@ -118,20 +132,22 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		jw_init(&w);
 		w_ready = true;
 	}
+	struct pp_tuple t;
+	unmapped(e, &t);
 	jw_rec_begin(&w, "sock", e->ts_us);
 	jw_str(&w, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
 	jw_str(&w, "dir", e->out ? "out" : "in");
 	jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
-	if (e->t.src.family) {
-		jw_str(&w, "src", pp_addr_fmt(&e->t.src, a));
-		jw_uint(&w, "sport", e->t.sport);
+	if (t.src.family) {
+		jw_str(&w, "src", pp_addr_fmt(&t.src, a));
+		jw_uint(&w, "sport", t.sport);
 	}
-	if (e->ev != SEV_LISTEN && e->t.dst.family) {
+	if (e->ev != SEV_LISTEN && t.dst.family) {
 		char cid[PP_COMMUNITY_ID_LEN];
-		jw_str(&w, "dst", pp_addr_fmt(&e->t.dst, a));
-		jw_uint(&w, "dport", e->t.dport);
-		if (e->t.src.family == e->t.dst.family) {
-			pp_community_id(&e->t, 0, cid);
+		jw_str(&w, "dst", pp_addr_fmt(&t.dst, a));
+		jw_uint(&w, "dport", t.dport);
+		if (t.src.family == t.dst.family) {
+			pp_community_id(&t, 0, cid);
 			jw_str(&w, "community_id", cid);
 		}
 	}
