@@ -385,8 +385,11 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	if (ulen == 0) /* offloaded or lazy senders: trust the IP length */
 		ulen = pk->l4wire;
 	if (ulen < 8 || ulen > pk->l4wire) {
+		/* A length that lies: take the IP payload, as Wireshark does. */
 		s->st.malformed++;
-		return;
+		ulen = pk->l4wire;
+		if (ulen < 8)
+			return;
 	}
 	f = lookup(s->ft, t, &dir);
 	if (!f) {
