@@ -265,8 +265,12 @@ int main(int argc, char **argv)
 
 	if (file) {
 		g_pcap = pcap_open_offline(file, err);
-		if (!g_pcap)
+		if (!g_pcap) {
+			/* libpcap names the file itself in some messages only */
+			if (strncmp(err, file, strlen(file)) == 0)
+				pp_die(PP_EXIT_RUNTIME, "%s", err);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
+		}
 	} else {
 		g_pcap = open_live(dev, snaplen);
 		r.live = true;
