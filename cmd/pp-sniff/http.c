@@ -86,6 +86,14 @@ struct span {
 	size_t n;
 };
 
+static bool known_method(struct span m)
+{
+	for (size_t i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++)
+		if (strlen(http_methods[i]) == m.n && !memcmp(http_methods[i], m.p, m.n))
+			return true;
+	return false;
+}
+
 static bool span_ieq(struct span s, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -117,7 +125,8 @@ struct start_line {
 	unsigned status;
 };
 
-/* Request line "METHOD SP target SP HTTP/d.d" or status line
+/* Request line "METHOD SP target SP HTTP/d.d" (or HTTP/0.9's "GET target"
+ * for the methods we know), or status line
  * "HTTP/d.d SP ddd [SP reason]"; l is without CR LF. */
 static bool parse_start(struct span l, struct start_line *s)
 {
@@ -144,7 +153,11 @@ static bool parse_start(struct span l, struct start_line *s)
 	while (i < l.n && l.p[i] > 0x20 && l.p[i] != 0x7f)
 		i++;
 	s->target.n = (size_t)(l.p + i - s->target.p);
-	if (s->target.n == 0 || i >= l.n || l.p[i] != ' ')
+	if (s->target.n == 0)
+		return false;
+	if (i == l.n) /* HTTP/0.9 "GET /path": known methods only */
+		return known_method(s->method);
+	if (l.p[i] != ' ')
 		return false;
 	i++;
 	if (l.n - i != 8 || !is_version(l.p + i, 8))
@@ -243,7 +256,8 @@ static void write_record(struct sniff_ctx *c, const struct start_line *s, const 
 		jw_str(w, "msg", "response");
 		jw_uint(w, "status", s->status);
 	}
-	jw_strn(w, "version", s->version.p, s->version.n);
+	if (s->version.n)
+		jw_strn(w, "version", s->version.p, s->version.n);
 	sniff_rec_end(c);
 }
 
@@ -330,6 +344,13 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		}
 		if (!parse_start((struct span){p, (size_t)(lf - p)}, &sl))
 			return d->msgs ? DIS_DONE : DIS_NOTMINE;
+		if (sl.version.n == 0) { /* HTTP/0.9: no headers, nothing after */
+			memset(&h, 0, sizeof(h));
+			if (c->app)
+				*c->app = "http";
+			write_record(c, &sl, &h);
+			return DIS_DONE;
+		}
 
 		end = head_end(buf, d->scan > d->off ? d->scan - 1 : (size_t)(lf - buf), len);
 		if (!end) {

@@ -12,9 +12,9 @@
 #include "dissect.h"
 
 #define SSH_MAX_BANNER 255       /* including CR LF */
-#define SSH_MAX_PRE_LINE 1024    /* a line before the server's banner */
-#define SSH_MAX_PRE_LINES 32
-#define SSH_MAX_PRE_BYTES 8192
+/* Lines before the server's banner: OpenSSH's client limits (kex.c) */
+#define SSH_MAX_PRE_LINE 8192
+#define SSH_MAX_PRE_LINES 1024
 
 bool ssh_looks_like(const uint8_t *buf, size_t len)
 {
@@ -76,8 +76,7 @@ int ssh_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len
 			return DIS_NOTMINE;
 		lf = memchr(p, '\n', avail);
 		if (!lf) {
-			if (capped || avail >= (banner ? SSH_MAX_BANNER : SSH_MAX_PRE_LINE) ||
-			    off + avail >= SSH_MAX_PRE_BYTES + SSH_MAX_BANNER)
+			if (capped || avail >= (banner ? SSH_MAX_BANNER : SSH_MAX_PRE_LINE))
 				return DIS_NOTMINE;
 			return DIS_MORE;
 		}
@@ -89,7 +88,7 @@ int ssh_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len
 				n--;
 			return ssh_banner(c, p, n) ? DIS_DONE : DIS_NOTMINE;
 		}
-		if (n + 1 > SSH_MAX_PRE_LINE || off + n + 1 > SSH_MAX_PRE_BYTES)
+		if (n + 1 > SSH_MAX_PRE_LINE)
 			return DIS_NOTMINE;
 		off += n + 1;
 		lines++;

@@ -91,10 +91,25 @@ int main(void)
 
 	CASE("too many lines before a banner");
 	{
-		size_t k = 0;
-		for (int i = 0; i < 40; i++)
-			k += (size_t)snprintf(big + k, sizeof(big) - k, "l%d\n", i);
-		CHECK(feed(big, k, false, false, false) == DIS_NOTMINE);
+		size_t k = 0, n = 1100 * 6;
+		char *many = malloc(n);
+		for (int i = 0; i < 1100; i++)
+			k += (size_t)snprintf(many + k, n - k, "l%04d\n", i);
+		CHECK(feed(many, k, false, false, false) == DIS_NOTMINE);
+		/* 1024 lines are allowed */
+		memcpy(many + 1024 * 6, "SSH-2.0-x\r\n", 11);
+		tctx_clear(&T);
+		CHECK(feed(many, 1024 * 6 + 11, false, false, false) == DIS_DONE);
+		CHECK(tctx_lines(&T) == 1);
+		free(many);
+	}
+	CASE("a line before the banner that never ends");
+	{
+		char *l = malloc(9000);
+		memset(l, 'x', 9000);
+		CHECK(feed(l, 9000, false, false, false) == DIS_NOTMINE);
+		CHECK(feed(l, 8000, false, false, false) == DIS_MORE);
+		free(l);
 	}
 
 	CASE("255 characters with CR LF is the limit");
