@@ -44,7 +44,8 @@ ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DPP_VERSI
                -DJSMN_STRICT -DJSMN_PARENT_LINKS -Icommon -I$(BUILD) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-COMMANDS    := $(notdir $(wildcard cmd/pp-*))
+# A command is a cmd/pp-X/ directory with a main.c.
+COMMANDS    := $(patsubst cmd/%/main.c,%,$(wildcard cmd/pp-*/main.c))
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON   := $(BUILD)/libppcommon.a

@@ -8,6 +8,8 @@ PP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PP_SHARED=${PP_SHARED:-$PP_ROOT/../shared}
 PP_PCAPS=$PP_SHARED/pcaps
 export TZ=UTC LC_ALL=C
+# Commands that print the time they ran (pp-nft) print this instead.
+export SOURCE_DATE_EPOCH=1700000000
 # ASan: leaks are errors too; abort with a report on the first problem.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}

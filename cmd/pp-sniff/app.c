@@ -1,0 +1,174 @@
+/* Application protocols: recognised by their first bytes on any port (TLS,
+ * HTTP, SSH) or by port (DNS, mDNS, LLMNR), QUIC by trying every other UDP
+ * flow; then the dissector in charge is fed each direction's in-order bytes
+ * until it is done. A dissector that turns out wrong before it recognised
+ * anything (no f->app yet) is replaced by the next candidate. */
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "dissect.h"
+#include "flow.h"
+
+/* Bytes a direction may show without matching any protocol before we stop
+ * looking at it. The longest prefix the looks_like checks need is "SSH-"
+ * or an HTTP method ("OPTIONS "). */
+#define DETECT_BYTES 16
+/* UDP datagrams QUIC may decline before a flow is given up on. */
+#define QUIC_TRIES 8
+
+static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
+
+static int call_stream(int app, struct sniff_ctx *c, void **st, const uint8_t *b, size_t n, bool capped)
+{
+	switch (app) {
+	case APP_DNS: return dns_tcp_stream(c, st, b, n, capped);
+	case APP_TLS: return tls_stream(c, st, b, n, capped);
+	case APP_HTTP: return http_stream(c, st, b, n, capped);
+	case APP_SSH: return ssh_stream(c, st, b, n, capped);
+	}
+	return DIS_NOTMINE;
+}
+
+static void free_state(struct flow *f)
+{
+	if (f->dstate) {
+		switch (f->app_id) {
+		case APP_DNS: dns_free(f->dstate); break;
+		case APP_TLS: tls_free(f->dstate); break;
+		case APP_HTTP: http_free(f->dstate); break;
+		case APP_SSH: ssh_free(f->dstate); break;
+		case APP_QUIC: quic_free(f->dstate); break;
+		}
+	}
+	f->dstate = NULL;
+}
+
+/* Which dissector the first bytes of a direction call for: an app id, or
+ * APP_UNKNOWN to wait for more bytes, or APP_NONE. */
+static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
+{
+	if ((f->t.sport == 53 || f->t.dport == 53) && !(f->tried & 1u << APP_DNS))
+		return APP_DNS;
+	if (n == 0)
+		return capped ? APP_NONE : APP_UNKNOWN;
+	if (!(f->tried & 1u << APP_TLS) && tls_looks_like(b, n))
+		return APP_TLS;
+	if (!(f->tried & 1u << APP_HTTP) && http_looks_like(b, n))
+		return APP_HTTP;
+	if (!(f->tried & 1u << APP_SSH) && ssh_looks_like(b, n))
+		return APP_SSH;
+	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
+}
+
+static bool finished(int r) { return r == DIS_DONE || r == DIS_NOTMINE; }
+
+/* Forget a direction's bytes once nobody needs them. */
+static void drop_stream(struct flow *f, int dir)
+{
+	if (f->st[dir]) {
+		free(f->st[dir]->buf);
+		f->st[dir]->buf = NULL;
+		f->st[dir]->alloc = 0;
+		f->st[dir]->nr = 0;
+		f->st[dir]->cap = 0; /* keeps FIN tracking, takes no more bytes */
+	}
+}
+
+/* Give one direction's new bytes to the dissector in charge. force: call
+ * even with nothing new, as the last call of a direction (capped). */
+static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool force)
+{
+	for (int round = 0; round < APP_NONE; round++) {
+		struct stream *st = f->st[dir];
+		if (!st || f->app_id == APP_NONE || finished(f->dres[dir]))
+			return;
+		uint32_t len = stream_contig(st);
+		bool capped = force || (st->cap && len >= st->cap) || (st->fin && len >= st->fin_off);
+		if (len == st->fed && !capped)
+			return;
+		if (len == 0) { /* nothing was ever sent this way */
+			if (capped)
+				f->dres[dir] = DIS_DONE;
+			return;
+		}
+		if (f->app_id == APP_UNKNOWN) {
+			int a = detect(f, st->buf, len, capped);
+			if (a == APP_UNKNOWN)
+				return;
+			if (a == APP_NONE) {
+				f->dres[dir] = DIS_NOTMINE;
+				drop_stream(f, dir);
+				if (finished(f->dres[!dir]) || (f->st[!dir] && stream_contig(f->st[!dir]) >= DETECT_BYTES))
+					f->app_id = APP_NONE;
+				return;
+			}
+			f->app_id = (uint8_t)a;
+		}
+		struct sniff_ctx c;
+		ctx_init(s, f, &c, dir == 0, ts);
+		int r = call_stream(f->app_id, &c, &f->dstate, st->buf, len, capped);
+		st->fed = len;
+		if (r == DIS_NOTMINE && !f->app) {
+			/* Wrong guess: let the next candidate see the bytes from the start. */
+			free_state(f);
+			f->tried |= (uint8_t)(1u << f->app_id);
+			f->app_id = APP_UNKNOWN;
+			for (int d = 0; d < 2; d++) {
+				if (f->st[d])
+					f->st[d]->fed = 0;
+				if (f->dres[d] != DIS_NOTMINE || f->st[d])
+					f->dres[d] = 2;
+			}
+			continue;
+		}
+		f->dres[dir] = (int8_t)(capped && r == DIS_MORE ? DIS_DONE : r);
+		if (finished(f->dres[dir]))
+			drop_stream(f, dir);
+		if (finished(f->dres[0]) && finished(f->dres[1]))
+			free_state(f);
+		return;
+	}
+}
+
+void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us)
+{
+	int app = f->app_id;
+	feed(s, f, dir, ts_us, false);
+	/* A dissector chosen just now also wants what the other side sent. */
+	if (app == APP_UNKNOWN && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
+		feed(s, f, !dir, ts_us, false);
+}
+
+void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n)
+{
+	struct sniff_ctx c;
+	int r;
+
+	if (n == 0)
+		return;
+	if (dns_port(f->t.sport) || dns_port(f->t.dport)) {
+		ctx_init(s, f, &c, dir == 0, ts_us);
+		dns_udp(&c, p, n);
+		return;
+	}
+	if (f->app_id == APP_NONE)
+		return;
+	ctx_init(s, f, &c, dir == 0, ts_us);
+	f->app_id = APP_QUIC;
+	r = quic_udp(&c, &f->dstate, p, n);
+	if (r == DIS_DONE || (r == DIS_NOTMINE && !f->app && ++f->quic_misses >= QUIC_TRIES)) {
+		free_state(f);
+		f->app_id = APP_NONE;
+	}
+}
+
+void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us)
+{
+	if (f->t.proto == IPPROTO_TCP && f->app_id != APP_NONE) {
+		for (int d = 0; d < 2; d++)
+			if (f->st[d] && f->st[d]->buf)
+				feed(s, f, d, ts_us, true);
+	}
+	free_state(f);
+}
