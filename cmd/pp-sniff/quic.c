@@ -65,6 +65,8 @@ const char *quic_version_name(uint32_t v, char *buf)
 		return "v2";
 	if ((v & 0xffffff00u) == 0xff000000u)
 		snprintf(buf, 12, "draft-%u", v & 0xff);
+	else if (v == QUIC_T050 || v == QUIC_T051)
+		snprintf(buf, 12, "%c%c%c%c", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
 	else
 		snprintf(buf, 12, "0x%08x", v);
 	return buf;
@@ -186,7 +188,7 @@ static void hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
 
 /* The ClientHello is complete when the contiguous prefix of the CRYPTO
  * stream holds its whole handshake message. */
-static void crypto_check(struct sniff_ctx *c, struct quic_state *s, struct quic_conn *q)
+static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 {
 	size_t have, mlen;
 	char vb[12];
@@ -216,7 +218,6 @@ static void crypto_check(struct sniff_ctx *c, struct quic_state *s, struct quic_
 		hex(c->w, "scid", q->scid, q->scid_len);
 		sniff_rec_end(c);
 		quic_stats.hellos++;
-		s->done = true; /* one ClientHello per flow is what we are after */
 	}
 	free(h);
 }
@@ -285,32 +286,52 @@ static bool try_open(struct quic_state *s, struct quic_conn *q, const uint8_t *p
 	return true;
 }
 
-/* A client Initial: find the connection whose keys open it. */
+static bool same(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	return al == bl && !memcmp(a, b, al);
+}
+
+/* A client Initial: find its connection and open it with that connection's
+ * keys. Keys come from the DCID of the client's first Initial; later
+ * Initials may carry the server's chosen DCID but keep those keys (RFC 9001
+ * 5.2), so a connection is known by its original DCID or by the client's
+ * SCID, which stays the same. After a Retry the client derives new keys
+ * from the Retry's SCID, its new DCID. */
 static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t version,
                            const uint8_t *dcid, size_t dcid_len, const uint8_t *scid,
                            size_t scid_len, const uint8_t *pkt, size_t len, size_t pn_off)
 {
 	struct quic_conn *q = NULL;
-	uint8_t *out;
+	uint8_t *out = NULL;
 	size_t hdr_len, plain_len;
 	bool ok = false;
 
+	for (int i = 0; i < s->n_conns && !q; i++) {
+		struct quic_conn *k = &s->conn[i];
+		if (k->version == version && (same(k->odcid, k->odcid_len, dcid, dcid_len) ||
+		                              (scid_len && same(k->scid, k->scid_len, scid, scid_len))))
+			q = k;
+	}
+	if ((q && q->done) || s->attempts >= QUIC_MAX_ATTEMPTS)
+		return; /* its ClientHello is known already, or we gave up */
 	if (!(out = malloc(len)))
 		return;
-	/* Keys come from the DCID of the client's first Initial; later Initials
-	 * may carry the server's chosen DCID but keep those keys (RFC 9001 5.2). */
-	for (int i = 0; i < s->n_conns && !ok; i++) {
-		struct quic_conn *k = &s->conn[i];
-		if (k->version == version && k->odcid_len == dcid_len && !memcmp(k->odcid, dcid, dcid_len))
-			ok = try_open(s, q = k, pkt, len, pn_off, out, &hdr_len, &plain_len);
-	}
-	for (int i = 0; i < s->n_conns && !ok && !q; i++) {
-		struct quic_conn *k = &s->conn[i];
-		if (k->version == version && !k->done)
-			if ((ok = try_open(s, k, pkt, len, pn_off, out, &hdr_len, &plain_len)))
-				q = k;
-	}
-	if (!q && s->n_conns < QUIC_MAX_CONNS) {
+	if (q) {
+		ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len);
+		if (!ok && !same(q->odcid, q->odcid_len, dcid, dcid_len)) {
+			/* After a Retry: new keys from the new DCID. */
+			struct quic_keys nk;
+			if (quic_client_initial_keys(version, dcid, dcid_len, &nk) == 0) {
+				quic_keys_free(&q->keys);
+				q->keys = nk;
+				q->largest_pn = -1;
+				if ((ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len))) {
+					memcpy(q->odcid, dcid, dcid_len);
+					q->odcid_len = (uint8_t)dcid_len;
+				}
+			}
+		}
+	} else if (s->n_conns < QUIC_MAX_CONNS) {
 		if (live_conns >= QUIC_MAX_LIVE_CONNS) {
 			quic_stats.dropped_conns++;
 			goto out;
@@ -325,24 +346,21 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 		q->scid_len = (uint8_t)scid_len;
 		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0)
 			goto out;
+		ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len);
+		if (!ok) { /* not a client Initial we can read: forget it */
+			quic_keys_free(&q->keys);
+			goto out;
+		}
 		s->n_conns++;
 		live_conns++;
-		ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len);
-		if (!ok) { /* not a client Initial after all: forget it */
-			conn_release(q);
-			s->n_conns--;
-			live_conns--;
-		}
 	}
-	if (ok && !q->done) {
+	if (ok) {
 		if (c->app)
 			*c->app = "quic";
 		initial_frames(q, out + hdr_len, plain_len);
-		crypto_check(c, s, q);
-		if (q->done) {
-			free(q->crypto);
-			q->crypto = NULL, q->crypto_cap = 0;
-		}
+		crypto_check(c, q);
+		if (q->done)
+			conn_release(q);
 	}
 out:
 	free(out);
@@ -421,7 +439,12 @@ int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	 * originator's (the client's) Initials are decrypted. */
 	while (off < n && !s->done && (k = long_packet(c, s, p + off, n - off, c->from_orig)) > 0)
 		off += k;
-	if (s->attempts >= QUIC_MAX_ATTEMPTS)
+	/* Done when out of attempts, or when every connection slot has its
+	 * ClientHello. */
+	bool all = s->n_conns == QUIC_MAX_CONNS;
+	for (int i = 0; i < s->n_conns; i++)
+		all = all && s->conn[i].done;
+	if (s->attempts >= QUIC_MAX_ATTEMPTS || all)
 		s->done = true;
 	if (s->done) {
 		for (int i = 0; i < s->n_conns; i++)

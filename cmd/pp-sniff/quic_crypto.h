@@ -10,6 +10,8 @@
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu
+#define QUIC_T050 0x54303530u /* "T050" */
+#define QUIC_T051 0x54303531u
 
 struct quic_keys {
 	uint8_t key[16], iv[12], hp[16];
@@ -17,7 +19,7 @@ struct quic_keys {
 };
 
 /* Is this a version whose Initial protection we know (v1, v2, drafts
- * 27-34)? */
+ * 27-34, Google's T050 and T051)? */
 bool quic_version_known(uint32_t version);
 
 /* The client's (client=true) or server's Initial secret for a DCID

@@ -16,7 +16,7 @@
 #define TLS_MAX_EXTS 128
 #define TLS_MAX_SIGALGS 128
 #define TLS_MAX_VERSIONS 16
-#define TLS_MAX_ALPN 16
+#define TLS_MAX_ALPN 32
 #define TLS_MAX_ALPN_LEN 255 /* a protocol id is at most 255 bytes */
 #define TLS_MAX_SNI 255      /* a DNS name; longer ones are cut */
 

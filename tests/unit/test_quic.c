@@ -1,4 +1,4 @@
-// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx_tls.c
+// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* QUIC Initial decryption: the RFC 9001 / RFC 9369 Appendix A vectors
  * (secrets, keys, header protection, the protected client Initial through
  * to its ClientHello), CRYPTO reassembly across packets and coalesced
@@ -67,6 +67,8 @@ static void run_free(struct run *r) { free(r->out); }
 /* Protect a client Initial (RFC 9001 5.3, 5.4): header || AEAD(payload),
  * then header protection. pn is encoded in 4 bytes; payload is padded so
  * that the sample exists. Returns the packet length. */
+static uint8_t test_scid[4] = {0x11, 0x22, 0x33, 0x44}; /* the client's SCID */
+
 static size_t protect2(uint32_t version, const uint8_t *dcid, size_t dl, const uint8_t *wire,
                        size_t wl, uint32_t pn, const uint8_t *payload, size_t plen, uint8_t *out)
 {
@@ -82,7 +84,7 @@ static size_t protect2(uint32_t version, const uint8_t *dcid, size_t dl, const u
 	out[n++] = (uint8_t)(version >> 8), out[n++] = (uint8_t)version;
 	out[n++] = (uint8_t)wl;
 	memcpy(out + n, wire, wl), n += wl;
-	out[n++] = 4, memcpy(out + n, "\x11\x22\x33\x44", 4), n += 4; /* scid */
+	out[n++] = 4, memcpy(out + n, test_scid, 4), n += 4;
 	out[n++] = 0;                                               /* token */
 	len_at = n;
 	n += 2;
@@ -201,8 +203,10 @@ static void test_record(const char *name, const char *prot_hex, const char *vers
 
 	CASE(name);
 	run_start(&r);
-	CHECK(run_dgram(&r, pkt, n) == DIS_DONE);
+	CHECK(run_dgram(&r, pkt, n) == DIS_MORE);
+	CHECK(run_dgram(&r, pkt, n) == DIS_MORE); /* a retransmission: no second record */
 	run_end(&r);
+	CHECK(r.out && strchr(r.out, '\n') == r.out + r.len - 1);
 	snprintf(want, sizeof(want), "\"type\":\"quic\",\"ts\":0.000000,\"version\":\"%s\",", version);
 	CHECK(r.out && strstr(r.out, want));
 	/* JA4 computed independently from the ClientHello's lists (python,
@@ -277,7 +281,7 @@ static void test_reassembly(void)
 	CHECK(r.app && !strcmp(r.app, "quic"));
 	fflush(r.f);
 	CHECK(r.len == 0); /* not complete yet */
-	CHECK(run_dgram(&r, d2, n2) == DIS_DONE);
+	CHECK(run_dgram(&r, d2, n2) == DIS_MORE);
 	run_end(&r);
 	CHECK(r.out && strstr(r.out, "\"version\":\"v1\",\"sni\":\"split.example\",\"alpn\":[\"h3\"],"
 	                             "\"ja4\":\"q13d0305h3_"));
@@ -294,12 +298,43 @@ static void test_reassembly(void)
 		pl = crypto_frame(pay, msg, 0, ml);
 		n1 = protect(versions[i], dcid, 8, 0, pay, pl, d2);
 		run_start(&r);
-		CHECK(run_dgram(&r, d2, n1) == DIS_DONE);
+		CHECK(run_dgram(&r, d2, n1) == DIS_MORE);
 		run_end(&r);
 		snprintf(want, sizeof(want), "\"version\":\"%s\",\"sni\":\"split.example\"", names[i]);
 		CHECK(r.out && strstr(r.out, want));
 		run_free(&r);
 	}
+
+	CASE("several connections on one flow, Retry");
+	run_start(&r);
+	pl = crypto_frame(pay, msg, 0, ml);
+	for (int i = 0; i < QUIC_MAX_CONNS; i++) {
+		uint8_t d[8] = {0xa0, 1, 2, 3, 4, 5, 6, (uint8_t)i};
+		test_scid[0] = (uint8_t)i; /* a new client SCID per connection */
+		n1 = protect(QUIC_V1, d, 8, 0, pay, pl, d2);
+		CHECK(run_dgram(&r, d2, n1) == (i + 1 < QUIC_MAX_CONNS ? DIS_MORE : DIS_DONE));
+	}
+	run_end(&r);
+	int lines = 0;
+	for (char *q = r.out; q && (q = strchr(q, '\n')); q++)
+		lines++;
+	CHECK(lines == QUIC_MAX_CONNS);
+	run_free(&r);
+	test_scid[0] = 0x11;
+	/* Retry: the client keeps its SCID and derives new keys from the new
+	 * DCID; a first Initial whose CRYPTO data was incomplete is then
+	 * completed by the post-Retry one. */
+	run_start(&r);
+	pl = crypto_frame(pay, msg, 0, 500);
+	n1 = protect(QUIC_V1, dcid, 8, 0, pay, pl, d1);
+	CHECK(run_dgram(&r, d1, n1) == DIS_MORE);
+	pl = crypto_frame(pay, msg, 0, ml);
+	n1 = protect(QUIC_V1, dcid2, 5, 0, pay, pl, d2);
+	CHECK(run_dgram(&r, d2, n1) == DIS_MORE);
+	run_end(&r);
+	CHECK(r.out && strstr(r.out, "\"sni\":\"split.example\""));
+	CHECK(r.out && strstr(r.out, "\"dcid\":\"0909090909\",\"scid\":\"11223344\""));
+	run_free(&r);
 
 	CASE("server direction is not decrypted");
 	run_start(&r);
