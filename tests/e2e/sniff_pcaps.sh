@@ -17,7 +17,6 @@ kinds=
 for k in dns tls http ssh quic; do
     [ -f "$PP_ROOT/cmd/pp-sniff/$k.c" ] && kinds+=${kinds:+,}$k
 done
-[ -f "$PP_ROOT/cmd/pp-sniff/quic.c" ] && kinds+=,gquic
 
 shopt -s nullglob
 n=0
