@@ -192,8 +192,8 @@ def txt_response(src, dst, sport, dport, v6=False):
     strings = [CANARY + b'-%03d' % i + b'x' * 180 for i in range(10)]
     return mk(src=src, dst=dst) / UDP(sport=sport, dport=dport) / DNS(
         id=0x4242, qr=1, ra=1, qd=DNSQR(qname='frag.example', qtype='TXT'),
-        an=[DNSRR(rrname='frag.example', type='TXT', ttl=60, rdata=strings[:5]),
-            DNSRR(rrname='frag.example', type='A', ttl=60, rdata='192.0.2.99')])
+        an=DNSRR(rrname='frag.example', type='TXT', ttl=60, rdata=strings[:5]) /
+        DNSRR(rrname='frag.example', type='A', ttl=60, rdata='192.0.2.99'))
 
 
 def frag_v4(pkt, size, ident):
@@ -208,20 +208,20 @@ def frag_v4(pkt, size, ident):
 
 
 def frag4(out):
-    """IPv4: a DNS response with TXT data (canary) in four fragments, sent
+    """IPv4: a DNS response with TXT data (canary) in fragments, sent
     last first, with a duplicate of a middle one carrying other bytes (the
     first copy must win); then a datagram whose middle fragment never comes
     (dropped, counted at the end)."""
     r = txt_response('192.0.2.53', '192.0.2.10', 53, 35353)
     fr = frag_v4(r, 296, 777)
-    assert len(fr) == 4, len(fr)
+    assert len(fr) >= 3, len(fr)
     bad = fr[1].copy()
     bad[Raw].load = b'Z' * len(bad[Raw].load)
     q = IP(src='192.0.2.10', dst='192.0.2.53') / UDP(sport=35353, dport=53) / DNS(
         id=0x4242, rd=1, qd=DNSQR(qname='frag.example', qtype='TXT'))
     lost = IP(src='192.0.2.53', dst='192.0.2.10') / UDP(sport=53, dport=35354) / Raw(b'L' * 1200)
     lf = frag_v4(lost, 400, 778)
-    pkts = [q, fr[3], fr[2], fr[1], bad, fr[0], lf[0], lf[2]]
+    pkts = [q] + list(reversed(fr[1:])) + [bad, fr[0], lf[0], lf[2]]
     write_pcap(os.path.join(out, 'frag_ipv4_dns.pcap'), LINKTYPE_ETHERNET,
                [(t, eth(p)) for t, p in times(pkts)])
 
@@ -246,7 +246,7 @@ def truncated(out):
     syn = eth(c.seg(0, 'S'))
     r = eth(IP(src='10.3.0.53', dst='10.3.0.1') / UDP(sport=53, dport=5555) / DNS(
         id=9, qr=1, qd=DNSQR(qname='trunc.example'),
-        an=[DNSRR(rrname='trunc.example', rdata='192.0.2.1'), DNSRR(rrname='trunc.example', rdata='192.0.2.2')]))
+        an=DNSRR(rrname='trunc.example', rdata='192.0.2.1') / DNSRR(rrname='trunc.example', rdata='192.0.2.2')))
     pk = [(T0, bytes(syn)[:24], len(syn)),        # inside the IPv4 header
           (T0 + 0.001, bytes(syn)[:40], len(syn)),  # inside the TCP header
           (T0 + 0.002, bytes(r)[:90], len(r))]      # inside the DNS answers
