@@ -349,7 +349,9 @@ static bool put_svcb(const struct dns_msg *m, size_t off, size_t end, struct sbu
 
 /* The data of one answer in presentation form into b; false if the rdata
  * is malformed, with b then undefined. Types without a form here get no
- * data (their bytes are not written out). */
+ * data (their bytes are not written out), and neither do TXT and SPF:
+ * their strings are free text that can carry anything (a tunnel's payload),
+ * so they count as payload. */
 static bool dns_rdata(const struct dns_msg *m, uint16_t type, size_t off, size_t len,
                       struct sbuf *b, bool *has)
 {
@@ -376,13 +378,12 @@ static bool dns_rdata(const struct dns_msg *m, uint16_t type, size_t off, size_t
 		pos = c.off;
 		return dns_name(m, &pos, end, b) == DNS_OK && pos == end;
 	}
-	case 16: case 99: /* TXT, SPF: the strings joined */
+	case 16: case 99: /* TXT, SPF: free text, payload: checked, never written */
+		*has = false;
 		while (cur_left(&c)) {
 			uint8_t l;
-			const uint8_t *s;
-			if (!cur_u8(&c, &l) || !(s = cur_bytes(&c, l)))
+			if (!cur_u8(&c, &l) || !cur_skip(&c, l))
 				return false;
-			sb_put(b, s, l);
 		}
 		return true;
 	case 33: { /* SRV */
