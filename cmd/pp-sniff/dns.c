@@ -4,14 +4,16 @@
  * question and the ANSWER section (pp-records(5)).
  *
  * Names are decompressed with loop protection (a bounded number of pointer
- * jumps) and the RFC 1035 limits (labels of 1..63 octets, 255 octets in
- * all), and written as dig(1) writes them: labels joined by dots, a dot or
+ * jumps; a name that outgrows 255 octets through a pointer target it has
+ * seen before is a loop) and the RFC 1035 limits (labels of 1..63 octets:
+ * the length byte's top bits must be 00; 255 octets in all), and written as dig(1) writes them: labels joined by dots, a dot or
  * other special character inside a label escaped with a backslash, bytes
  * outside printable ASCII as \DDD.
  *
  * Framing errors (a record that runs past the end) stop the walk; a bad name
  * or rdata whose extent is known only loses that field. Either way the
- * record says what was wrong in "malformed". */
+ * record says what was wrong in "malformed". TXT strings and the rdata of
+ * types without a presentation form here are never written. */
 #include <stdlib.h>
 
 #include "bytes.h"
@@ -21,7 +23,6 @@
 
 #define DNS_HDR_LEN 12
 #define DNS_NAME_MAX 255      /* wire octets of a whole name, RFC 1035 3.1 */
-#define DNS_LABEL_MAX 63
 #define DNS_MAX_JUMPS 127     /* more pointers than a 255-octet name has labels: a loop */
 #define DNS_MAX_ANSWERS 100   /* answers written per record; the rest counted */
 #define DNS_MAX_QUESTIONS 16  /* questions listed per record */
