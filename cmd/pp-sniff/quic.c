@@ -249,6 +249,10 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 			                     !quic_varint(&c, &a)))
 				return;
 			break;
+		case 0x08: /* Google's T050/T051 number their CRYPTO frame so */
+			if (q->version != QUIC_T050 && q->version != QUIC_T051)
+				return;
+			/* fall through */
 		case 0x06: { /* CRYPTO */
 			const uint8_t *data;
 			if (!quic_varint(&c, &a) || !quic_varint(&c, &b) || b > cur_left(&c) ||
