@@ -232,7 +232,10 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 	cur_init(&c, p, n);
 	while (cur_left(&c) > 0 && quic_varint(&c, &type)) {
 		switch (type) {
-		case 0x00: /* PADDING */
+		case 0x00: /* PADDING: runs of zeros fill most of an Initial */
+			while (c.off < c.len && c.p[c.off] == 0)
+				c.off++;
+			break;
 		case 0x01: /* PING */
 			break;
 		case 0x02: /* ACK */
