@@ -5,15 +5,20 @@
  * anything (no f->app yet) is replaced by the next candidate. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <netinet/in.h>
 
 #include "dissect.h"
 #include "flow.h"
+#include "pp.h"
 
 /* Bytes a direction may show without matching any protocol before we stop
  * looking at it. The longest prefix the looks_like checks need is "SSH-"
  * or an HTTP method ("OPTIONS "). */
 #define DETECT_BYTES 16
+/* A text protocol (SMTP, IMAP, POP3, FTP, XMPP, ...) may turn into TLS
+ * after an upgrade command: its first bytes are looked through this far. */
+#define STARTTLS_SCAN 8192
 /* UDP datagrams QUIC may decline before a flow is given up on. */
 #define QUIC_TRIES 8
 
@@ -61,6 +66,81 @@ static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
 	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
 }
 
+/* Printable ASCII with CR, LF, TAB: the start of a text protocol. */
+static bool text_like(const uint8_t *b, size_t n)
+{
+	if (n > DETECT_BYTES)
+		n = DETECT_BYTES;
+	for (size_t i = 0; i < n; i++)
+		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\r' && b[i] != '\n' && b[i] != '\t')
+			return false;
+	return n > 0;
+}
+
+static bool word_at(const uint8_t *b, size_t n, size_t i, const char *w)
+{
+	size_t k = strlen(w);
+	if (i + k > n || strncasecmp((const char *)b + i, w, k) != 0)
+		return false;
+	return i + k == n || b[i + k] == '\r' || b[i + k] == '\n' || b[i + k] == ' ' || w[k - 1] == '<';
+}
+
+/* The end of the line holding an upgrade command (SMTP, LMTP, NNTP,
+ * Sieve, IMAP "tag STARTTLS", POP3 STLS, FTP AUTH TLS/SSL, XMPP
+ * <starttls/>), or 0. */
+static size_t find_upgrade(const uint8_t *b, size_t n)
+{
+	static const char *const cmds[] = {"STARTTLS", "STLS", "AUTH TLS", "AUTH SSL", "<starttls"};
+	for (size_t ls = 0; ls < n;) {
+		size_t le = ls;
+		while (le < n && b[le] != '\n')
+			le++;
+		if (le == n)
+			return 0; /* the line is not complete yet */
+		for (size_t i = ls; i < le; i++) {
+			if (i > ls && b[i - 1] != ' ' && b[i - 1] != '>')
+				continue; /* commands start a line or follow an IMAP tag */
+			for (size_t c = 0; c < PP_ARRAY_LEN(cmds); c++)
+				if (word_at(b, le, i, cmds[c]))
+					return le + 1;
+		}
+		ls = le + 1;
+	}
+	return 0;
+}
+
+/* Where a TLS record starts, at a line (or XML element) boundary at or
+ * after from; false if not (yet) there. */
+static bool find_tls_start(const uint8_t *b, size_t n, size_t from, uint32_t *off)
+{
+	for (size_t i = from; i < n; i++) {
+		if (i > 0 && b[i - 1] != '\n' && b[i - 1] != '>')
+			continue;
+		if (b[i] == 0x16 && tls_looks_like(b + i, n - i)) {
+			*off = (uint32_t)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A text flow: has one side asked to upgrade, and has its TLS begun? */
+static bool try_starttls(struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		struct stream *st = f->st[d];
+		size_t at;
+		if (!st || !st->buf || !(at = find_upgrade(st->buf, stream_contig(st))))
+			continue;
+		if (!find_tls_start(st->buf, stream_contig(st), at, &f->skip[d]))
+			continue;
+		f->starttls = true;
+		f->skip_known[d] = true;
+		return true;
+	}
+	return false;
+}
+
 static bool finished(int r) { return r == DIS_DONE || r == DIS_NOTMINE; }
 
 /* Forget a direction's bytes once nobody needs them. */
@@ -94,6 +174,11 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		}
 		if (f->app_id == APP_UNKNOWN) {
 			int a = detect(f, st->buf, len, capped);
+			if (a == APP_NONE && !capped && len < STARTTLS_SCAN && text_like(st->buf, len) &&
+			    !(f->tried & 1u << APP_TLS))
+				a = APP_UNKNOWN; /* text: it may still upgrade to TLS */
+			if (a == APP_UNKNOWN && try_starttls(f))
+				a = APP_TLS;
 			if (a == APP_UNKNOWN)
 				return;
 			if (a == APP_NONE) {
@@ -105,9 +190,23 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			}
 			f->app_id = (uint8_t)a;
 		}
+		uint32_t skip = 0;
+		if (f->starttls) { /* the dissector sees the TLS part only */
+			if (!f->skip_known[dir]) {
+				if (!find_tls_start(st->buf, len, 0, &f->skip[dir])) {
+					if (capped || len >= STARTTLS_SCAN) {
+						f->dres[dir] = DIS_NOTMINE;
+						drop_stream(f, dir);
+					}
+					return;
+				}
+				f->skip_known[dir] = true;
+			}
+			skip = f->skip[dir];
+		}
 		struct sniff_ctx c;
 		ctx_init(s, f, &c, dir == 0, ts);
-		int r = call_stream(f->app_id, &c, &f->dstate, st->buf, len, capped);
+		int r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
 		st->fed = len;
 		if (r == DIS_NOTMINE && !f->app) {
 			/* Wrong guess: let the next candidate see the bytes from the start. */

@@ -385,8 +385,11 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	if (ulen == 0) /* offloaded or lazy senders: trust the IP length */
 		ulen = pk->l4wire;
 	if (ulen < 8 || ulen > pk->l4wire) {
+		/* A length that lies: take the IP payload, as Wireshark does. */
 		s->st.malformed++;
-		return;
+		ulen = pk->l4wire;
+		if (ulen < 8)
+			return;
 	}
 	f = lookup(s->ft, t, &dir);
 	if (!f) {
@@ -401,11 +404,15 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	if (n < ulen - 8)
 		s->st.truncated++;
-	app_udp(s, f, dir, pk->ts_us, h + 8, n);
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
 		rec_flow(s, f, "update", NULL);
 	}
+	/* Last: the inner packets may evict f. */
+	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
+	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
+		return;
+	app_udp(s, f, dir, pk->ts_us, h + 8, n);
 }
 
 static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)

@@ -50,6 +50,9 @@ struct flow {
 	int8_t dres[2];                /* last result each way (DIS_*), 2 = not yet called */
 	uint8_t quic_misses;
 	const char *app;               /* set by a dissector that recognised its protocol */
+	bool starttls;                 /* a text protocol upgraded to TLS */
+	bool skip_known[2];
+	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
 	void *dstate;
 	struct stream *st[2];
 	char cid[PP_COMMUNITY_ID_LEN + 1];

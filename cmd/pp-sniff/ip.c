@@ -199,3 +199,62 @@ void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct p
 	else
 		ipv6(s, p, caplen, pk);
 }
+
+/* Tunnels carried in UDP: GTP-U (mobile networks, port 2152) and VXLAN
+ * (port 4789). The inner packets are flows of their own; the outer UDP flow
+ * is counted as well. Nesting is bounded. */
+#define MAX_TUNNEL_DEPTH 2
+static int tunnel_depth;
+
+static bool gtpu_payload(struct cur *c)
+{
+	uint8_t fl, type, next, len;
+	if (!cur_u8(c, &fl) || !cur_u8(c, &type) || !cur_skip(c, 6))
+		return false;
+	if ((fl >> 5) != 1 || !(fl & 0x10) || type != 0xff) /* GTPv1, G-PDU */
+		return false;
+	if (!(fl & 0x07))
+		return true;
+	if (!cur_skip(c, 3) || !cur_u8(c, &next))
+		return false;
+	for (int i = 0; next && i < 8; i++) { /* extension headers */
+		if (!cur_u8(c, &len) || len == 0 || !cur_skip(c, (size_t)len * 4 - 2) || !cur_u8(c, &next))
+			return false;
+	}
+	return next == 0;
+}
+
+bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint16_t dport,
+                  const uint8_t *p, size_t n)
+{
+	struct link_info li;
+	struct cur c;
+	struct pkt pk;
+	int l3 = 0;
+
+	if (tunnel_depth >= MAX_TUNNEL_DEPTH)
+		return false;
+	cur_init(&c, p, n);
+	if (sport == 2152 || dport == 2152) {
+		if (!gtpu_payload(&c))
+			return false;
+	} else if (dport == 4789) {
+		uint8_t fl;
+		if (!cur_u8(&c, &fl) || !(fl & 0x08) || !cur_skip(&c, 7)) /* I flag: a VNI */
+			return false;
+		if (link_parse(1 /* DLT_EN10MB */, p + c.off, n - c.off, &li) != LINK_OK)
+			return false;
+		c.off += li.off;
+		l3 = li.l3;
+	} else {
+		return false;
+	}
+	memset(&pk, 0, sizeof(pk));
+	pk.ts_us = outer->ts_us;
+	pk.vlan = outer->vlan;
+	pk.iface = outer->iface;
+	tunnel_depth++;
+	ip_input(s, p + c.off, n - c.off, l3, &pk);
+	tunnel_depth--;
+	return true;
+}

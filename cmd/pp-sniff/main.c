@@ -61,9 +61,28 @@ struct run {
 	bool any;                /* -i any: names per packet from SLL2 */
 	pcap_dumper_t *dump;
 	long long count, seen;
-	char ifname[IF_NAMESIZE];
-	int ifindex;             /* cached ifindex -> ifname */
 };
+
+/* Interface names for -i any, by index from each SLL2 header. Interned:
+ * flows keep the pointer for their lifetime. */
+#define MAX_IFACES 256
+static struct { int idx; char *name; } ifaces[MAX_IFACES];
+static int nifaces;
+
+static const char *iface_name(int idx)
+{
+	char buf[IF_NAMESIZE + 16];
+	for (int i = 0; i < nifaces; i++)
+		if (ifaces[i].idx == idx)
+			return ifaces[i].name;
+	if (nifaces == MAX_IFACES)
+		return NULL;
+	if (!if_indextoname((unsigned)idx, buf))
+		snprintf(buf, sizeof(buf), "if%d", idx);
+	ifaces[nifaces].idx = idx;
+	ifaces[nifaces].name = strdup(buf);
+	return ifaces[nifaces++].name;
+}
 
 static const char *packet_iface(struct run *r, const u_char *bytes, size_t caplen)
 {
@@ -71,13 +90,8 @@ static const char *packet_iface(struct run *r, const u_char *bytes, size_t caple
 		return NULL;
 	if (!r->any || r->dlt != DLT_LINUX_SLL2 || caplen < 8)
 		return r->iface;
-	int idx = (int)((uint32_t)bytes[4] << 24 | (uint32_t)bytes[5] << 16 | (uint32_t)bytes[6] << 8 | bytes[7]);
-	if (idx != r->ifindex) {
-		if (!if_indextoname((unsigned)idx, r->ifname))
-			snprintf(r->ifname, sizeof(r->ifname), "if%d", idx);
-		r->ifindex = idx;
-	}
-	return r->ifname;
+	return iface_name((int)((uint32_t)bytes[4] << 24 | (uint32_t)bytes[5] << 16 |
+	                        (uint32_t)bytes[6] << 8 | bytes[7]));
 }
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -251,8 +265,12 @@ int main(int argc, char **argv)
 
 	if (file) {
 		g_pcap = pcap_open_offline(file, err);
-		if (!g_pcap)
+		if (!g_pcap) {
+			/* libpcap names the file itself in some messages only */
+			if (strncmp(err, file, strlen(file)) == 0)
+				pp_die(PP_EXIT_RUNTIME, "%s", err);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
+		}
 	} else {
 		g_pcap = open_live(dev, snaplen);
 		r.live = true;
@@ -350,6 +368,8 @@ int main(int argc, char **argv)
 	}
 	pcap_close(g_pcap);
 	g_pcap = NULL;
+	for (int i = 0; i < nifaces; i++)
+		free(ifaces[i].name);
 
 	if (sniff_write_status == -2) {
 		pp_warn("write error: %s", strerror(sniff_write_errno));

@@ -106,6 +106,11 @@ int link_parse(int dlt, const uint8_t *p, size_t len, struct link_info *li);
 /* ip.c: one network-layer packet; hands complete datagrams to flow_input. */
 void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct pkt *pk);
 
+/* ip.c: GTP-U and VXLAN payloads of UDP go back in as packets of their
+ * own; false when p is not such a tunnel. */
+bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint16_t dport,
+                  const uint8_t *p, size_t n);
+
 /* frag.c: fragment reassembly. */
 struct frag_in {
 	struct pp_addr src, dst;

@@ -1,0 +1,41 @@
+#!/bin/bash
+# pp-sniff over the real captures in ../shared/pcaps: every capture
+# (malformed ones too) runs clean under ASan/UBSan with valid JSON out, and
+# where tshark's ground truth exists (expected/*.tsv, made by
+# make-expected.sh there) the DNS, TLS, HTTP, SSH and QUIC facts agree with
+# it, except for the differences listed with a reason in
+# tests/sniff_known_diffs.tsv (see tests/sniff_compare.py).
+source "$(dirname "$0")/../lib.sh"
+pp_tmpdir
+SNIFF=$PP_BIN/pp-sniff
+if [ ! -d "$PP_PCAPS" ]; then
+    skip "sniff pcaps: $PP_PCAPS absent (needs ../shared)"
+    exit 0
+fi
+# Check the kinds whose dissector is in this tree.
+kinds=
+for k in dns tls http ssh quic; do
+    [ -f "$PP_ROOT/cmd/pp-sniff/$k.c" ] && kinds+=${kinds:+,}$k
+done
+
+shopt -s nullglob
+n=0
+for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
+    b=$(basename "$f")
+    out=$PP_TMP/$b.jsonl err=$PP_TMP/$b.err
+    "$SNIFF" -r "$f" >"$out" 2>"$err"
+    rc=$?
+    why=
+    if ! san_clean "$err"; then why="sanitizer report: $(grep -m1 -E 'ERROR|runtime error' "$err")"
+    elif [ $rc != 0 ]; then why="exit status $rc: $(head -c 200 "$err")"
+    elif ! jq -e . "$out" >/dev/null 2>&1; then why="output is not valid JSON"
+    elif ! grep -q '"type":"flow"' "$out" && [ -s "$PP_PCAPS/expected/$b.tsv" ] &&
+         [ "$(grep -vc '^#' "$PP_PCAPS/expected/$b.tsv")" -gt 0 ]; then why="no flow records"
+    fi
+    if [ -z "$why" ]; then pass "pcap $b: runs clean"; else fail "pcap $b: $why"; fi
+    n=$((n + 1))
+    exp=$PP_PCAPS/expected/$b.tsv
+    [ -f "$exp" ] || continue
+    python3 "$PP_ROOT/tests/sniff_compare.py" "$b" "$exp" "$out" "$PP_ROOT/tests/sniff_known_diffs.tsv" "$kinds"
+done
+[ $n -gt 0 ] || skip "sniff pcaps: no captures in $PP_PCAPS"
