@@ -147,10 +147,7 @@ static bool finished(int r) { return r == DIS_DONE || r == DIS_NOTMINE; }
 static void drop_stream(struct flow *f, int dir)
 {
 	if (f->st[dir]) {
-		free(f->st[dir]->buf);
-		f->st[dir]->buf = NULL;
-		f->st[dir]->alloc = 0;
-		f->st[dir]->nr = 0;
+		stream_release(f->st[dir]);
 		f->st[dir]->cap = 0; /* keeps FIN tracking, takes no more bytes */
 	}
 }

@@ -62,8 +62,12 @@ struct flow {
 };
 
 /* stream.c */
+#define STREAM_MEM_MAX ((size_t)256 << 20)
+extern size_t stream_mem, stream_mem_max;
 /* Add TCP payload with sequence number seq to one direction. */
 void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n);
+/* Forget the bytes (the stream stays, empty). */
+void stream_release(struct stream *st);
 void stream_free(struct stream *st);
 
 /* app.c */
