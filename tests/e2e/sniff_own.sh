@@ -80,6 +80,16 @@ check "pcapng: idle timeouts end flows inside the file" \
 check "pcapng: the same 5-tuple after its timeout is a new flow" \
     j ng '[.[] | select(.event=="start" and .sport==5000)] | length==2' 
 
+run tun -r "$PCAP/tunnels_starttls.pcap"
+check "GTP-U: the inner flow" q tun '.type=="flow" and .src=="10.8.0.1" and .dport==53'
+check "VXLAN: the inner flow" q tun '.type=="flow" and .src=="10.9.0.1" and .dport==53'
+check "tunnels: the outer UDP flows too" q tun '.type=="flow" and .sport==2152'
+has dns && check "GTP-U and VXLAN: DNS inside" \
+    j tun '[.[] | select(.type=="dns") | .qname] | sort == ["gtp.example","vxlan.example"]'
+if has tls; then
+    check "IMAP STARTTLS: the ClientHello after the upgrade" q tun '.type=="tls" and .sni=="imap.example" and .alpn==["imap"]'
+else skip "IMAP STARTTLS: no tls dissector in this tree"; fi
+
 # --- every record is valid JSON with the common fields -----------------------
 all_ok=1
 for f in "$PCAP"/*; do
