@@ -307,7 +307,7 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	int dir;
 
 	if (pk->l4len < 20) {
-		s->st.truncated++;
+		sniff_bad(s, pk->l4wire >= 20, "TCP header");
 		return;
 	}
 	const uint8_t *h = pk->l4;
@@ -317,11 +317,11 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	hl = (size_t)(h[12] >> 4) * 4;
 	fl = h[13] & 0x3f;
 	if (hl < 20 || hl > pk->l4wire) {
-		s->st.malformed++;
+		sniff_bad(s, false, "TCP header (data offset)");
 		return;
 	}
 	if (hl > pk->l4len) {
-		s->st.truncated++;
+		sniff_bad(s, true, "TCP options");
 		return;
 	}
 	f = lookup(s->ft, t, key_hash(t), &dir);
@@ -352,6 +352,8 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	touch(s, f, tc, pk->ts_us);
 
 	plen = (pk->l4len < pk->l4wire ? pk->l4len : pk->l4wire) - hl;
+	if (pk->l4len < pk->l4wire)
+		sniff_bad(s, true, "TCP payload");
 	if (!wants_bytes(f, dir))
 		goto update;
 	struct stream *st;
@@ -389,7 +391,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	int dir;
 
 	if (pk->l4len < 8) {
-		s->st.truncated++;
+		sniff_bad(s, pk->l4wire >= 8, "UDP header");
 		return;
 	}
 	const uint8_t *h = pk->l4;
@@ -402,7 +404,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		ulen = pk->l4wire;
 	if (ulen < 8 || ulen > pk->l4wire) {
 		/* A length that lies: take the IP payload, as Wireshark does. */
-		s->st.malformed++;
+		sniff_bad(s, false, "UDP length (the IP payload is used)");
 		ulen = pk->l4wire;
 		if (ulen < 8)
 			return;
@@ -419,7 +421,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	if (n < ulen - 8)
-		s->st.truncated++;
+		sniff_bad(s, true, "UDP payload");
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
 		rec_flow(s, f, "update", NULL);
@@ -440,7 +442,7 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6) {
 		bool reply;
 		if (pk->l4len < 2) {
-			s->st.truncated++;
+			sniff_bad(s, pk->l4wire >= 2, "ICMP header");
 			return;
 		}
 		code = pk->l4[1];

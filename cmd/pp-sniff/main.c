@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 		r.dump = open_dump(g_pcap, wfile);
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	r.s.src_name = file ? file : dev;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
@@ -356,11 +357,10 @@ int main(int argc, char **argv)
 			        ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 	}
 	if (r.s.st.truncated || r.s.st.malformed)
-		pp_warn("%llu packets not decoded: %llu truncated, %llu malformed",
-		        (unsigned long long)(r.s.st.truncated + r.s.st.malformed),
+		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
 	if (r.s.st.frag_dropped)
-		pp_warn("%llu fragments of incomplete datagrams dropped",
+		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);
 	if (r.dump) {
 		FILE *df = pcap_dump_file(r.dump);

@@ -65,7 +65,7 @@ run frag6 -r "$PCAP/frag_ipv6_dns.pcap"
 has dns && check "frag6: IPv6 fragments reassembled" q frag6 '.type=="dns" and .msg=="response" and (.answers|length)==2'
 
 run trunc -r "$PCAP/truncated.pcap"
-check "truncated: counted, status 0" bash -c "[ $rc = 0 ] && grep -q '3 truncated' '$PP_TMP/trunc.err'"
+check "truncated: counted, status 0" bash -c "[ $rc = 0 ] && grep -q '3 packets truncated' '$PP_TMP/trunc.err'"
 
 run life -r "$PCAP/tcp_lifecycle.pcap"
 check "SYN-ACK first: its receiver is the originator" q life '.event=="start" and .src=="10.4.0.1" and .sport==40004'
