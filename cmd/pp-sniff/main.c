@@ -260,6 +260,11 @@ int main(int argc, char **argv)
 		pp_usage_error("give one of -i interface or -r file");
 	if (wfile && strcmp(wfile, "-") == 0)
 		pp_usage_error("-w -: records go to stdout; name a file");
+	if (wfile && file) { /* -w would truncate what -r is about to read */
+		struct stat a, b;
+		if (stat(wfile, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			pp_usage_error("-w %s: that is the file -r reads", wfile);
+	}
 	if (snaplen == 0)
 		snaplen = DEFAULT_SNAPLEN;
 

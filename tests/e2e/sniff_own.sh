@@ -135,6 +135,9 @@ check "-w: mode 0640" bash -c "[ \"\$(umask 022; stat -c %a '$PP_TMP/saved.pcap'
 ln -s "$PP_TMP/target" "$PP_TMP/link.pcap"
 run symlink -w "$PP_TMP/link.pcap" -r "$PCAP/sll_dns.pcap"
 check "-w: refuses a symlink, status 1" bash -c "[ $rc = 1 ] && [ ! -e '$PP_TMP/target' ]"
+cp "$PCAP/sll_dns.pcap" "$PP_TMP/same.pcap"
+run same -w "$PP_TMP/same.pcap" -r "$PP_TMP/same.pcap"
+check "-w FILE -r FILE: refused, the capture kept" bash -c "[ $rc = 2 ] && cmp -s '$PCAP/sll_dns.pcap' '$PP_TMP/same.pcap'"
 run wdash -w - -r "$PCAP/sll_dns.pcap"
 check "-w -: usage error" [ $rc = 2 ]
 
