@@ -32,6 +32,7 @@ struct quic_conn {
 	struct crange ranges[QUIC_MAX_RANGES];
 	int n_ranges;
 	uint32_t next; /* CRYPTO offset of the next handshake message */
+	uint32_t base; /* CRYPTO offset of crypto[0] */
 	int hellos;    /* ClientHellos reported */
 	bool done;
 };
@@ -149,16 +150,25 @@ static bool range_add(struct quic_conn *q, uint32_t s, uint32_t e)
 	return true;
 }
 
+/* The buffer holds stream bytes [base, base + crypto_cap): once a
+ * ClientHello is reported its bytes are dropped (base moves past it), so a
+ * connection waiting for a possible second one holds nothing. */
 static void crypto_add(struct quic_conn *q, uint64_t off, const uint8_t *data, uint64_t len)
 {
 	if (len == 0 || off >= QUIC_CRYPTO_MAX)
 		return;
 	if (len > QUIC_CRYPTO_MAX - off)
 		len = QUIC_CRYPTO_MAX - off; /* keep what fits under the cap */
-	size_t end = (size_t)(off + len);
-	if (end > q->crypto_cap) {
+	if (off + len <= q->base)
+		return; /* already reported */
+	if (off < q->base) {
+		data += q->base - off, len -= q->base - off;
+		off = q->base;
+	}
+	size_t end = (size_t)(off + len), need = end - q->base;
+	if (need > q->crypto_cap) {
 		size_t cap = q->crypto_cap ? q->crypto_cap : 2048;
-		while (cap < end)
+		while (cap < need)
 			cap *= 2;
 		if (cap > QUIC_CRYPTO_MAX)
 			cap = QUIC_CRYPTO_MAX;
@@ -168,7 +178,7 @@ static void crypto_add(struct quic_conn *q, uint64_t off, const uint8_t *data, u
 		q->crypto = nb, q->crypto_cap = cap;
 	}
 	if (range_add(q, (uint32_t)off, (uint32_t)end))
-		memcpy(q->crypto + off, data, (size_t)len);
+		memcpy(q->crypto + (off - q->base), data, (size_t)len);
 }
 
 static void conn_release(struct quic_conn *q)
@@ -200,11 +210,12 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 
 	while (!q->done && q->n_ranges > 0 && q->ranges[0].start == 0 &&
 	       (have = q->ranges[0].end) >= (at = q->next) + 4) {
-		if (q->crypto[at] != TLS_HS_CLIENT_HELLO) {
+		const uint8_t *m = q->crypto + (at - q->base);
+		if (m[0] != TLS_HS_CLIENT_HELLO) {
 			q->done = true;
 			return;
 		}
-		mlen = (size_t)q->crypto[at + 1] << 16 | (size_t)q->crypto[at + 2] << 8 | q->crypto[at + 3];
+		mlen = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
 		if (at + 4 + mlen > QUIC_CRYPTO_MAX) {
 			q->done = true; /* larger than we are willing to hold */
 			return;
@@ -217,7 +228,7 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		struct tls_hello *h = malloc(sizeof(*h));
 		if (!h)
 			return;
-		if (tls_parse_client_hello(q->crypto + at + 4, mlen, h) == 0) {
+		if (tls_parse_client_hello(m + 4, mlen, h) == 0) {
 			sniff_rec_begin(c, "quic");
 			jw_str(c->w, "version", quic_version_name(q->version, vb));
 			tls_write_hello(c->w, h, 'q', false);
@@ -229,6 +240,18 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 			q->done = true;
 		}
 		free(h);
+		/* Drop the reported bytes when everything held is contiguous
+		 * (pieces beyond a gap keep the buffer as it is). */
+		if (q->n_ranges == 1) {
+			size_t keep = have - q->next;
+			if (keep)
+				memmove(q->crypto, q->crypto + (q->next - q->base), keep);
+			q->base = q->next;
+			if (!keep) {
+				free(q->crypto);
+				q->crypto = NULL, q->crypto_cap = 0;
+			}
+		}
 	}
 }
 
