@@ -299,11 +299,32 @@ def pcapng_mixed(out):
     write_pcapng(os.path.join(out, 'pcapng_mixed.pcapng'), LINKTYPE_ETHERNET, frames)
 
 
+def tunnels_starttls(out):
+    """IMAP STARTTLS ("a1 STARTTLS", then a ClientHello); a DNS query inside
+    GTP-U (with a sequence number) and one inside VXLAN."""
+    c = Tcp('10.7.0.1', '10.7.0.2', 40007, 143)
+    pkts = c.handshake()
+    pkts.append(c.seg(1, 'PA', b'* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n'))
+    pkts.append(c.seg(0, 'PA', b'a1 STARTTLS\r\n'))
+    pkts.append(c.seg(1, 'PA', b'a1 OK Begin TLS negotiation now\r\n'))
+    pkts.append(c.seg(0, 'PA', client_hello(b'imap.example', [b'imap'])))
+    frames = [eth(p) for p in pkts]
+    inner = IP(src='10.8.0.1', dst='10.8.0.53') / UDP(sport=40008, dport=53) / DNS(
+        id=8, rd=1, qd=DNSQR(qname='gtp.example'))
+    gtp = struct.pack('>BBHIHBB', 0x32, 0xff, len(bytes(inner)) + 4, 0x1234, 7, 0, 0) + bytes(inner)
+    frames.append(eth(IP(src='192.0.2.1', dst='192.0.2.2') / UDP(sport=2152, dport=2152) / Raw(gtp)))
+    inner2 = Ether(src='02:00:00:00:00:0a', dst='02:00:00:00:00:0b') / IP(src='10.9.0.1', dst='10.9.0.53') / \
+        UDP(sport=40009, dport=53) / DNS(id=9, rd=1, qd=DNSQR(qname='vxlan.example'))
+    vx = struct.pack('>BBHI', 0x08, 0, 0, 42 << 8) + bytes(inner2)
+    frames.append(eth(IP(src='192.0.2.3', dst='192.0.2.4') / UDP(sport=50000, dport=4789) / Raw(vx)))
+    write_pcap(os.path.join(out, 'tunnels_starttls.pcap'), LINKTYPE_ETHERNET, times(frames))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else 'tests/pcap'
     os.makedirs(out, exist_ok=True)
     for f in (http_vlan, sll_dns, sll2_tls, null_v6_ssh, raw_v4opts, frag4, frag6, truncated,
-              dns_loop, tcp_lifecycle, pcapng_mixed):
+              dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls):
         f(out)
     print('wrote %d captures to %s' % (len(os.listdir(out)), out), file=sys.stderr)
 

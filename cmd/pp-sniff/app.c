@@ -66,14 +66,18 @@ static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
 	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
 }
 
-/* Printable ASCII with CR, LF, TAB: the start of a text protocol. */
+/* Printable ASCII with CR, TAB up to the first LF (or DETECT_BYTES): the
+ * start of a text protocol. What follows a first line may already be TLS. */
 static bool text_like(const uint8_t *b, size_t n)
 {
 	if (n > DETECT_BYTES)
 		n = DETECT_BYTES;
-	for (size_t i = 0; i < n; i++)
-		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\r' && b[i] != '\n' && b[i] != '\t')
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n')
+			return i > 0;
+		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\r' && b[i] != '\t')
 			return false;
+	}
 	return n > 0;
 }
 
@@ -147,10 +151,7 @@ static bool finished(int r) { return r == DIS_DONE || r == DIS_NOTMINE; }
 static void drop_stream(struct flow *f, int dir)
 {
 	if (f->st[dir]) {
-		free(f->st[dir]->buf);
-		f->st[dir]->buf = NULL;
-		f->st[dir]->alloc = 0;
-		f->st[dir]->nr = 0;
+		stream_release(f->st[dir]);
 		f->st[dir]->cap = 0; /* keeps FIN tracking, takes no more bytes */
 	}
 }

@@ -4,14 +4,16 @@
  * question and the ANSWER section (pp-records(5)).
  *
  * Names are decompressed with loop protection (a bounded number of pointer
- * jumps) and the RFC 1035 limits (labels of 1..63 octets, 255 octets in
- * all), and written as dig(1) writes them: labels joined by dots, a dot or
+ * jumps; a name that outgrows 255 octets through a pointer target it has
+ * seen before is a loop) and the RFC 1035 limits (labels of 1..63 octets:
+ * the length byte's top bits must be 00; 255 octets in all), and written as dig(1) writes them: labels joined by dots, a dot or
  * other special character inside a label escaped with a backslash, bytes
  * outside printable ASCII as \DDD.
  *
  * Framing errors (a record that runs past the end) stop the walk; a bad name
  * or rdata whose extent is known only loses that field. Either way the
- * record says what was wrong in "malformed". */
+ * record says what was wrong in "malformed". TXT strings and the rdata of
+ * types without a presentation form here are never written. */
 #include <stdlib.h>
 
 #include "bytes.h"
@@ -21,7 +23,6 @@
 
 #define DNS_HDR_LEN 12
 #define DNS_NAME_MAX 255      /* wire octets of a whole name, RFC 1035 3.1 */
-#define DNS_LABEL_MAX 63
 #define DNS_MAX_JUMPS 127     /* more pointers than a 255-octet name has labels: a loop */
 #define DNS_MAX_ANSWERS 100   /* answers written per record; the rest counted */
 #define DNS_MAX_QUESTIONS 16  /* questions listed per record */
@@ -349,7 +350,9 @@ static bool put_svcb(const struct dns_msg *m, size_t off, size_t end, struct sbu
 
 /* The data of one answer in presentation form into b; false if the rdata
  * is malformed, with b then undefined. Types without a form here get no
- * data (their bytes are not written out). */
+ * data (their bytes are not written out), and neither do TXT and SPF:
+ * their strings are free text that can carry anything (a tunnel's payload),
+ * so they count as payload. */
 static bool dns_rdata(const struct dns_msg *m, uint16_t type, size_t off, size_t len,
                       struct sbuf *b, bool *has)
 {
@@ -376,13 +379,12 @@ static bool dns_rdata(const struct dns_msg *m, uint16_t type, size_t off, size_t
 		pos = c.off;
 		return dns_name(m, &pos, end, b) == DNS_OK && pos == end;
 	}
-	case 16: case 99: /* TXT, SPF: the strings joined */
+	case 16: case 99: /* TXT, SPF: free text, payload: checked, never written */
+		*has = false;
 		while (cur_left(&c)) {
 			uint8_t l;
-			const uint8_t *s;
-			if (!cur_u8(&c, &l) || !(s = cur_bytes(&c, l)))
+			if (!cur_u8(&c, &l) || !cur_skip(&c, l))
 				return false;
-			sb_put(b, s, l);
 		}
 		return true;
 	case 33: { /* SRV */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "pp.h"
 
 void sniff_defaults(struct sniff_opts *o)
 {
@@ -40,7 +41,7 @@ void sniff_packet(struct sniff *s, int dlt, uint64_t ts_us, const uint8_t *p, si
 	s->st.packets++;
 	switch (link_parse(dlt, p, caplen, &li)) {
 	case LINK_OK: break;
-	case LINK_TRUNC: s->st.truncated++; return;
+	case LINK_TRUNC: sniff_bad(s, true, "link-layer header"); return;
 	default: return; /* not IP: ARP, LLDP, ... */
 	}
 	memset(&pk, 0, sizeof(pk));
@@ -48,6 +49,25 @@ void sniff_packet(struct sniff *s, int dlt, uint64_t ts_us, const uint8_t *p, si
 	pk.vlan = li.vlan;
 	pk.iface = iface;
 	ip_input(s, p + li.off, caplen - li.off, li.l3, &pk);
+}
+
+/* Messages about single bad packets, then only counts. */
+#define REPORT_MAX 10
+
+void sniff_bad(struct sniff *s, bool trunc, const char *what)
+{
+	if (trunc)
+		s->st.truncated++;
+	else
+		s->st.malformed++;
+	if (!s->src_name)
+		return;
+	if (s->reported < REPORT_MAX)
+		pp_warn("%s: packet %llu: %s %s", s->src_name, (unsigned long long)s->st.packets,
+		        trunc ? "truncated" : "malformed", what);
+	else if (s->reported == REPORT_MAX)
+		pp_warn("%s: further bad packets are counted only", s->src_name);
+	s->reported++;
 }
 
 void sniff_tick(struct sniff *s, uint64_t now_us)

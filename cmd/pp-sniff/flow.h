@@ -36,6 +36,9 @@ struct flow {
 	struct flow *hnext;            /* hash chain */
 	struct flow *prev, *next;      /* timeout-class list, oldest first */
 	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
+	uint64_t hash;                 /* of t, either way round */
+	char *tuple_json;              /* the 5-tuple members of its records, made once */
+	uint16_t tuple_len;
 	uint64_t first_us, last_us, upd_us;
 	uint64_t pkts[2], bytes[2];    /* [0] from the originator */
 	uint8_t flags[2];              /* TCP flags seen each way */
@@ -59,8 +62,12 @@ struct flow {
 };
 
 /* stream.c */
+#define STREAM_MEM_MAX ((size_t)256 << 20)
+extern size_t stream_mem, stream_mem_max;
 /* Add TCP payload with sequence number seq to one direction. */
 void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n);
+/* Forget the bytes (the stream stays, empty). */
+void stream_release(struct stream *st);
 void stream_free(struct stream *st);
 
 /* app.c */

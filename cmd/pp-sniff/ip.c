@@ -74,7 +74,7 @@ static void reassembled(struct sniff *s, struct pkt *pk, struct frag_out *fo)
 	cur_init(&c, fo->data, fo->len);
 	/* IPv6: headers after the fragment header are part of the payload. */
 	if (pk->src.family == AF_INET6 && ipv6_walk(&c, &nh, NULL) != 0)
-		s->st.malformed++;
+		sniff_bad(s, false, "IPv6 extension headers in a reassembled datagram");
 	else
 		deliver(s, pk, nh, fo->data + c.off, cur_left(&c), cur_left(&c));
 	free(fo->data);
@@ -88,7 +88,7 @@ static void ipv4(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 	uint16_t offm;
 
 	if (caplen < 20) {
-		s->st.truncated++;
+		sniff_bad(s, true, "IPv4 header");
 		return;
 	}
 	ihl = (size_t)(p[0] & 0x0f) * 4;
@@ -96,11 +96,11 @@ static void ipv4(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 	if (tot == 0) /* segmentation offload: the NIC fills it in later */
 		tot = caplen;
 	if (ihl < 20 || tot < ihl) {
-		s->st.malformed++;
+		sniff_bad(s, false, "IPv4 header (header or total length)");
 		return;
 	}
 	if (caplen < ihl) {
-		s->st.truncated++;
+		sniff_bad(s, true, "IPv4 options");
 		return;
 	}
 	pp_addr_from4(&pk->src, p + 12);
@@ -137,7 +137,7 @@ static void ipv6(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 	int rc;
 
 	if (caplen < 40) {
-		s->st.truncated++;
+		sniff_bad(s, true, "IPv6 header");
 		return;
 	}
 	plen = (size_t)(p[4] << 8 | p[5]);
@@ -152,14 +152,11 @@ static void ipv6(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 	cur_init(&c, p + 40, have);
 	rc = ipv6_walk(&c, &nh, &fr);
 	if (rc == -1) {
-		if (have < plen)
-			s->st.truncated++;
-		else
-			s->st.malformed++;
+		sniff_bad(s, have < plen, "IPv6 extension header");
 		return;
 	}
 	if (rc == -2) {
-		s->st.malformed++;
+		sniff_bad(s, false, "IPv6 extension header chain (too long)");
 		return;
 	}
 	size_t wire = plen - c.off;
@@ -183,13 +180,13 @@ static void ipv6(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct pkt *pk)
 {
 	if (caplen < 1) {
-		s->st.truncated++;
+		sniff_bad(s, true, "IP header");
 		return;
 	}
 	if (l3 == 0 || l3 != p[0] >> 4) {
 		/* NFLOG and friends may not say; and the nibble must agree. */
 		if (p[0] >> 4 != 4 && p[0] >> 4 != 6) {
-			s->st.malformed++;
+			sniff_bad(s, false, "IP header (version)");
 			return;
 		}
 		l3 = p[0] >> 4;

@@ -260,15 +260,24 @@ int main(int argc, char **argv)
 		pp_usage_error("give one of -i interface or -r file");
 	if (wfile && strcmp(wfile, "-") == 0)
 		pp_usage_error("-w -: records go to stdout; name a file");
+	if (wfile && file) { /* -w would truncate what -r is about to read */
+		struct stat a, b;
+		if (stat(wfile, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			pp_usage_error("-w %s: that is the file -r reads", wfile);
+	}
 	if (snaplen == 0)
 		snaplen = DEFAULT_SNAPLEN;
 
 	if (file) {
-		g_pcap = pcap_open_offline(file, err);
+		/* Our own FILE with a large buffer: far fewer read(2) calls than
+		 * stdio's default on a big capture. */
+		FILE *fp = strcmp(file, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") : fopen(file, "rb");
+		if (!fp)
+			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
+		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		g_pcap = pcap_fopen_offline(fp, err);
 		if (!g_pcap) {
-			/* libpcap names the file itself in some messages only */
-			if (strncmp(err, file, strlen(file)) == 0)
-				pp_die(PP_EXIT_RUNTIME, "%s", err);
+			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
 		}
 	} else {
@@ -296,6 +305,7 @@ int main(int argc, char **argv)
 		r.dump = open_dump(g_pcap, wfile);
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	r.s.src_name = file ? file : dev;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
@@ -352,11 +362,10 @@ int main(int argc, char **argv)
 			        ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 	}
 	if (r.s.st.truncated || r.s.st.malformed)
-		pp_warn("%llu packets not decoded: %llu truncated, %llu malformed",
-		        (unsigned long long)(r.s.st.truncated + r.s.st.malformed),
+		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
 	if (r.s.st.frag_dropped)
-		pp_warn("%llu fragments of incomplete datagrams dropped",
+		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);
 	if (r.dump) {
 		FILE *df = pcap_dump_file(r.dump);

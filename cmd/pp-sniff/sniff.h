@@ -76,6 +76,8 @@ struct sniff {
 	struct jw w;
 	FILE *out;
 	uint64_t now_us;       /* the clock: latest packet or wall time */
+	const char *src_name;  /* file or interface, for messages; NULL: quiet */
+	unsigned long reported;
 	struct flowtab *ft;
 	struct fragtab *frag;
 };
@@ -90,6 +92,9 @@ void sniff_packet(struct sniff *s, int dlt, uint64_t ts_us, const uint8_t *p, si
 void sniff_tick(struct sniff *s, uint64_t now_us);
 /* End every flow (reason "eof") and free everything. */
 void sniff_finish(struct sniff *s);
+/* A packet cut short by the snaplen (trunc) or with lying headers: counted,
+ * and the first few reported as "pp-sniff: SRC: packet N: truncated WHAT". */
+void sniff_bad(struct sniff *s, bool trunc, const char *what);
 /* Is this link type one we decode? */
 bool sniff_dlt_supported(int dlt);
 

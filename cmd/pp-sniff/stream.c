@@ -8,6 +8,10 @@
 
 #include "flow.h"
 
+/* All streams together hold at most this much: past it, streams stop
+ * growing (their dissectors get what is there, then capped at flow end). */
+size_t stream_mem, stream_mem_max = STREAM_MEM_MAX;
+
 static void copy_gaps(struct stream *st, uint32_t s, uint32_t e, const uint8_t *p)
 {
 	uint32_t cur = s;
@@ -88,19 +92,31 @@ void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n)
 			want *= 2;
 		if (want > st->cap)
 			want = st->cap;
+		if (stream_mem + (want - st->alloc) > stream_mem_max)
+			return;
 		uint8_t *nb = realloc(st->buf, want);
 		if (!nb)
 			return;
+		stream_mem += want - st->alloc;
 		st->buf = nb, st->alloc = want;
 	}
 	copy_gaps(st, s, e, p);
 	merge_range(st, s, e);
 }
 
+void stream_release(struct stream *st)
+{
+	free(st->buf);
+	stream_mem -= st->alloc;
+	st->buf = NULL;
+	st->alloc = 0;
+	st->nr = 0;
+}
+
 void stream_free(struct stream *st)
 {
 	if (st) {
-		free(st->buf);
+		stream_release(st);
 		free(st);
 	}
 }

@@ -65,7 +65,7 @@ run frag6 -r "$PCAP/frag_ipv6_dns.pcap"
 has dns && check "frag6: IPv6 fragments reassembled" q frag6 '.type=="dns" and .msg=="response" and (.answers|length)==2'
 
 run trunc -r "$PCAP/truncated.pcap"
-check "truncated: counted, status 0" bash -c "[ $rc = 0 ] && grep -q '3 truncated' '$PP_TMP/trunc.err'"
+check "truncated: counted, status 0" bash -c "[ $rc = 0 ] && grep -q '3 packets truncated' '$PP_TMP/trunc.err'"
 
 run life -r "$PCAP/tcp_lifecycle.pcap"
 check "SYN-ACK first: its receiver is the originator" q life '.event=="start" and .src=="10.4.0.1" and .sport==40004'
@@ -79,6 +79,16 @@ check "pcapng: idle timeouts end flows inside the file" \
     j ng '[.[] | select(.event=="end" and .reason=="idle")] | length==2' 
 check "pcapng: the same 5-tuple after its timeout is a new flow" \
     j ng '[.[] | select(.event=="start" and .sport==5000)] | length==2' 
+
+run tun -r "$PCAP/tunnels_starttls.pcap"
+check "GTP-U: the inner flow" q tun '.type=="flow" and .src=="10.8.0.1" and .dport==53'
+check "VXLAN: the inner flow" q tun '.type=="flow" and .src=="10.9.0.1" and .dport==53'
+check "tunnels: the outer UDP flows too" q tun '.type=="flow" and .sport==2152'
+has dns && check "GTP-U and VXLAN: DNS inside" \
+    j tun '[.[] | select(.type=="dns") | .qname] | sort == ["gtp.example","vxlan.example"]'
+if has tls; then
+    check "IMAP STARTTLS: the ClientHello after the upgrade" q tun '.type=="tls" and .sni=="imap.example" and .alpn==["imap"]'
+else skip "IMAP STARTTLS: no tls dissector in this tree"; fi
 
 # --- every record is valid JSON with the common fields -----------------------
 all_ok=1
@@ -125,6 +135,9 @@ check "-w: mode 0640" bash -c "[ \"\$(umask 022; stat -c %a '$PP_TMP/saved.pcap'
 ln -s "$PP_TMP/target" "$PP_TMP/link.pcap"
 run symlink -w "$PP_TMP/link.pcap" -r "$PCAP/sll_dns.pcap"
 check "-w: refuses a symlink, status 1" bash -c "[ $rc = 1 ] && [ ! -e '$PP_TMP/target' ]"
+cp "$PCAP/sll_dns.pcap" "$PP_TMP/same.pcap"
+run same -w "$PP_TMP/same.pcap" -r "$PP_TMP/same.pcap"
+check "-w FILE -r FILE: refused, the capture kept" bash -c "[ $rc = 2 ] && cmp -s '$PCAP/sll_dns.pcap' '$PP_TMP/same.pcap'"
 run wdash -w - -r "$PCAP/sll_dns.pcap"
 check "-w -: usage error" [ $rc = 2 ]
 

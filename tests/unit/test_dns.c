@@ -153,7 +153,7 @@ static void t_answers(void)
 	rd_end(&m, at);
 	u16(&m, 0xc010);
 	at = rr(&m, 16, 1, 1);
-	u8(&m, 7), raw(&m, "v=spf1 ", 7), u8(&m, 4), raw(&m, "-all", 4);
+	u8(&m, 7), raw(&m, "v=spf1 ", 7), u8(&m, 10), raw(&m, "CANARY-TXT", 10);
 	rd_end(&m, at);
 	name_to(&m, "_sip._tcp", 16);
 	at = rr(&m, 33, 1, 5);
@@ -200,7 +200,7 @@ static void t_answers(void)
 	CHECK(has("{\"name\":\"example.com\",\"type\":\"MX\",\"ttl\":3600,\"data\":\"10 mail.example.com\"}"));
 	CHECK(has("\"type\":\"NS\",\"ttl\":3600,\"data\":\"ns1.example.net\"}"));
 	CHECK(has("\"type\":\"PTR\",\"ttl\":1,\"data\":\"host.example\"}"));
-	CHECK(has("\"type\":\"TXT\",\"ttl\":1,\"data\":\"v=spf1 -all\"}"));
+	CHECK(has("{\"name\":\"example.com\",\"type\":\"TXT\",\"ttl\":1},")); /* TXT is payload */
 	CHECK(has("{\"name\":\"_sip._tcp.example.com\",\"type\":\"SRV\",\"ttl\":5,\"data\":\"1 2 5060 sip.example.com\"}"));
 	CHECK(has("\"data\":\"ns1.example.com hostmaster.example.com 2024010101 7200 900 1209600 300\"}"));
 	CHECK(has("\"type\":\"HTTPS\",\"ttl\":300,\"data\":\"1 . mandatory=alpn alpn=h2,h3 no-default-alpn port=8443 "
@@ -242,6 +242,16 @@ static void t_answers(void)
 	run(&m);
 	CHECK_STR(rec_str(&R, "malformed"), "bad rdata");
 	CHECK(!has("\"data\""));
+
+	CASE("TXT whose string runs past its rdata");
+	hdr(&m, 7, 0x8180, 0, 1, 0, 0);
+	name(&m, "t.example");
+	at = rr(&m, 16, 1, 1);
+	u8(&m, 9), raw(&m, "CANARY", 6);
+	rd_end(&m, at);
+	run(&m);
+	CHECK_STR(rec_str(&R, "malformed"), "bad rdata");
+	CHECK(!has("CANARY"));
 }
 
 static void t_names(void)

@@ -99,5 +99,25 @@ int main(void)
 	CHECK(contig_is(st, "midstream"));
 	stream_free(st);
 
+	CASE("all streams together are bounded");
+	CHECK(stream_mem == 0); /* everything above was freed */
+	stream_mem_max = 3000;
+	struct stream *a = mk(4096, 0), *b = mk(4096, 0);
+	char big[2100];
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	add(a, 0, big);          /* 4096 would pass the limit; 2048 is too small */
+	CHECK(stream_contig(a) == 0 && stream_mem == 0);
+	add(a, 0, "small");      /* 2048 bytes fit */
+	CHECK(stream_contig(a) == 5 && stream_mem == 2048);
+	add(b, 0, "other");      /* another 2048 does not */
+	CHECK(stream_contig(b) == 0);
+	stream_free(a);
+	add(b, 0, "other");
+	CHECK(stream_contig(b) == 5 && stream_mem == 2048);
+	stream_free(b);
+	CHECK(stream_mem == 0);
+	stream_mem_max = STREAM_MEM_MAX;
+
 	return check_done("test_sniff_stream");
 }
