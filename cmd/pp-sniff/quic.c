@@ -37,8 +37,10 @@ struct quic_conn {
 	bool done;
 };
 
+/* Per UDP flow; small until a client Initial decrypts (many UDP flows
+ * are tried as QUIC), connections are allocated as they are found. */
 struct quic_state {
-	struct quic_conn conn[QUIC_MAX_CONNS];
+	struct quic_conn *conn[QUIC_MAX_CONNS];
 	int n_conns;
 	int attempts;
 	bool done;
@@ -347,7 +349,7 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 	bool ok = false;
 
 	for (int i = 0; i < s->n_conns && !q; i++) {
-		struct quic_conn *k = &s->conn[i];
+		struct quic_conn *k = s->conn[i];
 		if (k->version == version && (same(k->odcid, k->odcid_len, dcid, dcid_len) ||
 		                              (scid_len && same(k->scid, k->scid_len, scid, scid_len))))
 			q = k;
@@ -374,21 +376,22 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 			quic_stats.dropped_conns++;
 			goto out;
 		}
-		q = &s->conn[s->n_conns];
-		memset(q, 0, sizeof(*q));
+		if (!(q = calloc(1, sizeof(*q))))
+			goto out;
 		q->version = version;
 		q->largest_pn = -1;
 		memcpy(q->odcid, dcid, dcid_len);
 		q->odcid_len = (uint8_t)dcid_len;
 		memcpy(q->scid, scid, scid_len);
 		q->scid_len = (uint8_t)scid_len;
-		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0)
-			goto out;
-		ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len);
-		if (!ok) { /* not a client Initial we can read: forget it */
+		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0 ||
+		    !(ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len))) {
+			/* not a client Initial we can read: forget it */
 			quic_keys_free(&q->keys);
+			free(q);
 			goto out;
 		}
+		s->conn[s->n_conns] = q;
 		s->n_conns++;
 		live_conns++;
 	}
@@ -453,7 +456,8 @@ void quic_free(void *state)
 	if (!s)
 		return;
 	for (int i = 0; i < s->n_conns; i++) {
-		conn_release(&s->conn[i]);
+		conn_release(s->conn[i]);
+		free(s->conn[i]);
 		live_conns--;
 	}
 	free(s);
@@ -481,12 +485,12 @@ int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	 * ClientHello. */
 	bool all = s->n_conns == QUIC_MAX_CONNS;
 	for (int i = 0; i < s->n_conns; i++)
-		all = all && s->conn[i].done;
+		all = all && s->conn[i]->done;
 	if (s->attempts >= QUIC_MAX_ATTEMPTS || all)
 		s->done = true;
 	if (s->done) {
 		for (int i = 0; i < s->n_conns; i++)
-			conn_release(&s->conn[i]);
+			conn_release(s->conn[i]);
 		return DIS_DONE;
 	}
 	return DIS_MORE;
