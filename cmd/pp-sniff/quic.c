@@ -32,12 +32,15 @@ struct quic_conn {
 	struct crange ranges[QUIC_MAX_RANGES];
 	int n_ranges;
 	uint32_t next; /* CRYPTO offset of the next handshake message */
+	uint32_t base; /* CRYPTO offset of crypto[0] */
 	int hellos;    /* ClientHellos reported */
 	bool done;
 };
 
+/* Per UDP flow; small until a client Initial decrypts (many UDP flows
+ * are tried as QUIC), connections are allocated as they are found. */
 struct quic_state {
-	struct quic_conn conn[QUIC_MAX_CONNS];
+	struct quic_conn *conn[QUIC_MAX_CONNS];
 	int n_conns;
 	int attempts;
 	bool done;
@@ -149,16 +152,25 @@ static bool range_add(struct quic_conn *q, uint32_t s, uint32_t e)
 	return true;
 }
 
+/* The buffer holds stream bytes [base, base + crypto_cap): once a
+ * ClientHello is reported its bytes are dropped (base moves past it), so a
+ * connection waiting for a possible second one holds nothing. */
 static void crypto_add(struct quic_conn *q, uint64_t off, const uint8_t *data, uint64_t len)
 {
 	if (len == 0 || off >= QUIC_CRYPTO_MAX)
 		return;
 	if (len > QUIC_CRYPTO_MAX - off)
 		len = QUIC_CRYPTO_MAX - off; /* keep what fits under the cap */
-	size_t end = (size_t)(off + len);
-	if (end > q->crypto_cap) {
+	if (off + len <= q->base)
+		return; /* already reported */
+	if (off < q->base) {
+		data += q->base - off, len -= q->base - off;
+		off = q->base;
+	}
+	size_t end = (size_t)(off + len), need = end - q->base;
+	if (need > q->crypto_cap) {
 		size_t cap = q->crypto_cap ? q->crypto_cap : 2048;
-		while (cap < end)
+		while (cap < need)
 			cap *= 2;
 		if (cap > QUIC_CRYPTO_MAX)
 			cap = QUIC_CRYPTO_MAX;
@@ -168,7 +180,7 @@ static void crypto_add(struct quic_conn *q, uint64_t off, const uint8_t *data, u
 		q->crypto = nb, q->crypto_cap = cap;
 	}
 	if (range_add(q, (uint32_t)off, (uint32_t)end))
-		memcpy(q->crypto + off, data, (size_t)len);
+		memcpy(q->crypto + (off - q->base), data, (size_t)len);
 }
 
 static void conn_release(struct quic_conn *q)
@@ -200,11 +212,12 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 
 	while (!q->done && q->n_ranges > 0 && q->ranges[0].start == 0 &&
 	       (have = q->ranges[0].end) >= (at = q->next) + 4) {
-		if (q->crypto[at] != TLS_HS_CLIENT_HELLO) {
+		const uint8_t *m = q->crypto + (at - q->base);
+		if (m[0] != TLS_HS_CLIENT_HELLO) {
 			q->done = true;
 			return;
 		}
-		mlen = (size_t)q->crypto[at + 1] << 16 | (size_t)q->crypto[at + 2] << 8 | q->crypto[at + 3];
+		mlen = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
 		if (at + 4 + mlen > QUIC_CRYPTO_MAX) {
 			q->done = true; /* larger than we are willing to hold */
 			return;
@@ -217,7 +230,7 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		struct tls_hello *h = malloc(sizeof(*h));
 		if (!h)
 			return;
-		if (tls_parse_client_hello(q->crypto + at + 4, mlen, h) == 0) {
+		if (tls_parse_client_hello(m + 4, mlen, h) == 0) {
 			sniff_rec_begin(c, "quic");
 			jw_str(c->w, "version", quic_version_name(q->version, vb));
 			tls_write_hello(c->w, h, 'q', false);
@@ -229,6 +242,18 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 			q->done = true;
 		}
 		free(h);
+		/* Drop the reported bytes when everything held is contiguous
+		 * (pieces beyond a gap keep the buffer as it is). */
+		if (q->n_ranges == 1) {
+			size_t keep = have - q->next;
+			if (keep)
+				memmove(q->crypto, q->crypto + (q->next - q->base), keep);
+			q->base = q->next;
+			if (!keep) {
+				free(q->crypto);
+				q->crypto = NULL, q->crypto_cap = 0;
+			}
+		}
 	}
 }
 
@@ -324,7 +349,7 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 	bool ok = false;
 
 	for (int i = 0; i < s->n_conns && !q; i++) {
-		struct quic_conn *k = &s->conn[i];
+		struct quic_conn *k = s->conn[i];
 		if (k->version == version && (same(k->odcid, k->odcid_len, dcid, dcid_len) ||
 		                              (scid_len && same(k->scid, k->scid_len, scid, scid_len))))
 			q = k;
@@ -351,21 +376,22 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 			quic_stats.dropped_conns++;
 			goto out;
 		}
-		q = &s->conn[s->n_conns];
-		memset(q, 0, sizeof(*q));
+		if (!(q = calloc(1, sizeof(*q))))
+			goto out;
 		q->version = version;
 		q->largest_pn = -1;
 		memcpy(q->odcid, dcid, dcid_len);
 		q->odcid_len = (uint8_t)dcid_len;
 		memcpy(q->scid, scid, scid_len);
 		q->scid_len = (uint8_t)scid_len;
-		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0)
-			goto out;
-		ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len);
-		if (!ok) { /* not a client Initial we can read: forget it */
+		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0 ||
+		    !(ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len))) {
+			/* not a client Initial we can read: forget it */
 			quic_keys_free(&q->keys);
+			free(q);
 			goto out;
 		}
+		s->conn[s->n_conns] = q;
 		s->n_conns++;
 		live_conns++;
 	}
@@ -430,7 +456,8 @@ void quic_free(void *state)
 	if (!s)
 		return;
 	for (int i = 0; i < s->n_conns; i++) {
-		conn_release(&s->conn[i]);
+		conn_release(s->conn[i]);
+		free(s->conn[i]);
 		live_conns--;
 	}
 	free(s);
@@ -458,12 +485,12 @@ int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	 * ClientHello. */
 	bool all = s->n_conns == QUIC_MAX_CONNS;
 	for (int i = 0; i < s->n_conns; i++)
-		all = all && s->conn[i].done;
+		all = all && s->conn[i]->done;
 	if (s->attempts >= QUIC_MAX_ATTEMPTS || all)
 		s->done = true;
 	if (s->done) {
 		for (int i = 0; i < s->n_conns; i++)
-			conn_release(&s->conn[i]);
+			conn_release(s->conn[i]);
 		return DIS_DONE;
 	}
 	return DIS_MORE;
