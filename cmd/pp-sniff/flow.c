@@ -28,6 +28,7 @@ struct flowtab {
 	struct flow **b;
 	size_t nb, n;
 	struct flow *head[TC_N], *tail[TC_N]; /* per class, oldest first */
+	uint64_t next_expire_us;
 };
 
 struct flowtab *flow_new(struct sniff *s)
@@ -44,11 +45,24 @@ struct flowtab *flow_new(struct sniff *s)
 	return ft;
 }
 
+/* A hash of one endpoint; the flow's hash is the sum of both, so that it
+ * is the same whichever way a packet goes, without ordering the tuple. */
+static uint64_t ep_hash(const struct pp_addr *a, uint16_t port)
+{
+	uint64_t w0, w1;
+	memcpy(&w0, a->a, 8);
+	memcpy(&w1, a->a + 8, 8);
+	uint64_t h = (w0 ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	h ^= (w1 + port) * 0x94d049bb133111ebull;
+	return h ^ (h >> 29);
+}
+
 static uint64_t key_hash(const struct pp_tuple *t)
 {
-	struct pp_tuple k;
-	pp_tuple_norm(t, &k, NULL);
-	return pp_tuple_hash(&k);
+	uint64_t h = ep_hash(&t->src, t->sport) + ep_hash(&t->dst, t->dport) + t->proto;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ull;
+	return h ^ (h >> 27);
 }
 
 static void grow(struct flowtab *ft)
@@ -61,7 +75,7 @@ static void grow(struct flowtab *ft)
 		struct flow *f = ft->b[i], *nx;
 		for (; f; f = nx) {
 			nx = f->hnext;
-			size_t h = key_hash(&f->t) & (nb - 1);
+			size_t h = f->hash & (nb - 1);
 			f->hnext = b[h], b[h] = f;
 		}
 	}
@@ -88,7 +102,7 @@ static void list_add(struct flowtab *ft, struct flow *f, int tc)
 static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 {
 	struct flowtab *ft = s->ft;
-	struct flow **pp = &ft->b[key_hash(&f->t) & (ft->nb - 1)];
+	struct flow **pp = &ft->b[f->hash & (ft->nb - 1)];
 	while (*pp != f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
@@ -98,6 +112,7 @@ static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 	rec_flow(s, f, "end", reason);
 	stream_free(f->st[0]);
 	stream_free(f->st[1]);
+	free(f->tuple_json);
 	free(f);
 }
 
@@ -200,11 +215,11 @@ static uint16_t icmp_other(uint8_t proto, uint8_t type, uint8_t code, bool *repl
 	return code;
 }
 
-static struct flow *lookup(struct flowtab *ft, const struct pp_tuple *t, int *dir)
+static struct flow *lookup(struct flowtab *ft, const struct pp_tuple *t, uint64_t hash, int *dir)
 {
-	size_t h = key_hash(t) & (ft->nb - 1);
+	size_t h = hash & (ft->nb - 1);
 	for (struct flow *f = ft->b[h]; f; f = f->hnext) {
-		if (f->t.proto != t->proto)
+		if (f->hash != hash || f->t.proto != t->proto)
 			continue;
 		if (f->t.sport == t->sport && f->t.dport == t->dport && pp_addr_eq(&f->t.src, &t->src) &&
 		    pp_addr_eq(&f->t.dst, &t->dst)) {
@@ -249,7 +264,8 @@ static struct flow *create(struct sniff *s, const struct pp_tuple *t, const stru
 	pp_community_id(&cid, 0, f->cid);
 	if (ft->n >= ft->nb)
 		grow(ft);
-	size_t h = key_hash(&f->t) & (ft->nb - 1);
+	f->hash = key_hash(&f->t);
+	size_t h = f->hash & (ft->nb - 1);
 	f->hnext = ft->b[h], ft->b[h] = f;
 	ft->n++;
 	s->st.flows++;
@@ -308,7 +324,7 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		s->st.truncated++;
 		return;
 	}
-	f = lookup(s->ft, t, &dir);
+	f = lookup(s->ft, t, key_hash(t), &dir);
 	/* A fresh SYN on a closed flow is a new connection on the same ports. */
 	if (f && (fl & (TH_SYN | TH_ACK)) == TH_SYN && f->tclass == TC_TCP_CLOSED) {
 		flow_end(s, f, closed_reason(f));
@@ -391,7 +407,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		if (ulen < 8)
 			return;
 	}
-	f = lookup(s->ft, t, &dir);
+	f = lookup(s->ft, t, key_hash(t), &dir);
 	if (!f) {
 		f = create(s, t, pk, 0, 0);
 		if (!f)
@@ -437,7 +453,7 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 			t->sport = t->dport, t->dport = x;
 		}
 	}
-	f = lookup(s->ft, t, &dir);
+	f = lookup(s->ft, t, key_hash(t), &dir);
 	if (!f) {
 		f = create(s, t, pk, 0, code);
 		if (!f)
@@ -464,7 +480,11 @@ void flow_input(struct sniff *s, const struct pkt *pk)
 	t.src = pk->src, t.dst = pk->dst, t.proto = pk->proto;
 	if (pk->ts_us > s->now_us) {
 		s->now_us = pk->ts_us;
-		flow_expire(s, s->now_us);
+		/* Timeouts are seconds long: look at them ten times a second. */
+		if (s->now_us >= s->ft->next_expire_us) {
+			flow_expire(s, s->now_us);
+			s->ft->next_expire_us = s->now_us + 100000;
+		}
 	}
 	switch (pk->proto) {
 	case IPPROTO_TCP: tcp_input(s, pk, &t); break;

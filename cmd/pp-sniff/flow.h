@@ -36,6 +36,9 @@ struct flow {
 	struct flow *hnext;            /* hash chain */
 	struct flow *prev, *next;      /* timeout-class list, oldest first */
 	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
+	uint64_t hash;                 /* of t, either way round */
+	char *tuple_json;              /* the 5-tuple members of its records, made once */
+	uint16_t tuple_len;
 	uint64_t first_us, last_us, upd_us;
 	uint64_t pkts[2], bytes[2];    /* [0] from the originator */
 	uint8_t flags[2];              /* TCP flags seen each way */

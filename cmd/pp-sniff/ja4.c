@@ -107,12 +107,17 @@ void ja4_hash12(const char *s, size_t n, char out[13])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	if (n == 0 || !EVP_Digest(s, n, md, &mdlen, EVP_sha256(), NULL)) {
+	static EVP_MD *sha256; /* fetched once: an implicit fetch per call costs more than the hash */
+	if (!sha256)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (n == 0 || !sha256 || !EVP_Digest(s, n, md, &mdlen, sha256, NULL)) {
 		memcpy(out, "000000000000", 13);
 		return;
 	}
+	static const char hx[] = "0123456789abcdef";
 	for (int i = 0; i < 6; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		out[2 * i] = hx[md[i] >> 4], out[2 * i + 1] = hx[md[i] & 15];
+	out[12] = 0;
 }
 
 char *ja4_compute(const struct tls_hello *h, char proto, char *out)

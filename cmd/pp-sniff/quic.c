@@ -31,6 +31,8 @@ struct quic_conn {
 	size_t crypto_cap;
 	struct crange ranges[QUIC_MAX_RANGES];
 	int n_ranges;
+	uint32_t next; /* CRYPTO offset of the next handshake message */
+	int hellos;    /* ClientHellos reported */
 	bool done;
 };
 
@@ -186,40 +188,48 @@ static void hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
 		jw_strn(w, key, buf, 2 * n);
 }
 
-/* The ClientHello is complete when the contiguous prefix of the CRYPTO
- * stream holds its whole handshake message. */
+/* A ClientHello is complete when the contiguous prefix of the CRYPTO
+ * stream holds its whole handshake message. A second one follows in the
+ * same stream after a HelloRetryRequest (the server's answer is in its
+ * Initial, which we do not decrypt): so after the first the connection
+ * stays open for one more, until the flow runs out of attempts. */
 static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 {
-	size_t have, mlen;
+	size_t have, mlen, at;
 	char vb[12];
 
-	if (q->n_ranges == 0 || q->ranges[0].start != 0 || (have = q->ranges[0].end) < 4)
-		return;
-	if (q->crypto[0] != TLS_HS_CLIENT_HELLO) {
-		q->done = true;
-		return;
+	while (!q->done && q->n_ranges > 0 && q->ranges[0].start == 0 &&
+	       (have = q->ranges[0].end) >= (at = q->next) + 4) {
+		if (q->crypto[at] != TLS_HS_CLIENT_HELLO) {
+			q->done = true;
+			return;
+		}
+		mlen = (size_t)q->crypto[at + 1] << 16 | (size_t)q->crypto[at + 2] << 8 | q->crypto[at + 3];
+		if (at + 4 + mlen > QUIC_CRYPTO_MAX) {
+			q->done = true; /* larger than we are willing to hold */
+			return;
+		}
+		if (have < at + 4 + mlen)
+			return;
+		q->next = (uint32_t)(at + 4 + mlen);
+		if (++q->hellos == 2)
+			q->done = true;
+		struct tls_hello *h = malloc(sizeof(*h));
+		if (!h)
+			return;
+		if (tls_parse_client_hello(q->crypto + at + 4, mlen, h) == 0) {
+			sniff_rec_begin(c, "quic");
+			jw_str(c->w, "version", quic_version_name(q->version, vb));
+			tls_write_hello(c->w, h, 'q', false);
+			hex(c->w, "dcid", q->odcid, q->odcid_len);
+			hex(c->w, "scid", q->scid, q->scid_len);
+			sniff_rec_end(c);
+			quic_stats.hellos++;
+		} else {
+			q->done = true;
+		}
+		free(h);
 	}
-	mlen = (size_t)q->crypto[1] << 16 | (size_t)q->crypto[2] << 8 | q->crypto[3];
-	if (mlen + 4 > QUIC_CRYPTO_MAX) {
-		q->done = true; /* larger than we are willing to hold */
-		return;
-	}
-	if (have < mlen + 4)
-		return;
-	q->done = true;
-	struct tls_hello *h = malloc(sizeof(*h));
-	if (!h)
-		return;
-	if (tls_parse_client_hello(q->crypto + 4, mlen, h) == 0) {
-		sniff_rec_begin(c, "quic");
-		jw_str(c->w, "version", quic_version_name(q->version, vb));
-		tls_write_hello(c->w, h, 'q', false);
-		hex(c->w, "dcid", q->odcid, q->odcid_len);
-		hex(c->w, "scid", q->scid, q->scid_len);
-		sniff_rec_end(c);
-		quic_stats.hellos++;
-	}
-	free(h);
 }
 
 /* Frames of a decrypted Initial (RFC 9000 19; 17.2.2 lists what an Initial
@@ -232,7 +242,10 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 	cur_init(&c, p, n);
 	while (cur_left(&c) > 0 && quic_varint(&c, &type)) {
 		switch (type) {
-		case 0x00: /* PADDING */
+		case 0x00: /* PADDING: runs of zeros fill most of an Initial */
+			while (c.off < c.len && c.p[c.off] == 0)
+				c.off++;
+			break;
 		case 0x01: /* PING */
 			break;
 		case 0x02: /* ACK */
@@ -249,6 +262,10 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 			                     !quic_varint(&c, &a)))
 				return;
 			break;
+		case 0x08: /* Google's T050/T051 number their CRYPTO frame so */
+			if (q->version != QUIC_T050 && q->version != QUIC_T051)
+				return;
+			/* fall through */
 		case 0x06: { /* CRYPTO */
 			const uint8_t *data;
 			if (!quic_varint(&c, &a) || !quic_varint(&c, &b) || b > cur_left(&c) ||
@@ -268,15 +285,15 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 	}
 }
 
-static bool try_open(struct quic_state *s, struct quic_conn *q, const uint8_t *pkt, size_t len,
-                     size_t pn_off, uint8_t *out, size_t *hdr_len, size_t *plain_len)
+static bool try_open(struct quic_state *s, struct quic_conn *q, struct quic_keys *k,
+                     const uint8_t *pkt, size_t len, size_t pn_off, uint8_t *out, size_t *hdr_len,
+                     size_t *plain_len)
 {
 	uint64_t pn;
 	if (s->attempts >= QUIC_MAX_ATTEMPTS)
 		return false;
 	s->attempts++;
-	if (quic_open_packet(&q->keys, pkt, len, pn_off, q->largest_pn, out, hdr_len, plain_len,
-	                     &pn) < 0) {
+	if (quic_open_packet(k, pkt, len, pn_off, q->largest_pn, out, hdr_len, plain_len, &pn) < 0) {
 		quic_stats.failed++;
 		return false;
 	}
@@ -317,18 +334,16 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 	if (!(out = malloc(len)))
 		return;
 	if (q) {
-		ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len);
+		ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len);
 		if (!ok && !same(q->odcid, q->odcid_len, dcid, dcid_len)) {
-			/* After a Retry: new keys from the new DCID. */
+			/* After a Retry: new keys from the new DCID, packet numbers
+			 * continue. Kept only if they open the packet. */
 			struct quic_keys nk;
-			if (quic_client_initial_keys(version, dcid, dcid_len, &nk) == 0) {
-				quic_keys_free(&q->keys);
+			if (quic_client_initial_keys(version, dcid, dcid_len, &nk) == 0 &&
+			    (ok = try_open(s, q, &nk, pkt, len, pn_off, out, &hdr_len, &plain_len))) {
 				q->keys = nk;
-				q->largest_pn = -1;
-				if ((ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len))) {
-					memcpy(q->odcid, dcid, dcid_len);
-					q->odcid_len = (uint8_t)dcid_len;
-				}
+				memcpy(q->odcid, dcid, dcid_len);
+				q->odcid_len = (uint8_t)dcid_len;
 			}
 		}
 	} else if (s->n_conns < QUIC_MAX_CONNS) {
@@ -346,7 +361,7 @@ static void client_initial(struct sniff_ctx *c, struct quic_state *s, uint32_t v
 		q->scid_len = (uint8_t)scid_len;
 		if (quic_client_initial_keys(version, dcid, dcid_len, &q->keys) < 0)
 			goto out;
-		ok = try_open(s, q, pkt, len, pn_off, out, &hdr_len, &plain_len);
+		ok = try_open(s, q, &q->keys, pkt, len, pn_off, out, &hdr_len, &plain_len);
 		if (!ok) { /* not a client Initial we can read: forget it */
 			quic_keys_free(&q->keys);
 			goto out;

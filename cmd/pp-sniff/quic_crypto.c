@@ -51,35 +51,53 @@ bool quic_version_known(uint32_t version)
 	return version_salt(version) != NULL;
 }
 
-static EVP_KDF *hkdf(void)
+/* libcrypto objects fetched once: in OpenSSL 3 every implicit fetch (by
+ * name, or EVP_aes_128_gcm() at init) costs more than the AES itself. Two
+ * HKDF contexts with digest and mode set once are reused: each derivation
+ * passes its key and salt or info anew, which replace the previous ones.
+ * (OpenSSL 3.0's HKDF cannot duplicate a context.) pp-sniff is
+ * single-threaded. */
+static EVP_CIPHER *aes_ecb, *aes_gcm;
+static EVP_KDF_CTX *hkdf_ctx[2]; /* [0] extract only, [1] expand only */
+
+static int crypto_init(void)
 {
-	static EVP_KDF *kdf; /* fetched once: the fetch is the costly part */
-	if (!kdf)
-		kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	return kdf;
+	static int state; /* 0 not yet, 1 ready, -1 failed */
+	if (state)
+		return state;
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	aes_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+	aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	state = kdf && aes_ecb && aes_gcm ? 1 : -1;
+	for (int i = 0; i < 2 && state == 1; i++) {
+		int mode = i ? EVP_KDF_HKDF_MODE_EXPAND_ONLY : EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
+		OSSL_PARAM p[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+			OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+			OSSL_PARAM_construct_end(),
+		};
+		if (!(hkdf_ctx[i] = EVP_KDF_CTX_new(kdf)) || !EVP_KDF_CTX_set_params(hkdf_ctx[i], p))
+			state = -1;
+	}
+	EVP_KDF_free(kdf); /* the contexts hold their own reference */
+	return state;
 }
 
 static int hkdf_run(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
                     size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out,
                     size_t out_len)
 {
-	EVP_KDF_CTX *ctx;
-	OSSL_PARAM p[6], *q = p;
-	int ok;
+	OSSL_PARAM p[4], *q = p;
 
-	if (!hkdf() || !(ctx = EVP_KDF_CTX_new(hkdf())))
+	if (crypto_init() < 0)
 		return -1;
-	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-	*q++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
 	if (salt)
 		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
 	if (info)
 		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
 	*q = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(ctx, out, out_len, p) > 0;
-	EVP_KDF_CTX_free(ctx);
-	return ok ? 0 : -1;
+	return EVP_KDF_derive(hkdf_ctx[mode == EVP_KDF_HKDF_MODE_EXPAND_ONLY], out, out_len, p) > 0 ? 0 : -1;
 }
 
 /* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
@@ -134,26 +152,26 @@ int quic_client_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_
 
 void quic_keys_free(struct quic_keys *k)
 {
-	EVP_CIPHER_CTX_free(k->hp_ctx);
-	EVP_CIPHER_CTX_free(k->aead_ctx);
-	k->hp_ctx = k->aead_ctx = NULL;
+	OPENSSL_cleanse(k, sizeof(*k));
 }
+
+/* One context per cipher for the whole program, re-keyed per packet: a key
+ * schedule costs far less than creating and initialising a context. */
+static EVP_CIPHER_CTX *ecb_ctx, *gcm_ctx;
 
 int quic_hp_mask(struct quic_keys *k, const uint8_t sample[16], uint8_t mask[5])
 {
 	uint8_t block[32];
 	int outl = 0;
 
-	if (!k->hp_ctx) {
-		EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-		if (!ctx || !EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, k->hp, NULL)) {
-			EVP_CIPHER_CTX_free(ctx);
-			return -1;
-		}
-		EVP_CIPHER_CTX_set_padding(ctx, 0);
-		k->hp_ctx = ctx;
-	}
-	if (!EVP_EncryptUpdate(k->hp_ctx, block, &outl, sample, 16) || outl != 16)
+	if (crypto_init() < 0)
+		return -1;
+	if (!ecb_ctx && !(ecb_ctx = EVP_CIPHER_CTX_new()))
+		return -1;
+	if (!EVP_EncryptInit_ex2(ecb_ctx, aes_ecb, k->hp, NULL, NULL))
+		return -1;
+	EVP_CIPHER_CTX_set_padding(ecb_ctx, 0);
+	if (!EVP_EncryptUpdate(ecb_ctx, block, &outl, sample, 16) || outl != 16)
 		return -1;
 	memcpy(mask, block, 5);
 	return 0;
@@ -168,20 +186,16 @@ int quic_aead_open(struct quic_keys *k, uint64_t pn, const uint8_t *aad, size_t 
 
 	if (ct_len < 16 || ct_len - 16 > (size_t)INT32_MAX || aad_len > (size_t)INT32_MAX)
 		return -1;
-	if (!k->aead_ctx) {
-		ctx = EVP_CIPHER_CTX_new();
-		if (!ctx || !EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, NULL)) {
-			EVP_CIPHER_CTX_free(ctx);
-			return -1;
-		}
-		k->aead_ctx = ctx;
-	}
-	ctx = k->aead_ctx;
+	if (crypto_init() < 0)
+		return -1;
+	if (!gcm_ctx && !(gcm_ctx = EVP_CIPHER_CTX_new()))
+		return -1;
+	ctx = gcm_ctx;
 	/* The nonce is the IV with the packet number XORed into its low end. */
 	memcpy(nonce, k->iv, 12);
 	for (int i = 0; i < 8; i++)
 		nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
-	if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) ||
+	if (!EVP_DecryptInit_ex2(ctx, aes_gcm, k->key, nonce, NULL) ||
 	    !EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) ||
 	    !EVP_DecryptUpdate(ctx, out, &n, ct, (int)(ct_len - 16)) ||
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(ct + ct_len - 16)) ||

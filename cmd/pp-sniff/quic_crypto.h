@@ -15,7 +15,6 @@
 
 struct quic_keys {
 	uint8_t key[16], iv[12], hp[16];
-	void *hp_ctx, *aead_ctx; /* EVP_CIPHER_CTX, set up once per key */
 };
 
 /* Is this a version whose Initial protection we know (v1, v2, drafts
@@ -32,6 +31,7 @@ int quic_keys_from_secret(uint32_t version, const uint8_t secret[32], struct qui
 /* Both steps, for the client's Initial keys. */
 int quic_client_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
                              struct quic_keys *k);
+/* Forget the keys (they are plain bytes; nothing is allocated). */
 void quic_keys_free(struct quic_keys *k);
 
 /* The 5-byte header protection mask from a 16-byte sample (AES-128-ECB). */

@@ -194,6 +194,8 @@ static void handshake_messages(struct sniff_ctx *c, struct tls_state *s, struct 
 
 static bool hs_append(struct tls_dir *d, const uint8_t *p, size_t n)
 {
+	if (n == 0) /* an empty fragment (forbidden, but harmless) */
+		return true;
 	if (d->hs_len + n > TLS_HS_MAX + 4)
 		return false;
 	if (d->hs_len + n > d->hs_cap) {

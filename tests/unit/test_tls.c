@@ -271,6 +271,15 @@ static void test_garbage(void)
 	}
 	CHECK(true);
 
+	CASE("an empty handshake record first (found by fuzz_tls)");
+	run_start(&r);
+	memcpy(buf, "\x16\x03\x01\x00\x00", 5);
+	n = client_hello(buf + 5, 16384, "after.empty") + 5;
+	CHECK(tls_stream(&r.c, &r.state, buf, n, false) == DIS_MORE);
+	run_end(&r);
+	CHECK(r.out && strstr(r.out, "\"sni\":\"after.empty\""));
+	free(r.out);
+
 	CASE("a handshake message larger than the bound is dropped");
 	static struct tb t;
 	t.n = 0;
