@@ -115,6 +115,8 @@ check "canary: nothing anywhere in the output" bash -c "! grep -q '$CANARY' '$PP
 # --- options ------------------------------------------------------------------
 "$SNIFF" -r - <"$PCAP/eth_qinq_http.pcap" >"$PP_TMP/stdin.out" 2>/dev/null
 check "-r - reads stdin like a file" cmp -s "$PP_TMP/stdin.out" "$PP_TMP/qinq.out"
+cat "$PCAP/pcapng_mixed.pcapng" | "$SNIFF" -r - >"$PP_TMP/pipe.out" 2>/dev/null
+check "-r - from a pipe, pcapng" cmp -s "$PP_TMP/pipe.out" "$PP_TMP/ng.out"
 run quiet -q -r "$PCAP/sll_dns.pcap"
 check "-q: flow records only, with app" j quiet 'all(.[]; .type=="flow") and any(.[]; .app=="dns")' 
 run count -c 2 -r "$PCAP/tcp_lifecycle.pcap"
