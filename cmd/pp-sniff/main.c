@@ -342,8 +342,12 @@ int main(int argc, char **argv)
 			if (n == 0)
 				break; /* end of file */
 			if (n == PCAP_ERROR) {
-				pp_warn("%s: %s", file, pcap_geterr(g_pcap));
-				status = PP_EXIT_RUNTIME;
+				/* A signal interrupts a read from a pipe: that is the
+				 * end asked for, not an error. */
+				if (!stop) {
+					pp_warn("%s: %s", file, pcap_geterr(g_pcap));
+					status = PP_EXIT_RUNTIME;
+				}
 				break;
 			}
 			if (n == PCAP_ERROR_BREAK && !stop && !(r.count && r.seen >= r.count))

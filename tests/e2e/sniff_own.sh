@@ -166,6 +166,22 @@ check "--help" help_ok
 run bogus --bogus
 check "unknown option: status 2" [ $rc = 2 ]
 
+# SIGINT while reading a capture from a pipe that is still open (as in
+# "tcpdump -w - | pp-sniff -r -"): every flow ends, status 0.
+mkfifo "$PP_TMP/fifo"
+"$SNIFF" -r - <"$PP_TMP/fifo" >"$PP_TMP/int.out" 2>"$PP_TMP/int.err" &
+spid=$!
+exec 7>"$PP_TMP/fifo"
+cat "$PCAP/tcp_lifecycle.pcap" >&7
+sleep 0.5
+kill -INT $spid
+wait $spid
+rc=$?
+exec 7>&-
+check "SIGINT on a pipe: status 0, no message" bash -c "[ $rc = 0 ] && [ ! -s '$PP_TMP/int.err' ]"
+check "SIGINT on a pipe: every flow ends" \
+    j int '([.[] | select(.event=="start")] | length) == ([.[] | select(.event=="end")] | length) and length > 0'
+
 # A reader that goes away: quiet, status 0.
 big=$PP_TMP/many.pcap
 python3 - "$PCAP/sll_dns.pcap" "$big" <<'PY'
