@@ -177,14 +177,16 @@ def null_v6_ssh(out):
 
 def raw_v4opts(out):
     """Raw IP: IPv4 with options (record route), a DNS query over it; an
-    ICMP echo request and reply."""
+    ICMP echo request and reply; a reply alone."""
     opts = [IPOption_RR(routers=['0.0.0.0'] * 2), IPOption_NOP()]
     q = IP(src='203.0.113.5', dst='203.0.113.53', options=opts) / UDP(sport=44444, dport=53) / DNS(
         id=7, rd=1, qd=DNSQR(qname='opts.example', qtype='AAAA'))
     e1 = IP(src='203.0.113.5', dst='203.0.113.9') / ICMP(type=8, id=1, seq=1) / Raw(b'ping')
     e2 = IP(src='203.0.113.9', dst='203.0.113.5') / ICMP(type=0, id=1, seq=1) / Raw(b'ping')
+    # a reply whose request was not captured: the requester is the originator
+    e3 = IP(src='203.0.113.21', dst='203.0.113.20') / ICMP(type=0, id=2, seq=1) / Raw(b'pong')
     write_pcap(os.path.join(out, 'raw_ipv4_options.pcap'), LINKTYPE_RAW,
-               times([q, e1, e2]))
+               times([q, e1, e2, e3]))
 
 
 def txt_response(src, dst, sport, dport, v6=False):

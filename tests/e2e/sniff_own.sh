@@ -51,6 +51,8 @@ has ssh && check "null: SSH banner split over two segments" \
 run raw -r "$PCAP/raw_ipv4_options.pcap"
 check "raw: IPv4 with options" q raw '.type=="flow" and .dst=="203.0.113.53" and .dport==53'
 check "raw: ICMP echo and reply are one flow" q raw '.proto=="icmp" and .event=="end" and .orig_pkts==1 and .resp_pkts==1 and .sport==8'
+check "raw: an echo reply alone: the requester is the originator" \
+    q raw '.proto=="icmp" and .event=="end" and .src=="203.0.113.20" and .sport==8 and .orig_pkts==0 and .resp_pkts==1'
 
 run frag4 -r "$PCAP/frag_ipv4_dns.pcap"
 check "frag4: the incomplete datagram is counted" grep -q '2 fragments of incomplete datagrams dropped' "$PP_TMP/frag4.err"
