@@ -104,6 +104,23 @@ for f in "$PCAP"/*; do
     cat "$PP_TMP/all.out" >>"$PP_TMP/everything.out"
 done
 check "own captures: valid records, clean runs" [ $all_ok = 1 ]
+# community_id: tshark's communityid post-dissector computes the same ids
+# (for tunnels it hashes the outer header: only the outer flows there).
+if tshark -G protocols 2>/dev/null | grep -q $'\tcommunityid$'; then
+    cid_ok=1
+    for f in "$PCAP"/*; do
+        tshark -n -r "$f" --enable-protocol communityid -T fields -e communityid 2>/dev/null |
+            tr ',' '\n' | sort -u >"$PP_TMP/cid.ts"
+        sel='select(.type=="flow" and .event=="start")'
+        [[ $f == *tunnels* ]] && sel="$sel | select(.proto==\"47\" or .proto==\"41\" or .sport==2152 or .dport==4789)"
+        "$SNIFF" -r "$f" 2>/dev/null | jq -r "$sel | .community_id" | sort -u >"$PP_TMP/cid.pp"
+        [ -s "$PP_TMP/cid.pp" ] && [ -z "$(comm -23 "$PP_TMP/cid.pp" "$PP_TMP/cid.ts")" ] || {
+            cid_ok=0; echo "community_id differs: $f" >&2; }
+    done
+    check "own captures: community_id as tshark computes it" [ $cid_ok = 1 ]
+else
+    skip "own captures community_id: this tshark has no communityid dissector"
+fi
 # The canary sits in HTTP bodies (eth_qinq_http, pcapng_mixed) and DNS TXT
 # data (frag_ipv4_dns, frag_ipv6_dns).
 check "canary: no HTTP body byte in any record" bash -c "! grep -h '\"type\":\"http\"' '$PP_TMP/everything.out' | grep -q '$CANARY'"

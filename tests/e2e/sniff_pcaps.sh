@@ -18,6 +18,11 @@ for k in dns tls http ssh quic; do
     [ -f "$PP_ROOT/cmd/pp-sniff/$k.c" ] && kinds+=${kinds:+,}$k
 done
 
+# tshark's Community ID post-dissector, where this tshark has it.
+have_cid=0
+tshark -G protocols 2>/dev/null | grep -q $'\tcommunityid$' && have_cid=1
+[ $have_cid = 1 ] || skip "sniff pcaps community_id: this tshark has no communityid dissector"
+
 shopt -s nullglob
 n=0
 for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
@@ -41,6 +46,24 @@ for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
     fi
     if [ -z "$why" ]; then pass "pcap $b: runs clean"; else fail "pcap $b: $why"; fi
     n=$((n + 1))
+    # Every flow's community_id is one tshark computes for the capture's
+    # packets (its communityid post-dissector, Corelight's spec).
+    if [ "$have_cid" = 1 ]; then
+        tshark -n -r "$f" --enable-protocol communityid -o tcp.desegment_tcp_streams:FALSE \
+            -T fields -e communityid 2>/dev/null | tr ',' '\n' | sort -u >"$PP_TMP/cid.ts"
+        jq -r 'select(.type=="flow" and .event=="start") | .community_id' "$out" | sort -u >"$PP_TMP/cid.pp"
+        missing=$(comm -23 "$PP_TMP/cid.pp" "$PP_TMP/cid.ts" | wc -l)
+        reason=$(awk -F'\t' -v c="$b" '$1 == c && $3 == "community_id" { print $4 }' "$PP_ROOT/tests/sniff_known_diffs.tsv")
+        if [ "$missing" = 0 ] && [ -z "$reason" ]; then
+            pass "pcap $b community_id: $(wc -l <"$PP_TMP/cid.pp") flows agree with tshark"
+        elif [ "$missing" != 0 ] && [ -n "$reason" ]; then
+            pass "pcap $b community_id: $missing flows differ, known: $reason"
+        elif [ -n "$reason" ]; then
+            fail "pcap $b community_id: known difference no longer occurs (update tests/sniff_known_diffs.tsv)"
+        else
+            fail "pcap $b community_id: $missing of $(wc -l <"$PP_TMP/cid.pp") flows have an id tshark does not compute"
+        fi
+    fi
     exp=$PP_PCAPS/expected/$b.tsv
     [ -f "$exp" ] || continue
     python3 "$PP_ROOT/tests/sniff_compare.py" "$b" "$exp" "$out" "$PP_ROOT/tests/sniff_known_diffs.tsv" "$kinds"
