@@ -105,14 +105,15 @@ for f in "$PCAP"/*; do
 done
 check "own captures: valid records, clean runs" [ $all_ok = 1 ]
 # community_id: tshark's communityid post-dissector computes the same ids
-# (for tunnels it hashes the outer header: only the outer flows there).
+# (for a tunnelled packet it hashes the innermost 5-tuple only: the outer
+# flows of the tunnels capture have no counterpart there).
 if tshark -G protocols 2>/dev/null | grep -q $'\tcommunityid$'; then
     cid_ok=1
     for f in "$PCAP"/*; do
         tshark -n -r "$f" --enable-protocol communityid -T fields -e communityid 2>/dev/null |
             tr ',' '\n' | sort -u >"$PP_TMP/cid.ts"
         sel='select(.type=="flow" and .event=="start")'
-        [[ $f == *tunnels* ]] && sel="$sel | select(.proto==\"47\" or .proto==\"41\" or .sport==2152 or .dport==4789)"
+        [[ $f == *tunnels* ]] && sel="$sel | select(.proto!=\"47\" and .proto!=\"41\" and .sport!=2152 and .dport!=4789)"
         "$SNIFF" -r "$f" 2>/dev/null | jq -r "$sel | .community_id" | sort -u >"$PP_TMP/cid.pp"
         [ -s "$PP_TMP/cid.pp" ] && [ -z "$(comm -23 "$PP_TMP/cid.pp" "$PP_TMP/cid.ts")" ] || {
             cid_ok=0; echo "community_id differs: $f" >&2; }
