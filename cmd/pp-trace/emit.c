@@ -100,6 +100,10 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	if (!sock_event_cheap_match(e, o))
 		return 0;
 	const struct proc_info *pi = e->pid > 0 ? proc_cache_get(sock_emit_proc_cache(), (pid_t)e->pid) : NULL;
+	/* The process of the event has exited and its pid went to another:
+	 * those details are not its own. */
+	if (pi && e->start_time && pi->start_time && pi->start_time != e->start_time)
+		pi = NULL;
 	bool has_uid = e->has_uid || (pi && pi->has_uid);
 	uint32_t uid = e->has_uid ? e->uid : pi ? pi->uid : 0;
 	if (o->uid >= 0 && (!has_uid || uid != (uint64_t)o->uid))
@@ -145,6 +149,8 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		jw_int(&w, "pid", e->pid);
 	if (pi && pi->ppid >= 0)
 		jw_int(&w, "ppid", pi->ppid);
+	else if (e->ppid)
+		jw_uint(&w, "ppid", e->ppid);
 	if (has_uid)
 		jw_uint(&w, "uid", uid);
 	if (comm)

@@ -42,6 +42,11 @@ struct sock_event {
 	 * old meaning. */
 	const char *source;      /* "poll" or "ebpf"; NULL means "ebpf" */
 	bool initial;            /* existed when pp-trace started ("initial":true) */
+	uint32_t ppid;           /* ebpf: the parent's pid at the event, 0 unknown;
+	                          * used when /proc no longer has the process */
+	uint64_t start_time;     /* ebpf: the process's start in clock ticks after
+	                          * boot (/proc/PID/stat field 22), 0 unknown: /proc
+	                          * details of another start are a reused pid's */
 };
 
 struct trace_opts {
