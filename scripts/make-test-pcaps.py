@@ -300,8 +300,8 @@ def pcapng_mixed(out):
 
 
 def tunnels_starttls(out):
-    """IMAP STARTTLS ("a1 STARTTLS", then a ClientHello); a DNS query inside
-    GTP-U (with a sequence number) and one inside VXLAN."""
+    """IMAP STARTTLS ("a1 STARTTLS", then a ClientHello); DNS queries inside
+    GTP-U (with a sequence number), VXLAN, GRE (with a key) and 6in4."""
     c = Tcp('10.7.0.1', '10.7.0.2', 40007, 143)
     pkts = c.handshake()
     pkts.append(c.seg(1, 'PA', b'* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n'))
@@ -317,6 +317,14 @@ def tunnels_starttls(out):
         UDP(sport=40009, dport=53) / DNS(id=9, rd=1, qd=DNSQR(qname='vxlan.example'))
     vx = struct.pack('>BBHI', 0x08, 0, 0, 42 << 8) + bytes(inner2)
     frames.append(eth(IP(src='192.0.2.3', dst='192.0.2.4') / UDP(sport=50000, dport=4789) / Raw(vx)))
+    # GRE with a key, carrying IPv4; and IPv6 in IPv4 (6in4)
+    inner3 = IP(src='10.10.0.1', dst='10.10.0.53') / UDP(sport=40010, dport=53) / DNS(
+        id=10, rd=1, qd=DNSQR(qname='gre.example'))
+    gre = struct.pack('>HHI', 0x2000, 0x0800, 77) + bytes(inner3)
+    frames.append(eth(IP(src='192.0.2.5', dst='192.0.2.6', proto=47) / Raw(gre)))
+    inner4 = IPv6(src='2001:db8:6::1', dst='2001:db8:6::53') / UDP(sport=40011, dport=53) / DNS(
+        id=11, rd=1, qd=DNSQR(qname='6in4.example', qtype='AAAA'))
+    frames.append(eth(IP(src='192.0.2.7', dst='192.0.2.8', proto=41) / Raw(bytes(inner4))))
     write_pcap(os.path.join(out, 'tunnels_starttls.pcap'), LINKTYPE_ETHERNET, times(frames))
 
 

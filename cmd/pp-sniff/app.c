@@ -19,6 +19,9 @@
 /* A text protocol (SMTP, IMAP, POP3, FTP, XMPP, ...) may turn into TLS
  * after an upgrade command: its first bytes are looked through this far. */
 #define STARTTLS_SCAN 8192
+/* Bytes past a hole in a TCP direction after which the hole counts as
+ * lost (a capture that missed a segment), not as reordering. */
+#define GAP_GIVEUP (16u * 1024)
 /* UDP datagrams QUIC may decline before a flow is given up on. */
 #define QUIC_TRIES 8
 
@@ -165,7 +168,10 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		if (!st || f->app_id == APP_NONE || finished(f->dres[dir]))
 			return;
 		uint32_t len = stream_contig(st);
-		bool capped = force || (st->cap && len >= st->cap) || (st->fin && len >= st->fin_off);
+		/* A hole that stays while this much arrives after it was lost for
+		 * good: what is before it is all the dissector will get. */
+		bool stuck = st->nr && st->r[st->nr - 1].e - len > GAP_GIVEUP;
+		bool capped = force || stuck || (st->cap && len >= st->cap) || (st->fin && len >= st->fin_off);
 		if (len == st->fed && !capped)
 			return;
 		if (len == 0) { /* nothing was ever sent this way */
@@ -214,6 +220,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			free_state(f);
 			f->tried |= (uint8_t)(1u << f->app_id);
 			f->app_id = APP_UNKNOWN;
+			f->starttls = f->skip_known[0] = f->skip_known[1] = false;
 			for (int d = 0; d < 2; d++) {
 				if (f->st[d])
 					f->st[d]->fed = 0;

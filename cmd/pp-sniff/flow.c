@@ -491,6 +491,10 @@ void flow_input(struct sniff *s, const struct pkt *pk)
 	switch (pk->proto) {
 	case IPPROTO_TCP: tcp_input(s, pk, &t); break;
 	case IPPROTO_UDP: udp_input(s, pk, &t); break;
+	case IPPROTO_GRE: case IPPROTO_IPIP: case IPPROTO_IPV6:
+		other_input(s, pk, &t);
+		ip_tunnel_input(s, pk); /* the outer flow first: inner ones may evict it */
+		break;
 	default: other_input(s, pk, &t); break;
 	}
 }

@@ -197,11 +197,50 @@ void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct p
 		ipv6(s, p, caplen, pk);
 }
 
-/* Tunnels carried in UDP: GTP-U (mobile networks, port 2152) and VXLAN
- * (port 4789). The inner packets are flows of their own; the outer UDP flow
- * is counted as well. Nesting is bounded. */
+/* Tunnels: GTP-U (mobile networks, UDP port 2152), VXLAN (UDP 4789), GRE,
+ * IP in IP (4in4, 6in4, 4in6, 6in6). The inner packets are flows of their
+ * own; the outer flow is counted as well. Nesting is bounded. */
 #define MAX_TUNNEL_DEPTH 2
 static int tunnel_depth;
+
+static void inner(struct sniff *s, const struct pkt *outer, const uint8_t *p, size_t n, int l3)
+{
+	struct pkt pk;
+	memset(&pk, 0, sizeof(pk));
+	pk.ts_us = outer->ts_us;
+	pk.vlan = outer->vlan;
+	pk.iface = outer->iface;
+	tunnel_depth++;
+	ip_input(s, p, n, l3, &pk);
+	tunnel_depth--;
+}
+
+void ip_tunnel_input(struct sniff *s, const struct pkt *outer)
+{
+	struct link_info li;
+	struct cur c;
+	uint16_t fl, type;
+
+	if (tunnel_depth >= MAX_TUNNEL_DEPTH)
+		return;
+	if (outer->proto == IPPROTO_IPIP || outer->proto == IPPROTO_IPV6) {
+		inner(s, outer, outer->l4, outer->l4len, outer->proto == IPPROTO_IPIP ? 4 : 6);
+		return;
+	}
+	/* GRE (RFC 2784/2890): flags and version, protocol, then checksum,
+	 * key and sequence number when their flags say so. */
+	cur_init(&c, outer->l4, outer->l4len);
+	if (!cur_u16(&c, &fl) || !cur_u16(&c, &type) || (fl & 7) != 0)
+		return;
+	if (!cur_skip(&c, (fl & 0x8000 ? 4 : 0) + (fl & 0x2000 ? 4 : 0) + (fl & 0x1000 ? 4 : 0)))
+		return;
+	if (type == 0x0800 || type == 0x86dd) {
+		inner(s, outer, outer->l4 + c.off, cur_left(&c), type == 0x0800 ? 4 : 6);
+	} else if (type == 0x6558) { /* transparent Ethernet bridging */
+		if (link_parse(1 /* DLT_EN10MB */, outer->l4 + c.off, cur_left(&c), &li) == LINK_OK)
+			inner(s, outer, outer->l4 + c.off + li.off, cur_left(&c) - li.off, li.l3);
+	}
+}
 
 static bool gtpu_payload(struct cur *c)
 {
@@ -226,7 +265,6 @@ bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint
 {
 	struct link_info li;
 	struct cur c;
-	struct pkt pk;
 	int l3 = 0;
 
 	if (tunnel_depth >= MAX_TUNNEL_DEPTH)
@@ -246,12 +284,6 @@ bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint
 	} else {
 		return false;
 	}
-	memset(&pk, 0, sizeof(pk));
-	pk.ts_us = outer->ts_us;
-	pk.vlan = outer->vlan;
-	pk.iface = outer->iface;
-	tunnel_depth++;
-	ip_input(s, p + c.off, n - c.off, l3, &pk);
-	tunnel_depth--;
+	inner(s, outer, p + c.off, n - c.off, l3);
 	return true;
 }

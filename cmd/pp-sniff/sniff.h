@@ -116,6 +116,9 @@ void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct p
 bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint16_t dport,
                   const uint8_t *p, size_t n);
 
+/* ip.c: the payload of GRE and IP-in-IP packets, decoded as packets. */
+void ip_tunnel_input(struct sniff *s, const struct pkt *outer);
+
 /* frag.c: fragment reassembly. */
 struct frag_in {
 	struct pp_addr src, dst;

@@ -11,7 +11,7 @@ CANARY=CANARY-live-5e1d-body-must-not-leak
 has() { [ -f "$PP_ROOT/cmd/pp-sniff/$1.c" ]; }
 
 if ! need_root; then skip "sniff live: needs root for a network namespace"; exit 0; fi
-for t in curl openssl dnsmasq socat; do
+for t in curl openssl dnsmasq; do
     have "$t" || { skip "sniff live: $t not installed"; exit 0; }
 done
 pp_netns sniff || { skip "sniff live: cannot create a network namespace"; exit 0; }

@@ -84,8 +84,10 @@ run tun -r "$PCAP/tunnels_starttls.pcap"
 check "GTP-U: the inner flow" q tun '.type=="flow" and .src=="10.8.0.1" and .dport==53'
 check "VXLAN: the inner flow" q tun '.type=="flow" and .src=="10.9.0.1" and .dport==53'
 check "tunnels: the outer UDP flows too" q tun '.type=="flow" and .sport==2152'
-has dns && check "GTP-U and VXLAN: DNS inside" \
-    j tun '[.[] | select(.type=="dns") | .qname] | sort == ["gtp.example","vxlan.example"]'
+check "GRE and 6in4: the inner flows" j tun 'any(.[]; .src=="10.10.0.1") and any(.[]; .src=="2001:db8:6::1")'
+check "GRE and 6in4: the outer flows too" j tun 'any(.[]; .proto=="47") and any(.[]; .proto=="41")'
+has dns && check "GTP-U, VXLAN, GRE, 6in4: DNS inside" \
+    j tun '[.[] | select(.type=="dns") | .qname] | sort == ["6in4.example","gre.example","gtp.example","vxlan.example"]'
 if has tls; then
     check "IMAP STARTTLS: the ClientHello after the upgrade" q tun '.type=="tls" and .sni=="imap.example" and .alpn==["imap"]'
 else skip "IMAP STARTTLS: no tls dissector in this tree"; fi
