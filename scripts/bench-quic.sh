@@ -44,3 +44,10 @@ for name in ("pp-sniff-records", "pp-sniff", "tshark"):
     print("   %-17s %7.3f s  %9.0f packets/s  %8.0f Initials/s" % (name, t, pkts / t, conns / t))
 print("   ratio tshark / pp-sniff (with QUIC records): %.1fx" % (r["tshark"] / r["pp-sniff-records"]))
 PY
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -o "$out/mem1" -f %M bin/pp-sniff -r "$cap" >/dev/null 2>&1
+    /usr/bin/time -o "$out/mem2" -f %M tshark -n -r "$cap" -T fields \
+        -e tls.handshake.extensions_server_name >/dev/null 2>&1
+    echo "   peak memory (max RSS): pp-sniff $(($(tail -1 "$out/mem1") / 1024)) MiB," \
+         "tshark $(($(tail -1 "$out/mem2") / 1024)) MiB"
+fi
