@@ -332,8 +332,13 @@ int main(int argc, char **argv)
 		}
 	} else {
 		progress_init(&pg, g_pcap, file);
+		/* A capture streamed into a pipe ("tcpdump -w - | pp-sniff -r -")
+		 * is live in all but name: a packet at a time, output flushed. */
+		struct stat in;
+		bool stream = strcmp(file, "-") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
+		              (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode));
 		while (!stop && !sniff_write_status) {
-			int want = FILE_BATCH;
+			int want = stream ? 1 : FILE_BATCH;
 			if (r.count && r.count - r.seen < want)
 				want = (int)(r.count - r.seen);
 			if (want <= 0)
@@ -353,6 +358,8 @@ int main(int argc, char **argv)
 			if (n == PCAP_ERROR_BREAK && !stop && !(r.count && r.seen >= r.count))
 				continue;
 			progress_show(&pg, g_pcap, r.s.st.packets, false);
+			if (stream)
+				flush_out();
 		}
 		progress_show(&pg, g_pcap, r.s.st.packets, true);
 	}

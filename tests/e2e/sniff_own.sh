@@ -193,7 +193,8 @@ mkfifo "$PP_TMP/fifo"
 spid=$!
 exec 7>"$PP_TMP/fifo"
 cat "$PCAP/tcp_lifecycle.pcap" >&7
-sleep 0.5
+for _ in $(seq 50); do grep -q '"sport":1000,' "$PP_TMP/int.out" && break; sleep 0.1; done
+check "a pipe streams: records come out before it ends" grep -q '"sport":1000,' "$PP_TMP/int.out"
 kill -INT $spid
 wait $spid
 rc=$?
