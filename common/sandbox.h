@@ -38,6 +38,12 @@ struct pp_sandbox {
 	const char *const *write_paths; /* read, write, create, remove beneath */
 	uint64_t keep_caps;             /* PP_CAP() bits still needed afterwards */
 	bool allow_tcp;                 /* do not restrict TCP bind/connect */
+	/* Set when the command cannot live under Landlock at all, saying why
+	 * (-v prints it). Landlock also confines ptrace access, which
+	 * /proc/PID/fd, /proc/PID/exe and /proc/PID/ns of other processes
+	 * need: a tracer that attributes sockets to processes cannot have it.
+	 * Not a failure for --sandbox-strict: a choice, not a missing feature. */
+	const char *no_landlock_why;
 };
 
 enum {
@@ -75,6 +81,12 @@ bool pp_sandbox_getopt(struct pp_sandbox_opts *o, int ch);
  * not be applied ends the program with status 1 and a message. Returns the
  * number of layers not applied (0 with --no-sandbox). */
 int pp_sandbox_run(const struct pp_sandbox *spec, const struct pp_sandbox_opts *o);
+
+/* Feature detection by trying: run fn(arg) with the capabilities in drop
+ * taken out of the effective set for the moment, then put them back.
+ * Returns fn's result (e.g. "does a BPF map lookup still work without
+ * CAP_BPF on this kernel?"). */
+bool pp_sandbox_try_without(uint64_t drop, bool (*fn)(void *), void *arg);
 
 /* The kernel's Landlock ABI version (honouring PP_SANDBOX_FAKE_ABI), 0 if
  * Landlock is unavailable. */

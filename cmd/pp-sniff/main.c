@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "pp.h"
+#include "sandbox.h"
 #include "sbuf.h"
 #include "sniff.h"
 
@@ -27,8 +32,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: pp-sniff [-q] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
-	        "                [--update secs] -i interface | -r file [expression]\n"
+	        "usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
+	        "                [--update secs] [--no-sandbox | --sandbox-strict]\n"
+	        "                -i interface | -r file [expression]\n"
 	        "Flows and application metadata from packets, as PortPulse records.\n"
 	        "  -i, --interface IF  capture live on IF (\"any\": all interfaces)\n"
 	        "  -r, --read FILE     read a pcap or pcapng file (\"-\": stdin)\n"
@@ -36,8 +42,10 @@ static void usage(FILE *f)
 	        "  -s, --snaplen N     bytes to capture per packet (live; default 262144)\n"
 	        "  -w, --write FILE    also save the packets to FILE (pcap)\n"
 	        "  -q, --quiet         flow records only\n"
+	        "  -v, --verbose       say what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
+	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
 	        "  -V, --version       version\n");
@@ -144,15 +152,12 @@ static pcap_t *open_live(const char *dev, int snaplen)
 
 static pcap_dumper_t *open_dump(pcap_t *p, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-	FILE *f;
+	/* Mode 0640, never through a planted link (outfile.h). */
+	FILE *f = pp_outfile_fopen(path);
 	pcap_dumper_t *d;
 
-	if (fd < 0)
-		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
-	f = fdopen(fd, "wb");
 	if (!f)
-		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
+		exit(PP_EXIT_RUNTIME);
 	d = pcap_dump_fopen(p, f);
 	if (!d)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, pcap_geterr(p));
@@ -205,6 +210,35 @@ static void progress_show(struct progress *pg, pcap_t *p, uint64_t packets, bool
 	        (unsigned long long)packets);
 }
 
+/* OpenSSL reads its configuration and loads its provider on first use,
+ * which would be after the sandbox has closed the filesystem: do it now,
+ * with every algorithm pp-sniff uses (Community ID, JA4, QUIC Initials). */
+static void crypto_warm_up(void)
+{
+	static const char *const mds[] = {"SHA1", "SHA256"};
+	static const char *const ciphers[] = {"AES-128-ECB", "AES-128-GCM"};
+
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	for (size_t i = 0; i < PP_ARRAY_LEN(mds); i++)
+		EVP_MD_free(EVP_MD_fetch(NULL, mds[i], NULL));
+	for (size_t i = 0; i < PP_ARRAY_LEN(ciphers); i++)
+		EVP_CIPHER_free(EVP_CIPHER_fetch(NULL, ciphers[i], NULL));
+	EVP_KDF_free(EVP_KDF_fetch(NULL, "HKDF", NULL));
+}
+
+/* Once the capture is open, the filter set and -w created, nothing more is
+ * opened: no capability, no file (the -r file and -w file are open
+ * already), no TCP. What an exploit in a dissector could still do is write
+ * records to stdout. */
+static void sandbox(const struct pp_sandbox_opts *so)
+{
+	struct pp_sandbox spec = {0};
+
+	if (!so->disabled)
+		crypto_warm_up();
+	pp_sandbox_run(&spec, so);
+}
+
 static int flush_out(void)
 {
 	if (sniff_write_status)
@@ -221,6 +255,7 @@ int main(int argc, char **argv)
 		{"interface", required_argument, NULL, 'i'}, {"read", required_argument, NULL, 'r'},
 		{"count", required_argument, NULL, 'c'}, {"snaplen", required_argument, NULL, 's'},
 		{"write", required_argument, NULL, 'w'}, {"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -232,6 +267,7 @@ int main(int argc, char **argv)
 	struct bpf_program prog;
 	struct sigaction sa;
 	struct progress pg;
+	struct pp_sandbox_opts so = {0};
 	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
 	char *expr;
 
@@ -239,7 +275,7 @@ int main(int argc, char **argv)
 	pp_out_init();
 	sniff_defaults(&o);
 	memset(&r, 0, sizeof(r));
-	while ((ch = getopt_long(argc, argv, "+i:r:c:s:w:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+i:r:c:s:w:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i': dev = optarg; break;
 		case 'r': file = optarg; break;
@@ -247,6 +283,9 @@ int main(int argc, char **argv)
 		case 's': snaplen = (int)pp_opt_ll("-s", optarg, 0, DEFAULT_SNAPLEN); break;
 		case 'w': wfile = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'v': so.verbose = true; break;
+		case PP_OPT_NO_SANDBOX:
+		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&so, ch); break;
 		case 'M': o.max_flows = (unsigned long)pp_opt_ll("--max-flows", optarg, 1, 100000000); break;
 		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
 		case 'h': usage(stdout); return 0;
@@ -312,6 +351,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sandbox(&so);
 
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};

@@ -10,6 +10,7 @@
  * a file descriptor of this process and nothing is pinned, so the programs
  * go away with the process, however it ends (even SIGKILL). */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -422,6 +423,12 @@ static int read_counts(struct run *r, struct ebpf_counts *sum, uint64_t *drops_c
 
 /* --stats: {"type":"stats","ts":..,"source":"ebpf","events":..,"records":..,
  * "dropped":..,"dropped_cpu":[..],"sock_table_full":..} */
+static bool counters_readable(void *arg)
+{
+	struct ebpf_counts sum;
+	return read_counts(arg, &sum, NULL) == 0;
+}
+
 static void write_stats(struct run *r)
 {
 	struct ebpf_counts c;
@@ -617,6 +624,12 @@ int ebpf_run(const struct trace_opts *o)
 	r.ncpu = libbpf_num_possible_cpus();
 	if (r.ncpu <= 0)
 		r.ncpu = 1;
+	/* Everything is loaded and attached: sandbox. CAP_BPF stays only if
+	 * reading the counters map fails without it (kernels before 6.5). */
+	trace_sandbox(o, pp_sandbox_try_without(PP_CAP(CAP_BPF) | PP_CAP(CAP_SYS_ADMIN),
+	                                        counters_readable, &r)
+	                         ? 0
+	                         : PP_CAP(CAP_BPF));
 	r.netns_self = netns_self();
 	ebpf_port_range(&r.clk.eph_lo, &r.clk.eph_hi);
 	r.clk.clk_tck = sysconf(_SC_CLK_TCK);

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	        "usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
 	        "                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
 	        "                [--proc-net] [--no-fallback] [--stats]\n"
+	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
 	        "as PortPulse sock records (NDJSON) on stdout.\n"
 	        "      --no-ebpf        poll the socket tables (no privileges needed)\n"
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 	        "      --proc-net       read /proc/net/{tcp,udp}{,6}, not sock_diag netlink\n"
 	        "      --no-fallback    fail if eBPF is unavailable instead of polling\n"
 	        "      --stats          print counters on stderr at exit\n"
-	        "  -v, --verbose        more messages on stderr\n"
+	        "  -v, --verbose        more messages on stderr (also what the sandbox applied)\n"
+	        PP_SANDBOX_USAGE
 	        "  -h, --help           this help\n"
 	        "  -V, --version        version\n");
 }
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
 		{"no-fallback", no_argument, NULL, O_NO_FALLBACK},
 		{"stats", no_argument, NULL, O_STATS},
 		{"verbose", no_argument, NULL, 'v'},
+		PP_SANDBOX_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -116,7 +119,9 @@ int main(int argc, char **argv)
 		case O_PROC_NET: o.proc_net = true; break;
 		case O_NO_FALLBACK: o.no_fallback = true; break;
 		case O_STATS: o.stats = true; break;
-		case 'v': o.verbose = true; break;
+		case 'v': o.verbose = o.sandbox.verbose = true; break;
+		case PP_OPT_NO_SANDBOX:
+		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&o.sandbox, ch); break;
 		case 'h': usage(stdout); return PP_EXIT_OK;
 		case 'V': pp_print_version(); return PP_EXIT_OK;
 		default: usage(stderr); return PP_EXIT_USAGE;

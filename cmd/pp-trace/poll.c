@@ -602,6 +602,7 @@ int poll_run(const struct trace_opts *o)
 	if (o->verbose)
 		pp_warn("polling %s every %g s%s", p.diag_fd >= 0 ? "sock_diag netlink" : "/proc/net",
 		        o->interval, o->once ? " (once)" : "");
+	trace_sandbox(o, 0);
 
 	/* Signals are blocked except while waiting, so that a SIGINT or
 	 * SIGTERM ends the run at a clean point and never mid-record. */

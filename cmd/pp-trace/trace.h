@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sandbox.h"
 #include "tuple.h"
 
 enum sock_ev { SEV_CONNECT, SEV_ACCEPT, SEV_LISTEN, SEV_UDP, SEV_CLOSE };
@@ -61,7 +62,14 @@ struct trace_opts {
 	bool verbose, stats, no_fallback;
 	/* Added for the polling mode. */
 	bool proc_net;           /* --proc-net: /proc/net tables, not sock_diag */
+	/* --no-sandbox, --sandbox-strict, -v (sandbox.h) */
+	struct pp_sandbox_opts sandbox;
 };
+
+/* After init (programs attached, or netlink socket open): no_new_privs and
+ * every capability dropped but keep (PP_CAP bits) and what reading other
+ * processes' /proc entries needs (tsandbox.c). */
+void trace_sandbox(const struct trace_opts *o, uint64_t keep);
 
 /* --- the record writer (emit.c), used by both modes ---------------------- */
 

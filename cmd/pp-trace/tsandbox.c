@@ -1,0 +1,23 @@
+/* pp-trace's sandbox after init (sandbox.h): once the BPF programs are
+ * loaded and attached (or the sock_diag socket is open), nothing more is
+ * loaded: no_new_privs, and every capability dropped except
+ *   CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: /proc/PID/fd (inode -> process),
+ *     /proc/PID/exe and /proc/PID/ns/net of other users' processes;
+ *   CAP_BPF in eBPF mode only where this kernel still wants it for reading
+ *     a map (before Linux 6.5 every bpf() command did; ebpf.c tries).
+ * Landlock is not used: besides files it confines ptrace access, and the
+ * /proc reads above are ptrace-access checked, so under Landlock every
+ * socket would lose its process. */
+#include <linux/capability.h>
+
+#include "trace.h"
+
+void trace_sandbox(const struct trace_opts *o, uint64_t keep)
+{
+	struct pp_sandbox spec = {
+		.keep_caps = keep | PP_CAP(CAP_SYS_PTRACE) | PP_CAP(CAP_DAC_READ_SEARCH),
+		.no_landlock_why = "it would confine the ptrace-checked reads of /proc/PID/fd, "
+		                   "exe and ns/net that attribute sockets to processes",
+	};
+	pp_sandbox_run(&spec, &o->sandbox);
+}
