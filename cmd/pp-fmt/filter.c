@@ -191,6 +191,15 @@ static int regex_check(struct parser *p, size_t b, size_t e)
 			continue;
 		}
 		if (c == '|') {
+			/* An alternative is a node of its own to regcomp; an empty
+			 * one is an epsilon node, and glibc's epsilon closures
+			 * over repeated copies of them grow far faster than the
+			 * copies: "((a+|||...|k)+)+" took minutes (found by
+			 * fuzz_filter). Empty alternatives say nothing '?' cannot. */
+			if (i == b || s[i - 1] == '(' || s[i - 1] == '|' || i + 1 == e ||
+			    s[i + 1] == ')' || s[i + 1] == '|')
+				return fail_at(p, i, "empty alternative in /regex/ (use '?')");
+			seq[d] += 1;
 			last[d] = 0;
 			continue;
 		}
