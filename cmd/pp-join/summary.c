@@ -1,0 +1,198 @@
+/* One pass over a record's top-level members: what pp-join needs to know
+ * about it. Values come from untrusted input: every one is type-checked,
+ * addresses and ports must parse, else the record is treated as having no
+ * 5-tuple (and passes through unenriched). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "join.h"
+#include "pp.h"
+
+const char *const jkey_name[K_NADD] = {
+	"pid", "ppid", "uid", "comm", "exe", "cmdline", "cgroup", "container", "netns",
+	"sni", "http_host", "alpn", "dst_name", "dst_cnames",
+};
+
+/* Members of interest beyond the addable keys. */
+enum {
+	M_TYPE = K_NADD, M_TS, M_PROTO, M_SRC, M_SPORT, M_DST, M_DPORT, M_EVENT, M_DIR, M_MSG,
+	M_HOST, M_ANSWERS, M_APP, M_QNAME, M_ORIG_PKTS, M_ORIG_BYTES, M_RESP_PKTS, M_RESP_BYTES,
+	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_N
+};
+
+static const char *const member_name[M_N] = {
+	"pid", "ppid", "uid", "comm", "exe", "cmdline", "cgroup", "container", "netns",
+	"sni", "http_host", "alpn", "dst_name", "dst_cnames",
+	"type", "ts", "proto", "src", "sport", "dst", "dport", "event", "dir", "msg",
+	"host", "answers", "app", "qname", "orig_pkts", "orig_bytes", "resp_pkts", "resp_bytes",
+	"tx_bytes", "rx_bytes", "duration",
+};
+static unsigned char member_len[M_N];
+
+static int member_id(const char *k, size_t n)
+{
+	if (!member_len[0])
+		for (int i = 0; i < M_N; i++)
+			member_len[i] = (unsigned char)strlen(member_name[i]);
+	for (int i = 0; i < M_N; i++)
+		if (member_len[i] == n && k[0] == member_name[i][0] && !memcmp(k, member_name[i], n))
+			return i;
+	return -1;
+}
+
+/* The raw text of a string token equals s (our values never need escapes). */
+static bool raw_is(const struct rec *r, int v, const char *s)
+{
+	size_t n = strlen(s);
+	const jsmntok_t *t = &r->tok[v];
+	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
+	       !memcmp(r->line + t->start, s, n);
+}
+
+static bool tok_addr(struct rec *r, int v, struct pp_addr *a)
+{
+	char buf[PP_ADDRSTRLEN + 8];
+	const jsmntok_t *t = &r->tok[v];
+	size_t n = (size_t)(t->end - t->start);
+	if (t->type != JSMN_STRING || n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, r->line + t->start, n);
+	buf[n] = '\0';
+	if (pp_addr_parse(buf, a) < 0)
+		return false;
+	/* A v6 socket's v4 peer (::ffff:a.b.c.d) is the v4 address on the wire. */
+	pp_addr_unmap(a);
+	return true;
+}
+
+static bool tok_port(const struct rec *r, int v, uint16_t *p)
+{
+	const jsmntok_t *t = &r->tok[v];
+	unsigned long x = 0;
+	int n = t->end - t->start;
+	if (t->type != JSMN_PRIMITIVE || n < 1 || n > 5)
+		return false;
+	for (int i = 0; i < n; i++) {
+		char c = r->line[t->start + i];
+		if (c < '0' || c > '9')
+			return false;
+		x = x * 10 + (unsigned long)(c - '0');
+	}
+	if (x > 65535)
+		return false;
+	*p = (uint16_t)x;
+	return true;
+}
+
+static bool tok_ts(const struct rec *r, int v, int64_t *us)
+{
+	double d;
+	if (!rec_tok_num(r, v, &d) || !isfinite(d) || d < 0 || d > 4e12)
+		return false;
+	*us = llround(d * 1e6);
+	return true;
+}
+
+static enum jtype type_of(const struct rec *r, int v)
+{
+	static const struct { const char *n; enum jtype t; } types[] = {
+		{"sock", JT_SOCK}, {"flow", JT_FLOW}, {"dns", JT_DNS}, {"tls", JT_TLS},
+		{"http", JT_HTTP}, {"ssh", JT_SSH}, {"quic", JT_QUIC},
+	};
+	for (size_t i = 0; i < PP_ARRAY_LEN(types); i++)
+		if (raw_is(r, v, types[i].n))
+			return types[i].t;
+	return JT_OTHER;
+}
+
+void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
+{
+	int idx[M_N];
+	int it = 0, k;
+	struct pp_tuple tu;
+	bool ok;
+
+	memset(j, 0, sizeof(*j));
+	for (int i = 0; i < M_N; i++)
+		idx[i] = -1;
+	j->obj_start = (uint32_t)r->tok[0].start;
+	j->obj_end = (uint32_t)r->tok[0].end;
+	j->nonempty = r->tok[0].size > 0;
+	while ((k = rec_next_key(r, &it)) >= 0) {
+		int id = member_id(r->line + r->tok[k].start, (size_t)(r->tok[k].end - r->tok[k].start));
+		if (id >= 0)
+			idx[id] = k + 1; /* repeated keys: the last wins, as in rec_find */
+	}
+	for (int i = 0; i < K_NADD; i++)
+		if (idx[i] >= 0)
+			j->present |= 1u << i;
+	for (int i = 0; i < K_NPROC; i++)
+		t->proc[i] = idx[i];
+	t->sni = idx[K_SNI];
+	t->alpn = idx[K_ALPN];
+	t->host = idx[M_HOST];
+	t->answers = idx[M_ANSWERS];
+	t->app = idx[M_APP];
+	t->msg = idx[M_MSG];
+	t->qname = idx[M_QNAME];
+	t->orig_pkts = idx[M_ORIG_PKTS];
+	t->orig_bytes = idx[M_ORIG_BYTES];
+	t->resp_pkts = idx[M_RESP_PKTS];
+	t->resp_bytes = idx[M_RESP_BYTES];
+	t->tx_bytes = idx[M_TX_BYTES];
+	t->rx_bytes = idx[M_RX_BYTES];
+	t->duration = idx[M_DURATION];
+
+	j->type = idx[M_TYPE] >= 0 ? (uint8_t)type_of(r, idx[M_TYPE]) : JT_OTHER;
+	j->has_ts = idx[M_TS] >= 0 && tok_ts(r, idx[M_TS], &j->ts);
+	if (j->type == JT_OTHER || !j->has_ts) {
+		/* Unknown types and records without a time pass through as
+		 * they are: nothing to match them on. */
+		j->type = JT_OTHER;
+		return;
+	}
+
+	memset(&tu, 0, sizeof(tu));
+	j->has_dst = idx[M_DST] >= 0 && tok_addr(r, idx[M_DST], &tu.dst);
+	if (j->has_dst)
+		j->dst = tu.dst;
+	ok = j->has_dst && idx[M_SRC] >= 0 && tok_addr(r, idx[M_SRC], &tu.src) &&
+	     tu.src.family == tu.dst.family && idx[M_SPORT] >= 0 &&
+	     tok_port(r, idx[M_SPORT], &tu.sport) && idx[M_DPORT] >= 0 &&
+	     tok_port(r, idx[M_DPORT], &tu.dport) && idx[M_PROTO] >= 0;
+	if (ok) {
+		const char *p = rec_tok_str(r, idx[M_PROTO], NULL);
+		int pn = p ? pp_proto_num(p) : -1;
+		ok = pn >= 0;
+		tu.proto = (uint8_t)pn;
+	}
+	if (ok) {
+		j->tuple = tu;
+		pp_tuple_norm(&tu, &j->key, NULL);
+		j->has_key = true;
+	}
+
+	if (j->type == JT_SOCK) {
+		int ev = idx[M_EVENT];
+		bool in = idx[M_DIR] >= 0 && raw_is(r, idx[M_DIR], "in");
+		if (ev < 0)
+			j->sev = SEV_NONE;
+		else if (raw_is(r, ev, "connect"))
+			j->sev = SEV_CONNECT;
+		else if (raw_is(r, ev, "accept"))
+			j->sev = SEV_ACCEPT, in = true;
+		else if (raw_is(r, ev, "listen"))
+			j->sev = SEV_LISTEN;
+		else if (raw_is(r, ev, "udp"))
+			j->sev = SEV_UDP;
+		else if (raw_is(r, ev, "close"))
+			j->sev = SEV_CLOSE;
+		j->role = in ? ROLE_RESP : ROLE_ORIG;
+	} else if (j->type == JT_FLOW && idx[M_EVENT] >= 0) {
+		j->flow_start = raw_is(r, idx[M_EVENT], "start");
+		j->flow_end = raw_is(r, idx[M_EVENT], "end");
+	} else if (j->type == JT_TLS) {
+		j->hello = idx[M_MSG] >= 0 && raw_is(r, idx[M_MSG], "client_hello");
+	}
+}
