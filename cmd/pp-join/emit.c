@@ -139,7 +139,7 @@ int emit_conn_life(struct life *l, const char *state, FILE *out)
 
 	/* The wire flows that overlap the socket's life are this connection. */
 	for (struct wflow *f = l->node->flows; f; f = f->knext) {
-		if (f->last < l->start - 100000 || (l->end != INT64_MAX && f->first > l->end + 100000))
+		if (!flow_fits_life(f, l))
 			continue;
 		f->claimed = true;
 		l->matched = true;

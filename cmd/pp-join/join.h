@@ -151,6 +151,7 @@ void table_expire(int64_t now_ts, void (*on_drop_life)(struct life *), void (*on
 struct life *table_lives(void);
 struct wflow *table_flows(void);
 bool flow_has_life(const struct wflow *f);
+bool flow_fits_life(const struct wflow *f, const struct life *l);
 void table_count_unmatched(void);
 extern void (*table_evict_life_hook)(struct life *);
 extern void (*table_evict_flow_hook)(struct wflow *);

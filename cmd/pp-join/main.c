@@ -450,11 +450,11 @@ static void report(bool conn)
 	if (quiet)
 		return;
 	if (conn)
-		pp_warn("%lu connections; %lu sockets (%lu without wire data); evicted: %lu sockets, %lu flows, %lu names",
+		pp_warn("%lu connections; %lu sockets (%lu not matched); evicted: %lu sockets, %lu flows, %lu names",
 		        jstats.conns, jstats.lives, jstats.lives_unmatched, jstats.evicted_lives,
 		        jstats.evicted_flows, jstats.evicted_names);
 	else
-		pp_warn("%lu records; %lu sniffed (%lu with a process, %lu unmatched); %lu sockets (%lu without wire data); evicted: %lu sockets, %lu flows, %lu names",
+		pp_warn("%lu records; %lu sniffed (%lu with a process, %lu unmatched); %lu sockets (%lu not matched); evicted: %lu sockets, %lu flows, %lu names",
 		        jstats.records, jstats.sniffed, jstats.sniffed_matched,
 		        jstats.sniffed - jstats.sniffed_matched, jstats.lives, jstats.lives_unmatched,
 		        jstats.evicted_lives, jstats.evicted_flows, jstats.evicted_names);

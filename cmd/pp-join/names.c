@@ -268,8 +268,14 @@ void names_add(struct rec *r, const struct jrec *j, const struct jtoks *t)
 			for (int s = 0; s < nchain; s++)
 				if (chain[s] == up)
 					seen = true;
-			if (seen || up == &ans[i])
+			if (seen) {
+				/* A loop: a broken answer; name the address by
+				 * its own record only. */
+				top = &ans[i];
+				nchain = 0;
+				ttl = ans[i].ttl;
 				break;
+			}
 			chain[nchain++] = top;
 			if (up->ttl < ttl)
 				ttl = up->ttl;

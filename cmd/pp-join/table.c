@@ -297,6 +297,14 @@ static long long tok_ll(const struct rec *r, int v, bool *ok)
 	return (long long)d;
 }
 
+static bool netns_differ(const struct proc *a, const struct proc *b)
+{
+	if (!a || !b || !a->klen[K_NETNS] || !b->klen[K_NETNS])
+		return false;
+	return a->klen[K_NETNS] != b->klen[K_NETNS] ||
+	       memcmp(a->buf + a->off[K_NETNS], b->buf + b->off[K_NETNS], a->klen[K_NETNS]);
+}
+
 static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t)
 {
 	struct tnode *n = node_get(&j->key);
@@ -305,6 +313,10 @@ static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t
 
 	for (l = n->lives; l; l = l->knext) {
 		if (l->closed || l->role != j->role)
+			continue;
+		/* Sockets in two network namespaces can share a 5-tuple at
+		 * once: neither ends the other (and neither gets matched). */
+		if (netns_differ(l->proc, p))
 			continue;
 		if (l->proc == p && l->start <= j->ts) {
 			/* The same socket reported again: keep the first sighting. */
@@ -508,7 +520,7 @@ static int fit(const struct life *l, int64_t ts, const struct wflow *f)
 
 /* Among lives of the best fit, those of the originator's side if any, else
  * the responder's; they must all be of one process, else: no match. */
-static struct life *choose(struct tnode *n, int64_t ts, const struct wflow *f, int want_role)
+static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int want_role)
 {
 	int best = 3;
 	for (struct life *l = n->lives; l; l = l->knext) {
@@ -563,17 +575,25 @@ struct life *sock_life(const struct jrec *j)
 	return choose(n, j->ts, NULL, j->role);
 }
 
+/* A wire flow belongs to a life when, by the rule of match_life, the life
+ * is the one match on its side (the originator's or the responder's). */
+bool flow_fits_life(const struct wflow *f, const struct life *l)
+{
+	if (!overlaps(f->first, f->last, l->start - jconf.window,
+	              l->end == INT64_MAX ? INT64_MAX : l->end + jconf.window))
+		return false;
+	return choose(l->node, f->first, f, l->role) == l;
+}
+
 const char *life_flow_field(const struct life *l, size_t off)
 {
 	const struct wflow *best = NULL;
 	const char *v = NULL;
 	for (const struct wflow *f = l->node->flows; f; f = f->knext) {
 		const char *fv = *(char *const *)((const char *)f + off);
-		if (!fv || !overlaps(f->first, f->last, l->start - EPS_US,
-		                     l->end == INT64_MAX ? INT64_MAX : l->end + EPS_US))
+		if (!fv || (best && f->first >= best->first) || !flow_fits_life(f, l))
 			continue;
-		if (!best || f->first < best->first)
-			best = f, v = fv;
+		best = f, v = fv;
 	}
 	return v;
 }
@@ -581,8 +601,7 @@ const char *life_flow_field(const struct life *l, size_t off)
 bool flow_has_life(const struct wflow *f)
 {
 	for (const struct life *l = f->node->lives; l; l = l->knext)
-		if (overlaps(f->first, f->last, l->start - EPS_US,
-		             l->end == INT64_MAX ? INT64_MAX : l->end + EPS_US))
+		if (flow_fits_life(f, l))
 			return true;
 	return false;
 }
