@@ -538,7 +538,8 @@ int main(int argc, char **argv)
 			live_mode(conn);
 	}
 	table_count_unmatched();
-	report(conn);
+	if (out_state != 1) /* the reader went away: end quietly */
+		report(conn);
 
 	for (int i = 0; i < nin; i++) {
 		lr_free(&in[i].lr);
