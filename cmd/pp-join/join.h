@@ -43,6 +43,7 @@ struct jrec {
 	uint64_t rec_no;       /* ordinal of the record in the input */
 	int64_t ts;            /* microseconds */
 	struct pp_tuple key;   /* normalised (pp_tuple_norm) */
+	uint64_t khash;        /* key_hash(&key) */
 	struct pp_tuple tuple; /* as the record gives it: originator first */
 	struct pp_addr dst;    /* the responder */
 	uint32_t present;      /* bit per enum jkey already in the record */
@@ -174,6 +175,10 @@ int emit_conn_life(struct life *l, const char *state, FILE *out);
 int emit_conn_flow(struct wflow *f, const char *state, FILE *out);
 void emit_init(void);
 void emit_free(void);
+
+/* Fast hashes of a normalised key and of an address (table.c). */
+uint64_t key_hash(const struct pp_tuple *k);
+uint64_t addr_hash(const struct pp_addr *a);
 
 /* Raw JSON text copied into a NUL-terminated string. */
 char *xstrndup(const char *s, size_t n);

@@ -40,14 +40,6 @@ void names_init(void)
 	jw_init(&w);
 }
 
-static uint64_t addr_hash(const struct pp_addr *a)
-{
-	uint64_t h = 1469598103934665603ull ^ a->family;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ a->a[i]) * 1099511628211ull;
-	return h;
-}
-
 static void dent_remove(struct dent *d)
 {
 	struct dent **pp;

@@ -3,6 +3,7 @@
  * addresses and ports must parse, else the record is treated as having no
  * 5-tuple (and passes through unenriched). */
 #include <math.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,16 +29,43 @@ static const char *const member_name[M_N] = {
 	"host", "answers", "app", "qname", "orig_pkts", "orig_bytes", "resp_pkts", "resp_bytes",
 	"tx_bytes", "rx_bytes", "duration",
 };
+/* Key -> member id by a small hash table, built once: this runs for every
+ * member of every record. */
+#define MH_SIZE 512
+static signed char mh[MH_SIZE];
 static unsigned char member_len[M_N];
+
+static unsigned mh_hash(const char *k, size_t n)
+{
+	return ((unsigned)n * 31u + (unsigned char)k[0] * 7u + (unsigned char)k[n - 1] * 13u +
+	        (n > 2 ? (unsigned char)k[2] : 0u)) & (MH_SIZE - 1);
+}
+
+static void mh_init(void)
+{
+	memset(mh, -1, sizeof(mh));
+	for (int i = 0; i < M_N; i++) {
+		unsigned h;
+		member_len[i] = (unsigned char)strlen(member_name[i]);
+		h = mh_hash(member_name[i], member_len[i]);
+		while (mh[h] >= 0) /* linear probing */
+			h = (h + 1) & (MH_SIZE - 1);
+		mh[h] = (signed char)i;
+	}
+}
 
 static int member_id(const char *k, size_t n)
 {
+	unsigned h;
+	if (n == 0)
+		return -1;
 	if (!member_len[0])
-		for (int i = 0; i < M_N; i++)
-			member_len[i] = (unsigned char)strlen(member_name[i]);
-	for (int i = 0; i < M_N; i++)
-		if (member_len[i] == n && k[0] == member_name[i][0] && !memcmp(k, member_name[i], n))
+		mh_init();
+	for (h = mh_hash(k, n); mh[h] >= 0; h = (h + 1) & (MH_SIZE - 1)) {
+		int i = mh[h];
+		if (member_len[i] == n && !memcmp(k, member_name[i], n))
 			return i;
+	}
 	return -1;
 }
 
@@ -50,6 +78,33 @@ static bool raw_is(const struct rec *r, int v, const char *s)
 	       !memcmp(r->line + t->start, s, n);
 }
 
+/* Dotted quad, the common case, without inet_pton. */
+static bool parse_v4(const char *s, size_t n, struct pp_addr *a)
+{
+	unsigned part = 0, parts = 0, digits = 0;
+	uint8_t b[4];
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? s[i] : '.';
+		if (c >= '0' && c <= '9') {
+			/* No leading zeros, as inet_pton. */
+			if ((digits == 1 && part == 0) || ++digits > 3)
+				return false;
+			part = part * 10 + (unsigned)(c - '0');
+		} else if (c == '.' && digits > 0 && part <= 255 && parts < 4) {
+			b[parts++] = (uint8_t)part;
+			part = digits = 0;
+		} else {
+			return false;
+		}
+	}
+	if (parts != 4)
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	memcpy(a->a, b, 4);
+	return true;
+}
+
 static bool tok_addr(struct rec *r, int v, struct pp_addr *a)
 {
 	char buf[PP_ADDRSTRLEN + 8];
@@ -57,6 +112,8 @@ static bool tok_addr(struct rec *r, int v, struct pp_addr *a)
 	size_t n = (size_t)(t->end - t->start);
 	if (t->type != JSMN_STRING || n == 0 || n >= sizeof(buf))
 		return false;
+	if (parse_v4(r->line + t->start, n, a))
+		return true;
 	memcpy(buf, r->line + t->start, n);
 	buf[n] = '\0';
 	if (pp_addr_parse(buf, a) < 0)
@@ -85,9 +142,33 @@ static bool tok_port(const struct rec *r, int v, uint16_t *p)
 	return true;
 }
 
+/* Seconds with up to 6 decimals to microseconds, exactly; other forms
+ * (exponents, more decimals) through strtod. */
 static bool tok_ts(const struct rec *r, int v, int64_t *us)
 {
+	const jsmntok_t *t = &r->tok[v];
+	const char *p = r->line + t->start, *e = r->line + t->end;
+	int64_t sec = 0, frac = 0;
+	int nd = 0, ni = 0;
 	double d;
+
+	if (t->type != JSMN_PRIMITIVE)
+		return false;
+	while (p < e && *p >= '0' && *p <= '9' && ni < 13)
+		sec = sec * 10 + (*p++ - '0'), ni++;
+	if (ni > 0 && p < e && *p == '.') {
+		p++;
+		while (p < e && *p >= '0' && *p <= '9' && nd < 6)
+			frac = frac * 10 + (*p++ - '0'), nd++;
+		if (nd == 0)
+			p--; /* not ours: fall back */
+		for (int k = nd; k < 6; k++)
+			frac *= 10;
+	}
+	if (ni > 0 && ni < 13 && p == e) {
+		*us = sec * 1000000 + frac;
+		return true;
+	}
 	if (!rec_tok_num(r, v, &d) || !isfinite(d) || d < 0 || d > 4e12)
 		return false;
 	*us = llround(d * 1e6);
@@ -170,6 +251,7 @@ void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
 	if (ok) {
 		j->tuple = tu;
 		pp_tuple_norm(&tu, &j->key, NULL);
+		j->khash = key_hash(&j->key);
 		j->has_key = true;
 	}
 

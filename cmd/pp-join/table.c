@@ -93,7 +93,12 @@ static struct proc *proc_get(struct rec *r, const struct jtoks *t)
 			free(big);
 			b = big = nb;
 		}
-		len += (size_t)sprintf(b + len, ",\"%s\":", jkey_name[k]);
+		b[len++] = ',';
+		b[len++] = '"';
+		memcpy(b + len, jkey_name[k], strlen(jkey_name[k]));
+		len += strlen(jkey_name[k]);
+		b[len++] = '"';
+		b[len++] = ':';
 		memcpy(b + len, raw, n);
 		len += n;
 		tmp.klen[k] = (uint16_t)(len - tmp.off[k]);
@@ -139,6 +144,28 @@ static void proc_put(struct proc *p)
 
 /* --- 5-tuple nodes ------------------------------------------------------- */
 
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+uint64_t addr_hash(const struct pp_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return mix(mix(a->family, x), y);
+}
+
+/* The key's fields, not its bytes: padding is not part of it. */
+uint64_t key_hash(const struct pp_tuple *k)
+{
+	uint64_t h = mix(addr_hash(&k->src), addr_hash(&k->dst));
+	return mix(h, (uint64_t)k->sport << 24 | (uint64_t)k->dport << 8 | k->proto);
+}
+
 static struct tnode *node_find(const struct pp_tuple *key, uint64_t h)
 {
 	for (struct tnode *n = buckets[h & (nbuckets - 1)]; n; n = n->next)
@@ -164,9 +191,8 @@ static void grow_buckets(void)
 	nbuckets = nb;
 }
 
-static struct tnode *node_get(const struct pp_tuple *key)
+static struct tnode *node_get(const struct pp_tuple *key, uint64_t h)
 {
-	uint64_t h = pp_tuple_hash(key);
 	struct tnode *n = node_find(key, h);
 	if (n)
 		return n;
@@ -307,7 +333,7 @@ static bool netns_differ(const struct proc *a, const struct proc *b)
 
 static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t)
 {
-	struct tnode *n = node_get(&j->key);
+	struct tnode *n = node_get(&j->key, j->khash);
 	struct proc *p = proc_get(r, t);
 	struct life *l;
 
@@ -340,7 +366,7 @@ static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t
 
 static void sock_close(struct rec *r, const struct jrec *j, const struct jtoks *t, double now)
 {
-	struct tnode *n = node_get(&j->key);
+	struct tnode *n = node_get(&j->key, j->khash);
 	struct proc *p = proc_get(r, t);
 	struct life *l, *found = NULL;
 	bool ok = true;
@@ -414,7 +440,7 @@ static void sniffed(struct rec *r, const struct jrec *j, const struct jtoks *t, 
 		[JT_DNS] = "\"dns\"", [JT_TLS] = "\"tls\"", [JT_HTTP] = "\"http\"",
 		[JT_SSH] = "\"ssh\"", [JT_QUIC] = "\"quic\"",
 	};
-	struct tnode *n = node_get(&j->key);
+	struct tnode *n = node_get(&j->key, j->khash);
 	struct wflow *f = flow_at(n, j->ts), *latest = NULL;
 	bool ok = true;
 
@@ -555,7 +581,7 @@ struct life *match_life(const struct jrec *j)
 	struct tnode *n;
 	if (!j->has_key || j->type == JT_SOCK || j->type == JT_OTHER)
 		return NULL;
-	n = node_find(&j->key, pp_tuple_hash(&j->key));
+	n = node_find(&j->key, j->khash);
 	if (!n || !n->lives)
 		return NULL;
 	return choose(n, j->ts, flow_at(n, j->ts), -1);
@@ -566,7 +592,7 @@ struct life *sock_life(const struct jrec *j)
 	struct tnode *n;
 	if (!j->has_key || j->type != JT_SOCK)
 		return NULL;
-	n = node_find(&j->key, pp_tuple_hash(&j->key));
+	n = node_find(&j->key, j->khash);
 	if (!n)
 		return NULL;
 	for (struct life *l = n->lives; l; l = l->knext)
