@@ -49,6 +49,9 @@ struct input {
 	unsigned long lines; /* file mode: lines read in the first pass */
 };
 
+/* Records held back at most, whatever --delay says. */
+#define PQ_MAX 65536
+
 struct pend {
 	char *line;
 	struct jrec j;
@@ -298,22 +301,24 @@ static void pq_push(const char *line, size_t len, const struct jrec *j, double d
 	pq_len++;
 }
 
+static void pq_drain_one(void)
+{
+	struct pend *p = &pq[pq_head];
+	if (!out_state) {
+		jstats.records++;
+		emit_record(p->line, &p->j, stdout);
+		out_ok();
+	}
+	free(p->line);
+	pq_head = (pq_head + 1) % pq_cap;
+	pq_len--;
+}
+
 /* Write held-back records that are due (all of them when all). */
 static void pq_drain(double now, bool all)
 {
-	while (pq_len > 0) {
-		struct pend *p = &pq[pq_head];
-		if (!all && p->due > now)
-			break;
-		if (!out_state) {
-			jstats.records++;
-			emit_record(p->line, &p->j, stdout);
-			out_ok();
-		}
-		free(p->line);
-		pq_head = (pq_head + 1) % pq_cap;
-		pq_len--;
-	}
+	while (pq_len > 0 && (all || pq[pq_head].due <= now))
+		pq_drain_one();
 }
 
 static void live_line(struct input *ip, char *line, size_t len, bool conn, double now)
@@ -331,6 +336,10 @@ static void live_line(struct input *ip, char *line, size_t len, bool conn, doubl
 		out_ok();
 	} else {
 		pq_push(line, len, &j, now + delay);
+		/* A burst faster than the hold-back: bounded memory first,
+		 * the oldest goes out before its time. */
+		if (pq_len > PQ_MAX)
+			pq_drain_one();
 	}
 }
 
