@@ -53,7 +53,27 @@ struct jrec {
 	bool flow_start, flow_end, hello;
 };
 
-/* Token positions of the members ingest() needs (-1 when absent). */
+/* A record's top-level members, located (scan.c). */
+struct jspan {
+	uint32_t ks, kl;  /* key text, without the quotes */
+	uint32_t vs, vl;  /* raw JSON of the value (a string with its quotes) */
+	char kind;        /* s string, n number, o object, a array, t, f, z null */
+};
+#define JSCAN_MAX 128
+struct jscan {
+	struct jspan m[JSCAN_MAX];
+	int n;
+	bool overflow;    /* more members than JSCAN_MAX (from_rec only) */
+	uint32_t obj_start, obj_end;
+};
+enum { JSCAN_OK = 0, JSCAN_BAD = -1, JSCAN_SLOW = -2 };
+/* Validate line as one JSON object and locate its members. JSCAN_SLOW:
+ * valid or not, it is unusual (deep, many members): use rec_parse. */
+int jscan_line(const char *line, size_t len, struct jscan *sc);
+/* The same from a record rec_parse accepted. */
+void jscan_from_rec(const struct rec *r, struct jscan *sc);
+
+/* The members ingest() needs: index into jscan.m, -1 when absent. */
 struct jtoks {
 	int proc[K_NPROC];
 	int sni, alpn, host, answers, app, msg, qname;
@@ -61,8 +81,10 @@ struct jtoks {
 	int tx_bytes, rx_bytes, duration;
 };
 
-/* summary.c: fill j and t from a parsed record. */
-void summarize(struct rec *r, struct jrec *j, struct jtoks *t);
+/* summary.c: fill j and t from a located record. */
+void summarize(const char *line, const struct jscan *sc, struct jrec *j, struct jtoks *t);
+/* A number member as a double (false when not a number). */
+bool span_num(const char *line, const struct jspan *m, double *v);
 
 /* Time settings, in microseconds. */
 struct jconf {
@@ -139,7 +161,8 @@ extern struct jstats jstats;
 void table_init(void);
 void table_free(void);
 /* Take what a record tells into the tables (both modes, in input order). */
-void ingest(struct rec *r, const struct jrec *j, const struct jtoks *t, double now);
+void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
+            const struct jtoks *t, double now);
 /* The socket whose process a sniffed record gets, or NULL. */
 struct life *match_life(const struct jrec *j);
 /* The life a sock record opened or closed. */
@@ -161,7 +184,7 @@ extern void (*table_evict_flow_hook)(struct wflow *);
 struct dname;
 void names_init(void);
 void names_free(void);
-void names_add(struct rec *r, const struct jrec *j, const struct jtoks *t);
+void names_add(const char *line, size_t len, const struct jrec *j);
 /* The name the address had at time ts: JSON string and CNAME array (or NULL). */
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
 void names_expire(int64_t now_ts);

@@ -61,6 +61,7 @@ struct pend {
 static struct input *in;
 static int nin;
 static struct rec rec;
+static struct jscan scan;
 static uint64_t rec_no;
 static int64_t max_ts;
 static double delay = 0.3;
@@ -111,14 +112,19 @@ static bool parse_line(struct input *ip, char *line, size_t len, bool report, st
 		i++;
 	if (i == len)
 		return false; /* blank lines are tolerated, as jq does */
-	if (rec_parse(&rec, line, len, &err) < 0) {
-		if (report) {
-			pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
-			jstats.bad_lines++;
+	/* The fast scanner for the usual record; the record library for
+	 * anything else, and for the message about a bad line. */
+	if (jscan_line(line, len, &scan) != JSCAN_OK) {
+		if (rec_parse(&rec, line, len, &err) < 0) {
+			if (report) {
+				pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
+				jstats.bad_lines++;
+			}
+			return false;
 		}
-		return false;
+		jscan_from_rec(&rec, &scan);
 	}
-	summarize(&rec, j, t);
+	summarize(line, &scan, j, t);
 	j->rec_no = ++rec_no;
 	if (j->has_ts && j->ts > max_ts)
 		max_ts = j->ts;
@@ -247,7 +253,7 @@ static void file_mode(bool conn)
 				continue;
 			}
 			if (parse_line(ip, line, len, true, &j, &t))
-				ingest(&rec, &j, &t, 0);
+				ingest(line, len, &scan, &j, &t, 0);
 		}
 		ip->lines = ip->lr.lineno;
 	}
@@ -327,7 +333,7 @@ static void live_line(struct input *ip, char *line, size_t len, bool conn, doubl
 	struct jtoks t;
 	if (!parse_line(ip, line, len, true, &j, &t))
 		return;
-	ingest(&rec, &j, &t, now);
+	ingest(line, len, &scan, &j, &t, now);
 	if (conn)
 		return;
 	if (delay <= 0 && pq_len == 0) {

@@ -32,12 +32,14 @@ struct dent {
 static struct dent **buckets, *head, *tail;
 static size_t nbuckets, nents;
 static struct jw w;
+static struct rec rec;
 
 void names_init(void)
 {
 	nbuckets = 1024;
 	buckets = xcalloc(nbuckets, sizeof(*buckets));
 	jw_init(&w);
+	rec_init(&rec);
 }
 
 static void dent_remove(struct dent *d)
@@ -69,6 +71,7 @@ void names_free(void)
 	free(buckets);
 	buckets = NULL;
 	jw_free(&w);
+	rec_free(&rec);
 }
 
 static void grow(void)
@@ -217,11 +220,17 @@ static bool read_answer(struct rec *r, int o, struct answer *an)
 	return an->type != 0;
 }
 
-void names_add(struct rec *r, const struct jrec *j, const struct jtoks *t)
+void names_add(const char *line, size_t len, const struct jrec *j)
 {
 	struct answer ans[MAX_ANSWERS];
-	int n = 0, a = t->answers, i, e;
+	struct rec *r = &rec;
+	const char *err;
+	int n = 0, a, i, e;
 
+	/* Only answers need the nested values: the full tokeniser, here. */
+	if (rec_parse(r, line, len, &err) < 0)
+		return;
+	a = rec_find(r, "answers");
 	if (a < 0 || r->tok[a].type != JSMN_ARRAY)
 		return;
 	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {

@@ -69,13 +69,11 @@ static int member_id(const char *k, size_t n)
 	return -1;
 }
 
-/* The raw text of a string token equals s (our values never need escapes). */
-static bool raw_is(const struct rec *r, int v, const char *s)
+/* The text of a string member equals s (our values never need escapes). */
+static bool raw_is(const char *L, const struct jspan *m, const char *s)
 {
 	size_t n = strlen(s);
-	const jsmntok_t *t = &r->tok[v];
-	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
-	       !memcmp(r->line + t->start, s, n);
+	return m->kind == 's' && m->vl == n + 2 && !memcmp(L + m->vs + 1, s, n);
 }
 
 /* Dotted quad, the common case, without inet_pton. */
@@ -105,16 +103,15 @@ static bool parse_v4(const char *s, size_t n, struct pp_addr *a)
 	return true;
 }
 
-static bool tok_addr(struct rec *r, int v, struct pp_addr *a)
+static bool span_addr(const char *L, const struct jspan *m, struct pp_addr *a)
 {
 	char buf[PP_ADDRSTRLEN + 8];
-	const jsmntok_t *t = &r->tok[v];
-	size_t n = (size_t)(t->end - t->start);
-	if (t->type != JSMN_STRING || n == 0 || n >= sizeof(buf))
+	size_t n = m->vl - 2;
+	if (m->kind != 's' || m->vl < 3 || n >= sizeof(buf))
 		return false;
-	if (parse_v4(r->line + t->start, n, a))
+	if (parse_v4(L + m->vs + 1, n, a))
 		return true;
-	memcpy(buf, r->line + t->start, n);
+	memcpy(buf, L + m->vs + 1, n);
 	buf[n] = '\0';
 	if (pp_addr_parse(buf, a) < 0)
 		return false;
@@ -123,15 +120,13 @@ static bool tok_addr(struct rec *r, int v, struct pp_addr *a)
 	return true;
 }
 
-static bool tok_port(const struct rec *r, int v, uint16_t *p)
+static bool span_port(const char *L, const struct jspan *m, uint16_t *p)
 {
-	const jsmntok_t *t = &r->tok[v];
 	unsigned long x = 0;
-	int n = t->end - t->start;
-	if (t->type != JSMN_PRIMITIVE || n < 1 || n > 5)
+	if (m->kind != 'n' || m->vl < 1 || m->vl > 5)
 		return false;
-	for (int i = 0; i < n; i++) {
-		char c = r->line[t->start + i];
+	for (uint32_t i = 0; i < m->vl; i++) {
+		char c = L[m->vs + i];
 		if (c < '0' || c > '9')
 			return false;
 		x = x * 10 + (unsigned long)(c - '0');
@@ -142,17 +137,27 @@ static bool tok_port(const struct rec *r, int v, uint16_t *p)
 	return true;
 }
 
+bool span_num(const char *L, const struct jspan *m, double *v)
+{
+	char buf[64];
+	if (m->kind != 'n' || m->vl >= sizeof(buf))
+		return false;
+	memcpy(buf, L + m->vs, m->vl);
+	buf[m->vl] = '\0';
+	*v = strtod(buf, NULL);
+	return true;
+}
+
 /* Seconds with up to 6 decimals to microseconds, exactly; other forms
  * (exponents, more decimals) through strtod. */
-static bool tok_ts(const struct rec *r, int v, int64_t *us)
+static bool span_ts(const char *L, const struct jspan *m, int64_t *us)
 {
-	const jsmntok_t *t = &r->tok[v];
-	const char *p = r->line + t->start, *e = r->line + t->end;
+	const char *p = L + m->vs, *e = p + m->vl;
 	int64_t sec = 0, frac = 0;
 	int nd = 0, ni = 0;
 	double d;
 
-	if (t->type != JSMN_PRIMITIVE)
+	if (m->kind != 'n')
 		return false;
 	while (p < e && *p >= '0' && *p <= '9' && ni < 13)
 		sec = sec * 10 + (*p++ - '0'), ni++;
@@ -160,50 +165,48 @@ static bool tok_ts(const struct rec *r, int v, int64_t *us)
 		p++;
 		while (p < e && *p >= '0' && *p <= '9' && nd < 6)
 			frac = frac * 10 + (*p++ - '0'), nd++;
-		if (nd == 0)
-			p--; /* not ours: fall back */
 		for (int k = nd; k < 6; k++)
 			frac *= 10;
 	}
-	if (ni > 0 && ni < 13 && p == e) {
+	if (ni > 0 && ni < 13 && nd > 0 && p == e) {
 		*us = sec * 1000000 + frac;
 		return true;
 	}
-	if (!rec_tok_num(r, v, &d) || !isfinite(d) || d < 0 || d > 4e12)
+	if (!span_num(L, m, &d) || !isfinite(d) || d < 0 || d > 4e12)
 		return false;
 	*us = llround(d * 1e6);
 	return true;
 }
 
-static enum jtype type_of(const struct rec *r, int v)
+static enum jtype type_of(const char *L, const struct jspan *m)
 {
 	static const struct { const char *n; enum jtype t; } types[] = {
 		{"sock", JT_SOCK}, {"flow", JT_FLOW}, {"dns", JT_DNS}, {"tls", JT_TLS},
 		{"http", JT_HTTP}, {"ssh", JT_SSH}, {"quic", JT_QUIC},
 	};
 	for (size_t i = 0; i < PP_ARRAY_LEN(types); i++)
-		if (raw_is(r, v, types[i].n))
+		if (raw_is(L, m, types[i].n))
 			return types[i].t;
 	return JT_OTHER;
 }
 
-void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
+void summarize(const char *L, const struct jscan *sc, struct jrec *j, struct jtoks *t)
 {
+	const struct jspan *M = sc->m;
 	int idx[M_N];
-	int it = 0, k;
 	struct pp_tuple tu;
 	bool ok;
 
 	memset(j, 0, sizeof(*j));
 	for (int i = 0; i < M_N; i++)
 		idx[i] = -1;
-	j->obj_start = (uint32_t)r->tok[0].start;
-	j->obj_end = (uint32_t)r->tok[0].end;
-	j->nonempty = r->tok[0].size > 0;
-	while ((k = rec_next_key(r, &it)) >= 0) {
-		int id = member_id(r->line + r->tok[k].start, (size_t)(r->tok[k].end - r->tok[k].start));
+	j->obj_start = sc->obj_start;
+	j->obj_end = sc->obj_end;
+	j->nonempty = sc->n > 0;
+	for (int k = 0; k < sc->n; k++) {
+		int id = member_id(L + M[k].ks, M[k].kl);
 		if (id >= 0)
-			idx[id] = k + 1; /* repeated keys: the last wins, as in rec_find */
+			idx[id] = k; /* repeated keys: the last wins, as in rec_find */
 	}
 	for (int i = 0; i < K_NADD; i++)
 		if (idx[i] >= 0)
@@ -225,9 +228,9 @@ void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
 	t->rx_bytes = idx[M_RX_BYTES];
 	t->duration = idx[M_DURATION];
 
-	j->type = idx[M_TYPE] >= 0 ? (uint8_t)type_of(r, idx[M_TYPE]) : JT_OTHER;
-	j->has_ts = idx[M_TS] >= 0 && tok_ts(r, idx[M_TS], &j->ts);
-	if (j->type == JT_OTHER || !j->has_ts) {
+	j->type = idx[M_TYPE] >= 0 ? (uint8_t)type_of(L, &M[idx[M_TYPE]]) : JT_OTHER;
+	j->has_ts = idx[M_TS] >= 0 && span_ts(L, &M[idx[M_TS]], &j->ts);
+	if (j->type == JT_OTHER || !j->has_ts || sc->overflow) {
 		/* Unknown types and records without a time pass through as
 		 * they are: nothing to match them on. */
 		j->type = JT_OTHER;
@@ -235,16 +238,22 @@ void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
 	}
 
 	memset(&tu, 0, sizeof(tu));
-	j->has_dst = idx[M_DST] >= 0 && tok_addr(r, idx[M_DST], &tu.dst);
+	j->has_dst = idx[M_DST] >= 0 && span_addr(L, &M[idx[M_DST]], &tu.dst);
 	if (j->has_dst)
 		j->dst = tu.dst;
-	ok = j->has_dst && idx[M_SRC] >= 0 && tok_addr(r, idx[M_SRC], &tu.src) &&
+	ok = j->has_dst && idx[M_SRC] >= 0 && span_addr(L, &M[idx[M_SRC]], &tu.src) &&
 	     tu.src.family == tu.dst.family && idx[M_SPORT] >= 0 &&
-	     tok_port(r, idx[M_SPORT], &tu.sport) && idx[M_DPORT] >= 0 &&
-	     tok_port(r, idx[M_DPORT], &tu.dport) && idx[M_PROTO] >= 0;
+	     span_port(L, &M[idx[M_SPORT]], &tu.sport) && idx[M_DPORT] >= 0 &&
+	     span_port(L, &M[idx[M_DPORT]], &tu.dport) && idx[M_PROTO] >= 0;
 	if (ok) {
-		const char *p = rec_tok_str(r, idx[M_PROTO], NULL);
-		int pn = p ? pp_proto_num(p) : -1;
+		const struct jspan *p = &M[idx[M_PROTO]];
+		char pb[16];
+		int pn = -1;
+		if (p->kind == 's' && p->vl - 2 < sizeof(pb)) {
+			memcpy(pb, L + p->vs + 1, p->vl - 2);
+			pb[p->vl - 2] = '\0';
+			pn = pp_proto_num(pb);
+		}
 		ok = pn >= 0;
 		tu.proto = (uint8_t)pn;
 	}
@@ -257,24 +266,24 @@ void summarize(struct rec *r, struct jrec *j, struct jtoks *t)
 
 	if (j->type == JT_SOCK) {
 		int ev = idx[M_EVENT];
-		bool in = idx[M_DIR] >= 0 && raw_is(r, idx[M_DIR], "in");
+		bool in = idx[M_DIR] >= 0 && raw_is(L, &M[idx[M_DIR]], "in");
 		if (ev < 0)
 			j->sev = SEV_NONE;
-		else if (raw_is(r, ev, "connect"))
+		else if (raw_is(L, &M[ev], "connect"))
 			j->sev = SEV_CONNECT;
-		else if (raw_is(r, ev, "accept"))
+		else if (raw_is(L, &M[ev], "accept"))
 			j->sev = SEV_ACCEPT, in = true;
-		else if (raw_is(r, ev, "listen"))
+		else if (raw_is(L, &M[ev], "listen"))
 			j->sev = SEV_LISTEN;
-		else if (raw_is(r, ev, "udp"))
+		else if (raw_is(L, &M[ev], "udp"))
 			j->sev = SEV_UDP;
-		else if (raw_is(r, ev, "close"))
+		else if (raw_is(L, &M[ev], "close"))
 			j->sev = SEV_CLOSE;
 		j->role = in ? ROLE_RESP : ROLE_ORIG;
 	} else if (j->type == JT_FLOW && idx[M_EVENT] >= 0) {
-		j->flow_start = raw_is(r, idx[M_EVENT], "start");
-		j->flow_end = raw_is(r, idx[M_EVENT], "end");
+		j->flow_start = raw_is(L, &M[idx[M_EVENT]], "start");
+		j->flow_end = raw_is(L, &M[idx[M_EVENT]], "end");
 	} else if (j->type == JT_TLS) {
-		j->hello = idx[M_MSG] >= 0 && raw_is(r, idx[M_MSG], "client_hello");
+		j->hello = idx[M_MSG] >= 0 && raw_is(L, &M[idx[M_MSG]], "client_hello");
 	}
 }

@@ -68,7 +68,18 @@ void table_init(void)
 
 /* --- processes: one copy per distinct set of process members ------------ */
 
-static struct proc *proc_get(struct rec *r, const struct jtoks *t)
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+/* The record being ingested. */
+static const char *L;
+static const struct jscan *S;
+
+static struct proc *proc_get(const struct jtoks *t)
 {
 	struct proc tmp, *p;
 	char buf[4096], *big = NULL, *b = buf;
@@ -77,13 +88,15 @@ static struct proc *proc_get(struct rec *r, const struct jtoks *t)
 
 	memset(&tmp, 0, sizeof(tmp));
 	for (int k = 0; k < K_NPROC; k++) {
-		size_t n, need;
+		size_t n, need, kl;
 		const char *raw;
 		tmp.off[k] = (uint16_t)len;
 		if (t->proc[k] < 0)
 			continue;
-		raw = rec_tok_raw(r, t->proc[k], &n);
-		need = strlen(jkey_name[k]) + n + 4;
+		raw = L + S->m[t->proc[k]].vs;
+		n = S->m[t->proc[k]].vl;
+		kl = strlen(jkey_name[k]);
+		need = kl + n + 4;
 		if (len + need > 65000)
 			continue; /* absurd cmdline: drop that member, keep the rest */
 		if (len + need > cap) {
@@ -95,8 +108,8 @@ static struct proc *proc_get(struct rec *r, const struct jtoks *t)
 		}
 		b[len++] = ',';
 		b[len++] = '"';
-		memcpy(b + len, jkey_name[k], strlen(jkey_name[k]));
-		len += strlen(jkey_name[k]);
+		memcpy(b + len, jkey_name[k], kl);
+		len += kl;
 		b[len++] = '"';
 		b[len++] = ':';
 		memcpy(b + len, raw, n);
@@ -108,7 +121,12 @@ static struct proc *proc_get(struct rec *r, const struct jtoks *t)
 		free(big);
 		return NULL;
 	}
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, b + i, 8);
+		h = mix(h, x);
+	}
+	for (size_t i = len & ~(size_t)7; i < len; i++)
 		h = (h ^ (uint8_t)b[i]) * 1099511628211ull;
 	for (p = procs[h & (nprocbuckets - 1)]; p; p = p->next)
 		if (p->hash == h && p->len == len && !memcmp(p->buf, b, len))
@@ -143,13 +161,6 @@ static void proc_put(struct proc *p)
 }
 
 /* --- 5-tuple nodes ------------------------------------------------------- */
-
-static inline uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v * 0x9e3779b97f4a7c15ull;
-	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 29);
-}
 
 uint64_t addr_hash(const struct pp_addr *a)
 {
@@ -313,10 +324,25 @@ static struct life *life_new(struct tnode *n, const struct jrec *j, struct proc 
 	return l;
 }
 
-static long long tok_ll(const struct rec *r, int v, bool *ok)
+static bool is_str(int v)
+{
+	return v >= 0 && S->m[v].kind == 's';
+}
+
+static long long tok_ll(int v, bool *ok)
 {
 	double d;
-	if (v < 0 || !rec_tok_num(r, v, &d) || d < 0 || d > 9e18) {
+	if (v >= 0 && S->m[v].kind == 'n' && S->m[v].vl <= 18) {
+		/* Plain non-negative integers, the usual counter. */
+		const char *p = L + S->m[v].vs;
+		long long x = 0;
+		uint32_t i;
+		for (i = 0; i < S->m[v].vl && p[i] >= '0' && p[i] <= '9'; i++)
+			x = x * 10 + (p[i] - '0');
+		if (i == S->m[v].vl)
+			return x;
+	}
+	if (v < 0 || !span_num(L, &S->m[v], &d) || d < 0 || d > 9e18) {
 		*ok = false;
 		return 0;
 	}
@@ -331,10 +357,10 @@ static bool netns_differ(const struct proc *a, const struct proc *b)
 	       memcmp(a->buf + a->off[K_NETNS], b->buf + b->off[K_NETNS], a->klen[K_NETNS]);
 }
 
-static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t)
+static void sock_open(const struct jrec *j, const struct jtoks *t)
 {
 	struct tnode *n = node_get(&j->key, j->khash);
-	struct proc *p = proc_get(r, t);
+	struct proc *p = proc_get(t);
 	struct life *l;
 
 	for (l = n->lives; l; l = l->knext) {
@@ -364,10 +390,10 @@ static void sock_open(struct rec *r, const struct jrec *j, const struct jtoks *t
 	evict();
 }
 
-static void sock_close(struct rec *r, const struct jrec *j, const struct jtoks *t, double now)
+static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 {
 	struct tnode *n = node_get(&j->key, j->khash);
-	struct proc *p = proc_get(r, t);
+	struct proc *p = proc_get(t);
 	struct life *l, *found = NULL;
 	bool ok = true;
 	long long tx, rx;
@@ -384,7 +410,7 @@ static void sock_close(struct rec *r, const struct jrec *j, const struct jtoks *
 		found = life_new(n, j, p);
 		found->proto = j->key.proto;
 		found->t = j->tuple;
-		if (t->duration >= 0 && rec_tok_num(r, t->duration, &d) && d >= 0 && d < 1e9)
+		if (t->duration >= 0 && span_num(L, &S->m[t->duration], &d) && d >= 0 && d < 1e9)
 			found->start = j->ts - (int64_t)(d * 1e6);
 		else
 			found->start = j->ts;
@@ -397,8 +423,8 @@ static void sock_close(struct rec *r, const struct jrec *j, const struct jtoks *
 	found->end_rec = j->rec_no;
 	found->closed = true;
 	found->arrived = now;
-	tx = tok_ll(r, t->tx_bytes, &ok);
-	rx = tok_ll(r, t->rx_bytes, &ok);
+	tx = tok_ll(t->tx_bytes, &ok);
+	rx = tok_ll(t->rx_bytes, &ok);
 	if (ok && t->tx_bytes >= 0 && t->rx_bytes >= 0) {
 		found->tx_bytes = tx;
 		found->rx_bytes = rx;
@@ -423,18 +449,15 @@ static struct wflow *flow_at(const struct tnode *n, int64_t ts)
 	return best ? best : earliest;
 }
 
-static void set_raw(char **dst, struct rec *r, int v, bool replace)
+static void set_raw(char **dst, int v, bool replace)
 {
-	size_t n;
-	const char *raw;
 	if (v < 0 || (*dst && !replace))
 		return;
-	raw = rec_tok_raw(r, v, &n);
 	free(*dst);
-	*dst = xstrndup(raw, n);
+	*dst = xstrndup(L + S->m[v].vs, S->m[v].vl);
 }
 
-static void sniffed(struct rec *r, const struct jrec *j, const struct jtoks *t, double now)
+static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 {
 	static const char *const appname[] = {
 		[JT_DNS] = "\"dns\"", [JT_TLS] = "\"tls\"", [JT_HTTP] = "\"http\"",
@@ -473,18 +496,18 @@ static void sniffed(struct rec *r, const struct jrec *j, const struct jtoks *t, 
 	if (j->hello)
 		f->hello = true;
 	if (j->type == JT_TLS || j->type == JT_QUIC) {
-		if (rec_tok_is_str(r, t->sni))
-			set_raw(&f->sni, r, t->sni, false);
+		if (is_str(t->sni))
+			set_raw(&f->sni, t->sni, false);
 		/* The server's choice comes after the client's offer. */
-		set_raw(&f->alpn, r, t->alpn, true);
+		set_raw(&f->alpn, t->alpn, true);
 	}
-	if (j->type == JT_HTTP && rec_tok_is_str(r, t->host))
-		set_raw(&f->http_host, r, t->host, false);
+	if (j->type == JT_HTTP && is_str(t->host))
+		set_raw(&f->http_host, t->host, false);
 	if (j->type == JT_FLOW) {
-		if (rec_tok_is_str(r, t->app))
-			set_raw(&f->app, r, t->app, false);
-		long long op = tok_ll(r, t->orig_pkts, &ok), ob = tok_ll(r, t->orig_bytes, &ok);
-		long long rp = tok_ll(r, t->resp_pkts, &ok), rb = tok_ll(r, t->resp_bytes, &ok);
+		if (is_str(t->app))
+			set_raw(&f->app, t->app, false);
+		long long op = tok_ll(t->orig_pkts, &ok), ob = tok_ll(t->orig_bytes, &ok);
+		long long rp = tok_ll(t->resp_pkts, &ok), rb = tok_ll(t->resp_bytes, &ok);
 		if (ok) {
 			f->pkts[0] = op, f->bytes[0] = ob, f->pkts[1] = rp, f->bytes[1] = rb;
 			f->has_counts = true;
@@ -499,20 +522,23 @@ static void sniffed(struct rec *r, const struct jrec *j, const struct jtoks *t, 
 	evict();
 }
 
-void ingest(struct rec *r, const struct jrec *j, const struct jtoks *t, double now)
+void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
+            const struct jtoks *t, double now)
 {
+	L = line;
+	S = sc;
 	if (j->type == JT_OTHER || !j->has_key)
 		return;
 	if (j->type == JT_SOCK) {
 		if (j->sev == SEV_CONNECT || j->sev == SEV_ACCEPT || j->sev == SEV_UDP)
-			sock_open(r, j, t);
+			sock_open(j, t);
 		else if (j->sev == SEV_CLOSE)
-			sock_close(r, j, t, now);
+			sock_close(j, t, now);
 		return;
 	}
-	if (j->type == JT_DNS)
-		names_add(r, j, t);
-	sniffed(r, j, t, now);
+	if (j->type == JT_DNS && t->answers >= 0 && sc->m[t->answers].kind == 'a')
+		names_add(line, len, j);
+	sniffed(j, t, now);
 }
 
 /* --- matching ------------------------------------------------------------- */
