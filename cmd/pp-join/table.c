@@ -588,6 +588,8 @@ static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow
 	for (int role = ROLE_ORIG; role <= ROLE_RESP; role++) {
 		struct life *pick = NULL;
 		bool ambiguous = false;
+		if (want_role >= 0 && role != want_role)
+			continue;
 		for (struct life *l = n->lives; l; l = l->knext) {
 			if (l->role != role || fit(l, ts, f) != best)
 				continue;

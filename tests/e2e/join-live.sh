@@ -41,19 +41,21 @@ mkfifo "$T/trace.fifo" "$T/sniff.fifo"
 "$PP_BIN/pp-join" -d 1 "$T/trace.fifo" "$T/sniff.fifo" >"$T/joined.jsonl" 2>"$T/join.err" &
 jpid=$!
 # Each producer's stream is kept too, for the file-mode comparison.
-inns "$PP_BIN/pp-trace" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+# Only curl's sockets: the host may be busy with other tests' traffic.
+inns "$PP_BIN/pp-trace" --comm curl -d 60 > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
 tpid=$!
 inns "$PP_BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
 spid=$!
 pp_on_exit "kill $tpid $spid $jpid"
 sleep 3   # eBPF programs loaded, capture open
 
-inns curl -sk --max-time 10 -o /dev/null "https://$NAME:8443/" &
-cpid=$!
-wait $cpid
+# ip netns exec forks: the shell tells its own pid, then becomes curl.
+inns sh -c 'echo $$ >"$1"; exec curl -sk --max-time 10 -o /dev/null "https://$2:8443/"' sh "$T/curl.pid" "$NAME"
 crc=$?
+cpid=$(cat "$T/curl.pid")
 sleep 1
-kill -INT $tpid $spid
+# SIGTERM: background jobs of a script ignore SIGINT.
+kill -TERM $tpid $spid
 wait $tpid $spid
 wait $jpid
 echo "INFO curl pid $cpid, status $crc; records: $(wc -l <"$T/trace.jsonl") trace, $(wc -l <"$T/sniff.jsonl") sniffed, $(wc -l <"$T/joined.jsonl") joined"

@@ -149,7 +149,7 @@ trace.append(sock(0.0, "listen", {"proto": "tcp", "src": "127.0.0.1", "sport": 8
 lo = tup("tcp", "127.0.0.1", 33000, "127.0.0.1", 8443)
 trace.append(sock(22.0, "connect", lo, curl2))
 trace.append(sock(22.0003, "accept", lo, nginx, direction="in"))
-sniffed.append(flow(22.00002, "start", lo, iface="lo"))
+sniffed.append(flow(21.99995, "start", lo, iface="lo"))  # the SYN: before connect() returns
 sniffed.append(sniff("tls", 22.001, lo, msg="client_hello", sni="localhost", alpn=["h2", "http/1.1"], versions=["TLS 1.3"]))
 sniffed.append(sniff("tls", 22.002, lo, msg="server_hello", version="TLS 1.3", alpn=["h2"], cipher="TLS_AES_256_GCM_SHA384"))
 trace.append(sock(22.2, "close", lo, curl2, tx_bytes=600, rx_bytes=2400, duration=0.2))
