@@ -41,23 +41,26 @@ mkfifo "$T/trace.fifo" "$T/sniff.fifo"
 "$PP_BIN/pp-join" -d 1 "$T/trace.fifo" "$T/sniff.fifo" >"$T/joined.jsonl" 2>"$T/join.err" &
 jpid=$!
 # Each producer's stream is kept too, for the file-mode comparison.
-# Only curl's sockets: the host may be busy with other tests' traffic.
-inns "$PP_BIN/pp-trace" --comm curl -d 60 > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
-tpid=$!
-inns "$PP_BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
-spid=$!
-pp_on_exit "kill $tpid $spid $jpid"
+# ip netns exec forks: each shell tells its own pid, then becomes the
+# command. Only curl's sockets are traced: the host may be busy with other
+# tests' traffic.
+inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/trace.pid" "$PP_BIN/pp-trace" --comm curl -d 60 \
+    > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+ipt=$!
+inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/sniff.pid" "$PP_BIN/pp-sniff" -i lo \
+    > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
+ips=$!
 sleep 3   # eBPF programs loaded, capture open
-
-# ip netns exec forks: the shell tells its own pid, then becomes curl.
+tpid=$(cat "$T/trace.pid") spid=$(cat "$T/sniff.pid")
+pp_on_exit "kill $tpid $spid $jpid"
+# The shell tells its own pid, then becomes curl.
 inns sh -c 'echo $$ >"$1"; exec curl -sk --max-time 10 -o /dev/null "https://$2:8443/"' sh "$T/curl.pid" "$NAME"
 crc=$?
 cpid=$(cat "$T/curl.pid")
 sleep 1
 # SIGTERM: background jobs of a script ignore SIGINT.
 kill -TERM $tpid $spid
-wait $tpid $spid
-wait $jpid
+wait $ipt $ips $jpid   # pp-join ends at the end of both inputs
 echo "INFO curl pid $cpid, status $crc; records: $(wc -l <"$T/trace.jsonl") trace, $(wc -l <"$T/sniff.jsonl") sniffed, $(wc -l <"$T/joined.jsonl") joined"
 if [ $crc != 0 ]; then
     for c in "${CASES[@]}"; do fail "$c: curl failed (status $crc): $(head -c 200 "$T/server.err" "$T/dnsmasq.err")"; done
