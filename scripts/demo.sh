@@ -36,7 +36,8 @@ make_traffic() {
 }
 
 live() {
-    local trace_opts=() port
+    # Only curl's sockets: the demo's own traffic, not the whole host's.
+    local trace_opts=(--comm curl) port
     if ! have_bin pp-trace; then
         echo "(pp-trace is not built in this checkout yet: no live part)"
         return
@@ -48,15 +49,15 @@ live() {
     if [ "$(id -u)" = 0 ] && have_bin pp-sniff; then
         echo "== { pp-trace ${trace_opts[*]} & pp-sniff -i lo; } | pp-join | pp-fmt   (${SECS}s, curl to a local server)"
         make_traffic "$port" &
-        { timeout -s INT "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" &
-          timeout -s INT "$SECS" "$BIN/pp-sniff" -i lo "tcp port $port" ; wait; } 2>"$tmp/live.err" |
+        { timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" &
+          timeout -s TERM "$SECS" "$BIN/pp-sniff" -i lo "tcp port $port" ; wait; } 2>"$tmp/live.err" |
             "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f "$FIELDS"
     else
         [ "$(id -u)" = 0 ] || echo "(not root: pp-trace polls, and pp-sniff cannot capture)"
         have_bin pp-sniff || echo "(pp-sniff is not built in this checkout yet: sockets only)"
         echo "== pp-trace ${trace_opts[*]} | pp-join | pp-fmt   (${SECS}s, curl to a local server)"
         make_traffic "$port" &
-        timeout -s INT "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" 2>"$tmp/live.err" |
+        timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" 2>"$tmp/live.err" |
             "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f "$FIELDS"
     fi
     wait
