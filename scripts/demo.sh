@@ -37,7 +37,7 @@ make_traffic() {
 
 live() {
     # Only curl's sockets: the demo's own traffic, not the whole host's.
-    local trace_opts=(--comm curl) port
+    local trace_opts=(--comm curl) port traffic
     if ! have_bin pp-trace; then
         echo "(pp-trace is not built in this checkout yet: no live part)"
         return
@@ -49,6 +49,7 @@ live() {
     if [ "$(id -u)" = 0 ] && have_bin pp-sniff; then
         echo "== { pp-trace ${trace_opts[*]} & pp-sniff -i lo; } | pp-join | pp-fmt   (${SECS}s, curl to a local server)"
         make_traffic "$port" &
+        traffic=$!
         { timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" &
           timeout -s TERM "$SECS" "$BIN/pp-sniff" -i lo "tcp port $port" ; wait; } 2>"$tmp/live.err" |
             "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f "$FIELDS"
@@ -57,10 +58,11 @@ live() {
         have_bin pp-sniff || echo "(pp-sniff is not built in this checkout yet: sockets only)"
         echo "== pp-trace ${trace_opts[*]} | pp-join | pp-fmt   (${SECS}s, curl to a local server)"
         make_traffic "$port" &
+        traffic=$!
         timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" 2>"$tmp/live.err" |
             "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f "$FIELDS"
     fi
-    wait
+    wait "$traffic"
     if [ -s "$tmp/live.err" ]; then
         echo "(messages of the live run:)"
         head -5 "$tmp/live.err"

@@ -21,6 +21,10 @@ for c in dnsmasq openssl curl jq; do have $c || skip_all "$c not installed"; don
 
 pp_netns joinlive || skip_all "cannot create a network namespace"
 NS=$PP_NS
+# Everything started in the namespace ends with the test (ip netns exec
+# forks, so the pids of our background jobs are not theirs), before the
+# namespace goes.
+PP_CLEANUP_CMDS=("ip netns pids $NS | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
 inns() { ip netns exec "$NS" "$@"; }
 # ip netns exec puts /etc/netns/NS/resolv.conf over /etc/resolv.conf.
 mkdir -p "/etc/netns/$NS"
@@ -30,12 +34,10 @@ pp_on_exit "rm -rf /etc/netns/$NS"
 inns dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
     --bind-interfaces --port=53 --no-resolv --no-hosts --address="/$NAME/127.0.0.2" \
     --log-facility="$T/dnsmasq.log" 2>"$T/dnsmasq.err" &
-pp_on_exit "kill $!"
 openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=$NAME" -keyout "$T/key.pem" -out "$T/cert.pem" \
     -days 1 2>/dev/null
 inns openssl s_server -accept 127.0.0.2:8443 -cert "$T/cert.pem" -key "$T/key.pem" -www -quiet \
     </dev/null >/dev/null 2>"$T/server.err" &
-pp_on_exit "kill $!"
 
 mkfifo "$T/trace.fifo" "$T/sniff.fifo"
 "$PP_BIN/pp-join" -d 1 "$T/trace.fifo" "$T/sniff.fifo" >"$T/joined.jsonl" 2>"$T/join.err" &
