@@ -70,18 +70,23 @@ live() {
 }
 
 offline() {
-    local cap
+    local caps=() c
     if ! have_bin pp-sniff; then
         echo "(pp-sniff is not built in this checkout yet: no capture part)"
         return
     fi
-    cap=$(find tests -name '*.pcap' -o -name '*.pcapng' 2>/dev/null | sort | head -1)
-    if [ -z "$cap" ]; then
+    # A few of the captures shipped in tests/ that show one protocol each.
+    for c in sll_dns sll2_tls_split eth_qinq_http null_ipv6_ext_ssh tcp_lifecycle; do
+        [ -f "tests/pcap/$c.pcap" ] && caps+=("tests/pcap/$c.pcap")
+    done
+    [ ${#caps[@]} -gt 0 ] || mapfile -t caps < <(find tests -name '*.pcap' | sort | head -3)
+    if [ ${#caps[@]} -eq 0 ]; then
         echo "(no capture shipped in tests/ yet: no capture part)"
         return
     fi
-    echo "== pp-sniff -r $cap | pp-join | pp-fmt"
-    "$BIN/pp-sniff" -r "$cap" | "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f "$FIELDS" | head -40
+    echo "== pp-sniff -r CAPTURE | pp-join | pp-fmt   (${caps[*]})"
+    for c in "${caps[@]}"; do "$BIN/pp-sniff" -r "$c" 2>/dev/null; done |
+        "$BIN/pp-join" -q | "$BIN/pp-fmt" --table -f time,type,event,source,destination,info | head -40
 }
 
 recorded() {
