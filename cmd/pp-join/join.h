@@ -112,6 +112,7 @@ struct proc {
 struct life {
 	struct life *knext;     /* same key, newest first */
 	struct life *fprev, *fnext; /* all lives, oldest first (eviction) */
+	struct life *cprev, *cnext; /* closed lives, in order of closing (expiry) */
 	struct tnode *node;
 	struct proc *proc;      /* NULL when the sock record had no process keys */
 	struct pp_tuple t;      /* as the sock record gave it (originator first) */
@@ -128,7 +129,7 @@ struct life {
  * generations at flow starts, ends, a second ClientHello or a long gap. */
 struct wflow {
 	struct wflow *knext;
-	struct wflow *fprev, *fnext;
+	struct wflow *fprev, *fnext; /* least recently active first */
 	struct tnode *node;
 	struct pp_tuple t;       /* orientation of its first record */
 	int64_t first, last;
@@ -169,8 +170,10 @@ struct life *match_life(const struct jrec *j);
 struct life *sock_life(const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */
 const char *life_flow_field(const struct life *l, size_t off);
-/* Live mode: drop entries past their linger time; evict over max_flows. */
-void table_expire(int64_t now_ts, void (*on_drop_life)(struct life *), void (*on_drop_flow)(struct wflow *));
+/* Live mode: drop entries past their linger time (full: idle UDP sockets
+ * too, which takes a look at every open socket). */
+void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *));
 /* Iterate (conn mode, exit): every life / flow, oldest first. */
 struct life *table_lives(void);
 struct wflow *table_flows(void);

@@ -52,8 +52,75 @@ struct input {
 /* Records held back at most, whatever --delay says. */
 #define PQ_MAX 65536
 
+/* Held-back lines live in chunks, freed as their last line goes out (the
+ * queue is FIFO): no allocation per record. */
+#define CHUNK_SIZE (1u << 20)
+struct chunk {
+	struct chunk *next;
+	size_t size, used, live;
+	char data[];
+};
+static struct chunk *ch_head, *ch_tail;
+
+static char *chunk_copy(const char *line, size_t len, struct chunk **owner)
+{
+	struct chunk *c = ch_tail;
+	char *p;
+	if (!c || c->used + len + 1 > c->size) {
+		if (c && c->live == 0) {
+			c->used = 0; /* drained: reuse in place */
+		}
+		if (!c || c->used + len + 1 > c->size) {
+			size_t sz = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
+			c = xmalloc(sizeof(*c) + sz);
+			c->next = NULL;
+			c->size = sz;
+			c->used = c->live = 0;
+			if (ch_tail)
+				ch_tail->next = c;
+			else
+				ch_head = c;
+			ch_tail = c;
+		}
+	}
+	p = c->data + c->used;
+	memcpy(p, line, len);
+	p[len] = '\0';
+	c->used += len + 1;
+	c->live++;
+	*owner = c;
+	return p;
+}
+
+static void chunk_release(struct chunk *c)
+{
+	if (--c->live > 0)
+		return;
+	if (c == ch_tail) {
+		c->used = 0;
+		return;
+	}
+	/* FIFO: a drained chunk other than the tail is the head. */
+	while (ch_head && ch_head != ch_tail && ch_head->live == 0) {
+		struct chunk *n = ch_head->next;
+		free(ch_head);
+		ch_head = n;
+	}
+}
+
+static void chunks_free(void)
+{
+	while (ch_head) {
+		struct chunk *n = ch_head->next;
+		free(ch_head);
+		ch_head = n;
+	}
+	ch_tail = NULL;
+}
+
 struct pend {
 	char *line;
+	struct chunk *chunk;
 	struct jrec j;
 	double due;
 };
@@ -301,7 +368,7 @@ static void pq_push(const char *line, size_t len, const struct jrec *j, double d
 		pq_head = 0;
 	}
 	p = &pq[(pq_head + pq_len) % pq_cap];
-	p->line = xstrndup(line, len);
+	p->line = chunk_copy(line, len, &p->chunk);
 	p->j = *j;
 	p->due = due;
 	pq_len++;
@@ -315,7 +382,7 @@ static void pq_drain_one(void)
 		emit_record(p->line, &p->j, stdout);
 		out_ok();
 	}
-	free(p->line);
+	chunk_release(p->chunk);
 	pq_head = (pq_head + 1) % pq_cap;
 	pq_len--;
 }
@@ -354,6 +421,7 @@ static void live_mode(bool conn)
 	struct pollfd *pfd = xcalloc((size_t)nin, sizeof(*pfd));
 	int *map = xcalloc((size_t)nin, sizeof(*map));
 	double last_expire = pp_mono(), last_sweep = 0;
+	unsigned long expiries = 0;
 
 	for (;;) {
 		int n = 0, timeout = -1, pr;
@@ -414,7 +482,8 @@ static void live_mode(bool conn)
 		}
 		if (now - last_expire >= 1.0) {
 			/* Entries whose time is over, by the records' own clock. */
-			table_expire(max_ts, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
+			table_expire(max_ts, ++expiries % 30 == 0, conn ? conn_expire_life : NULL,
+			             conn ? conn_expire_flow : NULL);
 			names_expire(max_ts);
 			last_expire = now;
 		}
@@ -563,6 +632,7 @@ int main(int argc, char **argv)
 	}
 	free(in);
 	free(pq);
+	chunks_free();
 	table_free();
 	names_free();
 	emit_free();

@@ -28,6 +28,7 @@ void (*table_evict_flow_hook)(struct wflow *);
 static struct tnode **buckets;
 static size_t nbuckets, nnodes;
 static struct life *life_head, *life_tail;
+static struct life *closed_head, *closed_tail; /* closed lives, in order of closing */
 static struct wflow *flow_head, *flow_tail;
 static unsigned long nlives, nflows;
 static uint64_t seq;
@@ -234,9 +235,36 @@ static void node_maybe_free(struct tnode *n)
 
 /* --- lives ----------------------------------------------------------------- */
 
+/* A life ends: it joins the closed list, which expiry walks from the
+ * oldest end without looking at the open ones. */
+static void life_close(struct life *l, int64_t end)
+{
+	l->end = end;
+	if (l->closed)
+		return;
+	l->closed = true;
+	l->cprev = closed_tail;
+	l->cnext = NULL;
+	if (closed_tail)
+		closed_tail->cnext = l;
+	else
+		closed_head = l;
+	closed_tail = l;
+}
+
 static void life_remove(struct life *l)
 {
 	struct life **pp;
+	if (l->closed) {
+		if (l->cprev)
+			l->cprev->cnext = l->cnext;
+		else
+			closed_head = l->cnext;
+		if (l->cnext)
+			l->cnext->cprev = l->cprev;
+		else
+			closed_tail = l->cprev;
+	}
 	for (pp = &l->node->lives; *pp; pp = &(*pp)->knext)
 		if (*pp == l) {
 			*pp = l->knext;
@@ -377,10 +405,8 @@ static void sock_open(const struct jrec *j, const struct jtoks *t)
 		}
 		/* Another socket now has this 5-tuple: the old one is over,
 		 * though its close was not seen. */
-		if (l->start <= j->ts) {
-			l->end = j->ts;
-			l->closed = true;
-		}
+		if (l->start <= j->ts)
+			life_close(l, j->ts);
 	}
 	l = life_new(n, j, p);
 	proc_put(p);
@@ -419,9 +445,8 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 		p->refs++;
 	}
 	proc_put(p);
-	found->end = j->ts;
+	life_close(found, j->ts);
 	found->end_rec = j->rec_no;
-	found->closed = true;
 	found->arrived = now;
 	tx = tok_ll(t->tx_bytes, &ok);
 	rx = tok_ll(t->rx_bytes, &ok);
@@ -488,6 +513,19 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 		flow_tail = f;
 		nflows++;
 		jstats.flows++;
+	}
+	if (f != flow_tail) {
+		/* Most recently active last: eviction and expiry take the
+		 * least recently active first. */
+		if (f->fprev)
+			f->fprev->fnext = f->fnext;
+		else
+			flow_head = f->fnext;
+		f->fnext->fprev = f->fprev;
+		f->fprev = flow_tail;
+		f->fnext = NULL;
+		flow_tail->fnext = f;
+		flow_tail = f;
 	}
 	if (j->ts < f->first)
 		f->first = j->ts;
@@ -670,27 +708,34 @@ static bool node_active_since(const struct tnode *n, int64_t since)
 	return false;
 }
 
-void table_expire(int64_t now_ts, void (*on_drop_life)(struct life *), void (*on_drop_flow)(struct wflow *))
+void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *))
 {
 	int64_t limit = now_ts - jconf.linger;
 	struct life *l, *ln;
-	struct wflow *f, *fn;
 
+	/* Closed lives by closing order, flows by last activity: both stop
+	 * at the first one still young. */
+	while (closed_head && closed_head->end < limit) {
+		if (on_drop_life)
+			on_drop_life(closed_head);
+		life_remove(closed_head);
+	}
+	while (flow_head && flow_head->last < limit) {
+		if (on_drop_flow)
+			on_drop_flow(flow_head);
+		flow_remove(flow_head);
+	}
+	if (!full)
+		return;
+	/* UDP sockets are rarely seen closing: idle ones go too. This looks
+	 * at every open life, so the caller does it seldom. */
 	for (l = life_head; l; l = ln) {
 		ln = l->fnext;
-		if ((l->closed && l->end < limit) ||
-		    (!l->closed && l->proto == 17 && l->start < limit && !node_active_since(l->node, limit))) {
+		if (!l->closed && l->proto == 17 && l->start < limit && !node_active_since(l->node, limit)) {
 			if (on_drop_life)
 				on_drop_life(l);
 			life_remove(l);
-		}
-	}
-	for (f = flow_head; f; f = fn) {
-		fn = f->fnext;
-		if (f->last < limit) {
-			if (on_drop_flow)
-				on_drop_flow(f);
-			flow_remove(f);
 		}
 	}
 }

@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	each_line(data, size, 1, out, &no);
 	no = 0;
 	each_line(data, size, 2, out, &no);
-	table_expire(INT64_MAX / 2, NULL, NULL);
+	table_expire(INT64_MAX / 2, true, NULL, NULL);
 	names_expire(INT64_MAX / 2);
 	table_count_unmatched();
 	table_free();
