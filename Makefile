@@ -81,6 +81,8 @@ $(LIBCOMMON): $(COMMON_OBJ)
 # --- BPF: .bpf.c -> .bpf.o -> .skel.h ----------------------------------------
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+# Keep the objects (not intermediates to delete): bpftool prog load, -v debugging.
+.SECONDARY: $(BPF_SKELS:.skel.h=.bpf.o)
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -Wall -Werror
 

@@ -74,13 +74,30 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 	jsmn_parser p;
 	int n;
 	size_t end = len;
+	bool has_ctl;
 
 	r->line = line;
 	r->len = len;
 	r->ntok = 0;
 	r->arena_len = 0;
 
-	if (memchr(line, '\0', len)) {
+	/* One quick pass finds whether the line has any control byte at all;
+	 * only then are NULs and control characters in strings looked for one
+	 * by one (the common line has none). Eight bytes at a time: a word has
+	 * a byte below 0x20 iff (x - 0x20..20) & ~x & 0x80..80 is non-zero. */
+	{
+		const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+		uint64_t acc = 0, x;
+		size_t i = 0;
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&x, line + i, 8);
+			acc |= (x - ones * 0x20) & ~x & highs;
+		}
+		for (; i < len; i++)
+			acc |= (unsigned char)line[i] < 0x20;
+		has_ctl = acc != 0;
+	}
+	if (has_ctl && memchr(line, '\0', len)) {
 		*err = "NUL byte in line";
 		return -1;
 	}
@@ -136,20 +153,29 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 			}
 	}
 	r->ntok = (unsigned)n;
+	if (r->strofs_cap < r->ntok) {
+		free(r->strofs);
+		r->strofs_cap = r->tokcap;
+		r->strofs = malloc(r->strofs_cap * sizeof(*r->strofs));
+		if (!r->strofs)
+			pp_die(PP_EXIT_RUNTIME, "out of memory");
+	}
 	for (unsigned i = 0; i < r->ntok; i++) {
 		jsmntok_t *t = &r->tok[i];
-		int depth = 0;
-		for (int q = t->parent; q >= 0; q = r->tok[q].parent)
-			if (++depth > REC_MAX_DEPTH) {
-				*err = "nested too deep";
-				return -1;
-			}
+		/* A parent precedes its children: depth from the parent's,
+		 * kept in strofs until strofs is reset below. */
+		long depth = t->parent >= 0 ? r->strofs[t->parent] + 1 : 0;
+		r->strofs[i] = depth;
+		if (depth > REC_MAX_DEPTH) {
+			*err = "nested too deep";
+			return -1;
+		}
 		if (t->type == JSMN_PRIMITIVE &&
 		    !valid_primitive(line + t->start, (size_t)(t->end - t->start))) {
 			*err = "invalid JSON value";
 			return -1;
 		}
-		if (t->type == JSMN_STRING) {
+		if (has_ctl && t->type == JSMN_STRING) {
 			for (int k = t->start; k < t->end; k++)
 				if ((unsigned char)line[k] < 0x20) {
 					*err = "control character in string";
@@ -172,13 +198,6 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 		r->arena_cap = len + r->ntok + 1;
 		r->arena = malloc(r->arena_cap);
 		if (!r->arena)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
-	}
-	if (r->strofs_cap < r->ntok) {
-		free(r->strofs);
-		r->strofs_cap = r->tokcap;
-		r->strofs = malloc(r->strofs_cap * sizeof(*r->strofs));
-		if (!r->strofs)
 			pp_die(PP_EXIT_RUNTIME, "out of memory");
 	}
 	memset(r->strofs, 0xff, r->ntok * sizeof(*r->strofs));
@@ -205,21 +224,18 @@ int rec_next_key(const struct rec *r, int *iter)
 	return i;
 }
 
-static bool tok_eq(const struct rec *r, int t, const char *key)
-{
-	const jsmntok_t *k = &r->tok[t];
-	size_t kl = strlen(key);
-	/* Keys are compared raw: our keys are plain ASCII without escapes. */
-	return k->type == JSMN_STRING && (size_t)(k->end - k->start) == kl &&
-	       !memcmp(r->line + k->start, key, kl);
-}
-
 int rec_find(const struct rec *r, const char *key)
 {
+	/* The key's length once, not per member: rec_find is on every hot
+	 * path. Keys are compared raw: ours are plain ASCII without escapes. */
+	size_t kl = strlen(key);
 	int it = 0, k, found = -1;
-	while ((k = rec_next_key(r, &it)) >= 0)
-		if (tok_eq(r, k, key))
+	while ((k = rec_next_key(r, &it)) >= 0) {
+		const jsmntok_t *t = &r->tok[k];
+		if (t->type == JSMN_STRING && (size_t)(t->end - t->start) == kl &&
+		    !memcmp(r->line + t->start, key, kl))
 			found = k + 1;
+	}
 	return found;
 }
 

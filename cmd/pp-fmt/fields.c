@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "human.h"
 #include "pp.h"
+#include "services.h"
 
 const char *const fmt_table_default[] = {"time", "type", "event", "proto", "source",
                                          "destination", "pid", "comm", "info"};
@@ -54,9 +56,9 @@ static void element(struct rec *r, int t, struct sbuf *out)
 	scalar(r, t, out);
 }
 
-static bool key_value(struct rec *r, const char *key, struct sbuf *out)
+/* Text of the value at token t: arrays joined with ';'. */
+static bool tok_value(struct rec *r, int t, struct sbuf *out)
 {
-	int t = rec_find(r, key);
 	if (t < 0)
 		return false;
 	if (r->tok[t].type == JSMN_ARRAY) {
@@ -78,28 +80,78 @@ static bool key_value(struct rec *r, const char *key, struct sbuf *out)
 	return true;
 }
 
-static bool endpoint(struct rec *r, const char *addr_key, const char *port_key, struct sbuf *out)
+static bool key_value(struct rec *r, const char *key, struct sbuf *out)
+{
+	return tok_value(r, rec_find(r, key), out);
+}
+
+bool fmt_key_text(struct rec *r, const char *key, struct sbuf *out)
+{
+	return key_value(r, key, out);
+}
+
+/* addr:port; in tables the port by its service name (netstat style) unless
+ * --numeric. */
+static bool endpoint(struct rec *r, const char *addr_key, const char *port_key,
+                     const struct fmt_opts *o, struct sbuf *out)
 {
 	const char *a = rec_str(r, addr_key);
 	double port;
 	bool has_port = rec_num(r, port_key, &port);
+	const char *svc = NULL;
 	if (!a)
 		return false;
 	if (strchr(a, ':') && has_port)
 		sb_printf(out, "[%s]", a);
 	else
 		sb_puts(out, a);
-	if (has_port)
+	if (has_port && o->human && !o->numeric && port >= 0 && port <= 65535)
+		svc = svc_name((unsigned)port, rec_str(r, "proto"));
+	if (svc)
+		sb_printf(out, ":%s", svc);
+	else if (has_port)
 		sb_printf(out, ":%.0f", port);
 	return true;
 }
 
+/* Keys whose numbers are byte counts or durations: human units in tables. */
+static bool is_bytes_key(const char *key)
+{
+	size_t n = strlen(key);
+	return !strcmp(key, "bytes") || (n > 6 && !strcmp(key + n - 6, "_bytes"));
+}
+
+static bool is_duration_key(const char *key)
+{
+	return !strcmp(key, "duration");
+}
+
+static bool is_time_key(const char *key)
+{
+	return !strcmp(key, "first") || !strcmp(key, "last");
+}
+
+/* Value of key, in human units where the key says what the number is. */
+static bool human_value(struct rec *r, const char *key, const struct fmt_opts *o, struct sbuf *out)
+{
+	double d;
+	if (o->human && (is_bytes_key(key) || is_duration_key(key)) && rec_num(r, key, &d)) {
+		if (is_bytes_key(key))
+			hum_bytes(d, out);
+		else
+			hum_duration(d, out);
+		return true;
+	}
+	return key_value(r, key, out);
+}
+
 /* " key=value" for each present key, used to build the info summary. */
-static void kv(struct rec *r, struct sbuf *out, const char *label, const char *key)
+static void kv(struct rec *r, const struct fmt_opts *o, struct sbuf *out, const char *label,
+               const char *key)
 {
 	struct sbuf v;
 	sb_init(&v);
-	if (key_value(r, key, &v) && v.len) {
+	if (human_value(r, key, o, &v) && v.len) {
 		if (out->len)
 			sb_putc(out, ' ');
 		if (label && *label)
@@ -109,71 +161,115 @@ static void kv(struct rec *r, struct sbuf *out, const char *label, const char *k
 	sb_free(&v);
 }
 
-static void info(struct rec *r, struct sbuf *out)
+static void info(struct rec *r, const struct fmt_opts *o, struct sbuf *out)
 {
 	const char *type = rec_str(r, "type");
 	if (!type)
 		return;
 	if (!strcmp(type, "sock")) {
-		kv(r, out, "", "state");
-		kv(r, out, "tx", "tx_bytes");
-		kv(r, out, "rx", "rx_bytes");
-		kv(r, out, "dur", "duration");
-		kv(r, out, "sni", "sni");
-		kv(r, out, "name", "dst_name");
+		kv(r, o, out, "", "state");
+		kv(r, o, out, "tx", "tx_bytes");
+		kv(r, o, out, "rx", "rx_bytes");
+		kv(r, o, out, "dur", "duration");
+		kv(r, o, out, "sni", "sni");
+		kv(r, o, out, "name", "dst_name");
 	} else if (!strcmp(type, "flow")) {
-		kv(r, out, "pkts", "orig_pkts");
-		kv(r, out, "bytes", "orig_bytes");
-		kv(r, out, "rpkts", "resp_pkts");
-		kv(r, out, "rbytes", "resp_bytes");
-		kv(r, out, "app", "app");
+		kv(r, o, out, "pkts", "orig_pkts");
+		kv(r, o, out, "bytes", "orig_bytes");
+		kv(r, o, out, "rpkts", "resp_pkts");
+		kv(r, o, out, "rbytes", "resp_bytes");
+		kv(r, o, out, "app", "app");
 	} else if (!strcmp(type, "dns")) {
-		kv(r, out, "", "qname");
-		kv(r, out, "", "qtype");
-		kv(r, out, "", "rcode");
-		kv(r, out, "ans", "answers");
+		kv(r, o, out, "", "qname");
+		kv(r, o, out, "", "qtype");
+		kv(r, o, out, "", "rcode");
+		kv(r, o, out, "ans", "answers");
 	} else if (!strcmp(type, "tls")) {
-		kv(r, out, "sni", "sni");
-		kv(r, out, "alpn", "alpn");
-		kv(r, out, "ver", "version");
-		kv(r, out, "cipher", "cipher");
-		kv(r, out, "subject", "subject");
+		kv(r, o, out, "sni", "sni");
+		kv(r, o, out, "alpn", "alpn");
+		kv(r, o, out, "ver", "version");
+		kv(r, o, out, "cipher", "cipher");
+		kv(r, o, out, "subject", "subject");
 	} else if (!strcmp(type, "http")) {
-		kv(r, out, "", "method");
-		kv(r, out, "", "host");
-		kv(r, out, "", "path");
-		kv(r, out, "", "status");
+		kv(r, o, out, "", "method");
+		kv(r, o, out, "", "host");
+		kv(r, o, out, "", "path");
+		kv(r, o, out, "", "status");
 	} else if (!strcmp(type, "ssh")) {
-		kv(r, out, "client", "client");
-		kv(r, out, "server", "server");
+		kv(r, o, out, "client", "client");
+		kv(r, o, out, "server", "server");
 	} else if (!strcmp(type, "quic")) {
-		kv(r, out, "ver", "version");
-		kv(r, out, "sni", "sni");
-		kv(r, out, "alpn", "alpn");
+		kv(r, o, out, "ver", "version");
+		kv(r, o, out, "sni", "sni");
+		kv(r, o, out, "alpn", "alpn");
 	}
 }
 
-bool fmt_value(struct rec *r, const char *name, bool utc, struct sbuf *out)
+bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out)
 {
-	if (!strcmp(name, "time")) {
+	if (!strcmp(name, "time") || (o->human && is_time_key(name))) {
 		double ts;
 		char buf[64];
-		if (!rec_num(r, "ts", &ts))
+		if (!rec_num(r, !strcmp(name, "time") ? "ts" : name, &ts))
 			return false;
-		pp_fmt_time(ts, utc, 3, buf, sizeof(buf));
+		pp_fmt_time(ts, o->utc, 3, buf, sizeof(buf));
 		/* The table shows the time of day; the date is in the ts column. */
 		sb_puts(out, strlen(buf) > 11 && buf[10] == ' ' ? buf + 11 : buf);
 		return true;
 	}
 	if (!strcmp(name, "source"))
-		return endpoint(r, "src", "sport", out);
+		return endpoint(r, "src", "sport", o, out);
 	if (!strcmp(name, "destination"))
-		return endpoint(r, "dst", "dport", out);
+		return endpoint(r, "dst", "dport", o, out);
 	if (!strcmp(name, "info")) {
 		if (rec_find(r, "info") >= 0)
 			return key_value(r, "info", out);
-		info(r, out);
+		info(r, o, out);
 		return out->len > 0;
 	}
-	return key_value(r, name, out);
+	return human_value(r, name, o, out);
+}
+
+/* ---- columns resolved once per record ---------------------------------------- */
+
+void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o)
+{
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i];
+		c[i].name = nm;
+		c[i].len = strlen(nm);
+		/* Virtual columns and values shown in human units take the
+		 * general path; plain keys are looked up by fmt_cols_find. */
+		c[i].slow = !strcmp(nm, "time") || !strcmp(nm, "source") ||
+		            !strcmp(nm, "destination") || !strcmp(nm, "info") ||
+		            (o->human && (is_time_key(nm) || is_bytes_key(nm) || is_duration_key(nm)));
+	}
+}
+
+void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok)
+{
+	int it = 0, k;
+	for (int i = 0; i < n; i++)
+		tok[i] = -1;
+	/* One pass over the record's keys, comparing lengths first: far
+	 * cheaper than a rec_find scan per column. The last of repeated keys
+	 * wins, as with rec_find. */
+	while ((k = rec_next_key(r, &it)) >= 0) {
+		const jsmntok_t *kt = &r->tok[k];
+		const char *key = r->line + kt->start;
+		size_t kl = (size_t)(kt->end - kt->start);
+		if (kt->type != JSMN_STRING || kl == 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (c[i].len == kl && c[i].name[0] == key[0] && !memcmp(key, c[i].name, kl))
+				tok[i] = k + 1;
+	}
+}
+
+bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,
+              struct sbuf *out)
+{
+	if (c->slow)
+		return fmt_value(r, c->name, o, out);
+	return tok_value(r, tok, out);
 }

@@ -13,13 +13,31 @@ struct fmt_opts {
 	int nfields;
 	bool header;    /* --no-header clears */
 	bool utc;       /* -u: times in UTC */
+	bool human;     /* tables: human units (5.0KiB, 1.4s) and service names */
+	bool numeric;   /* --numeric: port numbers, not service names */
+	bool color;     /* table on a terminal and NO_COLOR unset */
 };
 
 /* Value of column name for record r as display text into out. Knows the
  * virtual columns: "time" (human time of ts), "source"/"destination"
  * (addr:port, IPv6 in brackets) and "info" (a per-type summary). Returns
  * false when the record has no value for it (cell left empty). */
-bool fmt_value(struct rec *r, const char *name, bool utc, struct sbuf *out);
+bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out);
+/* Text of top-level key (arrays joined with ';'), raw: no units. */
+bool fmt_key_text(struct rec *r, const char *key, struct sbuf *out);
+
+/* Columns resolved once per record (the hot path of CSV and tables):
+ * fmt_cols_find fills tok[i] with the value token of column i, or -1, in
+ * one pass over the record's keys; fmt_cell is fmt_value for that column. */
+struct fmt_col {
+	const char *name;
+	size_t len;
+	bool slow; /* virtual or human-formatted: goes through fmt_value */
+};
+void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o);
+void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok);
+bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,
+              struct sbuf *out);
 
 /* Default table columns (upper-case titles come from the names). */
 extern const char *const fmt_table_default[];

@@ -1,33 +1,60 @@
-/* pp-fmt: PortPulse records as a table, CSV or JSON. */
+/* pp-fmt: PortPulse records as a table, CSV, JSON or a live top-style view,
+ * filtered, sorted and grouped. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "collect.h"
+#include "filter.h"
 #include "fmt.h"
 #include "pp.h"
 #include "recinput.h"
+#include "top.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: pp-fmt [-jct] [-f field,...] [--no-header] [-u] [file ...]\n"
+	        "usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
+	        "              [-n N] [--no-header] [--numeric] [-u] [term ...] [file ...]\n"
+	        "       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
 	        "Format PortPulse records (NDJSON) read from the files or stdin.\n"
 	        "  -t, --table        aligned columns (default)\n"
 	        "  -c, --csv          CSV (RFC 4180) with a header row\n"
 	        "  -j, --json         NDJSON, re-serialised\n"
 	        "  -f, --fields LIST  columns/keys to show, comma-separated, in order;\n"
 	        "                     virtual: time, source, destination, info\n"
+	        "  -F, --filter EXPR  only records matching EXPR (see below); repeatable\n"
+	        "  -s, --sort LIST    sort by fields, '-' before a field for descending\n"
+	        "  -g, --group-by LIST  one row per group: count, bytes, first, last, dests\n"
+	        "  -n, --limit N      only the first N rows (after sorting/grouping)\n"
+	        "      --top          live view on the terminal, per process; q quits\n"
+	        "  -I, --interval S   --top redraw interval in seconds (default 1)\n"
 	        "      --no-header    no header row (table, CSV)\n"
+	        "      --numeric      port numbers instead of service names\n"
 	        "  -u, --utc          show times in UTC\n"
 	        "  -h, --help         this help\n"
-	        "  -V, --version      version\n");
+	        "  -V, --version      version\n"
+	        "Filter terms (ANDed; '!' negates; values a,b mean either):\n"
+	        "  port: sport: dport: src: dst: (CIDR) process: comm: pid: sni: host:\n"
+	        "  name: state: proto: type: container: FIELD:VALUE FIELD:>N /REGEX/\n"
+	        "  FIELD:/REGEX/. A word shaped like a term is a term; name a file of that\n"
+	        "  shape as ./NAME.\n");
 }
 
 struct state {
 	const struct fmt_writer *w;
 	struct fmt_opts o;
+	struct filter filt;
+	struct sortkey *sort;
+	int nsort;
+	char **group;
+	int ngroup;
+	struct groups *groups;
+	struct recbuf buf;
+	long long limit; /* -1: no limit */
+	long long written;
 	bool write_failed;
 	bool quiet_end; /* reader went away */
 };
@@ -50,55 +77,161 @@ static int check_write(struct state *s, int rc)
 static int on_record(struct rec *r, const char *file, unsigned long line, void *ctx)
 {
 	struct state *s = ctx;
-	return check_write(s, s->w->row(r, &s->o, stdout));
+	if (!filter_match(&s->filt, r))
+		return 0;
+	if (s->groups) {
+		grp_add(s->groups, r);
+		return 0;
+	}
+	if (s->nsort) {
+		rb_add(&s->buf, r->line, r->len);
+		return 0;
+	}
+	/* -n without sorting: like head, stop reading once enough is out. */
+	if (s->limit >= 0 && s->written >= s->limit)
+		return 1;
+	if (check_write(s, s->w->row(r, &s->o, stdout)))
+		return 1;
+	return s->limit >= 0 && ++s->written >= s->limit;
 }
 
 static int on_idle(void *ctx)
 {
 	struct state *s = ctx;
+	if (s->groups || s->nsort)
+		return 0; /* nothing is written before the input ends */
 	if (check_write(s, s->w->flush(&s->o, stdout)))
 		return 1;
 	/* A batch is complete: push it down the pipe now. */
 	return fflush(stdout) == 0 ? 0 : check_write(s, -1);
 }
 
-static void split_fields(struct fmt_opts *o, char *list)
+/* Sorted records or groups, once the input has ended. */
+static void write_collected(struct state *s)
 {
-	int n = 1;
+	struct rec r;
+	size_t n = s->buf.n;
+
+	if (s->groups) {
+		static const struct sortkey by_count[] = {{"count", true}};
+		grp_emit(s->groups, &s->buf);
+		n = s->buf.n;
+		/* Groups without -s: the biggest first (ties in first-seen order). */
+		if (s->nsort)
+			rb_sort(&s->buf, s->sort, s->nsort);
+		else
+			rb_sort(&s->buf, by_count, 1);
+	} else {
+		rb_sort(&s->buf, s->sort, s->nsort);
+	}
+	if (s->limit >= 0 && (size_t)s->limit < n)
+		n = (size_t)s->limit;
+	rec_init(&r);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *line = rb_line(&s->buf, i, &len);
+		const char *err;
+		if (rec_parse(&r, line, len, &err) < 0)
+			continue;
+		if (check_write(s, s->w->row(&r, &s->o, stdout)))
+			break;
+	}
+	rec_free(&r);
+}
+
+static char **split_list(char *list, int *n, const char *opt)
+{
+	int cap = 1;
+	char **v;
+	char *save;
 	for (char *p = list; *p; p++)
-		n += *p == ',';
-	o->fields = calloc((size_t)n, sizeof(char *));
-	if (!o->fields)
+		cap += *p == ',';
+	v = calloc((size_t)cap, sizeof(char *));
+	if (!v)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	o->nfields = 0;
-	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
-		o->fields[o->nfields++] = tok;
-	if (o->nfields == 0)
-		pp_usage_error("-f needs at least one field name");
+	*n = 0;
+	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		v[(*n)++] = tok;
+	if (*n == 0)
+		pp_usage_error("%s needs at least one field name", opt);
+	return v;
+}
+
+/* Print the expression with a caret under the mistake, as jq and tcpdump
+ * users know it, and end with status 2. The parser counts bytes; people
+ * count characters, so the column and the caret are in UTF-8 characters,
+ * and control characters are echoed as '?' so the caret line stays under. */
+static void __attribute__((noreturn)) filter_error(const char *expr, int col, const char *msg)
+{
+	int chars = 1;
+	struct sbuf echo;
+	sb_init(&echo);
+	for (int i = 0; expr[i]; i++) {
+		unsigned char c = (unsigned char)expr[i];
+		if ((c & 0xc0) != 0x80 && i < col - 1)
+			chars++;
+		sb_putc(&echo, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	pp_warn("filter: column %d: %s", chars, msg);
+	fprintf(stderr, "  %s\n  %*s^\n", echo.s ? echo.s : "", chars - 1, "");
+	sb_free(&echo);
+	exit(PP_EXIT_USAGE);
+}
+
+static void add_expr(struct sbuf *e, const char *s)
+{
+	if (e->len)
+		sb_putc(e, ' ');
+	sb_puts(e, s);
 }
 
 int main(int argc, char **argv)
 {
+	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP };
 	static const struct option longopts[] = {
 		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'}, {"fields", required_argument, NULL, 'f'},
-		{"no-header", no_argument, NULL, 'H'}, {"utc", no_argument, NULL, 'u'},
+		{"filter", required_argument, NULL, 'F'}, {"sort", required_argument, NULL, 's'},
+		{"group-by", required_argument, NULL, 'g'}, {"limit", required_argument, NULL, 'n'},
+		{"top", no_argument, NULL, OPT_TOP}, {"interval", required_argument, NULL, 'I'},
+		{"no-header", no_argument, NULL, OPT_NOHEADER},
+		{"numeric", no_argument, NULL, OPT_NUMERIC}, {"utc", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct state s = {.w = &fmt_table_writer, .o = {.header = true}};
+	struct state s = {.w = &fmt_table_writer, .o = {.header = true}, .limit = -1};
 	struct rin_stats st;
-	int ch, rc;
+	struct sbuf expr;
+	char **files;
+	const char **gcols = NULL;
+	bool top = false;
+	double interval = 1;
+	int ch, rc, nfiles = 0;
+	char *sortarg = NULL;
 
 	pp_setprog(argv[0]);
 	pp_out_init();
-	while ((ch = getopt_long(argc, argv, "tcjf:uhV", longopts, NULL)) != -1) {
+	sb_init(&expr);
+	while ((ch = getopt_long(argc, argv, "tcjf:F:s:g:n:I:uhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': s.w = &fmt_table_writer; break;
 		case 'c': s.w = &fmt_csv_writer; break;
 		case 'j': s.w = &fmt_json_writer; break;
-		case 'f': split_fields(&s.o, optarg); break;
-		case 'H': s.o.header = false; break;
+		case 'f':
+			free(s.o.fields);
+			s.o.fields = split_list(optarg, &s.o.nfields, "-f");
+			break;
+		case 'F': add_expr(&expr, optarg); break;
+		case 's': sortarg = optarg; break;
+		case 'g':
+			free(s.group);
+			s.group = split_list(optarg, &s.ngroup, "-g");
+			break;
+		case 'n': s.limit = pp_opt_ll("-n", optarg, 0, 1LL << 62); break;
+		case 'I': interval = pp_opt_duration("-I", optarg); break;
+		case OPT_TOP: top = true; break;
+		case OPT_NOHEADER: s.o.header = false; break;
+		case OPT_NUMERIC: s.o.numeric = true; break;
 		case 'u': s.o.utc = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
@@ -108,13 +241,69 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	/* Words shaped like filter terms are terms, the rest are files. */
+	files = calloc((size_t)argc + 1, sizeof(*files));
+	if (!files)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		if (filter_word(argv[i]))
+			add_expr(&expr, argv[i]);
+		else
+			files[nfiles++] = argv[i];
+	}
+	if (expr.len) {
+		int col;
+		char err[256];
+		if (filter_parse(&s.filt, expr.s, &col, err, sizeof(err)) < 0)
+			filter_error(expr.s, col, err);
+	}
+	if (sortarg)
+		s.nsort = sortkeys_parse(sortarg, &s.sort);
+	if (interval < 0.05)
+		pp_usage_error("-I: interval must be at least 0.05 seconds");
+
+	if (top) {
+		if (s.nsort || s.ngroup || s.limit >= 0)
+			pp_usage_error("--top cannot be combined with -s, -g or -n");
+		rc = top_run(files, nfiles, &s.filt, s.o.numeric, s.o.utc, interval);
+		filter_free(&s.filt);
+		free(files);
+		sb_free(&expr);
+		free(s.o.fields);
+		return rc;
+	}
+
+	s.o.human = s.w == &fmt_table_writer;
+	if (s.o.human && isatty(STDOUT_FILENO)) {
+		const char *nc = getenv("NO_COLOR");
+		s.o.color = !nc || !*nc;
+	}
+	if (s.ngroup) {
+		s.groups = grp_new(s.group, s.ngroup);
+		if (!s.o.fields) {
+			grp_default_columns(s.group, s.ngroup, &gcols, &s.o.nfields);
+			s.o.fields = (char **)gcols;
+		}
+	}
+	rb_init(&s.buf);
+
 	memset(&st, 0, sizeof(st));
-	if (check_write(&s, s.w->begin(&s.o, stdout)) == 0)
-		rin_run(argv, argc, on_record, on_idle, &s, &st);
+	if (check_write(&s, s.w->begin(&s.o, stdout)) == 0) {
+		rin_run(files, nfiles, on_record, on_idle, &s, &st);
+		if (!s.quiet_end && !s.write_failed && (s.groups || s.nsort))
+			write_collected(&s);
+	}
 	if (!s.quiet_end && !s.write_failed)
 		check_write(&s, s.w->end(&s.o, stdout));
 	rin_report(&st);
 	free(s.o.fields);
+	free(s.group);
+	free(s.sort);
+	free(files);
+	grp_free(s.groups);
+	rb_free(&s.buf);
+	filter_free(&s.filt);
+	sb_free(&expr);
 
 	rc = s.quiet_end || s.write_failed ? 0 : pp_out_close(stdout);
 	if (s.write_failed || rc == -2)

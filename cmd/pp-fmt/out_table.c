@@ -19,6 +19,8 @@ static int ncols;
 static const char *const *colnames;
 static bool header_done;
 static struct sbuf cell;
+static struct fmt_col *colv;
+static int *toks;
 
 /* Display width: code points, counting each UTF-8 lead byte. */
 static size_t dwidth(const char *s)
@@ -55,9 +57,27 @@ static int cap_of(int c)
 	return !strcmp(colnames[c], "info") ? CAP_WIDE : CAP_DEFAULT;
 }
 
-static int put_cell(FILE *f, const char *s, int c, bool last)
+/* SGR colour of a cell, or NULL: events that open and close connections. */
+static const char *cell_color(int c, const char *s)
+{
+	if (strcmp(colnames[c], "event"))
+		return NULL;
+	if (!strcmp(s, "connect") || !strcmp(s, "accept") || !strcmp(s, "start") ||
+	    !strcmp(s, "udp"))
+		return "\x1b[32m";
+	if (!strcmp(s, "close") || !strcmp(s, "end"))
+		return "\x1b[33m";
+	if (!strcmp(s, "listen"))
+		return "\x1b[36m";
+	return NULL;
+}
+
+/* Colours go around the text, never into the padding, so widths hold. */
+static int put_cell(FILE *f, const char *s, int c, bool last, const char *sgr)
 {
 	size_t w = dwidth(s), cap = (size_t)cap_of(c);
+	if (sgr && fputs(sgr, f) == EOF)
+		return -1;
 	if (w > cap) {
 		/* Cut at cap-1 code points and add an ellipsis. */
 		size_t k = 0, cp = 0;
@@ -73,6 +93,8 @@ static int put_cell(FILE *f, const char *s, int c, bool last)
 	} else if (fputs(s, f) == EOF) {
 		return -1;
 	}
+	if (sgr && fputs("\x1b[0m", f) == EOF)
+		return -1;
 	if (!last)
 		for (size_t i = w; i < width[c] + 2; i++)
 			if (fputc(' ', f) == EOF)
@@ -91,8 +113,11 @@ static int table_begin(const struct fmt_opts *o, FILE *f)
 	}
 	width = calloc((size_t)ncols, sizeof(*width));
 	rows = calloc(MAX_BATCH, sizeof(*rows));
-	if (!width || !rows)
+	colv = calloc((size_t)ncols, sizeof(*colv));
+	toks = calloc((size_t)ncols, sizeof(*toks));
+	if (!width || !rows || !colv || !toks)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	fmt_cols_init(colv, colnames, ncols, o);
 	sb_init(&cell);
 	return 0;
 }
@@ -123,7 +148,7 @@ static int table_flush(const struct fmt_opts *o, FILE *f)
 			for (k = 0; colnames[c][k] && k < sizeof(up) - 1; k++)
 				up[k] = (char)toupper((unsigned char)colnames[c][k]);
 			up[k] = '\0';
-			rc = put_cell(f, up, c, c == ncols - 1);
+			rc = put_cell(f, up, c, c == ncols - 1, o->color ? "\x1b[1m" : NULL);
 		}
 		if (rc == 0 && fputc('\n', f) == EOF)
 			rc = -1;
@@ -135,7 +160,8 @@ static int table_flush(const struct fmt_opts *o, FILE *f)
 		while (last > 0 && !rows[i][last][0])
 			last--;
 		for (int c = 0; c <= last && rc == 0; c++)
-			rc = put_cell(f, rows[i][c], c, c == last);
+			rc = put_cell(f, rows[i][c], c, c == last,
+			              o->color ? cell_color(c, rows[i][c]) : NULL);
 		if (rc == 0 && fputc('\n', f) == EOF)
 			rc = -1;
 		for (int c = 0; c < ncols; c++)
@@ -151,9 +177,10 @@ static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 	char **row = calloc((size_t)ncols, sizeof(*row));
 	if (!row)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	fmt_cols_find(r, colv, ncols, toks);
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);
-		fmt_value(r, colnames[c], o->utc, &cell);
+		fmt_cell(r, &colv[c], toks[c], o, &cell);
 		row[c] = display_safe(cell.s ? cell.s : "", cell.len);
 	}
 	rows[nrows++] = row;
@@ -167,6 +194,8 @@ static int table_end(const struct fmt_opts *o, FILE *f)
 	int rc = table_flush(o, f);
 	free(rows);
 	free(width);
+	free(colv);
+	free(toks);
 	sb_free(&cell);
 	return rc;
 }

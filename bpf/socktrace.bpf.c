@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pp-trace's kernel side: socket lifecycle events with the process behind
+ * them, from stable hooks only (tracepoints and cgroup v2 hooks; no kprobes,
+ * no fentry), so that it survives kernel upgrades.
+ *
+ * TCP: the sock:inet_sock_set_state tracepoint (raw, or classic as the
+ *   fallback variant) sees every state change. A change made in process
+ *   context (SYN-SENT by connect(), LISTEN by listen()) names the process;
+ *   the socket table `socks` remembers it until CLOSE, so the connect record
+ *   sent when the handshake completes (in softirq) and the close record still
+ *   name the right process, even after it exited. Inbound connections are
+ *   born in softirq; the accept record is sent from the exit of accept(2) /
+ *   accept4(2), by the process that accepted (fd -> file -> socket -> sock),
+ *   or, where syscall tracepoints are missing, from that socket's first
+ *   send/receive.
+ * UDP: cgroup sendmsg/recvmsg hooks (unconnected sockets, process context)
+ *   and sock:sock_send_length/sock_recv_length (connected sockets); the first
+ *   datagram of each (socket, peer) pair is reported once (LRU `udp_seen`).
+ *
+ * Nothing waits for user space: a full ring buffer drops the record and
+ * counts it per CPU. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "socktrace.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_DGRAM 2
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filters set by user space before load (0 / -1 = off). */
+const volatile __u32 targ_pid = 0;
+const volatile __s64 targ_uid = -1;
+const volatile bool trace_v4 = true;
+const volatile bool trace_v6 = true;
+const volatile bool trace_udp = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* user space may resize before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ppb_counters);
+} counters SEC(".maps");
+
+/* Roles of a socket in `socks`. */
+enum {
+	R_CONNECT = 1,    /* connect(2) by the owner */
+	R_PENDING_ACCEPT, /* a listener's child nobody has accepted yet */
+	R_ACCEPTED,       /* accepted by the owner */
+	R_LISTEN,         /* listening socket of the owner */
+	R_OLDER,          /* a connection older than us, seen closing */
+};
+
+struct owner {
+	__u64 start_ns;   /* 0: unknown (R_OLDER) */
+	__u64 pstart_ns;  /* the owner process's start_boottime */
+	__u32 pid, ppid, uid;
+	__u16 lport;      /* local port: the kernel clears it before CLOSE */
+	__u8 role;
+	__u8 pad;
+	char comm[PPB_COMM_LEN];
+};
+
+/* Live TCP sockets we saw being born, keyed by kernel address; every TCP
+ * socket passes through CLOSE, where its entry goes. A plain (preallocated)
+ * hash, not LRU: when it is full, a new entry fails and is counted
+ * (sock_table_full) instead of silently pushing out a live one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct owner);
+} socks SEC(".maps");
+
+struct udp_key {
+	__u32 netns;
+	__u16 lport, pport;
+	__u8 peer[16];
+	__u8 family;
+	__u8 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct udp_key);
+	__type(value, __u64);
+} udp_seen SEC(".maps");
+
+static __always_inline struct ppb_counters *counts(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+static __always_inline bool family_wanted(__u16 family)
+{
+	if (family == AF_INET)
+		return trace_v4;
+	if (family == AF_INET6)
+		return trace_v6;
+	return false;
+}
+
+/* The current process: tgid, parent, uid and the group leader's comm (the
+ * name ps shows, not a thread's). */
+static __always_inline void current_owner(struct owner *o)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	o->pid = bpf_get_current_pid_tgid() >> 32;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	o->pstart_ns = BPF_CORE_READ(leader, start_boottime);
+	if (bpf_core_read_str(o->comm, sizeof(o->comm), &leader->comm) < 0)
+		bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline bool owner_wanted(const struct owner *o)
+{
+	if (targ_pid && o->pid != targ_pid)
+		return false;
+	if (targ_uid >= 0 && o->uid != (__u32)targ_uid)
+		return false;
+	return true;
+}
+
+static __always_inline void set_owner(struct ppb_event *e, const struct owner *o)
+{
+	e->pid = o->pid;
+	e->ppid = o->ppid;
+	e->pstart_ns = o->pstart_ns;
+	e->uid = o->uid;
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	e->flags |= PPB_F_PID;
+}
+
+static __always_inline struct ppb_event *reserve(void)
+{
+	struct ppb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct ppb_counters *c = counts();
+
+	if (!e) {
+		if (c)
+			c->drops++;
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
+/* Wake the reader at most every WAKEUP_NS, or when WAKEUP_BYTES wait:
+ * under churn one wakeup serves hundreds of records instead of one each,
+ * and a lone event still wakes it at once. What waits without a wakeup is
+ * picked up by the reader's poll timeout (100 ms). */
+#define WAKEUP_NS (10 * 1000 * 1000)
+const volatile __u64 wakeup_bytes = 1 << 20;
+__u64 last_wakeup_ns = 0;
+
+static __always_inline void submit(struct ppb_event *e)
+{
+	struct ppb_counters *c = counts();
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (c)
+		c->events++;
+	if (e->ts_ns - last_wakeup_ns > WAKEUP_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
+		last_wakeup_ns = e->ts_ns; /* racy across CPUs; a wakeup more or less */
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* The socket's own addresses: local into *l, peer into *p. */
+static __always_inline void sk_addrs(const struct sock *sk, __u16 family, __u8 *l, __u8 *p)
+{
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)l, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)p, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)l, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)p, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+/* Fill the tuple of a TCP socket; local_first: the local side goes into
+ * saddr/sport (the originator, or a listener's own address). lport: the
+ * local port when the socket no longer has it. */
+static __always_inline void tcp_tuple(struct ppb_event *e, const struct sock *sk, __u16 family,
+				      bool local_first, __u16 lport)
+{
+	__u16 pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+	/* skc_num is cleared when the socket leaves the hash tables, before
+	 * CLOSE is traced; inet_sport stays. */
+	if (!num)
+		num = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	if (num)
+		lport = num;
+	e->family = family;
+	e->proto = IPPROTO_TCP;
+	e->netns = sk_netns(sk);
+	e->sk = (__u64)sk;
+	if (local_first) {
+		sk_addrs(sk, family, e->saddr, e->daddr);
+		e->sport = lport;
+		e->dport = pport;
+	} else {
+		sk_addrs(sk, family, e->daddr, e->saddr);
+		e->sport = pport;
+		e->dport = lport;
+	}
+}
+
+static __always_inline bool filtered(void)
+{
+	return targ_pid || targ_uid >= 0;
+}
+
+/* A record about a TCP socket. o: what we know of it (never NULL); owned:
+ * o names the process. */
+static __always_inline struct ppb_event *tcp_event(const struct sock *sk, __u16 family, __u8 kind,
+						   __u8 state, const struct owner *o, bool owned)
+{
+	struct ppb_event *e;
+
+	if (owned ? !owner_wanted(o) : filtered())
+		return NULL;
+	e = reserve();
+	if (!e)
+		return NULL;
+	e->kind = kind;
+	e->state = state;
+	if (o->role == R_OLDER)
+		e->flags |= PPB_F_NODIR;
+	else if (o->role == R_CONNECT)
+		e->flags |= PPB_F_OUT;
+	else if (o->role == R_LISTEN)
+		e->flags |= PPB_F_LISTENER;
+	tcp_tuple(e, sk, family, o->role == R_LISTEN || o->role == R_CONNECT || o->role == R_OLDER,
+		  o->lport);
+	if (o->start_ns) {
+		e->start_ns = o->start_ns;
+		e->flags |= PPB_F_START;
+	}
+	if (owned)
+		set_owner(e, o);
+	return e;
+}
+
+static __always_inline void emit_tcp(const struct sock *sk, __u16 family, __u8 kind, __u8 state,
+				     const struct owner *o, bool owned)
+{
+	struct ppb_event *e = tcp_event(sk, family, kind, state, o, owned);
+
+	if (e)
+		submit(e);
+}
+
+static __always_inline void emit_close(const struct sock *sk, __u16 family, const struct owner *o,
+				       bool owned, int old)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct ppb_event *e = tcp_event(sk, family, PPB_CLOSE, TCP_CLOSE, o, owned);
+	unsigned long flags;
+
+	if (!e)
+		return;
+	/* The kernel's counters (tcp_info's tcpi_bytes_acked/received) count
+	 * the SYN and FIN sequence numbers too; user space takes them off with
+	 * what is known here: a FIN came in (tcp_fin() set SOCK_DONE), and ours
+	 * was acknowledged (we had sent it and nothing is unacknowledged). */
+	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
+	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+	e->flags |= PPB_F_BYTES;
+	flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	if (flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)))
+		e->flags |= PPB_F_FIN_IN;
+	if ((old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING || old == TCP_LAST_ACK) &&
+	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		e->flags |= PPB_F_FIN_ACKED;
+	submit(e);
+}
+
+static __always_inline void remember(__u64 key, struct owner *o)
+{
+	if (bpf_map_update_elem(&socks, &key, o, BPF_ANY)) {
+		struct ppb_counters *c = counts();
+		if (c)
+			c->sock_full++;
+	}
+}
+
+/* A new socket owned by the current process (process context). */
+static __always_inline void own(const struct sock *sk, struct owner *o, __u8 role)
+{
+	current_owner(o);
+	o->start_ns = bpf_ktime_get_ns();
+	o->role = role;
+	o->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+static __always_inline int on_state(const struct sock *sk, int old, int new)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	__u64 key = (__u64)sk;
+	struct owner *o, copy = {};
+
+	if (proto != IPPROTO_TCP || !family_wanted(family))
+		return 0;
+
+	switch (new) {
+	case TCP_SYN_SENT:   /* connect(2): process context */
+		own(sk, &copy, R_CONNECT);
+		remember(key, &copy);
+		return 0;
+	case TCP_LISTEN:     /* listen(2): process context */
+		own(sk, &copy, R_LISTEN);
+		remember(key, &copy);
+		emit_tcp(sk, family, PPB_LISTEN, TCP_LISTEN, &copy, true);
+		return 0;
+	case TCP_SYN_RECV:   /* a listener's new child, in softirq */
+		if (old != TCP_LISTEN)
+			return 0;
+		copy.start_ns = bpf_ktime_get_ns();
+		copy.role = R_PENDING_ACCEPT;
+		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		remember(key, &copy);
+		return 0;
+	}
+
+	/* The hot path: most changes need no table lookup at all. What is
+	 * left: the end of a handshake we started, the first step of a close
+	 * (a connection older than us shows itself there), and CLOSE. */
+	if (old != TCP_SYN_SENT && old != TCP_ESTABLISHED && new != TCP_CLOSE)
+		return 0;
+	o = bpf_map_lookup_elem(&socks, &key);
+	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT) {
+		__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (num)
+			o->lport = num; /* chosen by connect(2) if it was not bound */
+		/* The handshake finished (or failed): the tuple is complete. */
+		emit_tcp(sk, family, PPB_CONNECT, new == TCP_ESTABLISHED ? TCP_ESTABLISHED : TCP_SYN_SENT,
+			 o, true);
+	}
+
+	if (!o) {
+		/* A connection older than us. Remember its port as it starts
+		 * closing (the kernel clears the port before CLOSE); states
+		 * before ESTABLISHED carried no data and are not reported. */
+		if (old == TCP_SYN_SENT || old == TCP_SYN_RECV || old == TCP_LISTEN ||
+		    old == TCP_CLOSE || old == TCP_NEW_SYN_RECV)
+			return 0;
+		copy.role = R_OLDER;
+		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (new != TCP_CLOSE) {
+			remember(key, &copy);
+			return 0;
+		}
+		if (copy.lport)
+			emit_close(sk, family, &copy, false, old);
+		return 0;
+	}
+	if (new != TCP_CLOSE)
+		return 0;
+
+	copy = *o;
+	bpf_map_delete_elem(&socks, &key);
+	switch (copy.role) {
+	case R_LISTEN:
+		/* The listener goes: a close with its own address only, as the
+		 * polling mode reports a listener leaving the table. */
+		emit_tcp(sk, family, PPB_CLOSE, TCP_CLOSE, &copy, true);
+		return 0;
+	case R_PENDING_ACCEPT:
+		/* A child that never completed the handshake (it closes straight
+		 * from SYN-RECV) was no connection. */
+		if (old == TCP_SYN_RECV)
+			return 0;
+		/* Completed but nobody accepted it before it closed: it happened,
+		 * but no process took it. */
+		emit_tcp(sk, family, PPB_ACCEPT, TCP_CLOSE, &copy, false);
+		emit_close(sk, family, &copy, false, old);
+		return 0;
+	case R_OLDER:
+		emit_close(sk, family, &copy, false, old);
+		return 0;
+	default:
+		emit_close(sk, family, &copy, true, old);
+		return 0;
+	}
+}
+
+SEC("raw_tracepoint/inet_sock_set_state")
+int rtp_set_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_state((const struct sock *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2]);
+}
+
+/* Classic tracepoint variant, for kernels that refuse raw tracepoints. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	return on_state((const struct sock *)ctx->skaddr, ctx->oldstate, ctx->newstate);
+}
+
+/* --- accept: the process that took the connection ------------------------ */
+
+static __always_inline int claim_accept(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct owner *o = bpf_map_lookup_elem(&socks, &key);
+	__u16 family;
+
+	if (!o || o->role != R_PENDING_ACCEPT)
+		return 0;
+	current_owner(o);
+	o->role = R_ACCEPTED;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	emit_tcp(sk, family, PPB_ACCEPT, BPF_CORE_READ(sk, __sk_common.skc_state), o, true);
+	return 0;
+}
+
+/* syscalls:sys_exit_accept{,4}: the common header, the syscall number and
+ * the return value (the new descriptor). */
+struct syscall_exit_ctx {
+	__u64 common;
+	long nr;
+	long ret;
+};
+
+static __always_inline int on_accept_exit(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt;
+	struct file **fds, *file;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	/* Only our own table decides whether this was a TCP child we know:
+	 * for any other file the pointer chase finds nothing there. */
+	return claim_accept(sk);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tp_exit_accept4(struct syscall_exit_ctx *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tp_exit_accept(struct syscall_exit_ctx *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+/* --- UDP ------------------------------------------------------------------ */
+
+static __always_inline bool udp_first(struct udp_key *k)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (bpf_map_lookup_elem(&udp_seen, k))
+		return false;
+	/* BPF_NOEXIST: of two CPUs racing on one flow, one reports it. */
+	return bpf_map_update_elem(&udp_seen, k, &now, BPF_NOEXIST) == 0;
+}
+
+static __always_inline __u32 task_netns(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+}
+
+/* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
+ * user_* is the peer (destination of a send, source of a receive); hook6
+ * says which of user_ip4/user_ip6 this attach type may read (the verifier
+ * allows only one). A v6 socket sending to a v4-mapped address goes through
+ * the 4 hooks. */
+static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bool hook6)
+{
+	struct bpf_sock *sk = ctx->sk;
+	__u16 sfamily = ctx->family;          /* the socket's family */
+	struct udp_key k = {};
+	struct owner o = {};
+	struct ppb_event *e;
+	__u8 local[16] = {}, peer[16] = {};
+
+	if (ctx->protocol != IPPROTO_UDP || !sk || !family_wanted(sfamily))
+		return;
+	if (!hook6) {
+		__u32 a = ctx->user_ip4;
+		if (sfamily == AF_INET6) {
+			/* a v4 peer of a v6 socket: ::ffff:a.b.c.d */
+			peer[10] = 0xff;
+			peer[11] = 0xff;
+			__builtin_memcpy(&peer[12], &a, 4);
+		} else {
+			__builtin_memcpy(peer, &a, 4);
+		}
+	} else {
+		__u32 a[4];
+		if (sfamily != AF_INET6)
+			return;
+		a[0] = ctx->user_ip6[0];
+		a[1] = ctx->user_ip6[1];
+		a[2] = ctx->user_ip6[2];
+		a[3] = ctx->user_ip6[3];
+		__builtin_memcpy(peer, a, 16);
+	}
+	/* Both forms are read unconditionally: a field chosen by a branch
+	 * becomes pointer arithmetic on the socket, which the verifier refuses. */
+	{
+		const volatile struct bpf_sock *vs = sk;
+		__u32 a4 = vs->src_ip4, a6[4];
+		a6[0] = vs->src_ip6[0];
+		a6[1] = vs->src_ip6[1];
+		a6[2] = vs->src_ip6[2];
+		a6[3] = vs->src_ip6[3];
+		if (sfamily == AF_INET) {
+			if (!a4 && out && !hook6)
+				a4 = ctx->msg_src_ip4; /* IP_PKTINFO source, if given */
+			__builtin_memcpy(local, &a4, 4);
+		} else {
+			__builtin_memcpy(local, a6, 16);
+		}
+	}
+
+	k.netns = task_netns();
+	k.lport = sk->src_port;
+	k.pport = bpf_ntohs((__u16)ctx->user_port);
+	k.family = sfamily;
+	__builtin_memcpy(k.peer, peer, 16);
+	current_owner(&o);
+	if (!owner_wanted(&o) || !udp_first(&k))
+		return;
+	e = reserve();
+	if (!e)
+		return;
+	e->kind = PPB_UDP;
+	e->proto = IPPROTO_UDP;
+	e->family = sfamily;
+	e->netns = k.netns;
+	set_owner(e, &o);
+	if (out) {
+		__builtin_memcpy(e->saddr, local, 16);
+		__builtin_memcpy(e->daddr, peer, 16);
+		e->sport = k.lport;
+		e->dport = k.pport;
+		e->flags |= PPB_F_OUT;
+	} else {
+		__builtin_memcpy(e->saddr, peer, 16);
+		__builtin_memcpy(e->daddr, local, 16);
+		e->sport = k.pport;
+		e->dport = k.lport;
+	}
+	submit(e);
+}
+
+SEC("cgroup/sendmsg4")
+int cg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	udp_sockaddr(ctx, true, false);
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int cg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	udp_sockaddr(ctx, true, true);
+	return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int cg_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	udp_sockaddr(ctx, false, false);
+	return 1;
+}
+
+SEC("cgroup/recvmsg6")
+int cg_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	udp_sockaddr(ctx, false, true);
+	return 1;
+}
+
+/* Accept attribution without syscall tracepoints (user space sets this
+ * when tp_exit_accept* cannot attach): the first process to send or receive
+ * on an accepted socket. */
+volatile bool claim_on_io = false;
+
+/* sock:sock_send_length / sock_recv_length, in the context of the process
+ * doing the I/O: a datagram on a connected UDP socket (no address passes
+ * the cgroup hooks then), or the accept claim above. */
+static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
+{
+	__u16 proto, family;
+	__u8 state;
+	struct udp_key k = {};
+	struct owner o = {};
+	struct ppb_event *e;
+
+	if (!sk || ret < 0)
+		return 0;
+	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	if (proto == IPPROTO_TCP && claim_on_io)
+		return claim_accept(sk);
+	if (proto != IPPROTO_UDP || !trace_udp)
+		return 0;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!family_wanted(family))
+		return 0;
+	k.netns = sk_netns(sk);
+	k.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	k.pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	k.family = family;
+	{
+		__u8 local[16] = {};
+		sk_addrs(sk, family, local, k.peer);
+	}
+	current_owner(&o);
+	if (!owner_wanted(&o) || !udp_first(&k))
+		return 0;
+	e = reserve();
+	if (!e)
+		return 0;
+	e->kind = PPB_UDP;
+	e->proto = IPPROTO_UDP;
+	e->family = family;
+	e->netns = k.netns;
+	e->sk = (__u64)sk;
+	set_owner(e, &o);
+	if (out) {
+		sk_addrs(sk, family, e->saddr, e->daddr);
+		e->sport = k.lport;
+		e->dport = k.pport;
+		e->flags |= PPB_F_OUT;
+	} else {
+		sk_addrs(sk, family, e->daddr, e->saddr);
+		e->sport = k.pport;
+		e->dport = k.lport;
+	}
+	submit(e);
+	return 0;
+}
+
+SEC("raw_tracepoint/sock_send_length")
+int rtp_send_length(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], true);
+}
+
+SEC("raw_tracepoint/sock_recv_length")
+int rtp_recv_length(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], false);
+}

@@ -1,0 +1,40 @@
+/* pp-fmt filter expressions: terms separated by blanks, all of which must
+ * hold (AND); '!' before a term negates it.
+ *
+ *   term   := ['!'] ( '/' regex '/' | field ':' value-list | field ':' '/' regex '/' )
+ *   value-list := value { ',' value }        any one of them (OR)
+ *   value  := [ '<' | '<=' | '>' | '>=' ] ( word | '"' quoted '"' )
+ *
+ * Keywords with their own meaning: port sport dport (exact port numbers or
+ * service names), src dst (address or CIDR), process comm pid, sni host name
+ * (DNS names: case-insensitive, subdomains included), state proto (case-
+ * insensitive), type, container (id prefix). Any other word is a record key
+ * compared exactly (numerically when both sides are numbers; any element of
+ * an array). A regex is a POSIX extended regex matched against values. */
+#ifndef PP_FMT_FILTER_H
+#define PP_FMT_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rec.h"
+
+struct fterm;
+
+struct filter {
+	struct fterm *t;
+	int n;
+};
+
+/* Parse expr into f. 0 on success; -1 with the 1-based column of the
+ * mistake in *col and a message in err. */
+int filter_parse(struct filter *f, const char *expr, int *col, char *err, size_t errlen);
+/* Does record r pass? An empty filter passes everything. */
+bool filter_match(const struct filter *f, struct rec *r);
+void filter_free(struct filter *f);
+
+/* Does a command-line word look like a filter term rather than a file name?
+ * ('!'-prefixed, /regex/, or identifier followed by ':'.) */
+bool filter_word(const char *w);
+
+#endif

@@ -1,0 +1,261 @@
+/* -g: records folded into groups as they arrive, so memory grows with the
+ * number of groups, not of records. A group is keyed by the text of its
+ * fields (joined with a byte that cannot occur in them unescaped: 0x1f);
+ * distinct destinations are counted by a set of 64-bit hashes per group. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "jsonw.h"
+#include "pp.h"
+
+struct hset {
+	uint64_t *v; /* 0 = empty slot */
+	size_t n, cap;
+};
+
+struct group {
+	char *key;
+	uint64_t hash;
+	char **vals;     /* per field: text, or NULL when the records lack it */
+	bool *isnum;     /* per field: the value was a JSON number */
+	unsigned long count;
+	double bytes;
+	bool has_bytes;
+	double first, last;
+	bool has_ts;
+	struct hset dests;
+};
+
+struct groups {
+	char **fields;
+	int nfields;
+	struct group **slot; /* open addressing */
+	size_t cap, n;
+	struct group **order; /* first-seen order */
+	size_t ocap;
+	struct sbuf key, val;
+};
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	return p;
+}
+
+static void hset_add(struct hset *s, uint64_t h)
+{
+	size_t i;
+	if ((s->n + 1) * 2 > s->cap) {
+		struct hset o = *s;
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->v = xcalloc(s->cap, sizeof(*s->v));
+		s->n = 0;
+		for (size_t k = 0; k < o.cap; k++)
+			if (o.v[k])
+				hset_add(s, o.v[k]);
+		free(o.v);
+	}
+	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
+		if (s->v[i] == h)
+			return;
+	s->v[i] = h;
+	s->n++;
+}
+
+struct groups *grp_new(char **fields, int nfields)
+{
+	struct groups *g = xcalloc(1, sizeof(*g));
+	g->fields = fields;
+	g->nfields = nfields;
+	g->cap = 64;
+	g->slot = xcalloc(g->cap, sizeof(*g->slot));
+	sb_init(&g->key);
+	sb_init(&g->val);
+	return g;
+}
+
+static void rehash(struct groups *g)
+{
+	size_t cap = g->cap * 2;
+	struct group **s = xcalloc(cap, sizeof(*s));
+	for (size_t i = 0; i < g->n; i++) {
+		size_t j = g->order[i]->hash & (cap - 1);
+		while (s[j])
+			j = (j + 1) & (cap - 1);
+		s[j] = g->order[i];
+	}
+	free(g->slot);
+	g->slot = s;
+	g->cap = cap;
+}
+
+static struct group *lookup(struct groups *g, struct rec *r)
+{
+	static const struct fmt_opts raw = {.numeric = true};
+	uint64_t h;
+	size_t i;
+	struct group *grp;
+
+	sb_reset(&g->key);
+	for (int f = 0; f < g->nfields; f++) {
+		if (f)
+			sb_putc(&g->key, '\x1f');
+		/* Missing and empty differ: mark missing with 0x1e. */
+		if (!fmt_value(r, g->fields[f], &raw, &g->key))
+			sb_putc(&g->key, '\x1e');
+	}
+	sb_puts(&g->key, "");
+	h = fnv(g->key.s, g->key.len);
+	for (i = h & (g->cap - 1); g->slot[i]; i = (i + 1) & (g->cap - 1))
+		if (g->slot[i]->hash == h && !strcmp(g->slot[i]->key, g->key.s))
+			return g->slot[i];
+	grp = xcalloc(1, sizeof(*grp));
+	grp->key = strdup(g->key.s);
+	grp->hash = h;
+	grp->vals = xcalloc((size_t)g->nfields, sizeof(*grp->vals));
+	grp->isnum = xcalloc((size_t)g->nfields, sizeof(*grp->isnum));
+	if (!grp->key)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	for (int f = 0; f < g->nfields; f++) {
+		int t = rec_find(r, g->fields[f]);
+		sb_reset(&g->val);
+		if (fmt_value(r, g->fields[f], &raw, &g->val)) {
+			sb_puts(&g->val, "");
+			grp->vals[f] = sb_steal(&g->val);
+			grp->isnum[f] = t >= 0 && rec_tok_is_num(r, t);
+		}
+	}
+	g->slot[i] = grp;
+	if (g->n == g->ocap) {
+		g->ocap = g->ocap ? g->ocap * 2 : 64;
+		g->order = realloc(g->order, g->ocap * sizeof(*g->order));
+		if (!g->order)
+			pp_die(PP_EXIT_RUNTIME, "out of memory");
+	}
+	g->order[g->n++] = grp;
+	if (g->n * 2 > g->cap)
+		rehash(g);
+	return grp;
+}
+
+/* Bytes a record accounts for: a socket's close (payload both ways) or a
+ * flow's end (IP bytes both ways). Flow start/update records carry running
+ * totals, which would be counted twice. */
+static bool record_bytes(struct rec *r, double *b)
+{
+	const char *ev = rec_str(r, "event");
+	double x = 0, y = 0;
+	bool a, c;
+	if (ev && (!strcmp(ev, "start") || !strcmp(ev, "update")))
+		return false;
+	a = rec_num(r, "tx_bytes", &x);
+	c = rec_num(r, "rx_bytes", &y);
+	if (!a && !c) {
+		a = rec_num(r, "orig_bytes", &x);
+		c = rec_num(r, "resp_bytes", &y);
+	}
+	if (!a && !c)
+		return false;
+	*b = (a ? x : 0) + (c ? y : 0);
+	return true;
+}
+
+void grp_add(struct groups *g, struct rec *r)
+{
+	struct group *grp = lookup(g, r);
+	double ts, b;
+	const char *dst;
+
+	grp->count++;
+	if (record_bytes(r, &b)) {
+		grp->bytes += b;
+		grp->has_bytes = true;
+	}
+	if (rec_num(r, "ts", &ts)) {
+		if (!grp->has_ts || ts < grp->first)
+			grp->first = ts;
+		if (!grp->has_ts || ts > grp->last)
+			grp->last = ts;
+		grp->has_ts = true;
+	}
+	if ((dst = rec_str(r, "dst")) != NULL)
+		hset_add(&grp->dests, fnv(dst, strlen(dst)));
+}
+
+void grp_emit(struct groups *g, struct recbuf *b)
+{
+	struct jw w;
+	jw_init(&w);
+	for (size_t i = 0; i < g->n; i++) {
+		struct group *grp = g->order[i];
+		jw_reset(&w);
+		jw_obj_open(&w, NULL);
+		for (int f = 0; f < g->nfields; f++) {
+			if (!grp->vals[f])
+				continue;
+			if (grp->isnum[f])
+				jw_raw(&w, g->fields[f], grp->vals[f], strlen(grp->vals[f]));
+			else
+				jw_str(&w, g->fields[f], grp->vals[f]);
+		}
+		jw_uint(&w, "count", grp->count);
+		if (grp->has_bytes)
+			jw_num(&w, "bytes", grp->bytes);
+		if (grp->has_ts) {
+			jw_ts(&w, "first", (uint64_t)(grp->first * 1e6 + 0.5));
+			jw_ts(&w, "last", (uint64_t)(grp->last * 1e6 + 0.5));
+		}
+		jw_uint(&w, "dests", grp->dests.n);
+		jw_obj_close(&w);
+		rb_add(b, w.buf, w.len);
+	}
+	jw_free(&w);
+}
+
+void grp_free(struct groups *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		struct group *grp = g->order[i];
+		for (int f = 0; f < g->nfields; f++)
+			free(grp->vals[f]);
+		free(grp->vals);
+		free(grp->isnum);
+		free(grp->key);
+		free(grp->dests.v);
+		free(grp);
+	}
+	free(g->order);
+	free(g->slot);
+	sb_free(&g->key);
+	sb_free(&g->val);
+	free(g);
+}
+
+void grp_default_columns(char **fields, int nfields, const char ***cols, int *ncols)
+{
+	static const char *const aggr[] = {"count", "bytes", "first", "last", "dests"};
+	const char **c = xcalloc((size_t)nfields + PP_ARRAY_LEN(aggr), sizeof(*c));
+	int n = 0;
+	for (int i = 0; i < nfields; i++)
+		c[n++] = fields[i];
+	for (size_t i = 0; i < PP_ARRAY_LEN(aggr); i++)
+		c[n++] = aggr[i];
+	*cols = c;
+	*ncols = n;
+}

@@ -1,0 +1,166 @@
+/* pp-trace: socket lifecycle events with the owning process, as sock
+ * records. eBPF when it can be used, else (or with --no-ebpf) by polling
+ * the kernel's socket tables. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pp.h"
+#include "trace.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
+	        "                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
+	        "                [--proc-net] [--no-fallback] [--stats]\n"
+	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
+	        "as PortPulse sock records (NDJSON) on stdout.\n"
+	        "      --no-ebpf        poll the socket tables (no privileges needed)\n"
+	        "      --once           print the current sockets and exit (polling)\n"
+	        "  -I, --interval T     time between polls (default 0.5s; e.g. 100ms)\n"
+	        "  -d, --duration T     stop after this long\n"
+	        "  -c, --count N        stop after N records\n"
+	        "  -p, --pid PID        only sockets of this process\n"
+	        "  -u, --uid USER       only sockets of this user (name or number)\n"
+	        "      --comm NAME      only processes with this comm\n"
+	        "      --cgroup PATH    only processes in this cgroup v2 path or below\n"
+	        "  -4, --ipv4           only IPv4        -6, --ipv6   only IPv6\n"
+	        "      --tcp            only TCP             --udp    only UDP\n"
+	        "      --proc-net       read /proc/net/{tcp,udp}{,6}, not sock_diag netlink\n"
+	        "      --no-fallback    fail if eBPF is unavailable instead of polling\n"
+	        "      --stats          print counters on stderr at exit\n"
+	        "  -v, --verbose        more messages on stderr\n"
+	        "  -h, --help           this help\n"
+	        "  -V, --version        version\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	trace_stop = 1;
+}
+
+static int64_t parse_user(const char *s)
+{
+	if (s[0] >= '0' && s[0] <= '9')
+		return pp_opt_ll("-u", s, 0, UINT32_MAX - 1);
+	struct passwd *pw = getpwnam(s);
+	if (!pw)
+		pp_usage_error("no such user: '%s'", s);
+	return pw->pw_uid;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS };
+	static const struct option longopts[] = {
+		{"no-ebpf", no_argument, NULL, O_NO_EBPF},
+		{"once", no_argument, NULL, O_ONCE},
+		{"interval", required_argument, NULL, 'I'},
+		{"duration", required_argument, NULL, 'd'},
+		{"count", required_argument, NULL, 'c'},
+		{"pid", required_argument, NULL, 'p'},
+		{"uid", required_argument, NULL, 'u'},
+		{"comm", required_argument, NULL, O_COMM},
+		{"cgroup", required_argument, NULL, O_CGROUP},
+		{"ipv4", no_argument, NULL, '4'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"tcp", no_argument, NULL, O_TCP},
+		{"udp", no_argument, NULL, O_UDP},
+		{"proc-net", no_argument, NULL, O_PROC_NET},
+		{"no-fallback", no_argument, NULL, O_NO_FALLBACK},
+		{"stats", no_argument, NULL, O_STATS},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct trace_opts o = {.pid = -1, .uid = -1, .interval = 0.5};
+	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false;
+	int ch, status;
+
+	pp_setprog(argv[0]);
+	pp_out_init();
+	/* A closed stdout would be taken over by the first descriptor opened
+	 * (the netlink socket): records must not go there. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		pp_die(PP_EXIT_RUNTIME, "standard output is closed");
+	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_NO_EBPF: no_ebpf = true; break;
+		case O_ONCE: o.once = true; break;
+		case 'I':
+			o.interval = pp_opt_duration("-I", optarg);
+			if (o.interval < 0.001)
+				pp_usage_error("-I must be at least 1ms");
+			break;
+		case 'd':
+			o.duration = pp_opt_duration("-d", optarg);
+			if (o.duration <= 0)
+				pp_usage_error("-d must be more than 0");
+			break;
+		case 'c': o.count = pp_opt_ll("-c", optarg, 1, 1000000000000LL); break;
+		case 'p': o.pid = pp_opt_ll("-p", optarg, 1, 4194304); break;
+		case 'u': o.uid = parse_user(optarg); break;
+		case O_COMM: o.comm = optarg; break;
+		case O_CGROUP: o.cgroup = optarg; break;
+		case '4': want4 = true; break;
+		case '6': want6 = true; break;
+		case O_TCP: wtcp = true; break;
+		case O_UDP: wudp = true; break;
+		case O_PROC_NET: o.proc_net = true; break;
+		case O_NO_FALLBACK: o.no_fallback = true; break;
+		case O_STATS: o.stats = true; break;
+		case 'v': o.verbose = true; break;
+		case 'h': usage(stdout); return PP_EXIT_OK;
+		case 'V': pp_print_version(); return PP_EXIT_OK;
+		default: usage(stderr); return PP_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0)
+		pp_usage_error("unexpected argument '%s'", argv[0]);
+	/* -4/-6 and --tcp/--udp narrow; none of a pair means both. */
+	o.v4 = want4 || !want6;
+	o.v6 = want6 || !want4;
+	o.tcp = wtcp || !wudp;
+	o.udp = wudp || !wtcp;
+	if (o.once || o.proc_net)
+		no_ebpf = true; /* snapshots and /proc/net are polling things */
+	if (o.no_fallback && no_ebpf)
+		pp_usage_error("--no-fallback asks for eBPF, which --no-ebpf/--once/--proc-net rule out");
+
+	/* No SA_RESTART: a wait in progress returns at once with EINTR. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	status = TRACE_UNAVAILABLE;
+	if (!no_ebpf) {
+		status = ebpf_run(&o);
+		if (status == TRACE_UNAVAILABLE) {
+			if (o.no_fallback) {
+				pp_warn("eBPF unavailable: %s", trace_unavailable_reason);
+				sock_emit_cleanup();
+				return PP_EXIT_RUNTIME;
+			}
+			pp_warn("eBPF unavailable: %s; polling instead (--no-ebpf)", trace_unavailable_reason);
+		}
+	}
+	if (status == TRACE_UNAVAILABLE)
+		status = poll_run(&o);
+	sock_emit_cleanup();
+
+	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
+		status = PP_EXIT_RUNTIME;
+	return status;
+}

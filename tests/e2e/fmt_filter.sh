@@ -1,0 +1,98 @@
+#!/bin/bash
+# pp-fmt filters, sorting and service names end to end: how command-line
+# words split into terms and files, repeated -F, jq as the oracle for what a
+# filter should select, the services file and its built-in fallback, and
+# that filtered output still streams per batch.
+source "$(dirname "$0")/../lib.sh"
+pp_tmpdir
+FMT=$PP_BIN/pp-fmt
+DATA=$PP_ROOT/tests/data/conns.jsonl
+cd "$PP_TMP" || exit 1
+
+# A word shaped like a term is a term, whatever files exist; ./ makes it a file.
+cp "$DATA" 'port:80'
+"$FMT" -j -f type port:80 <"$DATA" >words.out 2>words.err; rc=$?
+check "term-shaped word is a term (reads stdin)" [ "$rc:$(wc -l <words.out)" = 0:8 ]
+"$FMT" -j -f type ./port:80 >file.out 2>file.err; rc=$?
+check "./name is a file" [ "$rc:$(wc -l <file.out)" = 0:26 ]
+"$FMT" -j -f type type:sock "$DATA" comm:curl >mixed.out; rc=$?
+check "terms and files mixed, in any order" [ "$rc:$(wc -l <mixed.out)" = 0:4 ]
+
+# -F repeated: all must hold.
+"$FMT" -j -f comm -F type:sock -F 'event:close' -F '!comm:curl' "$DATA" >f.out
+check "-F repeated is AND" [ "$(tr -d '\n' <f.out)" = '{"comm":"nginx"}{"comm":"firefox-bin"}{"comm":"ssh"}' ]
+
+# jq as the oracle: the same selections, record for record.
+oracle() {   # name, pp-fmt terms..., -- jq condition
+    local name=$1; shift
+    local terms=()
+    while [ "$1" != -- ]; do terms+=("$1"); shift; done
+    shift
+    "$FMT" -j "${terms[@]}" "$DATA" | jq -c . >pp.sel
+    jq -c "select($1)" "$DATA" >jq.sel
+    if [ -s jq.sel ] && cmp -s pp.sel jq.sel; then pass "oracle jq: $name"
+    else fail "oracle jq: $name ($(wc -l <pp.sel) vs $(wc -l <jq.sel) records)"; fi
+}
+oracle "port" port:443 -- '.sport == 443 or .dport == 443'
+oracle "dport list" dport:22,53 -- '.dport == 22 or .dport == 53'
+oracle "negation" '!type:sock' -- '.type != "sock"'
+oracle "cidr" dst:93.184.216.0/24 -- '(.dst // "") | startswith("93.184.216.")'
+oracle "numeric compare" 'rx_bytes:>4000' -- '(.rx_bytes // -1) > 4000'
+oracle "regex any value" '/example\.(com|org)/' -- '[.. | strings | select(test("example\\.(com|org)"))] | length > 0'
+oracle "field regex" 'comm:/^s/' -- '(.comm // "") | test("^s")'
+oracle "case-insensitive proto" proto:TCP -- '.proto == "tcp"'
+oracle "and of three" type:sock 'event:close' 'duration:<1' -- '.type == "sock" and .event == "close" and .duration < 1'
+
+# Sorting agrees with jq's sort_by (stable, like ours).
+"$FMT" -j -f pid,ts -s pid,-ts type:sock "$DATA" | jq -c . >s.pp
+jq -c 'select(.type == "sock") | {pid, ts}' "$DATA" | jq -sc 'sort_by(.pid, -.ts) | .[]' >s.jq
+check "sort agrees with jq sort_by" cmp -s s.pp s.jq
+
+# Grouping: counts per comm agree with jq's group_by.
+"$FMT" -j -g comm -f comm,count -s comm type:sock "$DATA" | jq -c . >g.pp
+jq -c 'select(.type == "sock")' "$DATA" | jq -sc 'group_by(.comm) | .[] | {comm: .[0].comm, count: length}' >g.jq
+check "group counts agree with jq group_by" cmp -s g.pp g.jq
+
+# Service names: /etc/services, the built-in table when it is missing (same
+# names for common ports), a file of one's own, --numeric.
+"$FMT" -t -f destination type:sock >svc.etc <"$DATA"
+PP_SERVICES=/nonexistent "$FMT" -t -f destination type:sock >svc.builtin <"$DATA"
+check "built-in service table when the file is missing" cmp -s svc.etc svc.builtin
+check "service names shown" grep -q '93.184.216.34:https' svc.etc
+printf 'mysecure 443/tcp\nmyweb\t80/tcp  www  # comment\n' >my.services
+PP_SERVICES=my.services "$FMT" -t -f destination dport:80,443 <"$DATA" >svc.mine
+check "services file of one's own" grep -q '93.184.216.34:mysecure' svc.mine
+check "services file: second column" grep -q '172.17.0.2:myweb' svc.mine
+PP_SERVICES=my.services "$FMT" -j -f dport port:mysecure <"$DATA" >svc.term
+check "port:NAME through the services file" [ "$(sort -u svc.term)" = '{"dport":443}' ]
+"$FMT" -t --numeric -f destination type:sock <"$DATA" >svc.num
+check "--numeric" bash -c "grep -q '93.184.216.34:443' svc.num && ! grep -q https svc.num"
+
+# A filtered live stream still comes out per batch.
+mkfifo fifo
+"$FMT" -t -f comm comm:early <fifo >stream.out &
+fmt_pid=$!
+exec 7>fifo
+echo '{"type":"x","ts":1,"comm":"late"}' >&7
+echo '{"type":"x","ts":1,"comm":"early"}' >&7
+for _ in $(seq 50); do grep -q early stream.out && break; sleep 0.1; done
+check "filtered table streams per batch" grep -q early stream.out
+check "filtered out record not shown" bash -c "! grep -q late stream.out"
+exec 7>&-
+wait $fmt_pid
+
+# Sorting waits for the end of the input, and -n without sorting stops early.
+yes "$(head -1 "$DATA")" | head -n 100000 >many
+"$FMT" -j -n 3 -f type many >n.out 2>n.err; rc=$?
+check "-n stops after N records" [ "$rc:$(wc -l <n.out)" = 0:3 ]
+"$FMT" -c -s -ts many 2>head.err | head -n 2 >/dev/null
+check "sorted output into a closed pipe: quiet" [ ! -s head.err ]
+
+# Bad options around sorting and grouping are usage errors.
+"$FMT" -s '' "$DATA" >/dev/null 2>&1
+check "-s with no field: status 2" [ $? = 2 ]
+"$FMT" -n -1 "$DATA" >/dev/null 2>&1
+check "-n negative: status 2" [ $? = 2 ]
+"$FMT" --top -s ts "$DATA" >/dev/null 2>&1
+check "--top with -s: status 2" [ $? = 2 ]
+check "no sanitizer report" san_clean words.err

@@ -1,0 +1,242 @@
+#!/bin/bash
+# pp-trace eBPF mode end to end, as root, with real peers on loopback
+# (tests/e2e/trace_ebpf_peers.py): listen, connect and accept with the right
+# process each (the accepting process is a forked child, not the listener),
+# close records whose byte counts match what the peers sent, IPv6 and
+# v4-mapped addresses, UDP flows both ways (unconnected and connected), the
+# kernel-side -p filter, --stats records, and ring-buffer drops counted and
+# reported when the buffer is made tiny and the reader is stopped.
+source "$(dirname "$0")/../lib.sh"
+pp_tmpdir
+TRACE=$PP_BIN/pp-trace
+PEERS=(python3 "$PP_ROOT/tests/e2e/trace_ebpf_peers.py")
+T=$PP_TMP
+
+if ! need_root; then
+    skip "trace_ebpf: needs root (CAP_BPF, CAP_PERFMON)"
+    exit 0
+fi
+for t in jq python3; do
+    have $t || { fail "trace_ebpf: $t missing"; exit 0; }
+done
+
+# start_trace NAME ARGS...: pp-trace in the background (stdout NAME.out,
+# stderr NAME.err, pid in TPID), returning once its hooks are attached.
+start_trace() {
+    local name=$1; shift
+    "$TRACE" -v "$@" >"$T/$name.out" 2>"$T/$name.err" &
+    TPID=$!
+    pp_on_exit "kill -9 $TPID"
+    for _ in $(seq 1 100); do
+        grep -q 'eBPF attached' "$T/$name.err" 2>/dev/null && return 0
+        kill -0 $TPID 2>/dev/null || break
+        sleep 0.1
+    done
+    return 1
+}
+# stop_trace: SIGINT, then the exit status in TRC.
+stop_trace() {
+    kill -INT $TPID
+    wait $TPID
+    TRC=$?
+}
+# first_line FILE: wait for a peer's first line of output.
+first_line() {
+    for _ in $(seq 1 100); do
+        [ -s "$1" ] && { head -1 "$1"; return 0; }
+        sleep 0.05
+    done
+    return 1
+}
+# has NAME FILE JQ-CONDITION: PASS when a record satisfies the condition.
+has() {
+    local name=$1 file=$2 cond=$3
+    if [ -n "$(jq -c "select($cond)" "$file" 2>/dev/null | head -1)" ]; then
+        pass "$name"
+    else
+        fail "$name: no record with $cond"
+        { echo "--- records of the test's ports:"; grep -E "$4" "$file" | head -20; } >&2
+    fi
+}
+count() { jq -c "select($2)" "$1" 2>/dev/null | wc -l; }
+
+if ! start_trace main --stats; then
+    fail "ebpf: attaches as root"; cat "$T/main.err" >&2
+    exit 0
+fi
+pass "ebpf: attaches as root"
+
+# --- TCP over IPv4: listener, forked acceptor, client ---------------------------
+"${PEERS[@]}" tcp-server 4 127.0.0.1 1 777 >"$T/srv4" &
+SRV=$!
+srv=$(first_line "$T/srv4")
+spid=$(jq .pid <<<"$srv"); child=$(jq .child <<<"$srv"); port=$(jq .port <<<"$srv")
+cli=$("${PEERS[@]}" tcp-client 127.0.0.1 "$port" 12345)
+cpid=$(jq .pid <<<"$cli"); csport=$(jq .sport <<<"$cli")
+wait $SRV
+
+# --- IPv6 and v4-mapped: a dual-stack listener on :: ----------------------------
+"${PEERS[@]}" tcp-server 6 :: 2 99 >"$T/srv6" &
+SRV=$!
+srv=$(first_line "$T/srv6")
+child6=$(jq .child <<<"$srv"); port6=$(jq .port <<<"$srv")
+cli6=$("${PEERS[@]}" tcp-client ::1 "$port6" 4321)
+cpid6=$(jq .pid <<<"$cli6"); csport6=$(jq .sport <<<"$cli6")
+clim=$("${PEERS[@]}" tcp-client 127.0.0.1 "$port6" 10)
+csportm=$(jq .sport <<<"$clim")
+wait $SRV
+
+# --- UDP: unconnected (cgroup hooks) and connected (send/recv tracepoints) ------
+"${PEERS[@]}" udp-server 4 127.0.0.1 >"$T/usrv4" &
+USRV=$!
+usrv=$(first_line "$T/usrv4")
+uspid=$(jq .pid <<<"$usrv"); uport=$(jq .port <<<"$usrv")
+u1=$("${PEERS[@]}" udp-client 127.0.0.1 "$uport" sendto)
+u1pid=$(jq .pid <<<"$u1"); u1sport=$(jq .sport <<<"$u1")
+u2=$("${PEERS[@]}" udp-client 127.0.0.1 "$uport" connected)
+u2pid=$(jq .pid <<<"$u2"); u2sport=$(jq .sport <<<"$u2")
+u3=$("${PEERS[@]}" udp-client ::ffff:127.0.0.1 "$uport" sendto)   # a v6 socket, v4 peer
+u3pid=$(jq .pid <<<"$u3"); u3sport=$(jq .sport <<<"$u3")
+python3 -c "import socket,sys; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'quit',('127.0.0.1',$uport))"
+"${PEERS[@]}" udp-server 6 ::1 >"$T/usrv6" &
+USRV6=$!
+usrv=$(first_line "$T/usrv6")
+uport6=$(jq .port <<<"$usrv")
+u6=$("${PEERS[@]}" udp-client ::1 "$uport6" sendto)
+u6pid=$(jq .pid <<<"$u6"); u6sport=$(jq .sport <<<"$u6")
+python3 -c "import socket,sys; socket.socket(socket.AF_INET6,socket.SOCK_DGRAM).sendto(b'quit',('::1',$uport6))"
+wait $USRV $USRV6
+
+sleep 0.3
+stop_trace
+O=$T/main.out
+check "ebpf: SIGINT ends with status 0" [ "$TRC" = 0 ]
+check "ebpf: every line is JSON" jq -e . "$O" >/dev/null
+check "ebpf: records say source ebpf" [ "$(count "$O" '.type=="sock" and .source!="ebpf"')" = 0 ]
+P="$port|$port6|$uport|$uport6"
+
+has "listen: the listening process" "$O" \
+    ".event==\"listen\" and .sport==$port and .pid==$spid and .state==\"LISTEN\" and .src==\"127.0.0.1\" and .comm==\"python3\"" "$P"
+has "close of the listener: its address only, the listener's pid" "$O" \
+    ".event==\"close\" and .sport==$port and .src==\"127.0.0.1\" and (has(\"dst\")|not) and .pid==$spid and .duration>0" "$P"
+has "connect: the client's pid, comm and tuple" "$O" \
+    ".event==\"connect\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$csport and .dst==\"127.0.0.1\" and .dport==$port and .pid==$cpid and .comm==\"python3\" and .state==\"ESTAB\"" "$P"
+has "accept: the process that accepted (forked child), not the listener" "$O" \
+    ".event==\"accept\" and .dir==\"in\" and .sport==$csport and .dport==$port and .pid==$child" "$P"
+check "accept: one record per connection" [ "$(count "$O" ".event==\"accept\" and .sport==$csport and .dport==$port")" = 1 ]
+has "close (client): tx 12345, rx 777, duration" "$O" \
+    ".event==\"close\" and .dir==\"out\" and .sport==$csport and .dport==$port and .tx_bytes==12345 and .rx_bytes==777 and .duration>0 and .pid==$cpid" "$P"
+has "close (server): rx 12345, tx 777, the acceptor's pid" "$O" \
+    ".event==\"close\" and .dir==\"in\" and .sport==$csport and .dport==$port and .rx_bytes==12345 and .tx_bytes==777 and .pid==$child" "$P"
+cid_c=$(jq -r "select(.event==\"connect\" and .sport==$csport and .dport==$port) | .community_id" "$O")
+cid_a=$(jq -r "select(.event==\"accept\" and .sport==$csport and .dport==$port) | .community_id" "$O")
+check "community_id: connect and accept agree" test -n "$cid_c" -a "$cid_c" = "$cid_a"
+
+has "ipv6: listen on ::" "$O" ".event==\"listen\" and .sport==$port6 and .src==\"::\"" "$P"
+has "ipv6: connect ::1" "$O" \
+    ".event==\"connect\" and .src==\"::1\" and .dst==\"::1\" and .sport==$csport6 and .dport==$port6 and .pid==$cpid6" "$P"
+has "ipv6: accept by the child" "$O" ".event==\"accept\" and .src==\"::1\" and .sport==$csport6 and .pid==$child6" "$P"
+has "ipv6: close bytes" "$O" \
+    ".event==\"close\" and .dir==\"out\" and .sport==$csport6 and .dport==$port6 and .tx_bytes==4321 and .rx_bytes==99" "$P"
+has "v4-mapped: accept on a v6 socket shows the IPv4 peer as on the wire" "$O" \
+    ".event==\"accept\" and .src==\"127.0.0.1\" and .dst==\"127.0.0.1\" and .sport==$csportm and .dport==$port6 and .pid==$child6" "$P"
+has "v4-mapped: the v4 client's connect stays IPv4" "$O" \
+    ".event==\"connect\" and .src==\"127.0.0.1\" and .sport==$csportm and .dport==$port6" "$P"
+
+has "udp: unconnected sendto, the sender's pid" "$O" \
+    ".event==\"udp\" and .dir==\"out\" and .proto==\"udp\" and .src==\"127.0.0.1\" and .sport==$u1sport and .dst==\"127.0.0.1\" and .dport==$uport and .pid==$u1pid" "$P"
+has "udp: the receiver's recvfrom, originator first" "$O" \
+    ".event==\"udp\" and .dir==\"in\" and .src==\"127.0.0.1\" and .sport==$u1sport and .dport==$uport and .pid==$uspid" "$P"
+check "udp: the reply is the same flow (no record)" \
+    [ "$(count "$O" ".event==\"udp\" and .sport==$uport and .dport==$u1sport")" = 0 ]
+check "udp: first datagram only, once per side" \
+    [ "$(count "$O" ".event==\"udp\" and .sport==$u1sport and .dport==$uport")" = 2 ]
+has "udp: connected socket" "$O" \
+    ".event==\"udp\" and .dir==\"out\" and .sport==$u2sport and .dport==$uport and .pid==$u2pid" "$P"
+has "udp: v4-mapped peer of a v6 socket, shown as IPv4" "$O" \
+    ".event==\"udp\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$u3sport and .dst==\"127.0.0.1\" and .dport==$uport and .pid==$u3pid" "$P"
+has "udp: ipv6" "$O" \
+    ".event==\"udp\" and .dir==\"out\" and .src==\"::1\" and .sport==$u6sport and .dst==\"::1\" and .dport==$uport6 and .pid==$u6pid" "$P"
+
+has "stats: a record with per-CPU drops" "$O" \
+    '.type=="stats" and .source=="ebpf" and (.dropped_cpu|type)=="array" and .events>0'
+check "stats: nothing dropped at the default buffer" \
+    [ "$(jq -s '[.[]|select(.type=="stats")]|last|.dropped' "$O")" = 0 ]
+check "stats: summary on stderr at exit" grep -qE '^pp-trace: [0-9]+ kernel events, [0-9]+ records, 0 dropped' "$T/main.err"
+check "ebpf: no sanitizer report" san_clean "$T/main.err"
+
+# --- -p: the kernel-side pid filter ------------------------------------------------
+"${PEERS[@]}" tcp-server 4 127.0.0.1 1 5 >"$T/srvp" &
+SRV=$!
+srv=$(first_line "$T/srvp")
+childp=$(jq .child <<<"$srv"); portp=$(jq .port <<<"$srv")
+if start_trace pid -p "$childp"; then
+    clip=$("${PEERS[@]}" tcp-client 127.0.0.1 "$portp" 50)
+    wait $SRV
+    sleep 0.3
+    stop_trace
+    has "-p: the accept of that process" "$T/pid.out" ".event==\"accept\" and .dport==$portp and .pid==$childp"
+    check "-p: nothing of other processes" [ "$(count "$T/pid.out" ".type==\"sock\" and .pid!=$childp")" = 0 ]
+else
+    fail "-p: attaches"
+    kill $SRV 2>/dev/null
+fi
+
+# --- drops: a one-page ring buffer and a stopped reader -----------------------------
+if PP_TRACE_RINGBUF=4096 start_trace drops --stats; then
+    kill -STOP $TPID
+    "${PEERS[@]}" churn 127.0.0.1 200 >"$T/churn"
+    kill -CONT $TPID
+    sleep 0.5
+    stop_trace
+    check "drops: status 0" [ "$TRC" = 0 ]
+    check "drops: reported per CPU at exit" grep -qE '^pp-trace: [0-9]+ events dropped: ring buffer full \(cpu[0-9]+ [0-9]+' "$T/drops.err"
+    has "drops: the final stats record counts them" "$T/drops.out" '.type=="stats" and .dropped>0 and ((.dropped_cpu|add)==.dropped)'
+    cport=$(jq .port "$T/churn")
+    check "drops: fewer records than events" [ "$(count "$T/drops.out" ".type==\"sock\" and (.sport==$cport or .dport==$cport)")" -lt 800 ]
+else
+    fail "drops: attaches with PP_TRACE_RINGBUF=4096"
+fi
+
+# --- fallbacks: the classic set_state tracepoint, accept by first I/O -------------
+# PP_TRACE_NO_HOOK makes pp-trace treat hooks as refused, as an older or
+# differently built kernel would.
+"${PEERS[@]}" tcp-server 4 127.0.0.1 1 33 >"$T/srvf" &
+SRV=$!
+srv=$(first_line "$T/srvf")
+childf=$(jq .child <<<"$srv"); portf=$(jq .port <<<"$srv")
+if PP_TRACE_NO_HOOK=rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb --tcp; then
+    clif=$("${PEERS[@]}" tcp-client 127.0.0.1 "$portf" 444)
+    wait $SRV
+    sleep 0.3
+    stop_trace
+    check "fallback: named once each on stderr" \
+        [ "$(grep -c 'unavailable (PP_TRACE_NO_HOOK)' "$T/fb.err")" = 3 ]
+    check "fallback: says what stands in" grep -q 'using tracepoint/sock/inet_sock_set_state instead' "$T/fb.err"
+    has "fallback: connect through the classic tracepoint" "$T/fb.out" \
+        ".event==\"connect\" and .dport==$portf and .pid==$(jq .pid <<<"$clif")"
+    has "fallback: accept named by the first receive, the child's" "$T/fb.out" \
+        ".event==\"accept\" and .dport==$portf and .pid==$childf"
+    has "fallback: close bytes" "$T/fb.out" \
+        ".event==\"close\" and .dir==\"in\" and .dport==$portf and .rx_bytes==444 and .tx_bytes==33 and .pid==$childf"
+else
+    fail "fallback: attaches with hooks refused"; cat "$T/fb.err" >&2
+    kill $SRV 2>/dev/null
+fi
+
+# --- -c, and a stdout that fails ------------------------------------------------
+listens() { sleep 0.8; for _ in 1 2 3 4; do python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen()'; done; }
+listens &
+timeout 20 "$TRACE" -c 2 >"$T/c.out" 2>"$T/c.err"
+rc=$?
+check "-c 2: status 0" [ $rc = 0 ]
+check "-c 2: two records" [ "$(jq -c . "$T/c.out" | wc -l)" = 2 ]
+wait
+if [ -w /dev/full ]; then
+    listens &
+    timeout 20 "$TRACE" -d 2 >/dev/full 2>"$T/full.err"
+    rc=$?
+    wait
+    check "ENOSPC: status 1" [ $rc = 1 ]
+    check "ENOSPC: reported" grep -q 'No space left' "$T/full.err"
+fi
