@@ -422,6 +422,7 @@ static void live_mode(bool conn)
 	int *map = xcalloc((size_t)nin, sizeof(*map));
 	double last_expire = pp_mono(), last_sweep = 0;
 	unsigned long expiries = 0;
+	bool full;
 
 	for (;;) {
 		int n = 0, timeout = -1, pr;
@@ -480,10 +481,13 @@ static void live_mode(bool conn)
 			conn_sweep(now);
 			last_sweep = now;
 		}
+		/* Entries whose time is over, by the records' own clock: the
+		 * closed sockets and idle flows at once (cheap: the oldest
+		 * first, up to the first young one), so a fast replay does not
+		 * pile them up; names each second, idle UDP sockets seldom. */
+		full = now - last_expire >= 1.0 && ++expiries % 30 == 0;
+		table_expire(max_ts, full, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
 		if (now - last_expire >= 1.0) {
-			/* Entries whose time is over, by the records' own clock. */
-			table_expire(max_ts, ++expiries % 30 == 0, conn ? conn_expire_life : NULL,
-			             conn ? conn_expire_flow : NULL);
 			names_expire(max_ts);
 			last_expire = now;
 		}
