@@ -1,0 +1,281 @@
+/* Application protocols: recognised by their first bytes on any port (TLS,
+ * HTTP, SSH) or by port (DNS, mDNS, LLMNR), QUIC by trying every other UDP
+ * flow; then the dissector in charge is fed each direction's in-order bytes
+ * until it is done. A dissector that turns out wrong before it recognised
+ * anything (no f->app yet) is replaced by the next candidate. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <netinet/in.h>
+
+#include "dissect.h"
+#include "flow.h"
+#include "pp.h"
+
+/* Bytes a direction may show without matching any protocol before we stop
+ * looking at it. The longest prefix the looks_like checks need is "SSH-"
+ * or an HTTP method ("OPTIONS "). */
+#define DETECT_BYTES 16
+/* A text protocol (SMTP, IMAP, POP3, FTP, XMPP, ...) may turn into TLS
+ * after an upgrade command: its first bytes are looked through this far. */
+#define STARTTLS_SCAN 8192
+/* Bytes past a hole in a TCP direction after which the hole counts as
+ * lost (a capture that missed a segment), not as reordering. */
+#define GAP_GIVEUP (16u * 1024)
+/* UDP datagrams QUIC may decline before a flow is given up on. */
+#define QUIC_TRIES 8
+
+static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
+
+static int call_stream(int app, struct sniff_ctx *c, void **st, const uint8_t *b, size_t n, bool capped)
+{
+	switch (app) {
+	case APP_DNS: return dns_tcp_stream(c, st, b, n, capped);
+	case APP_TLS: return tls_stream(c, st, b, n, capped);
+	case APP_HTTP: return http_stream(c, st, b, n, capped);
+	case APP_SSH: return ssh_stream(c, st, b, n, capped);
+	}
+	return DIS_NOTMINE;
+}
+
+static void free_state(struct flow *f)
+{
+	if (f->dstate) {
+		switch (f->app_id) {
+		case APP_DNS: dns_free(f->dstate); break;
+		case APP_TLS: tls_free(f->dstate); break;
+		case APP_HTTP: http_free(f->dstate); break;
+		case APP_SSH: ssh_free(f->dstate); break;
+		case APP_QUIC: quic_free(f->dstate); break;
+		}
+	}
+	f->dstate = NULL;
+}
+
+/* Which dissector the first bytes of a direction call for: an app id, or
+ * APP_UNKNOWN to wait for more bytes, or APP_NONE. */
+static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
+{
+	if ((f->t.sport == 53 || f->t.dport == 53) && !(f->tried & 1u << APP_DNS))
+		return APP_DNS;
+	if (n == 0)
+		return capped ? APP_NONE : APP_UNKNOWN;
+	if (!(f->tried & 1u << APP_TLS) && tls_looks_like(b, n))
+		return APP_TLS;
+	if (!(f->tried & 1u << APP_HTTP) && http_looks_like(b, n))
+		return APP_HTTP;
+	if (!(f->tried & 1u << APP_SSH) && ssh_looks_like(b, n))
+		return APP_SSH;
+	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
+}
+
+/* Printable ASCII with CR, TAB up to the first LF (or DETECT_BYTES): the
+ * start of a text protocol. What follows a first line may already be TLS. */
+static bool text_like(const uint8_t *b, size_t n)
+{
+	if (n > DETECT_BYTES)
+		n = DETECT_BYTES;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n')
+			return i > 0;
+		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\r' && b[i] != '\t')
+			return false;
+	}
+	return n > 0;
+}
+
+static bool word_at(const uint8_t *b, size_t n, size_t i, const char *w)
+{
+	size_t k = strlen(w);
+	if (i + k > n || strncasecmp((const char *)b + i, w, k) != 0)
+		return false;
+	return i + k == n || b[i + k] == '\r' || b[i + k] == '\n' || b[i + k] == ' ' || w[k - 1] == '<';
+}
+
+/* The end of the line holding an upgrade command (SMTP, LMTP, NNTP,
+ * Sieve, IMAP "tag STARTTLS", POP3 STLS, FTP AUTH TLS/SSL, XMPP
+ * <starttls/>), or 0. */
+static size_t find_upgrade(const uint8_t *b, size_t n)
+{
+	static const char *const cmds[] = {"STARTTLS", "STLS", "AUTH TLS", "AUTH SSL", "<starttls"};
+	for (size_t ls = 0; ls < n;) {
+		size_t le = ls;
+		while (le < n && b[le] != '\n')
+			le++;
+		if (le == n)
+			return 0; /* the line is not complete yet */
+		for (size_t i = ls; i < le; i++) {
+			if (i > ls && b[i - 1] != ' ' && b[i - 1] != '>')
+				continue; /* commands start a line or follow an IMAP tag */
+			for (size_t c = 0; c < PP_ARRAY_LEN(cmds); c++)
+				if (word_at(b, le, i, cmds[c]))
+					return le + 1;
+		}
+		ls = le + 1;
+	}
+	return 0;
+}
+
+/* Where a TLS record starts, at a line (or XML element) boundary at or
+ * after from; false if not (yet) there. */
+static bool find_tls_start(const uint8_t *b, size_t n, size_t from, uint32_t *off)
+{
+	for (size_t i = from; i < n; i++) {
+		if (i > 0 && b[i - 1] != '\n' && b[i - 1] != '>')
+			continue;
+		if (b[i] == 0x16 && tls_looks_like(b + i, n - i)) {
+			*off = (uint32_t)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A text flow: has one side asked to upgrade, and has its TLS begun? */
+static bool try_starttls(struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		struct stream *st = f->st[d];
+		size_t at;
+		if (!st || !st->buf || !(at = find_upgrade(st->buf, stream_contig(st))))
+			continue;
+		if (!find_tls_start(st->buf, stream_contig(st), at, &f->skip[d]))
+			continue;
+		f->starttls = true;
+		f->skip_known[d] = true;
+		return true;
+	}
+	return false;
+}
+
+static bool finished(int r) { return r == DIS_DONE || r == DIS_NOTMINE; }
+
+/* Forget a direction's bytes once nobody needs them. */
+static void drop_stream(struct flow *f, int dir)
+{
+	if (f->st[dir]) {
+		stream_release(f->st[dir]);
+		f->st[dir]->cap = 0; /* keeps FIN tracking, takes no more bytes */
+	}
+}
+
+/* Give one direction's new bytes to the dissector in charge. force: call
+ * even with nothing new, as the last call of a direction (capped). */
+static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool force)
+{
+	for (int round = 0; round < APP_NONE; round++) {
+		struct stream *st = f->st[dir];
+		if (!st || f->app_id == APP_NONE || finished(f->dres[dir]))
+			return;
+		uint32_t len = stream_contig(st);
+		/* A hole that stays while this much arrives after it was lost for
+		 * good: what is before it is all the dissector will get. */
+		bool stuck = st->nr && st->r[st->nr - 1].e - len > GAP_GIVEUP;
+		bool capped = force || stuck || (st->cap && len >= st->cap) || (st->fin && len >= st->fin_off);
+		if (len == st->fed && !capped)
+			return;
+		if (len == 0) { /* nothing was ever sent this way */
+			if (capped)
+				f->dres[dir] = DIS_DONE;
+			return;
+		}
+		if (f->app_id == APP_UNKNOWN) {
+			int a = detect(f, st->buf, len, capped);
+			if (a == APP_NONE && !capped && len < STARTTLS_SCAN && text_like(st->buf, len) &&
+			    !(f->tried & 1u << APP_TLS))
+				a = APP_UNKNOWN; /* text: it may still upgrade to TLS */
+			if (a == APP_UNKNOWN && try_starttls(f))
+				a = APP_TLS;
+			if (a == APP_UNKNOWN)
+				return;
+			if (a == APP_NONE) {
+				f->dres[dir] = DIS_NOTMINE;
+				drop_stream(f, dir);
+				if (finished(f->dres[!dir]) || (f->st[!dir] && stream_contig(f->st[!dir]) >= DETECT_BYTES))
+					f->app_id = APP_NONE;
+				return;
+			}
+			f->app_id = (uint8_t)a;
+		}
+		uint32_t skip = 0;
+		if (f->starttls) { /* the dissector sees the TLS part only */
+			if (!f->skip_known[dir]) {
+				if (!find_tls_start(st->buf, len, 0, &f->skip[dir])) {
+					if (capped || len >= STARTTLS_SCAN) {
+						f->dres[dir] = DIS_NOTMINE;
+						drop_stream(f, dir);
+					}
+					return;
+				}
+				f->skip_known[dir] = true;
+			}
+			skip = f->skip[dir];
+		}
+		struct sniff_ctx c;
+		ctx_init(s, f, &c, dir == 0, ts);
+		int r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
+		st->fed = len;
+		if (r == DIS_NOTMINE && !f->app) {
+			/* Wrong guess: let the next candidate see the bytes from the start. */
+			free_state(f);
+			f->tried |= (uint8_t)(1u << f->app_id);
+			f->app_id = APP_UNKNOWN;
+			f->starttls = f->skip_known[0] = f->skip_known[1] = false;
+			for (int d = 0; d < 2; d++) {
+				if (f->st[d])
+					f->st[d]->fed = 0;
+				if (f->dres[d] != DIS_NOTMINE || f->st[d])
+					f->dres[d] = 2;
+			}
+			continue;
+		}
+		f->dres[dir] = (int8_t)(capped && r == DIS_MORE ? DIS_DONE : r);
+		if (finished(f->dres[dir]))
+			drop_stream(f, dir);
+		if (finished(f->dres[0]) && finished(f->dres[1]))
+			free_state(f);
+		return;
+	}
+}
+
+void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us)
+{
+	int app = f->app_id;
+	feed(s, f, dir, ts_us, false);
+	/* A dissector chosen just now also wants what the other side sent. */
+	if (app == APP_UNKNOWN && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
+		feed(s, f, !dir, ts_us, false);
+}
+
+void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n)
+{
+	struct sniff_ctx c;
+	int r;
+
+	if (n == 0)
+		return;
+	if (dns_port(f->t.sport) || dns_port(f->t.dport)) {
+		ctx_init(s, f, &c, dir == 0, ts_us);
+		dns_udp(&c, p, n);
+		return;
+	}
+	if (f->app_id == APP_NONE)
+		return;
+	ctx_init(s, f, &c, dir == 0, ts_us);
+	f->app_id = APP_QUIC;
+	r = quic_udp(&c, &f->dstate, p, n);
+	if (r == DIS_DONE || (r == DIS_NOTMINE && !f->app && ++f->quic_misses >= QUIC_TRIES)) {
+		free_state(f);
+		f->app_id = APP_NONE;
+	}
+}
+
+void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us)
+{
+	if (f->t.proto == IPPROTO_TCP && f->app_id != APP_NONE) {
+		for (int d = 0; d < 2; d++)
+			if (f->st[d] && f->st[d]->buf)
+				feed(s, f, d, ts_us, true);
+	}
+	free_state(f);
+}

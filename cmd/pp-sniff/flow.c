@@ -1,0 +1,500 @@
+/* The flow table: one entry per 5-tuple, both directions.
+ *
+ * The originator is the side that sent the first packet we saw, except that
+ * a SYN-ACK seen first makes its receiver the originator. A new SYN on a TCP
+ * flow that already closed starts a new flow (port reuse).
+ *
+ * Timeouts: each flow sits in the list of its timeout class, ordered by last
+ * activity, so that expiry only ever looks at list heads. The clock is the
+ * packet time (capture files replay at any speed) or the wall clock when a
+ * live capture is idle. At --max-flows the least recently active flow is
+ * ended with reason "evicted". */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "flow.h"
+#include "pp.h"
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+struct flowtab {
+	struct flow **b;
+	size_t nb, n;
+	struct flow *head[TC_N], *tail[TC_N]; /* per class, oldest first */
+	uint64_t next_expire_us;
+};
+
+struct flowtab *flow_new(struct sniff *s)
+{
+	struct flowtab *ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		return NULL;
+	ft->nb = 1024;
+	ft->b = calloc(ft->nb, sizeof(*ft->b));
+	if (!ft->b) {
+		free(ft);
+		return NULL;
+	}
+	return ft;
+}
+
+/* A hash of one endpoint; the flow's hash is the sum of both, so that it
+ * is the same whichever way a packet goes, without ordering the tuple. */
+static uint64_t ep_hash(const struct pp_addr *a, uint16_t port)
+{
+	uint64_t w0, w1;
+	memcpy(&w0, a->a, 8);
+	memcpy(&w1, a->a + 8, 8);
+	uint64_t h = (w0 ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	h ^= (w1 + port) * 0x94d049bb133111ebull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t key_hash(const struct pp_tuple *t)
+{
+	uint64_t h = ep_hash(&t->src, t->sport) + ep_hash(&t->dst, t->dport) + t->proto;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ull;
+	return h ^ (h >> 27);
+}
+
+static void grow(struct flowtab *ft)
+{
+	size_t nb = ft->nb * 2;
+	struct flow **b = calloc(nb, sizeof(*b));
+	if (!b)
+		return; /* chains just get longer */
+	for (size_t i = 0; i < ft->nb; i++) {
+		struct flow *f = ft->b[i], *nx;
+		for (; f; f = nx) {
+			nx = f->hnext;
+			size_t h = f->hash & (nb - 1);
+			f->hnext = b[h], b[h] = f;
+		}
+	}
+	free(ft->b);
+	ft->b = b, ft->nb = nb;
+}
+
+static void list_del(struct flowtab *ft, struct flow *f)
+{
+	if (f->prev) f->prev->next = f->next; else ft->head[f->tclass] = f->next;
+	if (f->next) f->next->prev = f->prev; else ft->tail[f->tclass] = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void list_add(struct flowtab *ft, struct flow *f, int tc)
+{
+	f->tclass = (uint8_t)tc;
+	f->prev = ft->tail[tc], f->next = NULL;
+	if (ft->tail[tc]) ft->tail[tc]->next = f; else ft->head[tc] = f;
+	ft->tail[tc] = f;
+}
+
+/* Remove from the table, write its end record, free it. */
+static void flow_end(struct sniff *s, struct flow *f, const char *reason)
+{
+	struct flowtab *ft = s->ft;
+	struct flow **pp = &ft->b[f->hash & (ft->nb - 1)];
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	list_del(ft, f);
+	ft->n--;
+	app_flow_end(s, f, f->last_us);
+	rec_flow(s, f, "end", reason);
+	stream_free(f->st[0]);
+	stream_free(f->st[1]);
+	free(f->tuple_json);
+	free(f);
+}
+
+static const char *closed_reason(const struct flow *f)
+{
+	return f->rst ? "rst" : "fin";
+}
+
+void flow_expire(struct sniff *s, uint64_t now)
+{
+	struct flowtab *ft = s->ft;
+	for (int tc = 0; tc < TC_N; tc++) {
+		uint64_t to = s->o.timeout_us[tc];
+		struct flow *f;
+		while ((f = ft->head[tc]) && f->last_us + to <= now)
+			flow_end(s, f, tc == TC_TCP_CLOSED ? closed_reason(f) : "idle");
+	}
+}
+
+static void evict_one(struct sniff *s)
+{
+	struct flow *old = NULL;
+	for (int tc = 0; tc < TC_N; tc++) {
+		struct flow *h = s->ft->head[tc];
+		if (h && (!old || h->last_us < old->last_us))
+			old = h;
+	}
+	if (old) {
+		s->st.evicted++;
+		flow_end(s, old, old->tclass == TC_TCP_CLOSED ? closed_reason(old) : "evicted");
+	}
+}
+
+void flow_end_all(struct sniff *s)
+{
+	struct flowtab *ft = s->ft;
+	if (!ft)
+		return;
+	/* Oldest activity first, across classes, so that the order of end
+	 * records does not depend on the class lists. */
+	for (;;) {
+		struct flow *old = NULL;
+		for (int tc = 0; tc < TC_N; tc++) {
+			struct flow *h = ft->head[tc];
+			if (h && (!old || h->last_us < old->last_us))
+				old = h;
+		}
+		if (!old)
+			break;
+		flow_end(s, old, old->tclass == TC_TCP_CLOSED ? closed_reason(old) : "eof");
+	}
+}
+
+void flow_free(struct flowtab *ft)
+{
+	if (ft) {
+		free(ft->b);
+		free(ft);
+	}
+}
+
+static bool dns_port(uint16_t p)
+{
+	return p == 53 || p == 5353 || p == 5355;
+}
+
+static int initial_class(const struct pp_tuple *t, uint8_t tcpflags)
+{
+	switch (t->proto) {
+	case IPPROTO_TCP:
+		return (tcpflags & (TH_SYN | TH_ACK)) == TH_SYN ? TC_TCP_SYN : TC_TCP;
+	case IPPROTO_UDP:
+		return dns_port(t->sport) || dns_port(t->dport) ? TC_DNS : TC_UDP;
+	case IPPROTO_ICMP: case IPPROTO_ICMPV6:
+		return TC_ICMP;
+	}
+	return TC_OTHER;
+}
+
+/* ICMP request/reply pairs (the Community ID spec's list, request first)
+ * share a flow: the tuple's "ports" are the request type and the reply
+ * type, so that a reply seen from the other side matches its request.
+ * One-way types: type and code. */
+static uint16_t icmp_other(uint8_t proto, uint8_t type, uint8_t code, bool *reply)
+{
+	static const uint8_t v4[][2] = {{8, 0}, {13, 14}, {15, 16}, {10, 9}, {17, 18}};
+	static const uint8_t v6[][2] = {{128, 129}, {133, 134}, {135, 136}, {130, 131},
+	                                {144, 145}, {139, 140}};
+	const uint8_t(*t)[2] = proto == IPPROTO_ICMP ? v4 : v6;
+	size_t n = proto == IPPROTO_ICMP ? PP_ARRAY_LEN(v4) : PP_ARRAY_LEN(v6);
+	*reply = false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i][0] == type)
+			return t[i][1];
+		if (t[i][1] == type) {
+			*reply = true;
+			return t[i][0];
+		}
+	}
+	return code;
+}
+
+static struct flow *lookup(struct flowtab *ft, const struct pp_tuple *t, uint64_t hash, int *dir)
+{
+	size_t h = hash & (ft->nb - 1);
+	for (struct flow *f = ft->b[h]; f; f = f->hnext) {
+		if (f->hash != hash || f->t.proto != t->proto)
+			continue;
+		if (f->t.sport == t->sport && f->t.dport == t->dport && pp_addr_eq(&f->t.src, &t->src) &&
+		    pp_addr_eq(&f->t.dst, &t->dst)) {
+			*dir = 0;
+			return f;
+		}
+		if (f->t.sport == t->dport && f->t.dport == t->sport && pp_addr_eq(&f->t.src, &t->dst) &&
+		    pp_addr_eq(&f->t.dst, &t->src)) {
+			*dir = 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static struct flow *create(struct sniff *s, const struct pp_tuple *t, const struct pkt *pk,
+                           uint8_t tcpflags, uint8_t icmp_code)
+{
+	struct flowtab *ft = s->ft;
+	struct flow *f;
+	struct pp_tuple cid;
+
+	while (s->o.max_flows && ft->n >= s->o.max_flows)
+		evict_one(s);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->t = *t;
+	/* A SYN-ACK seen first: its receiver is the one who connected. */
+	if (t->proto == IPPROTO_TCP && (tcpflags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		f->t.src = t->dst, f->t.dst = t->src;
+		f->t.sport = t->dport, f->t.dport = t->sport;
+	}
+	f->first_us = f->last_us = f->upd_us = pk->ts_us;
+	f->vlan = pk->vlan;
+	f->iface = pk->iface;
+	f->icmp_code = icmp_code;
+	f->dres[0] = f->dres[1] = 2;
+	cid = f->t;
+	if (t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6)
+		cid.dport = icmp_code; /* the spec pairs types itself */
+	pp_community_id(&cid, 0, f->cid);
+	if (ft->n >= ft->nb)
+		grow(ft);
+	f->hash = key_hash(&f->t);
+	size_t h = f->hash & (ft->nb - 1);
+	f->hnext = ft->b[h], ft->b[h] = f;
+	ft->n++;
+	s->st.flows++;
+	list_add(ft, f, initial_class(&f->t, tcpflags));
+	rec_flow(s, f, "start", NULL);
+	return f;
+}
+
+static void touch(struct sniff *s, struct flow *f, int tc, uint64_t ts)
+{
+	if (ts > f->last_us)
+		f->last_us = ts;
+	list_del(s->ft, f);
+	list_add(s->ft, f, tc);
+}
+
+static struct stream *stream_get(struct sniff *s, struct flow *f, int dir)
+{
+	if (!f->st[dir]) {
+		f->st[dir] = calloc(1, sizeof(struct stream));
+		if (f->st[dir])
+			f->st[dir]->cap = (uint32_t)s->o.stream_cap;
+	}
+	return f->st[dir];
+}
+
+/* Dissection wants this direction's bytes? Not once it is finished. */
+static bool wants_bytes(const struct flow *f, int dir)
+{
+	return f->app_id != APP_NONE && f->dres[dir] != DIS_DONE && f->dres[dir] != DIS_NOTMINE;
+}
+
+static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
+{
+	struct flow *f;
+	size_t hl, plen;
+	uint32_t seq;
+	uint8_t fl;
+	int dir;
+
+	if (pk->l4len < 20) {
+		sniff_bad(s, pk->l4wire >= 20, "TCP header");
+		return;
+	}
+	const uint8_t *h = pk->l4;
+	t->sport = (uint16_t)(h[0] << 8 | h[1]);
+	t->dport = (uint16_t)(h[2] << 8 | h[3]);
+	seq = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	hl = (size_t)(h[12] >> 4) * 4;
+	fl = h[13] & 0x3f;
+	if (hl < 20 || hl > pk->l4wire) {
+		sniff_bad(s, false, "TCP header (data offset)");
+		return;
+	}
+	if (hl > pk->l4len) {
+		sniff_bad(s, true, "TCP options");
+		return;
+	}
+	f = lookup(s->ft, t, key_hash(t), &dir);
+	/* A fresh SYN on a closed flow is a new connection on the same ports. */
+	if (f && (fl & (TH_SYN | TH_ACK)) == TH_SYN && f->tclass == TC_TCP_CLOSED) {
+		flow_end(s, f, closed_reason(f));
+		f = NULL;
+	}
+	if (!f) {
+		f = create(s, t, pk, fl, 0);
+		if (!f)
+			return;
+		dir = pp_addr_eq(&f->t.src, &t->src) && f->t.sport == t->sport ? 0 : 1;
+	}
+	f->pkts[dir] += pk->npkts;
+	f->bytes[dir] += pk->ip_bytes;
+	f->flags[dir] |= fl;
+	if (fl & TH_RST)
+		f->rst = true;
+	if (fl & TH_FIN)
+		f->fin[dir] = true;
+
+	int tc = f->tclass;
+	if (f->rst || (f->fin[0] && f->fin[1]))
+		tc = TC_TCP_CLOSED;
+	else if (tc == TC_TCP_SYN && (dir == 1 || !(fl & TH_SYN) || (fl & TH_ACK)))
+		tc = TC_TCP; /* an answer, or more than a bare SYN */
+	touch(s, f, tc, pk->ts_us);
+
+	plen = (pk->l4len < pk->l4wire ? pk->l4len : pk->l4wire) - hl;
+	if (pk->l4len < pk->l4wire)
+		sniff_bad(s, true, "TCP payload");
+	if (!wants_bytes(f, dir))
+		goto update;
+	struct stream *st;
+	if (fl & TH_SYN) {
+		if (!(st = stream_get(s, f, dir)))
+			goto update;
+		if (!st->base_set) {
+			st->base = seq + 1; /* the SYN takes one sequence number */
+			st->base_set = true;
+		}
+		seq++;
+	}
+	if (plen > 0 || (fl & TH_FIN)) {
+		if (!(st = stream_get(s, f, dir)))
+			goto update;
+		if (plen > 0)
+			stream_add(st, seq, h + hl, plen);
+		if ((fl & TH_FIN) && st->base_set && !st->fin) {
+			st->fin = true;
+			st->fin_off = seq + (uint32_t)(pk->l4wire - hl) - st->base;
+		}
+		app_tcp(s, f, dir, pk->ts_us);
+	}
+update:
+	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
+		f->upd_us = pk->ts_us;
+		rec_flow(s, f, "update", NULL);
+	}
+}
+
+static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
+{
+	struct flow *f;
+	size_t ulen, n;
+	int dir;
+
+	if (pk->l4len < 8) {
+		sniff_bad(s, pk->l4wire >= 8, "UDP header");
+		return;
+	}
+	const uint8_t *h = pk->l4;
+	t->sport = (uint16_t)(h[0] << 8 | h[1]);
+	t->dport = (uint16_t)(h[2] << 8 | h[3]);
+	ulen = (size_t)(h[4] << 8 | h[5]);
+	if (ulen == 0 && pk->l4wire > 0xffff) /* IPv6 jumbogram */
+		ulen = pk->l4wire;
+	if (ulen == 0) /* offloaded or lazy senders: trust the IP length */
+		ulen = pk->l4wire;
+	if (ulen < 8 || ulen > pk->l4wire) {
+		/* A length that lies: take the IP payload, as Wireshark does. */
+		sniff_bad(s, false, "UDP length (the IP payload is used)");
+		ulen = pk->l4wire;
+		if (ulen < 8)
+			return;
+	}
+	f = lookup(s->ft, t, key_hash(t), &dir);
+	if (!f) {
+		f = create(s, t, pk, 0, 0);
+		if (!f)
+			return;
+		dir = 0;
+	}
+	f->pkts[dir] += pk->npkts;
+	f->bytes[dir] += pk->ip_bytes;
+	touch(s, f, f->tclass, pk->ts_us);
+	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
+	if (n < ulen - 8)
+		sniff_bad(s, true, "UDP payload");
+	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
+		f->upd_us = pk->ts_us;
+		rec_flow(s, f, "update", NULL);
+	}
+	/* Last: the inner packets may evict f. */
+	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
+	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
+		return;
+	app_udp(s, f, dir, pk->ts_us, h + 8, n);
+}
+
+static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
+{
+	struct flow *f;
+	uint8_t code = 0;
+	int dir;
+
+	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6) {
+		bool reply;
+		if (pk->l4len < 2) {
+			sniff_bad(s, pk->l4wire >= 2, "ICMP header");
+			return;
+		}
+		code = pk->l4[1];
+		t->sport = pk->l4[0];
+		t->dport = icmp_other(pk->proto, pk->l4[0], code, &reply);
+		if (reply) { /* key it as the request it answers, sent the other way */
+			struct pp_addr a = t->src;
+			uint16_t x = t->sport;
+			t->src = t->dst, t->dst = a;
+			t->sport = t->dport, t->dport = x;
+		}
+	}
+	f = lookup(s->ft, t, key_hash(t), &dir);
+	if (!f) {
+		f = create(s, t, pk, 0, code);
+		if (!f)
+			return;
+		dir = 0;
+	}
+	/* ICMP replies were keyed as their requests: the sender decides. */
+	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6) {
+		if (pp_addr_eq(&f->t.src, &f->t.dst)) /* to itself: by type */
+			dir = pk->l4[0] == f->t.sport ? 0 : 1;
+		else
+			dir = pp_addr_eq(&f->t.src, &pk->src) ? 0 : 1;
+	}
+	f->pkts[dir] += pk->npkts;
+	f->bytes[dir] += pk->ip_bytes;
+	touch(s, f, f->tclass, pk->ts_us);
+}
+
+void flow_input(struct sniff *s, const struct pkt *pk)
+{
+	struct pp_tuple t;
+
+	memset(&t, 0, sizeof(t));
+	t.src = pk->src, t.dst = pk->dst, t.proto = pk->proto;
+	if (pk->ts_us > s->now_us) {
+		s->now_us = pk->ts_us;
+		/* Timeouts are seconds long: look at them ten times a second. */
+		if (s->now_us >= s->ft->next_expire_us) {
+			flow_expire(s, s->now_us);
+			s->ft->next_expire_us = s->now_us + 100000;
+		}
+	}
+	switch (pk->proto) {
+	case IPPROTO_TCP: tcp_input(s, pk, &t); break;
+	case IPPROTO_UDP: udp_input(s, pk, &t); break;
+	case IPPROTO_GRE: case IPPROTO_IPIP: case IPPROTO_IPV6:
+		other_input(s, pk, &t);
+		ip_tunnel_input(s, pk); /* the outer flow first: inner ones may evict it */
+		break;
+	default: other_input(s, pk, &t); break;
+	}
+}

@@ -1,0 +1,83 @@
+/* A flow and its TCP streams, shared by flow.c, stream.c, app.c, record.c. */
+#ifndef PP_SNIFF_FLOW_H
+#define PP_SNIFF_FLOW_H
+
+#include "dissect.h"
+#include "sniff.h"
+
+/* One TCP direction: the first bytes of the stream, in order. Bytes may
+ * arrive out of order; they land at their offset and the list of received
+ * ranges says which parts are there. The first copy of a byte wins (a
+ * retransmission with other contents does not rewrite what a dissector may
+ * already have seen). */
+#define STREAM_MAX_RANGES 16
+struct stream {
+	uint32_t base;         /* sequence number of stream byte 0 */
+	uint8_t *buf;
+	uint32_t alloc, cap;   /* bytes allocated; most ever kept */
+	uint32_t nr;
+	struct { uint32_t s, e; } r[STREAM_MAX_RANGES]; /* sorted, disjoint */
+	uint32_t fed;          /* contiguous bytes already given to a dissector */
+	bool base_set;
+	bool fin;              /* FIN seen: no more bytes after fin_off */
+	uint32_t fin_off;
+};
+
+/* Contiguous bytes from stream offset 0. */
+static inline uint32_t stream_contig(const struct stream *st)
+{
+	return st->nr && st->r[0].s == 0 ? st->r[0].e : 0;
+}
+
+/* Application dissectors, in detection order. */
+enum app_id { APP_UNKNOWN = 0, APP_DNS, APP_TLS, APP_HTTP, APP_SSH, APP_QUIC, APP_NONE };
+
+struct flow {
+	struct flow *hnext;            /* hash chain */
+	struct flow *prev, *next;      /* timeout-class list, oldest first */
+	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
+	uint64_t hash;                 /* of t, either way round */
+	char *tuple_json;              /* the 5-tuple members of its records, made once */
+	uint16_t tuple_len;
+	uint64_t first_us, last_us, upd_us;
+	uint64_t pkts[2], bytes[2];    /* [0] from the originator */
+	uint8_t flags[2];              /* TCP flags seen each way */
+	uint8_t tclass;
+	uint8_t icmp_code;
+	bool fin[2], rst;
+	int vlan;
+	const char *iface;
+	/* application layer */
+	uint8_t app_id;                /* the dissector in charge */
+	uint8_t tried;                 /* bit per app_id that said NOTMINE */
+	int8_t dres[2];                /* last result each way (DIS_*), 2 = not yet called */
+	uint8_t quic_misses;
+	const char *app;               /* set by a dissector that recognised its protocol */
+	bool starttls;                 /* a text protocol upgraded to TLS */
+	bool skip_known[2];
+	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
+	void *dstate;
+	struct stream *st[2];
+	char cid[PP_COMMUNITY_ID_LEN + 1];
+};
+
+/* stream.c */
+#define STREAM_MEM_MAX ((size_t)256 << 20)
+extern size_t stream_mem, stream_mem_max;
+/* Add TCP payload with sequence number seq to one direction. */
+void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n);
+/* Forget the bytes (the stream stays, empty). */
+void stream_release(struct stream *st);
+void stream_free(struct stream *st);
+
+/* app.c */
+void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us);
+void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n);
+/* The flow ends: give waiting dissectors their last call, free their state. */
+void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us);
+
+/* record.c */
+void rec_flow(struct sniff *s, struct flow *f, const char *event, const char *reason);
+void ctx_init(struct sniff *s, struct flow *f, struct sniff_ctx *c, bool from_orig, uint64_t ts_us);
+
+#endif

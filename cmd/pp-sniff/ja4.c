@@ -1,0 +1,138 @@
+/* JA4 per FoxIO's specification (technical_details/JA4.md):
+ *   a: proto, version, d/i, 2-digit cipher count, 2-digit extension count,
+ *      first+last character of the first ALPN value
+ *   b: sha256("002f,0035,...": ciphers sorted, hex) truncated to 12
+ *   c: sha256("0005,000a,..._0403,0804,...": extensions sorted without SNI
+ *      and ALPN, "_", signature algorithms in wire order) truncated to 12
+ * GREASE is already gone from the hello's lists (tls_parse_client_hello). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "ja4.h"
+
+static const char *version_code(uint16_t v)
+{
+	switch (v) {
+	case 0x0304: return "13";
+	case 0x0303: return "12";
+	case 0x0302: return "11";
+	case 0x0301: return "10";
+	case 0x0300: return "s3";
+	case 0x0200: return "s2";
+	case 0x0100: return "s1";
+	case 0xfeff: return "d1"; /* DTLS 1.0 */
+	case 0xfefd: return "d2";
+	case 0xfefc: return "d3";
+	}
+	return "00";
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+void ja4_part_a(const struct tls_hello *h, char proto, char out[11])
+{
+	char alpn[3] = "00";
+	unsigned nc = h->n_ciphers > 99 ? 99 : (unsigned)h->n_ciphers;
+	unsigned ne = h->n_exts > 99 ? 99 : (unsigned)h->n_exts;
+	const char *v = version_code(tls_hello_max_version(h));
+
+	if (h->n_alpn > 0 && h->alpn[0].len > 0) {
+		const struct tls_alpn *a = &h->alpn[0];
+		unsigned char f = (unsigned char)a->s[0], l = (unsigned char)a->s[a->len - 1];
+		if (isalnum(f) && isalnum(l) && f < 0x80 && l < 0x80) {
+			alpn[0] = (char)f, alpn[1] = (char)l;
+		} else {
+			/* The spec: otherwise the first and last characters of the
+			 * value's hex form, i.e. first byte's high nibble and last
+			 * byte's low nibble. */
+			static const char hx[] = "0123456789abcdef";
+			alpn[0] = hx[f >> 4], alpn[1] = hx[l & 15];
+		}
+	}
+	out[0] = proto, out[1] = v[0], out[2] = v[1], out[3] = h->has_sni ? 'd' : 'i';
+	out[4] = (char)('0' + nc / 10), out[5] = (char)('0' + nc % 10);
+	out[6] = (char)('0' + ne / 10), out[7] = (char)('0' + ne % 10);
+	out[8] = alpn[0], out[9] = alpn[1], out[10] = 0;
+}
+
+/* "xxxx,xxxx,..." of n values into buf (NUL-terminated, cut at len). */
+static size_t hexlist(const uint16_t *v, int n, char *buf, size_t len, size_t off)
+{
+	for (int i = 0; i < n; i++) {
+		if (off + 6 > len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, i ? ",%04x" : "%04x", v[i]);
+	}
+	return off;
+}
+
+size_t ja4_cipher_string(const struct tls_hello *h, char *buf, size_t len)
+{
+	uint16_t sorted[TLS_MAX_CIPHERS];
+	memcpy(sorted, h->ciphers, (size_t)h->n_ciphers * sizeof(uint16_t));
+	qsort(sorted, (size_t)h->n_ciphers, sizeof(uint16_t), cmp_u16);
+	buf[0] = 0;
+	return hexlist(sorted, h->n_ciphers, buf, len, 0);
+}
+
+size_t ja4_ext_string(const struct tls_hello *h, char *buf, size_t len)
+{
+	uint16_t sorted[TLS_MAX_EXTS];
+	int n = 0;
+	size_t off;
+
+	for (int i = 0; i < h->n_exts; i++)
+		if (h->exts[i] != 0x0000 && h->exts[i] != 0x0010)
+			sorted[n++] = h->exts[i];
+	qsort(sorted, (size_t)n, sizeof(uint16_t), cmp_u16);
+	buf[0] = 0;
+	off = hexlist(sorted, n, buf, len, 0);
+	if (h->n_sigalgs > 0 && off + 1 < len) {
+		buf[off++] = '_';
+		buf[off] = 0;
+		off = hexlist(h->sigalgs, h->n_sigalgs, buf, len, off);
+	}
+	return off;
+}
+
+void ja4_hash12(const char *s, size_t n, char out[13])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	static EVP_MD *sha256; /* fetched once: an implicit fetch per call costs more than the hash */
+	if (!sha256)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (n == 0 || !sha256 || !EVP_Digest(s, n, md, &mdlen, sha256, NULL)) {
+		memcpy(out, "000000000000", 13);
+		return;
+	}
+	static const char hx[] = "0123456789abcdef";
+	for (int i = 0; i < 6; i++)
+		out[2 * i] = hx[md[i] >> 4], out[2 * i + 1] = hx[md[i] & 15];
+	out[12] = 0;
+}
+
+char *ja4_compute(const struct tls_hello *h, char proto, char *out)
+{
+	/* 5 characters per value: the lists are bounded by the arrays. */
+	char buf[(TLS_MAX_CIPHERS > TLS_MAX_EXTS + TLS_MAX_SIGALGS ? TLS_MAX_CIPHERS
+	                                                           : TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 5 + 8];
+	char a[11], b[13], c[13];
+	size_t n;
+
+	ja4_part_a(h, proto, a);
+	n = ja4_cipher_string(h, buf, sizeof(buf));
+	ja4_hash12(buf, n, b);
+	n = ja4_ext_string(h, buf, sizeof(buf));
+	ja4_hash12(buf, n, c);
+	snprintf(out, JA4_LEN, "%s_%s_%s", a, b, c);
+	return out;
+}

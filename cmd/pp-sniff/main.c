@@ -1,0 +1,404 @@
+/* pp-sniff: flows and application metadata (DNS, TLS, HTTP, SSH, QUIC) from
+ * packets, live or from a capture file, as PortPulse records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pp.h"
+#include "sbuf.h"
+#include "sniff.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+#define DEFAULT_SNAPLEN 262144
+#define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
+#define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: pp-sniff [-q] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
+	        "                [--update secs] -i interface | -r file [expression]\n"
+	        "Flows and application metadata from packets, as PortPulse records.\n"
+	        "  -i, --interface IF  capture live on IF (\"any\": all interfaces)\n"
+	        "  -r, --read FILE     read a pcap or pcapng file (\"-\": stdin)\n"
+	        "  -c, --count N       stop after N packets\n"
+	        "  -s, --snaplen N     bytes to capture per packet (live; default 262144)\n"
+	        "  -w, --write FILE    also save the packets to FILE (pcap)\n"
+	        "  -q, --quiet         flow records only\n"
+	        "      --max-flows N   flows tracked at once (default 1000000)\n"
+	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
+	        "  expression          a BPF filter, as for tcpdump\n"
+	        "  -h, --help          this help\n"
+	        "  -V, --version       version\n");
+}
+
+static volatile sig_atomic_t stop;
+static pcap_t *g_pcap;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+	if (g_pcap)
+		pcap_breakloop(g_pcap);
+}
+
+struct run {
+	struct sniff s;
+	int dlt;
+	bool live;
+	const char *iface;       /* -i name, NULL for files */
+	bool any;                /* -i any: names per packet from SLL2 */
+	pcap_dumper_t *dump;
+	long long count, seen;
+};
+
+/* Interface names for -i any, by index from each SLL2 header. Interned:
+ * flows keep the pointer for their lifetime. */
+#define MAX_IFACES 256
+static struct { int idx; char *name; } ifaces[MAX_IFACES];
+static int nifaces;
+
+static const char *iface_name(int idx)
+{
+	char buf[IF_NAMESIZE + 16];
+	for (int i = 0; i < nifaces; i++)
+		if (ifaces[i].idx == idx)
+			return ifaces[i].name;
+	if (nifaces == MAX_IFACES)
+		return NULL;
+	if (!if_indextoname((unsigned)idx, buf))
+		snprintf(buf, sizeof(buf), "if%d", idx);
+	ifaces[nifaces].idx = idx;
+	ifaces[nifaces].name = strdup(buf);
+	return ifaces[nifaces++].name;
+}
+
+static const char *packet_iface(struct run *r, const u_char *bytes, size_t caplen)
+{
+	if (!r->live)
+		return NULL;
+	if (!r->any || r->dlt != DLT_LINUX_SLL2 || caplen < 8)
+		return r->iface;
+	return iface_name((int)((uint32_t)bytes[4] << 24 | (uint32_t)bytes[5] << 16 |
+	                        (uint32_t)bytes[6] << 8 | bytes[7]));
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct run *r = (struct run *)user;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+
+	if (r->dump)
+		pcap_dump((u_char *)r->dump, h, bytes);
+	sniff_packet(&r->s, r->dlt, ts, bytes, h->caplen, h->len, packet_iface(r, bytes, h->caplen));
+	if ((r->count && ++r->seen >= r->count) || sniff_write_status)
+		pcap_breakloop(g_pcap);
+}
+
+static char *join_args(int argc, char **argv)
+{
+	struct sbuf b;
+	if (argc == 0)
+		return NULL;
+	sb_init(&b);
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			sb_putc(&b, ' ');
+		sb_puts(&b, argv[i]);
+	}
+	return sb_steal(&b);
+}
+
+static pcap_t *open_live(const char *dev, int snaplen)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(dev, err);
+	int rc;
+
+	if (!p)
+		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
+	pcap_set_snaplen(p, snaplen);
+	pcap_set_timeout(p, 100);
+	pcap_set_buffer_size(p, 8 << 20);
+	rc = pcap_activate(p);
+	if (rc < 0)
+		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, pcap_geterr(p));
+	if (rc > 0)
+		pp_warn("%s: %s", dev, pcap_statustostr(rc));
+	/* "any" in SLL2 names the interface of each packet. */
+	if (strcmp(dev, "any") == 0)
+		pcap_set_datalink(p, DLT_LINUX_SLL2);
+	return p;
+}
+
+static pcap_dumper_t *open_dump(pcap_t *p, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	FILE *f;
+	pcap_dumper_t *d;
+
+	if (fd < 0)
+		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
+	f = fdopen(fd, "wb");
+	if (!f)
+		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
+	d = pcap_dump_fopen(p, f);
+	if (!d)
+		pp_die(PP_EXIT_RUNTIME, "%s: %s", path, pcap_geterr(p));
+	return d;
+}
+
+/* Progress of a long file read, on a terminal only. */
+struct progress {
+	bool on, shown;
+	off_t size;
+	double next;
+};
+
+static void progress_init(struct progress *pg, pcap_t *p, const char *path)
+{
+	struct stat sb;
+	FILE *f = pcap_file(p);
+	memset(pg, 0, sizeof(*pg));
+	if (strcmp(path, "-") == 0 || !isatty(STDERR_FILENO) || !f)
+		return;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		pg->on = true;
+		pg->size = sb.st_size;
+		pg->next = pp_mono() + 1;
+	}
+}
+
+static void progress_show(struct progress *pg, pcap_t *p, uint64_t packets, bool done)
+{
+	double now;
+	long pos;
+
+	if (!pg->on)
+		return;
+	if (done) {
+		if (pg->shown) /* clear the line */
+			fprintf(stderr, "\r\033[K");
+		return;
+	}
+	now = pp_mono();
+	if (now < pg->next)
+		return;
+	pg->next = now + 1;
+	pg->shown = true;
+	pos = ftell(pcap_file(p));
+	if (pos < 0)
+		pos = 0;
+	fprintf(stderr, "\r%s: %.0f%% (%.1f of %.1f MB), %llu packets\033[K", pp_progname,
+	        100.0 * (double)pos / (double)pg->size, (double)pos / 1e6, (double)pg->size / 1e6,
+	        (unsigned long long)packets);
+}
+
+static int flush_out(void)
+{
+	if (sniff_write_status)
+		return sniff_write_status;
+	int rc = pp_out_flush(stdout);
+	if (rc)
+		sniff_write_status = rc;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"interface", required_argument, NULL, 'i'}, {"read", required_argument, NULL, 'r'},
+		{"count", required_argument, NULL, 'c'}, {"snaplen", required_argument, NULL, 's'},
+		{"write", required_argument, NULL, 'w'}, {"quiet", no_argument, NULL, 'q'},
+		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct sniff_opts o;
+	struct run r;
+	const char *dev = NULL, *file = NULL, *wfile = NULL;
+	char err[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	struct sigaction sa;
+	struct progress pg;
+	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
+	char *expr;
+
+	pp_setprog(argv[0]);
+	pp_out_init();
+	sniff_defaults(&o);
+	memset(&r, 0, sizeof(r));
+	while ((ch = getopt_long(argc, argv, "+i:r:c:s:w:qhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': dev = optarg; break;
+		case 'r': file = optarg; break;
+		case 'c': r.count = pp_opt_ll("-c", optarg, 1, INT64_MAX); break;
+		case 's': snaplen = (int)pp_opt_ll("-s", optarg, 0, DEFAULT_SNAPLEN); break;
+		case 'w': wfile = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'M': o.max_flows = (unsigned long)pp_opt_ll("--max-flows", optarg, 1, 100000000); break;
+		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': pp_print_version(); return 0;
+		default: usage(stderr); return PP_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!dev == !file)
+		pp_usage_error("give one of -i interface or -r file");
+	if (wfile && strcmp(wfile, "-") == 0)
+		pp_usage_error("-w -: records go to stdout; name a file");
+	if (wfile && file) { /* -w would truncate what -r is about to read */
+		struct stat a, b;
+		if (stat(wfile, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			pp_usage_error("-w %s: that is the file -r reads", wfile);
+	}
+	if (snaplen == 0)
+		snaplen = DEFAULT_SNAPLEN;
+
+	if (file) {
+		/* Our own FILE with a large buffer: far fewer read(2) calls than
+		 * stdio's default on a big capture. */
+		FILE *fp = strcmp(file, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") : fopen(file, "rb");
+		if (!fp)
+			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
+		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		g_pcap = pcap_fopen_offline(fp, err);
+		if (!g_pcap) {
+			fclose(fp);
+			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
+		}
+	} else {
+		g_pcap = open_live(dev, snaplen);
+		r.live = true;
+		r.iface = dev;
+		r.any = strcmp(dev, "any") == 0;
+	}
+	r.dlt = pcap_datalink(g_pcap);
+	if (!sniff_dlt_supported(r.dlt)) {
+		const char *n = pcap_datalink_val_to_name(r.dlt);
+		pp_die(PP_EXIT_RUNTIME, "%s: link type %s (%d) is not supported", file ? file : dev,
+		       n ? n : "unknown", r.dlt);
+	}
+	expr = join_args(argc, argv);
+	if (expr) {
+		if (pcap_compile(g_pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			pp_usage_error("filter expression: %s", pcap_geterr(g_pcap));
+		if (pcap_setfilter(g_pcap, &prog) < 0)
+			pp_die(PP_EXIT_RUNTIME, "filter: %s", pcap_geterr(g_pcap));
+		pcap_freecode(&prog);
+		free(expr);
+	}
+	if (wfile)
+		r.dump = open_dump(g_pcap, wfile);
+	if (sniff_init(&r.s, &o, stdout) != 0)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	r.s.src_name = file ? file : dev;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (r.live) {
+		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};
+		pcap_setnonblock(g_pcap, 1, err);
+		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
+			if (n == PCAP_ERROR) {
+				pp_warn("%s: %s", dev, pcap_geterr(g_pcap));
+				status = PP_EXIT_RUNTIME;
+				break;
+			}
+			if (n == 0 && pfd.fd >= 0)
+				poll(&pfd, 1, LIVE_POLL_MS);
+			sniff_tick(&r.s, pp_now_us());
+			if (r.dump)
+				pcap_dump_flush(r.dump);
+			flush_out();
+		}
+	} else {
+		progress_init(&pg, g_pcap, file);
+		/* A capture streamed into a pipe ("tcpdump -w - | pp-sniff -r -")
+		 * is live in all but name: a packet at a time, output flushed. */
+		struct stat in;
+		bool stream = strcmp(file, "-") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
+		              (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode));
+		while (!stop && !sniff_write_status) {
+			int want = stream ? 1 : FILE_BATCH;
+			if (r.count && r.count - r.seen < want)
+				want = (int)(r.count - r.seen);
+			if (want <= 0)
+				break;
+			int n = pcap_dispatch(g_pcap, want, on_packet, (u_char *)&r);
+			if (n == 0)
+				break; /* end of file */
+			if (n == PCAP_ERROR) {
+				/* A signal interrupts a read from a pipe: that is the
+				 * end asked for, not an error. */
+				if (!stop) {
+					pp_warn("%s: %s", file, pcap_geterr(g_pcap));
+					status = PP_EXIT_RUNTIME;
+				}
+				break;
+			}
+			if (n == PCAP_ERROR_BREAK && !stop && !(r.count && r.seen >= r.count))
+				continue;
+			progress_show(&pg, g_pcap, r.s.st.packets, false);
+			if (stream)
+				flush_out();
+		}
+		progress_show(&pg, g_pcap, r.s.st.packets, true);
+	}
+
+	/* End every flow: at the end of a file, on -c, or on a signal. */
+	sniff_finish(&r.s);
+	if (r.live) {
+		struct pcap_stat ps;
+		if (pcap_stats(g_pcap, &ps) == 0)
+			pp_warn("%u packets received by filter, %u dropped by kernel, %u dropped by interface",
+			        ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+	}
+	if (r.s.st.truncated || r.s.st.malformed)
+		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
+		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+	if (r.s.st.frag_dropped)
+		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
+		        (unsigned long long)r.s.st.frag_dropped);
+	if (r.dump) {
+		FILE *df = pcap_dump_file(r.dump);
+		if (pcap_dump_flush(r.dump) != 0 || ferror(df)) {
+			pp_warn("%s: write error", wfile);
+			status = PP_EXIT_RUNTIME;
+		}
+		pcap_dump_close(r.dump);
+	}
+	pcap_close(g_pcap);
+	g_pcap = NULL;
+	for (int i = 0; i < nifaces; i++)
+		free(ifaces[i].name);
+
+	if (sniff_write_status == -2) {
+		pp_warn("write error: %s", strerror(sniff_write_errno));
+		return PP_EXIT_RUNTIME;
+	}
+	if (sniff_write_status == -1)
+		return status; /* the reader went away: a quiet end */
+	int rc = pp_out_close(stdout);
+	if (rc == -2)
+		return PP_EXIT_RUNTIME;
+	return status;
+}
