@@ -44,17 +44,17 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 	add.len = 0;
 	if (j->type == JT_SOCK && j->has_key) {
 		struct life *l = sock_life(j);
-		static const struct { int key; size_t off; } fields[] = {
-			{K_SNI, offsetof(struct wflow, sni)},
-			{K_HTTP_HOST, offsetof(struct wflow, http_host)},
-			{K_ALPN, offsetof(struct wflow, alpn)},
+		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
+		static const size_t offs[3] = {
+			offsetof(struct wflow, sni), offsetof(struct wflow, http_host),
+			offsetof(struct wflow, alpn),
 		};
-		for (size_t i = 0; l && i < PP_ARRAY_LEN(fields); i++) {
-			const char *v;
-			if (j->present & (1u << fields[i].key))
-				continue;
-			if ((v = life_flow_field(l, fields[i].off)))
-				add_member(jkey_name[fields[i].key], v, strlen(v));
+		const char *v[3];
+		if (l && (~j->present & (1u << K_SNI | 1u << K_HTTP_HOST | 1u << K_ALPN))) {
+			life_flow_fields(l, offs, 3, v);
+			for (int i = 0; i < 3; i++)
+				if (v[i] && !(j->present & (1u << keys[i])))
+					add_member(jkey_name[keys[i]], v[i], strlen(v[i]));
 		}
 	} else if (j->type != JT_OTHER && j->has_key) {
 		struct life *l = match_life(j);

@@ -170,6 +170,8 @@ struct life *match_life(const struct jrec *j);
 struct life *sock_life(const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */
 const char *life_flow_field(const struct life *l, size_t off);
+/* The same for n fields at once (n <= 8). */
+void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out);
 /* Live mode: drop entries past their linger time (full: idle UDP sockets
  * too, which takes a look at every open socket). */
 void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),

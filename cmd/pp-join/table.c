@@ -677,16 +677,35 @@ bool flow_fits_life(const struct wflow *f, const struct life *l)
 	return choose(l->node, f->first, f, l->role) == l;
 }
 
+void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out)
+{
+	int64_t first[8];
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	/* One look at each flow (the fit is the costly part), the earliest
+	 * flow that has it for each field. */
+	for (const struct wflow *f = l->node->flows; f; f = f->knext) {
+		bool looked = false, fits = false;
+		for (int i = 0; i < n && i < 8; i++) {
+			const char *fv = *(char *const *)((const char *)f + offs[i]);
+			if (!fv || (out[i] && f->first >= first[i]))
+				continue;
+			if (!looked) {
+				fits = flow_fits_life(f, l);
+				looked = true;
+			}
+			if (fits) {
+				out[i] = fv;
+				first[i] = f->first;
+			}
+		}
+	}
+}
+
 const char *life_flow_field(const struct life *l, size_t off)
 {
-	const struct wflow *best = NULL;
-	const char *v = NULL;
-	for (const struct wflow *f = l->node->flows; f; f = f->knext) {
-		const char *fv = *(char *const *)((const char *)f + off);
-		if (!fv || (best && f->first >= best->first) || !flow_fits_life(f, l))
-			continue;
-		best = f, v = fv;
-	}
+	const char *v;
+	life_flow_fields(l, &off, 1, &v);
 	return v;
 }
 
