@@ -102,7 +102,7 @@ for src in tests/fuzz/fuzz_*.c; do
     uses=$(sed -n '1s|^// uses:||p' "$src")
     bin=$out/$name
     # shellcheck disable=SC2086
-    if stale "$bin" "$src" $uses common/*.c common/*.h scripts/fuzz.sh; then
+    if stale "$bin" "$src" $uses common/*.c common/*.h cmd/*/*.h tests/fuzz/*.h scripts/fuzz.sh; then
         # shellcheck disable=SC2086
         if ! "$CC_FUZZ" "${CFLAGS_FUZZ[@]}" "$src" $uses common/*.c -o "$bin" "${LIBS[@]}" \
                 2>"$out/$name.build.log"; then
