@@ -306,7 +306,9 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	uint8_t fl;
 	int dir;
 
-	if (pk->l4len < 20) {
+	/* Ports, sequence number and flags are all a flow needs: a header
+	 * cut by the snaplen after them is still counted (without payload). */
+	if (pk->l4len < 14) {
 		sniff_bad(s, pk->l4wire >= 20, "TCP header");
 		return;
 	}
@@ -320,10 +322,11 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		sniff_bad(s, false, "TCP header (data offset)");
 		return;
 	}
-	if (hl > pk->l4len) {
-		sniff_bad(s, true, "TCP options");
-		return;
-	}
+	bool cut = pk->l4len < pk->l4wire; /* by the snaplen */
+	if (hl > pk->l4len)
+		sniff_bad(s, true, "TCP header");
+	else if (cut)
+		sniff_bad(s, true, "TCP payload");
 	f = lookup(s->ft, t, key_hash(t), &dir);
 	/* A fresh SYN on a closed flow is a new connection on the same ports. */
 	if (f && (fl & (TH_SYN | TH_ACK)) == TH_SYN && f->tclass == TC_TCP_CLOSED) {
@@ -351,9 +354,9 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		tc = TC_TCP; /* an answer, or more than a bare SYN */
 	touch(s, f, tc, pk->ts_us);
 
+	if (hl > pk->l4len)
+		goto update;
 	plen = (pk->l4len < pk->l4wire ? pk->l4len : pk->l4wire) - hl;
-	if (pk->l4len < pk->l4wire)
-		sniff_bad(s, true, "TCP payload");
 	if (!wants_bytes(f, dir))
 		goto update;
 	struct stream *st;
@@ -371,6 +374,8 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 			goto update;
 		if (plen > 0)
 			stream_add(st, seq, h + hl, plen);
+		if (cut)
+			stream_cut(st, seq + (uint32_t)plen);
 		if ((fl & TH_FIN) && st->base_set && !st->fin) {
 			st->fin = true;
 			st->fin_off = seq + (uint32_t)(pk->l4wire - hl) - st->base;
@@ -420,7 +425,8 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	f->bytes[dir] += pk->ip_bytes;
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
-	if (n < ulen - 8)
+	bool cut = n < ulen - 8;
+	if (cut)
 		sniff_bad(s, true, "UDP payload");
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
@@ -430,7 +436,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
 	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
 		return;
-	app_udp(s, f, dir, pk->ts_us, h + 8, n);
+	app_udp(s, f, dir, pk->ts_us, h + 8, n, cut);
 }
 
 static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)

@@ -100,6 +100,7 @@ void ctx_init(struct sniff *s, struct flow *f, struct sniff_ctx *c, bool from_or
 	c->iface = f->iface;
 	c->vlan = f->vlan;
 	c->app = &f->app;
+	c->cut = false;
 	c->w = &s->w;
 	c->out = s->o.quiet ? NULL : s->out; /* -q: dissectors run, records are dropped */
 }
