@@ -45,6 +45,10 @@ struct flow {
 	uint8_t flags[2];              /* TCP flags seen each way */
 	uint8_t tclass;
 	uint8_t icmp_code;
+	/* ICMP errors (unreachable, time exceeded, packet too big, parameter
+	 * problem) that quoted a packet of this flow, and the last one's. */
+	uint32_t icmp_errors;
+	uint8_t icmp_last_type, icmp_last_code;
 	bool fin[2], rst;
 	int vlan;
 	const char *iface;

@@ -198,6 +198,14 @@ void rec_flow(struct sniff *s, struct flow *f, const char *event, const char *re
 			p = put_lit(p, f->app);
 			*p++ = '"';
 		}
+		if (f->icmp_errors) {
+			p = put_lit(p, ",\"icmp_errors\":");
+			p = put_u64(p, f->icmp_errors);
+			p = put_lit(p, ",\"icmp_last_type\":");
+			p = put_u64(p, f->icmp_last_type);
+			p = put_lit(p, ",\"icmp_last_code\":");
+			p = put_u64(p, f->icmp_last_code);
+		}
 		p = put_lit(p, ",\"duration\":");
 		p = put_secs(p, f->last_us - f->first_us);
 	}

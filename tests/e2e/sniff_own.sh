@@ -87,6 +87,24 @@ if have editcap; then
         j snaphttp '[.[] | select(.type=="http" and .msg=="request")] | length==1 and .[0].host=="vlan.example" and .[0].user_agent==null'
 else skip "snaplen (editcap): editcap not installed"; fi
 
+run icmp -r "$PCAP/icmp_errors.pcap"
+check "icmp errors: port unreachable counts on the UDP flow it quotes" \
+    q icmp '.event=="end" and .dport==33434 and .icmp_errors==1 and .icmp_last_type==3 and .icmp_last_code==3 and .resp_pkts==0'
+check "icmp errors: two time exceeded on the TCP flow of the SYN" \
+    q icmp '.event=="end" and .dport==80 and .icmp_errors==2 and .icmp_last_type==11'
+check "icmpv6 packet too big on the IPv6 UDP flow" q icmp '.event=="end" and .dport==4500 and .icmp_last_type==2'
+check "icmp errors: time exceeded for a ping counts on the echo flow" \
+    q icmp '.event=="end" and .proto=="icmp" and .sport==8 and .icmp_errors==1'
+check "icmp errors: no flows of their own when the quoted flow is known" \
+    j icmp '[.[] | select(.event=="end" and .proto=="icmp" and (.sport==11 or .sport==2))] | length==0'
+check "icmp errors: quoting an unknown flow, a flow of its own" \
+    q icmp '.event=="end" and .proto=="icmp" and .sport==3 and .dport==1 and .icmp_errors==null'
+run h2s -r "$PCAP/http_to_ssh.pcap"
+if has http && has ssh; then
+    check "http to an ssh server: the request and the server's banner" \
+        j h2s 'any(.[]; .type=="http" and .host=="ssh.example") and any(.[]; .type=="ssh" and .server_software=="OpenSSH_9.6") and any(.[]; .event=="end" and .app=="http")'
+else skip "http to ssh: no http or ssh dissector in this tree"; fi
+
 run life -r "$PCAP/tcp_lifecycle.pcap"
 check "SYN-ACK first: its receiver is the originator" q life '.event=="start" and .src=="10.4.0.1" and .sport==40004'
 check "port reuse after RST: a second flow" \
