@@ -16,6 +16,9 @@
  * UDP: cgroup sendmsg/recvmsg hooks (unconnected sockets, process context)
  *   and sock:sock_send_length/sock_recv_length (connected sockets); the first
  *   datagram of each (socket, peer) pair is reported once (LRU `udp_seen`).
+ *   The same tracepoints count each UDP socket's payload bytes (table
+ *   `udp_socks`, from its first datagram), and the cgroup sock_release hook
+ *   sees the socket go: its close record, as the polling mode has it.
  *
  * Nothing waits for user space: a full ring buffer drops the record and
  * counts it per CPU. */
@@ -97,6 +100,30 @@ struct {
 	__type(key, struct udp_key);
 	__type(value, __u64);
 } udp_seen SEC(".maps");
+
+/* A UDP socket that carried a datagram while we watched: who sent or
+ * received it first, since when, and its payload bytes each way. */
+struct udp_life {
+	__u64 start_ns;
+	__u64 tx, rx;     /* updated atomically: datagrams on several CPUs */
+	struct owner o;
+	__u8 out;         /* the first datagram was sent, not received */
+	__u8 pad[7];
+};
+
+/* Keyed by kernel socket address, deleted at sock_release. A plain hash as
+ * `socks`: a full table is counted, never pushes out a live socket. Only
+ * filled while the release hook is attached (udp_track), so that no entry
+ * outlives its socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct udp_life);
+} udp_socks SEC(".maps");
+
+/* Set by user space once cg_sock_release is attached. */
+volatile bool udp_track = false;
 
 static __always_inline struct ppb_counters *counts(void)
 {
@@ -625,10 +652,53 @@ int cg_recvmsg6(struct bpf_sock_addr *ctx)
  * on an accepted socket. */
 volatile bool claim_on_io = false;
 
+#define MSG_PEEK 2
+
+/* Count a datagram's payload against its socket (ret: bytes sent or
+ * received, as the syscall returns them). The first one makes the entry,
+ * with the process doing the I/O as the owner. A peek reads nothing. */
+static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
+{
+	__u64 key = (__u64)sk;
+	struct udp_life *u, fresh = {};
+
+	if (!out && (flags & MSG_PEEK))
+		return;
+	u = bpf_map_lookup_elem(&udp_socks, &key);
+	if (!u) {
+		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (!family_wanted(family))
+			return;
+		current_owner(&fresh.o);
+		if (!owner_wanted(&fresh.o))
+			return;
+		fresh.start_ns = bpf_ktime_get_ns();
+		fresh.out = out;
+		if (bpf_map_update_elem(&udp_socks, &key, &fresh, BPF_NOEXIST)) {
+			/* Another CPU made it first (fine), or the table is full. */
+			u = bpf_map_lookup_elem(&udp_socks, &key);
+			if (!u) {
+				struct ppb_counters *c = counts();
+				if (c)
+					c->sock_full++;
+				return;
+			}
+		} else {
+			u = bpf_map_lookup_elem(&udp_socks, &key);
+			if (!u)
+				return;
+		}
+	}
+	if (out)
+		__sync_fetch_and_add(&u->tx, (__u64)ret);
+	else
+		__sync_fetch_and_add(&u->rx, (__u64)ret);
+}
+
 /* sock:sock_send_length / sock_recv_length, in the context of the process
  * doing the I/O: a datagram on a connected UDP socket (no address passes
  * the cgroup hooks then), or the accept claim above. */
-static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
+static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags, bool out)
 {
 	__u16 proto, family;
 	__u8 state;
@@ -643,6 +713,8 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
 		return claim_accept(sk);
 	if (proto != IPPROTO_UDP || !trace_udp)
 		return 0;
+	if (udp_track)
+		udp_count(sk, ret, flags, out);
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
 		return 0;
@@ -686,11 +758,73 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
 SEC("raw_tracepoint/sock_send_length")
 int rtp_send_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], true);
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], 0, true);
 }
 
 SEC("raw_tracepoint/sock_recv_length")
 int rtp_recv_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], false);
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1],
+			  (int)ctx->args[2], false);
+}
+
+/* cgroup/sock_release: an inet socket goes (close(2) of its last reference,
+ * or its process's exit), in the releasing process, before the protocol
+ * closes it: the tuple is still there. A UDP socket we counted gets its
+ * close record: connected, with its 4-tuple (originator first, as its udp
+ * record had it); unconnected, with its own address only, as the polling
+ * mode reports an unconnected socket (a listener) leaving the table. */
+SEC("cgroup/sock_release")
+int cg_sock_release(struct bpf_sock *ctx)
+{
+	const struct sock *sk;
+	struct udp_life *u, copy;
+	struct ppb_event *e;
+	__u64 key;
+	__u16 family;
+	__u8 state;
+
+	if (ctx->protocol != IPPROTO_UDP)
+		return 1;
+	/* The context is the kernel's struct sock: the key the tracepoints
+	 * used. (Its value as a number needs CAP_PERFMON, which we have.) */
+	key = (__u64)ctx;
+	u = bpf_map_lookup_elem(&udp_socks, &key);
+	if (!u)
+		return 1;
+	copy = *u;
+	bpf_map_delete_elem(&udp_socks, &key);
+	sk = (const struct sock *)key;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e = reserve();
+	if (!e)
+		return 1;
+	e->kind = PPB_CLOSE;
+	e->proto = IPPROTO_UDP;
+	e->family = family;
+	e->state = state;
+	e->netns = sk_netns(sk);
+	e->sk = key;
+	e->start_ns = copy.start_ns;
+	e->tx_bytes = copy.tx;
+	e->rx_bytes = copy.rx;
+	e->flags |= PPB_F_START | PPB_F_BYTES;
+	set_owner(e, &copy.o);
+	if (state == TCP_ESTABLISHED && !copy.out) {
+		/* connected, and the peer spoke first: it is the originator */
+		sk_addrs(sk, family, e->daddr, e->saddr);
+		e->sport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		e->dport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	} else {
+		sk_addrs(sk, family, e->saddr, e->daddr);
+		e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (state == TCP_ESTABLISHED)
+			e->flags |= PPB_F_OUT;
+		else
+			e->flags |= PPB_F_LISTENER;
+	}
+	submit(e);
+	return 1;
 }

@@ -85,6 +85,7 @@ enum {
 	H_ACCEPT4, H_ACCEPT,               /* who accepted */
 	H_SEND_LEN, H_RECV_LEN,            /* connected UDP; accept fallback */
 	H_SENDMSG4, H_SENDMSG6, H_RECVMSG4, H_RECVMSG6, /* unconnected UDP */
+	H_RELEASE,                         /* UDP close */
 	H_COUNT
 };
 
@@ -123,6 +124,7 @@ static void hooks_bind(struct run *r)
 	HOOK(H_SENDMSG6, "cgroup/sendmsg6", cg_sendmsg6, HK_CGROUP);
 	HOOK(H_RECVMSG4, "cgroup/recvmsg4", cg_recvmsg4, HK_CGROUP);
 	HOOK(H_RECVMSG6, "cgroup/recvmsg6", cg_recvmsg6, HK_CGROUP);
+	HOOK(H_RELEASE, "cgroup/sock_release", cg_sock_release, HK_CGROUP);
 #undef HOOK
 }
 
@@ -150,6 +152,7 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 			h[H_RECVMSG4].wanted = o->v4 || o->v6;
 			h[H_SENDMSG6].wanted = o->v6;
 			h[H_RECVMSG6].wanted = o->v6;
+			h[H_RELEASE].wanted = true;
 		}
 	}
 }
@@ -333,6 +336,14 @@ static int hooks_attach(struct run *r)
 				}
 			}
 		}
+	}
+	/* UDP close: the release hook first, then the byte counting that
+	 * fills the table it empties (never entries nobody removes). */
+	if (o->udp) {
+		if (hook_attach(r, H_RELEASE, why, sizeof(why)))
+			r->skel->bss->udp_track = true;
+		else
+			hook_failed(&h[H_RELEASE], why, NULL);
 	}
 	if (o->udp || r->skel->bss->claim_on_io) {
 		for (int i = H_SEND_LEN; i <= H_RECV_LEN; i++) {

@@ -158,6 +158,22 @@ has "udp: v4-mapped peer of a v6 socket, shown as IPv4" "$O" \
 has "udp: ipv6" "$O" \
     ".event==\"udp\" and .dir==\"out\" and .src==\"::1\" and .sport==$u6sport and .dst==\"::1\" and .dport==$uport6 and .pid==$u6pid" "$P"
 
+# UDP close (cgroup/sock_release): payload bytes per socket as the peers
+# sent them ("ping" 4, "pong:ping" 9, "quit" 4), the owner, the duration
+# from the first datagram; an unconnected socket with its own address only.
+has "udp close: connected socket, 4-tuple, bytes, owner" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$u2sport and .dst==\"127.0.0.1\" and .dport==$uport and .state==\"ESTAB\" and .tx_bytes==4 and .rx_bytes==9 and .duration>=0 and .pid==$u2pid" "$P"
+has "udp close: unconnected client socket, its own address only" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"in\" and .src==\"0.0.0.0\" and .sport==$u1sport and (has(\"dst\")|not) and .state==\"UNCONN\" and .tx_bytes==4 and .rx_bytes==9 and .pid==$u1pid" "$P"
+has "udp close: v6 socket of a v4-mapped peer" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .src==\"::\" and .sport==$u3sport and .tx_bytes==4 and .rx_bytes==9 and .pid==$u3pid" "$P"
+has "udp close: the server, every client's bytes" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"in\" and .src==\"127.0.0.1\" and .sport==$uport and (has(\"dst\")|not) and .rx_bytes==16 and .tx_bytes==27 and .duration>0 and .pid==$uspid" "$P"
+has "udp close: ipv6 server" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .src==\"::1\" and .sport==$uport6 and .rx_bytes==8 and .tx_bytes==9" "$P"
+check "udp close: one per socket" \
+    [ "$(count "$O" ".event==\"close\" and .proto==\"udp\" and (.sport==$uport or .sport==$u1sport or .sport==$u2sport or .sport==$u3sport)")" = 4 ]
+
 has "stats: a record with per-CPU drops" "$O" \
     '.type=="stats" and .source=="ebpf" and (.dropped_cpu|type)=="array" and .events>0'
 check "stats: nothing dropped at the default buffer" \
@@ -222,6 +238,23 @@ if PP_TRACE_NO_HOOK=rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb 
 else
     fail "fallback: attaches with hooks refused"; cat "$T/fb.err" >&2
     kill $SRV 2>/dev/null
+fi
+
+# --- UDP close without the sock_release hook: said once, the rest goes on ----
+if PP_TRACE_NO_HOOK=cg_sock_release start_trace norel --udp; then
+    "${PEERS[@]}" udp-server 4 127.0.0.1 >"$T/usrvn" &
+    USRV=$!
+    uportn=$(jq .port <<<"$(first_line "$T/usrvn")")
+    "${PEERS[@]}" udp-client 127.0.0.1 "$uportn" connected >/dev/null
+    python3 -c "import socket; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'quit',('127.0.0.1',$uportn))"
+    wait $USRV
+    sleep 0.3
+    stop_trace
+    check "no release hook: named once" [ "$(grep -c 'cgroup/sock_release unavailable' "$T/norel.err")" = 1 ]
+    has "no release hook: udp records still" "$T/norel.out" ".event==\"udp\" and .dport==$uportn"
+    check "no release hook: no udp close" [ "$(count "$T/norel.out" ".event==\"close\" and .proto==\"udp\"")" = 0 ]
+else
+    fail "no release hook: attaches"; cat "$T/norel.err" >&2
 fi
 
 # --- -c, and a stdout that fails ------------------------------------------------
