@@ -534,6 +534,83 @@ static __always_inline __u32 task_netns(void)
 	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 }
 
+#define MSG_PEEK 2
+
+/* An unconnected UDP socket seen for the first time: a `listen` with its
+ * own address, as the polling mode reports an unconnected socket (and as
+ * ss -l lists it). */
+static __always_inline void udp_listen(const struct sock *sk, __u16 family, const struct owner *o)
+{
+	struct ppb_event *e = reserve();
+	__u8 peer[16];
+
+	if (!e)
+		return;
+	e->kind = PPB_LISTEN;
+	e->proto = IPPROTO_UDP;
+	e->family = family;
+	e->state = TCP_CLOSE;
+	e->netns = sk_netns(sk);
+	e->sk = (__u64)sk;
+	e->flags |= PPB_F_LISTENER;
+	set_owner(e, o);
+	sk_addrs(sk, family, e->saddr, peer);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	submit(e);
+}
+
+/* The udp_socks entry of a UDP socket, made when we first see it (its
+ * bind, or its first datagram) with the current process as the owner; an
+ * unconnected socket then gets its `listen`. NULL: not wanted, or the table
+ * is full (counted). */
+static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool out)
+{
+	__u64 key = (__u64)sk;
+	struct udp_life *u = bpf_map_lookup_elem(&udp_socks, &key), fresh = {};
+	__u16 family;
+
+	if (u)
+		return u;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!family_wanted(family))
+		return NULL;
+	current_owner(&fresh.o);
+	if (!owner_wanted(&fresh.o))
+		return NULL;
+	fresh.start_ns = bpf_ktime_get_ns();
+	fresh.out = out;
+	if (bpf_map_update_elem(&udp_socks, &key, &fresh, BPF_NOEXIST)) {
+		/* Another CPU made it first (fine), or the table is full. */
+		u = bpf_map_lookup_elem(&udp_socks, &key);
+		if (!u) {
+			struct ppb_counters *c = counts();
+			if (c)
+				c->sock_full++;
+		}
+		return u;
+	}
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED)
+		udp_listen(sk, family, &fresh.o);
+	return bpf_map_lookup_elem(&udp_socks, &key);
+}
+
+/* Count a datagram's payload against its socket (ret: bytes sent or
+ * received, as the syscall returns them). A peek reads nothing. */
+static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
+{
+	struct udp_life *u;
+
+	if (!out && (flags & MSG_PEEK))
+		return;
+	u = udp_life_of(sk, out);
+	if (!u)
+		return;
+	if (out)
+		__sync_fetch_and_add(&u->tx, (__u64)ret);
+	else
+		__sync_fetch_and_add(&u->rx, (__u64)ret);
+}
+
 /* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
  * user_* is the peer (destination of a send, source of a receive); hook6
  * says which of user_ip4/user_ip6 this attach type may read (the verifier
@@ -586,6 +663,17 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		} else {
 			__builtin_memcpy(local, a6, 16);
 		}
+	}
+
+	/* The socket's entry (and an unconnected one's listen) before its
+	 * first flow record. The hook's socket is the kernel's struct sock. */
+	if (udp_track && trace_udp) {
+		/* The verifier allows no arithmetic on this pointer (which the
+		 * CO-RE reads need): read its value as a plain number. */
+		__u64 p = 0, v = (__u64)sk;
+		bpf_probe_read_kernel(&p, sizeof(p), &v);
+		if (p)
+			udp_life_of((const struct sock *)p, out);
 	}
 
 	k.netns = task_netns();
@@ -651,49 +739,6 @@ int cg_recvmsg6(struct bpf_sock_addr *ctx)
  * when tp_exit_accept* cannot attach): the first process to send or receive
  * on an accepted socket. */
 volatile bool claim_on_io = false;
-
-#define MSG_PEEK 2
-
-/* Count a datagram's payload against its socket (ret: bytes sent or
- * received, as the syscall returns them). The first one makes the entry,
- * with the process doing the I/O as the owner. A peek reads nothing. */
-static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
-{
-	__u64 key = (__u64)sk;
-	struct udp_life *u, fresh = {};
-
-	if (!out && (flags & MSG_PEEK))
-		return;
-	u = bpf_map_lookup_elem(&udp_socks, &key);
-	if (!u) {
-		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		if (!family_wanted(family))
-			return;
-		current_owner(&fresh.o);
-		if (!owner_wanted(&fresh.o))
-			return;
-		fresh.start_ns = bpf_ktime_get_ns();
-		fresh.out = out;
-		if (bpf_map_update_elem(&udp_socks, &key, &fresh, BPF_NOEXIST)) {
-			/* Another CPU made it first (fine), or the table is full. */
-			u = bpf_map_lookup_elem(&udp_socks, &key);
-			if (!u) {
-				struct ppb_counters *c = counts();
-				if (c)
-					c->sock_full++;
-				return;
-			}
-		} else {
-			u = bpf_map_lookup_elem(&udp_socks, &key);
-			if (!u)
-				return;
-		}
-	}
-	if (out)
-		__sync_fetch_and_add(&u->tx, (__u64)ret);
-	else
-		__sync_fetch_and_add(&u->rx, (__u64)ret);
-}
 
 /* sock:sock_send_length / sock_recv_length, in the context of the process
  * doing the I/O: a datagram on a connected UDP socket (no address passes
@@ -826,5 +871,29 @@ int cg_sock_release(struct bpf_sock *ctx)
 			e->flags |= PPB_F_LISTENER;
 	}
 	submit(e);
+	return 1;
+}
+
+/* cgroup/post_bind4, post_bind6: a UDP socket bound by bind(2), in the
+ * binding process: its listen now, as polling sees it in the table, even
+ * before any datagram. (Sockets bound implicitly by their first datagram
+ * are seen there.) */
+static __always_inline void udp_bound(struct bpf_sock *ctx)
+{
+	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp)
+		udp_life_of((const struct sock *)(__u64)ctx, false);
+}
+
+SEC("cgroup/post_bind4")
+int cg_post_bind4(struct bpf_sock *ctx)
+{
+	udp_bound(ctx);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int cg_post_bind6(struct bpf_sock *ctx)
+{
+	udp_bound(ctx);
 	return 1;
 }

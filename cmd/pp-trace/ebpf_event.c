@@ -64,7 +64,7 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		*why = "unknown protocol";
 		return -1;
 	}
-	if (r.proto == IPPROTO_UDP ? r.kind != PPB_UDP && r.kind != PPB_CLOSE : r.kind == PPB_UDP) {
+	if (r.proto == IPPROTO_UDP ? r.kind == PPB_CONNECT || r.kind == PPB_ACCEPT : r.kind == PPB_UDP) {
 		*why = "protocol does not fit the event";
 		return -1;
 	}
@@ -84,8 +84,9 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 			*why = "unknown TCP state";
 			return -1;
 		}
-	} else if (r.kind == PPB_CLOSE) {
-		/* as ss(8) and the polling mode name a UDP socket's state */
+	} else if (r.kind != PPB_UDP) {
+		/* listen, close: as ss(8) and the polling mode name a UDP
+		 * socket's state */
 		e->state = r.state == 1 ? "ESTAB" : "UNCONN";
 	}
 

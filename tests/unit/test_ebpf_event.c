@@ -267,10 +267,17 @@ static void test_udp_close(void)
 	CHECK_STR(addr(&e.t.src, b), "10.0.0.2");
 	CHECK(e.t.dst.family == 0 && e.t.dport == 0);
 
-	CASE("udp connect or listen is no record");
+	CASE("udp listen: an unconnected socket, its own address");
+	r.kind = PPB_LISTEN;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.ev == SEV_LISTEN && e.t.proto == IPPROTO_UDP && !e.out && !nl);
+	CHECK_STR(e.state, "UNCONN");
+	CHECK(e.t.dst.family == 0 && e.t.dport == 0);
+
+	CASE("udp connect or accept is no record");
 	r.kind = PPB_CONNECT;
 	CHECK(decode(&r, &e, &nl, &why) == -1);
-	r.kind = PPB_LISTEN;
+	r.kind = PPB_ACCEPT;
 	CHECK(decode(&r, &e, &nl, &why) == -1);
 }
 
