@@ -190,6 +190,13 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 			*err = "invalid object member";
 			return -1;
 		}
+		/* Only an object's keys have children: jsmn makes "x" a key when
+		 * '{"n":"x":"y"}' or '["x":1]' follows it with ':'. */
+		if ((t->type == JSMN_STRING || t->type == JSMN_PRIMITIVE) && t->size != 0 &&
+		    !(t->parent >= 0 && r->tok[t->parent].type == JSMN_OBJECT)) {
+			*err = "invalid object member";
+			return -1;
+		}
 	}
 	/* One arena for all of this record's unescaped strings: unescaping
 	 * never lengthens a string, so len + one NUL per token is enough. */

@@ -67,6 +67,10 @@ int main(void)
 	bad(&r, "{\"a\":\"x\\q\"}", NULL);
 	bad(&r, "{\"a\" 1}", NULL);
 	bad(&r, "{1:2}", NULL);
+	bad(&r, "{\"a\":[{\"n\":\"x\":\"y\"}]}", "invalid object member");
+	bad(&r, "{\"a\":\"x\":\"y\"}", NULL);
+	bad(&r, "{\"a\":{\"b\":1:2}}", NULL);
+	bad(&r, "{\"a\":[\"x\":1]}", NULL);
 	bad(&r, "", "empty line");
 	bad(&r, "x{\"a\":1}", NULL);
 	{

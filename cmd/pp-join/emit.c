@@ -1,0 +1,204 @@
+/* Writing records out: the original members as they came, then the keys
+ * pp-join adds (never one the record has already); and the --conn records. */
+#include <stddef.h>
+#include <string.h>
+
+#include "join.h"
+#include "pp.h"
+
+static struct jw add, cw;
+
+static void add_member(const char *key, const char *json, size_t n)
+{
+	jw_put(&add, ",\"", 2);
+	jw_put(&add, key, strlen(key));
+	jw_put(&add, "\":", 2);
+	jw_put(&add, json, n);
+}
+
+static void add_proc(const struct proc *p, uint32_t present)
+{
+	for (int k = 0; k < K_NPROC; k++)
+		if (p->klen[k] && !(present & (1u << k)))
+			jw_put(&add, p->buf + p->off[k], p->klen[k]);
+}
+
+static void add_name(const struct pp_addr *a, int64_t ts, uint32_t present, bool *named)
+{
+	const char *name, *cnames;
+	if (!names_lookup(a, ts, &name, &cnames))
+		return;
+	if (!(present & (1u << K_DST_NAME)))
+		add_member("dst_name", name, strlen(name));
+	if (cnames && !(present & (1u << K_DST_CNAMES)))
+		add_member("dst_cnames", cnames, strlen(cnames));
+	*named = true;
+}
+
+int emit_record(const char *line, const struct jrec *j, FILE *out)
+{
+	const char *obj = line + j->obj_start;
+	size_t objlen = j->obj_end - j->obj_start;
+	bool named = false;
+
+	add.len = 0;
+	if (j->type == JT_SOCK && j->has_key) {
+		struct life *l = sock_life(j);
+		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
+		static const size_t offs[3] = {
+			offsetof(struct wflow, sni), offsetof(struct wflow, http_host),
+			offsetof(struct wflow, alpn),
+		};
+		const char *v[3];
+		if (l && (~j->present & (1u << K_SNI | 1u << K_HTTP_HOST | 1u << K_ALPN))) {
+			life_flow_fields(l, offs, 3, v);
+			for (int i = 0; i < 3; i++)
+				if (v[i] && !(j->present & (1u << keys[i])))
+					add_member(jkey_name[keys[i]], v[i], strlen(v[i]));
+		}
+	} else if (j->type != JT_OTHER && j->has_key) {
+		struct life *l = match_life(j);
+		jstats.sniffed++;
+		if (l) {
+			l->matched = true;
+			jstats.sniffed_matched++;
+			if (l->proc)
+				add_proc(l->proc, j->present);
+		}
+	}
+	if (j->type != JT_OTHER && j->has_dst && j->sev != SEV_LISTEN)
+		add_name(&j->dst, j->ts, j->present, &named);
+	if (named && j->type == JT_SOCK)
+		jstats.sock_named++;
+
+	if (add.len == 0) {
+		fwrite(obj, 1, objlen, out);
+	} else {
+		/* The object without its '}', what we add, '}'. An empty
+		 * object gets no leading comma. */
+		fwrite(obj, 1, objlen - 1, out);
+		if (j->nonempty)
+			fwrite(add.buf, 1, add.len, out);
+		else
+			fwrite(add.buf + 1, 1, add.len - 1, out);
+		putc('}', out);
+	}
+	return putc('\n', out) == EOF ? -1 : 0;
+}
+
+/* --- --conn ---------------------------------------------------------------- */
+
+static void conn_tuple(const struct pp_tuple *t)
+{
+	char buf[PP_ADDRSTRLEN], pb[16], cid[PP_COMMUNITY_ID_LEN];
+	jw_str(&cw, "proto", pp_proto_name(t->proto, pb, sizeof(pb)));
+	jw_str(&cw, "src", pp_addr_fmt(&t->src, buf));
+	jw_uint(&cw, "sport", t->sport);
+	jw_str(&cw, "dst", pp_addr_fmt(&t->dst, buf));
+	jw_uint(&cw, "dport", t->dport);
+	pp_community_id(t, 0, cid);
+	jw_str(&cw, "community_id", cid);
+}
+
+static void conn_wire(const struct wflow *f)
+{
+	if (f->has_counts) {
+		jw_int(&cw, "orig_pkts", f->pkts[0]);
+		jw_int(&cw, "orig_bytes", f->bytes[0]);
+		jw_int(&cw, "resp_pkts", f->pkts[1]);
+		jw_int(&cw, "resp_bytes", f->bytes[1]);
+	}
+}
+
+static void conn_names(const struct pp_addr *dst, int64_t ts)
+{
+	const char *name, *cnames;
+	if (!names_lookup(dst, ts, &name, &cnames))
+		return;
+	jw_raw(&cw, "dst_name", name, strlen(name));
+	if (cnames)
+		jw_raw(&cw, "dst_cnames", cnames, strlen(cnames));
+}
+
+static void raw_opt(const char *key, const char *v)
+{
+	if (v)
+		jw_raw(&cw, key, v, strlen(v));
+}
+
+static int conn_end(FILE *out)
+{
+	jstats.conns++;
+	return jw_rec_end(&cw, out);
+}
+
+int emit_conn_life(struct life *l, const char *state, FILE *out)
+{
+	int64_t start = l->start, end = l->closed ? l->end : l->start;
+	const struct wflow *counted = NULL;
+
+	/* The wire flows that overlap the socket's life are this connection. */
+	for (struct wflow *f = l->node->flows; f; f = f->knext) {
+		if (!flow_fits_life(f, l))
+			continue;
+		f->claimed = true;
+		l->matched = true;
+		if (f->first < start)
+			start = f->first;
+		if (f->last > end)
+			end = f->last;
+		if (f->has_counts && (!counted || f->first < counted->first))
+			counted = f;
+	}
+	if (l->closed && l->end > end)
+		end = l->end;
+	l->emitted = true;
+	jw_rec_begin(&cw, "conn", (uint64_t)(start > 0 ? start : 0));
+	conn_tuple(&l->t);
+	jw_num(&cw, "duration", (double)(end - start) / 1e6);
+	jw_str(&cw, "state", state);
+	jw_str(&cw, "dir", l->dir_out ? "out" : "in");
+	if (l->proc)
+		jw_put(&cw, l->proc->buf, l->proc->len);
+	if (l->has_bytes) {
+		jw_int(&cw, "tx_bytes", l->tx_bytes);
+		jw_int(&cw, "rx_bytes", l->rx_bytes);
+	}
+	if (counted)
+		conn_wire(counted);
+	raw_opt("app", life_flow_field(l, offsetof(struct wflow, app)));
+	raw_opt("sni", life_flow_field(l, offsetof(struct wflow, sni)));
+	raw_opt("alpn", life_flow_field(l, offsetof(struct wflow, alpn)));
+	raw_opt("http_host", life_flow_field(l, offsetof(struct wflow, http_host)));
+	conn_names(&l->t.dst, l->start);
+	return conn_end(out);
+}
+
+int emit_conn_flow(struct wflow *f, const char *state, FILE *out)
+{
+	f->emitted = true;
+	f->claimed = true;
+	jw_rec_begin(&cw, "conn", (uint64_t)(f->first > 0 ? f->first : 0));
+	conn_tuple(&f->t);
+	jw_num(&cw, "duration", (double)(f->last - f->first) / 1e6);
+	jw_str(&cw, "state", state);
+	conn_wire(f);
+	raw_opt("app", f->app);
+	raw_opt("sni", f->sni);
+	raw_opt("alpn", f->alpn);
+	raw_opt("http_host", f->http_host);
+	conn_names(&f->t.dst, f->first);
+	return conn_end(out);
+}
+
+void emit_init(void)
+{
+	jw_init(&add);
+	jw_init(&cw);
+}
+
+void emit_free(void)
+{
+	jw_free(&add);
+	jw_free(&cw);
+}

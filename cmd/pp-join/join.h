@@ -1,0 +1,216 @@
+/* pp-join: what its parts share.
+ *
+ * summary.c  one record -> struct jrec (type, time, normalised 5-tuple, which
+ *            of the keys pp-join may add are present) + token positions
+ * table.c    socket lives (from sock records) and wire flows (from sniffed
+ *            records) per 5-tuple, matching between them, process info
+ * names.c    address -> DNS name, from dns answers, CNAME chains followed
+ * emit.c     a record out again, enriched; --conn records
+ * main.c     options, input (poll over stdin, files, FIFOs), the two modes
+ *
+ * Matching prefers no match to a wrong one: see match_life() in table.c. */
+#ifndef PP_JOIN_H
+#define PP_JOIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jsonw.h"
+#include "rec.h"
+#include "tuple.h"
+
+/* Record types pp-join knows. Everything else passes through unchanged. */
+enum jtype { JT_OTHER, JT_SOCK, JT_FLOW, JT_DNS, JT_TLS, JT_HTTP, JT_SSH, JT_QUIC };
+/* sock events */
+enum jsev { SEV_NONE, SEV_CONNECT, SEV_ACCEPT, SEV_LISTEN, SEV_UDP, SEV_CLOSE };
+/* Which side of a connection a socket is: the originator's (connect, or a
+ * UDP socket that sent first) or the responder's (accept, UDP dir in). */
+enum jrole { ROLE_ORIG, ROLE_RESP };
+
+/* Keys pp-join may add; a record that has one already keeps its own. The
+ * process keys come first, in the order they are written. */
+enum jkey {
+	K_PID, K_PPID, K_UID, K_COMM, K_EXE, K_CMDLINE, K_CGROUP, K_CONTAINER, K_NETNS,
+	K_NPROC, /* number of process keys */
+	K_SNI = K_NPROC, K_HTTP_HOST, K_ALPN, K_DST_NAME, K_DST_CNAMES,
+	K_NADD
+};
+extern const char *const jkey_name[K_NADD];
+
+/* What emitting a record needs, kept with a held-back record. */
+struct jrec {
+	uint64_t rec_no;       /* ordinal of the record in the input */
+	int64_t ts;            /* microseconds */
+	struct pp_tuple key;   /* normalised (pp_tuple_norm) */
+	uint64_t khash;        /* key_hash(&key) */
+	struct pp_tuple tuple; /* as the record gives it: originator first */
+	struct pp_addr dst;    /* the responder */
+	uint32_t present;      /* bit per enum jkey already in the record */
+	uint32_t obj_start, obj_end; /* '{' .. one past '}' in the line */
+	uint8_t type, sev, role;
+	bool has_ts, has_key, has_dst, nonempty;
+	bool flow_start, flow_end, hello;
+};
+
+/* A record's top-level members, located (scan.c). */
+struct jspan {
+	uint32_t ks, kl;  /* key text, without the quotes */
+	uint32_t vs, vl;  /* raw JSON of the value (a string with its quotes) */
+	char kind;        /* s string, n number, o object, a array, t, f, z null */
+};
+#define JSCAN_MAX 128
+struct jscan {
+	struct jspan m[JSCAN_MAX];
+	int n;
+	bool overflow;    /* more members than JSCAN_MAX (from_rec only) */
+	uint32_t obj_start, obj_end;
+};
+enum { JSCAN_OK = 0, JSCAN_BAD = -1, JSCAN_SLOW = -2 };
+/* Validate line as one JSON object and locate its members. JSCAN_SLOW:
+ * valid or not, it is unusual (deep, many members): use rec_parse. */
+int jscan_line(const char *line, size_t len, struct jscan *sc);
+/* The same from a record rec_parse accepted. */
+void jscan_from_rec(const struct rec *r, struct jscan *sc);
+
+/* The members ingest() needs: index into jscan.m, -1 when absent. */
+struct jtoks {
+	int proc[K_NPROC];
+	int sni, alpn, host, answers, app, msg, qname;
+	int orig_pkts, orig_bytes, resp_pkts, resp_bytes;
+	int tx_bytes, rx_bytes, duration;
+};
+
+/* summary.c: fill j and t from a located record. */
+void summarize(const char *line, const struct jscan *sc, struct jrec *j, struct jtoks *t);
+/* A number member as a double (false when not a number). */
+bool span_num(const char *line, const struct jspan *m, double *v);
+
+/* Time settings, in microseconds. */
+struct jconf {
+	int64_t window;        /* slack around a socket's life (--window) */
+	int64_t max_ttl;       /* upper bound of a DNS answer's life (--max-ttl) */
+	int64_t min_ttl;       /* lower bound, so a TTL of 0 still names the next connect */
+	int64_t linger;        /* live mode: how long closed entries stay */
+	unsigned long max_flows;
+	bool live;
+	bool conn;
+};
+extern struct jconf jconf;
+
+/* Interned process info: the process members of a sock record, raw JSON. */
+struct proc {
+	struct proc *next;     /* intern hash chain */
+	uint64_t hash;
+	unsigned long refs;
+	uint32_t len;
+	uint16_t off[K_NPROC + 1], klen[K_NPROC]; /* segment of each key in buf, klen 0 = absent */
+	char buf[];            /* ,"pid":1,"comm":"x",... */
+};
+
+/* A socket's life as pp-trace reported it: [start, end] on one 5-tuple. */
+struct life {
+	struct life *knext;     /* same key, newest first */
+	struct life *fprev, *fnext; /* all lives, oldest first (eviction) */
+	struct life *cprev, *cnext; /* closed lives, in order of closing (expiry) */
+	struct tnode *node;
+	struct proc *proc;      /* NULL when the sock record had no process keys */
+	struct pp_tuple t;      /* as the sock record gave it (originator first) */
+	int64_t start, end;     /* end = INT64_MAX while open */
+	uint64_t start_rec, end_rec; /* records that opened / closed it, 0 = none */
+	uint64_t seq;
+	double arrived;         /* live: monotonic time the close arrived */
+	long long tx_bytes, rx_bytes;
+	uint8_t role, proto;
+	bool closed, matched, emitted, has_bytes, dir_out;
+};
+
+/* A flow as the wire showed it: sniffed records of one 5-tuple, split into
+ * generations at flow starts, ends, a second ClientHello or a long gap. */
+struct wflow {
+	struct wflow *knext;
+	struct wflow *fprev, *fnext; /* least recently active first */
+	struct tnode *node;
+	struct pp_tuple t;       /* orientation of its first record */
+	int64_t first, last;
+	uint64_t seq;
+	double arrived;          /* live: monotonic time the end arrived */
+	char *sni, *http_host, *alpn, *app; /* raw JSON values */
+	long long pkts[2], bytes[2]; /* orig, resp: latest flow counters */
+	bool ended, hello, claimed, emitted, has_counts;
+};
+
+/* Everything known about one normalised 5-tuple. */
+struct tnode {
+	struct tnode *next;
+	struct pp_tuple key;
+	uint64_t hash;
+	struct life *lives;
+	struct wflow *flows;
+};
+
+struct jstats {
+	unsigned long records, bad_lines, bad_files, passed;
+	unsigned long sniffed, sniffed_matched, sock_named;
+	unsigned long lives, lives_unmatched, flows;
+	unsigned long evicted_lives, evicted_flows, evicted_names;
+	unsigned long conns;
+};
+extern struct jstats jstats;
+
+/* table.c */
+void table_init(void);
+void table_free(void);
+/* Take what a record tells into the tables (both modes, in input order). */
+void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
+            const struct jtoks *t, double now);
+/* The socket whose process a sniffed record gets, or NULL. */
+struct life *match_life(const struct jrec *j);
+/* The life a sock record opened or closed. */
+struct life *sock_life(const struct jrec *j);
+/* First wire-flow value of a field over the flows that overlap a life. */
+const char *life_flow_field(const struct life *l, size_t off);
+/* The same for n fields at once (n <= 8). */
+void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out);
+/* Live mode: drop entries past their linger time (full: idle UDP sockets
+ * too, which takes a look at every open socket). */
+void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *));
+/* Iterate (conn mode, exit): every life / flow, oldest first. */
+struct life *table_lives(void);
+struct wflow *table_flows(void);
+bool flow_has_life(const struct wflow *f);
+bool flow_fits_life(const struct wflow *f, const struct life *l);
+void table_count_unmatched(void);
+extern void (*table_evict_life_hook)(struct life *);
+extern void (*table_evict_flow_hook)(struct wflow *);
+
+/* names.c: address -> name */
+struct dname;
+void names_init(void);
+void names_free(void);
+void names_add(const char *line, size_t len, const struct jrec *j);
+/* The name the address had at time ts: JSON string and CNAME array (or NULL). */
+bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
+void names_expire(int64_t now_ts);
+
+/* emit.c */
+/* Write the record (line, its summary) with what pp-join adds. 0, or -1 on
+ * a write error. */
+int emit_record(const char *line, const struct jrec *j, FILE *out);
+/* One --conn record; state is "closed", "open", "idle" or "evicted". */
+int emit_conn_life(struct life *l, const char *state, FILE *out);
+int emit_conn_flow(struct wflow *f, const char *state, FILE *out);
+void emit_init(void);
+void emit_free(void);
+
+/* Fast hashes of a normalised key and of an address (table.c). */
+uint64_t key_hash(const struct pp_tuple *k);
+uint64_t addr_hash(const struct pp_addr *a);
+
+/* Raw JSON text copied into a NUL-terminated string. */
+char *xstrndup(const char *s, size_t n);
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+
+#endif

@@ -1,0 +1,337 @@
+/* Address -> DNS name, learnt from the answers of dns records.
+ *
+ * For each A/AAAA answer the CNAME chain that led to it is followed back
+ * within the same response, so that 93.184.216.34 is named by what was
+ * asked (www.example.com), with the chain (www.example.com.cdn.net, ...)
+ * kept apart. An answer names its address from the response's time for
+ * its TTL, bounded by --max-ttl (and held at least min_ttl, so that a TTL
+ * of 0 still names the connection that follows at once). Lookups are by
+ * time, so a file read out of order still gets the name the address had
+ * then; where several names are valid, the latest answer wins. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "join.h"
+#include "pp.h"
+
+#define EPS_US 100000
+#define MAX_ANSWERS 64
+#define MAX_CHAIN 8
+#define MAX_PER_ADDR 8
+
+struct dent {
+	struct dent *next;          /* same address, newest first */
+	struct dent *fprev, *fnext; /* all, oldest first */
+	uint64_t hash;
+	struct pp_addr addr;
+	int64_t from, until;
+	char *name_json, *cnames_json;
+};
+
+static struct dent **buckets, *head, *tail;
+static size_t nbuckets, nents;
+static struct jw w;
+static struct rec rec;
+
+void names_init(void)
+{
+	nbuckets = 1024;
+	buckets = xcalloc(nbuckets, sizeof(*buckets));
+	jw_init(&w);
+	rec_init(&rec);
+}
+
+static void dent_remove(struct dent *d)
+{
+	struct dent **pp;
+	for (pp = &buckets[d->hash & (nbuckets - 1)]; *pp; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	if (d->fprev)
+		d->fprev->fnext = d->fnext;
+	else
+		head = d->fnext;
+	if (d->fnext)
+		d->fnext->fprev = d->fprev;
+	else
+		tail = d->fprev;
+	nents--;
+	free(d->name_json);
+	free(d->cnames_json);
+	free(d);
+}
+
+void names_free(void)
+{
+	while (head)
+		dent_remove(head);
+	free(buckets);
+	buckets = NULL;
+	jw_free(&w);
+	rec_free(&rec);
+}
+
+static void grow(void)
+{
+	size_t nb = nbuckets * 2;
+	struct dent **b = xcalloc(nb, sizeof(*b));
+	/* Rehash keeping each chain's newest-first order. */
+	for (struct dent *d = tail; d; d = d->fprev)
+		d->next = NULL;
+	for (struct dent *d = head; d; d = d->fnext) {
+		d->next = b[d->hash & (nb - 1)];
+		b[d->hash & (nb - 1)] = d;
+	}
+	free(buckets);
+	buckets = b;
+	nbuckets = nb;
+}
+
+struct answer {
+	const char *name, *data; /* unescaped, in the record's arena */
+	size_t nlen, dlen;
+	long long ttl;
+	int type; /* 1 A, 28 AAAA, 5 CNAME, 0 other */
+};
+
+/* DNS names compare case-insensitively, a trailing dot or not. */
+static bool name_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an && a[an - 1] == '.')
+		an--;
+	if (bn && b[bn - 1] == '.')
+		bn--;
+	return an == bn && !strncasecmp(a, b, an);
+}
+
+static void put_name(const char *s, size_t n)
+{
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	jw_put(&w, "\"", 1);
+	jw_escape(&w, s, n);
+	jw_put(&w, "\"", 1);
+}
+
+static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, const struct answer *top,
+                      const struct answer *const *chain, int nchain)
+{
+	uint64_t h = addr_hash(a);
+	struct dent *d, *newest = NULL;
+	char *name, *cn = NULL;
+	int count = 0;
+
+	jw_reset(&w);
+	put_name(top->name, top->nlen);
+	name = xstrndup(w.buf, w.len);
+	if (nchain > 0) {
+		jw_reset(&w);
+		jw_put(&w, "[", 1);
+		for (int i = 0; i < nchain; i++) {
+			if (i)
+				jw_put(&w, ",", 1);
+			put_name(chain[i]->name, chain[i]->nlen);
+		}
+		jw_put(&w, "]", 1);
+		cn = xstrndup(w.buf, w.len);
+	}
+	for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
+		if (d->hash == h && pp_addr_eq(&d->addr, a)) {
+			if (!newest)
+				newest = d;
+			count++;
+		}
+	/* The same answer again (a cache refreshed, a second sighting):
+	 * extend the entry rather than add one. */
+	if (newest && !strcmp(newest->name_json, name) &&
+	    ((!cn && !newest->cnames_json) || (cn && newest->cnames_json && !strcmp(cn, newest->cnames_json))) &&
+	    from >= newest->from && from <= newest->until) {
+		if (until > newest->until)
+			newest->until = until;
+		free(name);
+		free(cn);
+		return;
+	}
+	if (count >= MAX_PER_ADDR) {
+		/* Drop this address's oldest entry. */
+		struct dent *old = NULL;
+		for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
+			if (d->hash == h && pp_addr_eq(&d->addr, a))
+				old = d;
+		if (old)
+			dent_remove(old);
+	}
+	if (nents >= nbuckets)
+		grow();
+	d = xcalloc(1, sizeof(*d));
+	d->hash = h;
+	d->addr = *a;
+	d->from = from;
+	d->until = until;
+	d->name_json = name;
+	d->cnames_json = cn;
+	d->next = buckets[h & (nbuckets - 1)];
+	buckets[h & (nbuckets - 1)] = d;
+	d->fprev = tail;
+	if (tail)
+		tail->fnext = d;
+	else
+		head = d;
+	tail = d;
+	nents++;
+	while (nents > jconf.max_flows && head) {
+		jstats.evicted_names++;
+		dent_remove(head);
+	}
+}
+
+/* The members of the object at token o: name, type, ttl, data. */
+static bool read_answer(struct rec *r, int o, struct answer *an)
+{
+	int k = o + 1;
+	const char *type = NULL;
+	double ttl = -1;
+
+	memset(an, 0, sizeof(*an));
+	if (r->tok[o].type != JSMN_OBJECT)
+		return false;
+	while (k + 1 < (int)r->ntok && r->tok[k].start < r->tok[o].end) {
+		const jsmntok_t *key = &r->tok[k];
+		const char *kn = r->line + key->start;
+		size_t kl = (size_t)(key->end - key->start);
+		int v = k + 1;
+		if (kl == 4 && !memcmp(kn, "name", 4))
+			an->name = rec_tok_str(r, v, &an->nlen);
+		else if (kl == 4 && !memcmp(kn, "data", 4))
+			an->data = rec_tok_str(r, v, &an->dlen);
+		else if (kl == 4 && !memcmp(kn, "type", 4))
+			type = rec_tok_str(r, v, NULL);
+		else if (kl == 3 && !memcmp(kn, "ttl", 3))
+			rec_tok_num(r, v, &ttl);
+		k = rec_skip(r, v);
+	}
+	if (!an->name || !an->data || !type || !(ttl >= 0 && ttl < 1e10) || an->nlen == 0)
+		return false;
+	an->ttl = (long long)ttl;
+	an->type = !strcmp(type, "A") ? 1 : !strcmp(type, "AAAA") ? 28 : !strcmp(type, "CNAME") ? 5 : 0;
+	return an->type != 0;
+}
+
+void names_add(const char *line, size_t len, const struct jrec *j)
+{
+	struct answer ans[MAX_ANSWERS];
+	struct rec *r = &rec;
+	const char *err;
+	int n = 0, a, i, e;
+
+	/* Only answers need the nested values: the full tokeniser, here. */
+	if (rec_parse(r, line, len, &err) < 0)
+		return;
+	a = rec_find(r, "answers");
+	if (a < 0 || r->tok[a].type != JSMN_ARRAY)
+		return;
+	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {
+		if (read_answer(r, i, &ans[n]))
+			n++;
+		i = rec_skip(r, i);
+	}
+	for (i = 0; i < n; i++) {
+		const struct answer *chain[MAX_CHAIN], *top = &ans[i];
+		struct pp_addr addr;
+		char buf[PP_ADDRSTRLEN + 1];
+		long long ttl = ans[i].ttl;
+		int nchain = 0;
+		int64_t life;
+
+		if (ans[i].type == 5 || ans[i].dlen >= sizeof(buf))
+			continue;
+		memcpy(buf, ans[i].data, ans[i].dlen);
+		buf[ans[i].dlen] = '\0';
+		if (pp_addr_parse(buf, &addr) < 0 || addr.family != (ans[i].type == 1 ? 2 : 10))
+			continue;
+		pp_addr_unmap(&addr);
+		/* Follow the chain back: which CNAME pointed at this name? */
+		for (int depth = 0; depth < MAX_CHAIN; depth++) {
+			const struct answer *up = NULL;
+			for (int c = 0; c < n; c++)
+				if (ans[c].type == 5 && &ans[c] != top &&
+				    name_eq(ans[c].data, ans[c].dlen, top->name, top->nlen)) {
+					up = &ans[c];
+					break;
+				}
+			if (!up)
+				break;
+			/* A loop in the chain ends the walk. */
+			bool seen = false;
+			for (int s = 0; s < nchain; s++)
+				if (chain[s] == up)
+					seen = true;
+			if (seen) {
+				/* A loop: a broken answer; name the address by
+				 * its own record only. */
+				top = &ans[i];
+				nchain = 0;
+				ttl = ans[i].ttl;
+				break;
+			}
+			chain[nchain++] = top;
+			if (up->ttl < ttl)
+				ttl = up->ttl;
+			top = up;
+		}
+		/* chain[] runs from the address's owner up; the record lists
+		 * it from the asked name down. */
+		for (int x = 0; x < nchain / 2; x++) {
+			const struct answer *tmp = chain[x];
+			chain[x] = chain[nchain - 1 - x];
+			chain[nchain - 1 - x] = tmp;
+		}
+		life = ttl * 1000000LL;
+		if (life > jconf.max_ttl)
+			life = jconf.max_ttl;
+		if (life < jconf.min_ttl)
+			life = jconf.min_ttl;
+		add_entry(&addr, j->ts, j->ts + life, top, chain, nchain);
+	}
+}
+
+bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json)
+{
+	uint64_t h;
+	const struct dent *best = NULL;
+	bool best_before = false;
+
+	if (!buckets || !nents)
+		return false;
+	h = addr_hash(a);
+	for (const struct dent *d = buckets[h & (nbuckets - 1)]; d; d = d->next) {
+		bool before;
+		if (d->hash != h || !pp_addr_eq(&d->addr, a) || ts > d->until || d->from > ts + EPS_US)
+			continue;
+		/* An answer from before the record beats one that only clock
+		 * skew lets in; then the latest wins. */
+		before = d->from <= ts;
+		if (!best || (before && !best_before) || (before == best_before && d->from > best->from)) {
+			best = d;
+			best_before = before;
+		}
+	}
+	if (!best)
+		return false;
+	*name_json = best->name_json;
+	*cnames_json = best->cnames_json;
+	return true;
+}
+
+void names_expire(int64_t now_ts)
+{
+	struct dent *d, *n;
+	for (d = head; d; d = n) {
+		n = d->fnext;
+		if (d->until < now_ts - jconf.linger)
+			dent_remove(d);
+	}
+}

@@ -1,0 +1,796 @@
+/* Socket lives and wire flows per normalised 5-tuple, and the matching
+ * between them.
+ *
+ * A sock record opens a life (connect, accept, udp) or closes one (close)
+ * of its socket on a 5-tuple; a later socket on the same 5-tuple is a new
+ * life. Sniffed records form wire flows, a new one at each flow start, after
+ * a flow end, at a second ClientHello, or after a long gap. A sniffed record
+ * gets the process of a life only when the life and the record's wire flow
+ * agree in time (see match_life); when two lives of different processes
+ * qualify equally, it gets none: no match is better than a wrong one. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "join.h"
+#include "pp.h"
+
+/* Clock skew allowed between the kernel's and the capture's time stamps. */
+#define EPS_US 100000
+/* A pause this long on one 5-tuple starts a new wire flow. */
+#define GAP_US (60 * 1000000LL)
+
+struct jconf jconf;
+struct jstats jstats;
+void (*table_evict_life_hook)(struct life *);
+void (*table_evict_flow_hook)(struct wflow *);
+
+static struct tnode **buckets;
+static size_t nbuckets, nnodes;
+static struct life *life_head, *life_tail;
+static struct life *closed_head, *closed_tail; /* closed lives, in order of closing */
+static struct wflow *flow_head, *flow_tail;
+static unsigned long nlives, nflows;
+static uint64_t seq;
+
+static struct proc **procs;
+static size_t nprocbuckets = 4096;
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void table_init(void)
+{
+	nbuckets = 1024;
+	buckets = xcalloc(nbuckets, sizeof(*buckets));
+	procs = xcalloc(nprocbuckets, sizeof(*procs));
+}
+
+/* --- processes: one copy per distinct set of process members ------------ */
+
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+/* The record being ingested. */
+static const char *L;
+static const struct jscan *S;
+
+static struct proc *proc_get(const struct jtoks *t)
+{
+	struct proc tmp, *p;
+	char buf[4096], *big = NULL, *b = buf;
+	size_t len = 0, cap = sizeof(buf);
+	uint64_t h = 1469598103934665603ull;
+
+	memset(&tmp, 0, sizeof(tmp));
+	for (int k = 0; k < K_NPROC; k++) {
+		size_t n, need, kl;
+		const char *raw;
+		tmp.off[k] = (uint16_t)len;
+		if (t->proc[k] < 0)
+			continue;
+		raw = L + S->m[t->proc[k]].vs;
+		n = S->m[t->proc[k]].vl;
+		kl = strlen(jkey_name[k]);
+		need = kl + n + 4;
+		if (len + need > 65000)
+			continue; /* absurd cmdline: drop that member, keep the rest */
+		if (len + need > cap) {
+			cap = (len + need) * 2;
+			char *nb = xmalloc(cap);
+			memcpy(nb, b, len);
+			free(big);
+			b = big = nb;
+		}
+		b[len++] = ',';
+		b[len++] = '"';
+		memcpy(b + len, jkey_name[k], kl);
+		len += kl;
+		b[len++] = '"';
+		b[len++] = ':';
+		memcpy(b + len, raw, n);
+		len += n;
+		tmp.klen[k] = (uint16_t)(len - tmp.off[k]);
+	}
+	tmp.off[K_NPROC] = (uint16_t)len;
+	if (len == 0) {
+		free(big);
+		return NULL;
+	}
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, b + i, 8);
+		h = mix(h, x);
+	}
+	for (size_t i = len & ~(size_t)7; i < len; i++)
+		h = (h ^ (uint8_t)b[i]) * 1099511628211ull;
+	for (p = procs[h & (nprocbuckets - 1)]; p; p = p->next)
+		if (p->hash == h && p->len == len && !memcmp(p->buf, b, len))
+			break;
+	if (!p) {
+		p = xmalloc(sizeof(*p) + len + 1);
+		*p = tmp;
+		p->hash = h;
+		p->len = (uint32_t)len;
+		p->refs = 0;
+		memcpy(p->buf, b, len);
+		p->buf[len] = '\0';
+		p->next = procs[h & (nprocbuckets - 1)];
+		procs[h & (nprocbuckets - 1)] = p;
+	}
+	p->refs++;
+	free(big);
+	return p;
+}
+
+static void proc_put(struct proc *p)
+{
+	struct proc **pp;
+	if (!p || --p->refs > 0)
+		return;
+	for (pp = &procs[p->hash & (nprocbuckets - 1)]; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	free(p);
+}
+
+/* --- 5-tuple nodes ------------------------------------------------------- */
+
+uint64_t addr_hash(const struct pp_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return mix(mix(a->family, x), y);
+}
+
+/* The key's fields, not its bytes: padding is not part of it. */
+uint64_t key_hash(const struct pp_tuple *k)
+{
+	uint64_t h = mix(addr_hash(&k->src), addr_hash(&k->dst));
+	return mix(h, (uint64_t)k->sport << 24 | (uint64_t)k->dport << 8 | k->proto);
+}
+
+static struct tnode *node_find(const struct pp_tuple *key, uint64_t h)
+{
+	for (struct tnode *n = buckets[h & (nbuckets - 1)]; n; n = n->next)
+		if (n->hash == h && pp_tuple_eq(&n->key, key))
+			return n;
+	return NULL;
+}
+
+static void grow_buckets(void)
+{
+	size_t nb = nbuckets * 2;
+	struct tnode **b = xcalloc(nb, sizeof(*b));
+	for (size_t i = 0; i < nbuckets; i++) {
+		struct tnode *n = buckets[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			n->next = b[n->hash & (nb - 1)];
+			b[n->hash & (nb - 1)] = n;
+		}
+	}
+	free(buckets);
+	buckets = b;
+	nbuckets = nb;
+}
+
+static struct tnode *node_get(const struct pp_tuple *key, uint64_t h)
+{
+	struct tnode *n = node_find(key, h);
+	if (n)
+		return n;
+	if (nnodes >= nbuckets)
+		grow_buckets();
+	n = xcalloc(1, sizeof(*n));
+	n->key = *key;
+	n->hash = h;
+	n->next = buckets[h & (nbuckets - 1)];
+	buckets[h & (nbuckets - 1)] = n;
+	nnodes++;
+	return n;
+}
+
+static void node_maybe_free(struct tnode *n)
+{
+	struct tnode **pp;
+	if (n->lives || n->flows)
+		return;
+	for (pp = &buckets[n->hash & (nbuckets - 1)]; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			break;
+		}
+	nnodes--;
+	free(n);
+}
+
+/* --- lives ----------------------------------------------------------------- */
+
+/* A life ends: it joins the closed list, which expiry walks from the
+ * oldest end without looking at the open ones. */
+static void life_close(struct life *l, int64_t end)
+{
+	l->end = end;
+	if (l->closed)
+		return;
+	l->closed = true;
+	l->cprev = closed_tail;
+	l->cnext = NULL;
+	if (closed_tail)
+		closed_tail->cnext = l;
+	else
+		closed_head = l;
+	closed_tail = l;
+}
+
+static void life_remove(struct life *l)
+{
+	struct life **pp;
+	if (l->closed) {
+		if (l->cprev)
+			l->cprev->cnext = l->cnext;
+		else
+			closed_head = l->cnext;
+		if (l->cnext)
+			l->cnext->cprev = l->cprev;
+		else
+			closed_tail = l->cprev;
+	}
+	for (pp = &l->node->lives; *pp; pp = &(*pp)->knext)
+		if (*pp == l) {
+			*pp = l->knext;
+			break;
+		}
+	if (l->fprev)
+		l->fprev->fnext = l->fnext;
+	else
+		life_head = l->fnext;
+	if (l->fnext)
+		l->fnext->fprev = l->fprev;
+	else
+		life_tail = l->fprev;
+	nlives--;
+	if (!l->matched)
+		jstats.lives_unmatched++;
+	node_maybe_free(l->node);
+	proc_put(l->proc);
+	free(l);
+}
+
+static void flow_remove(struct wflow *f)
+{
+	struct wflow **pp;
+	for (pp = &f->node->flows; *pp; pp = &(*pp)->knext)
+		if (*pp == f) {
+			*pp = f->knext;
+			break;
+		}
+	if (f->fprev)
+		f->fprev->fnext = f->fnext;
+	else
+		flow_head = f->fnext;
+	if (f->fnext)
+		f->fnext->fprev = f->fprev;
+	else
+		flow_tail = f->fprev;
+	nflows--;
+	node_maybe_free(f->node);
+	free(f->sni);
+	free(f->http_host);
+	free(f->alpn);
+	free(f->app);
+	free(f);
+}
+
+static void evict(void)
+{
+	while (nlives > jconf.max_flows && life_head) {
+		jstats.evicted_lives++;
+		if (table_evict_life_hook)
+			table_evict_life_hook(life_head);
+		life_remove(life_head);
+	}
+	while (nflows > jconf.max_flows && flow_head) {
+		jstats.evicted_flows++;
+		if (table_evict_flow_hook)
+			table_evict_flow_hook(flow_head);
+		flow_remove(flow_head);
+	}
+}
+
+static struct life *life_new(struct tnode *n, const struct jrec *j, struct proc *p)
+{
+	struct life *l = xcalloc(1, sizeof(*l));
+	l->node = n;
+	l->proc = p;
+	if (p)
+		p->refs++;
+	l->role = j->role;
+	l->dir_out = j->role == ROLE_ORIG;
+	l->start = j->ts;
+	l->end = INT64_MAX;
+	l->seq = ++seq;
+	l->knext = n->lives;
+	n->lives = l;
+	l->fprev = life_tail;
+	if (life_tail)
+		life_tail->fnext = l;
+	else
+		life_head = l;
+	life_tail = l;
+	nlives++;
+	jstats.lives++;
+	return l;
+}
+
+static bool is_str(int v)
+{
+	return v >= 0 && S->m[v].kind == 's';
+}
+
+static long long tok_ll(int v, bool *ok)
+{
+	double d;
+	if (v >= 0 && S->m[v].kind == 'n' && S->m[v].vl <= 18) {
+		/* Plain non-negative integers, the usual counter. */
+		const char *p = L + S->m[v].vs;
+		long long x = 0;
+		uint32_t i;
+		for (i = 0; i < S->m[v].vl && p[i] >= '0' && p[i] <= '9'; i++)
+			x = x * 10 + (p[i] - '0');
+		if (i == S->m[v].vl)
+			return x;
+	}
+	if (v < 0 || !span_num(L, &S->m[v], &d) || d < 0 || d > 9e18) {
+		*ok = false;
+		return 0;
+	}
+	return (long long)d;
+}
+
+static bool netns_differ(const struct proc *a, const struct proc *b)
+{
+	if (!a || !b || !a->klen[K_NETNS] || !b->klen[K_NETNS])
+		return false;
+	return a->klen[K_NETNS] != b->klen[K_NETNS] ||
+	       memcmp(a->buf + a->off[K_NETNS], b->buf + b->off[K_NETNS], a->klen[K_NETNS]);
+}
+
+static void sock_open(const struct jrec *j, const struct jtoks *t)
+{
+	struct tnode *n = node_get(&j->key, j->khash);
+	struct proc *p = proc_get(t);
+	struct life *l;
+
+	for (l = n->lives; l; l = l->knext) {
+		if (l->closed || l->role != j->role)
+			continue;
+		/* Sockets in two network namespaces can share a 5-tuple at
+		 * once: neither ends the other (and neither gets matched). */
+		if (netns_differ(l->proc, p))
+			continue;
+		if (l->proc == p && l->start <= j->ts) {
+			/* The same socket reported again: keep the first sighting. */
+			proc_put(p);
+			return;
+		}
+		/* Another socket now has this 5-tuple: the old one is over,
+		 * though its close was not seen. */
+		if (l->start <= j->ts)
+			life_close(l, j->ts);
+	}
+	l = life_new(n, j, p);
+	proc_put(p);
+	l->start_rec = j->rec_no;
+	l->proto = j->key.proto;
+	l->t = j->tuple;
+	evict();
+}
+
+static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
+{
+	struct tnode *n = node_get(&j->key, j->khash);
+	struct proc *p = proc_get(t);
+	struct life *l, *found = NULL;
+	bool ok = true;
+	long long tx, rx;
+
+	for (l = n->lives; l; l = l->knext)
+		if (!l->closed && l->role == j->role && l->start <= j->ts + jconf.window) {
+			if (!found || (p && l->proc == p))
+				found = l;
+		}
+	if (!found) {
+		/* Closed before we saw it open: its start is the close time
+		 * minus its duration where the record says. */
+		double d;
+		found = life_new(n, j, p);
+		found->proto = j->key.proto;
+		found->t = j->tuple;
+		if (t->duration >= 0 && span_num(L, &S->m[t->duration], &d) && d >= 0 && d < 1e9)
+			found->start = j->ts - (int64_t)(d * 1e6);
+		else
+			found->start = j->ts;
+	} else if (!found->proc && p) {
+		found->proc = p;
+		p->refs++;
+	}
+	proc_put(p);
+	life_close(found, j->ts);
+	found->end_rec = j->rec_no;
+	found->arrived = now;
+	tx = tok_ll(t->tx_bytes, &ok);
+	rx = tok_ll(t->rx_bytes, &ok);
+	if (ok && t->tx_bytes >= 0 && t->rx_bytes >= 0) {
+		found->tx_bytes = tx;
+		found->rx_bytes = rx;
+		found->has_bytes = true;
+	}
+	evict();
+}
+
+/* --- wire flows ---------------------------------------------------------- */
+
+/* The wire flow a sniffed record at ts belongs to: the latest that began
+ * at or before ts, else the earliest. */
+static struct wflow *flow_at(const struct tnode *n, int64_t ts)
+{
+	struct wflow *best = NULL, *earliest = NULL;
+	for (struct wflow *f = n->flows; f; f = f->knext) {
+		if (f->first <= ts && (!best || f->first > best->first))
+			best = f;
+		if (!earliest || f->first < earliest->first)
+			earliest = f;
+	}
+	return best ? best : earliest;
+}
+
+static void set_raw(char **dst, int v, bool replace)
+{
+	if (v < 0 || (*dst && !replace))
+		return;
+	free(*dst);
+	*dst = xstrndup(L + S->m[v].vs, S->m[v].vl);
+}
+
+static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
+{
+	static const char *const appname[] = {
+		[JT_DNS] = "\"dns\"", [JT_TLS] = "\"tls\"", [JT_HTTP] = "\"http\"",
+		[JT_SSH] = "\"ssh\"", [JT_QUIC] = "\"quic\"",
+	};
+	struct tnode *n = node_get(&j->key, j->khash);
+	struct wflow *f = flow_at(n, j->ts), *latest = NULL;
+	bool ok = true;
+
+	for (struct wflow *g = n->flows; g; g = g->knext)
+		if (!latest || g->first > latest->first)
+			latest = g;
+	if (!latest || (j->ts > latest->last &&
+	                (j->flow_start || latest->ended || (j->hello && latest->hello) ||
+	                 j->ts > latest->last + GAP_US))) {
+		f = xcalloc(1, sizeof(*f));
+		f->node = n;
+		f->first = f->last = j->ts;
+		f->seq = ++seq;
+		f->t = j->tuple;
+		f->knext = n->flows;
+		n->flows = f;
+		f->fprev = flow_tail;
+		if (flow_tail)
+			flow_tail->fnext = f;
+		else
+			flow_head = f;
+		flow_tail = f;
+		nflows++;
+		jstats.flows++;
+	}
+	if (f != flow_tail) {
+		/* Most recently active last: eviction and expiry take the
+		 * least recently active first. */
+		if (f->fprev)
+			f->fprev->fnext = f->fnext;
+		else
+			flow_head = f->fnext;
+		f->fnext->fprev = f->fprev;
+		f->fprev = flow_tail;
+		f->fnext = NULL;
+		flow_tail->fnext = f;
+		flow_tail = f;
+	}
+	if (j->ts < f->first)
+		f->first = j->ts;
+	if (j->ts > f->last)
+		f->last = j->ts;
+	if (j->hello)
+		f->hello = true;
+	if (j->type == JT_TLS || j->type == JT_QUIC) {
+		if (is_str(t->sni))
+			set_raw(&f->sni, t->sni, false);
+		/* The server's choice comes after the client's offer. */
+		set_raw(&f->alpn, t->alpn, true);
+	}
+	if (j->type == JT_HTTP && is_str(t->host))
+		set_raw(&f->http_host, t->host, false);
+	if (j->type == JT_FLOW) {
+		if (is_str(t->app))
+			set_raw(&f->app, t->app, false);
+		long long op = tok_ll(t->orig_pkts, &ok), ob = tok_ll(t->orig_bytes, &ok);
+		long long rp = tok_ll(t->resp_pkts, &ok), rb = tok_ll(t->resp_bytes, &ok);
+		if (ok) {
+			f->pkts[0] = op, f->bytes[0] = ob, f->pkts[1] = rp, f->bytes[1] = rb;
+			f->has_counts = true;
+		}
+		if (j->flow_end) {
+			f->ended = true;
+			f->arrived = now;
+		}
+	} else if (!f->app && j->type < PP_ARRAY_LEN(appname) && appname[j->type]) {
+		f->app = xstrndup(appname[j->type], strlen(appname[j->type]));
+	}
+	evict();
+}
+
+void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
+            const struct jtoks *t, double now)
+{
+	L = line;
+	S = sc;
+	if (j->type == JT_OTHER || !j->has_key)
+		return;
+	if (j->type == JT_SOCK) {
+		if (j->sev == SEV_CONNECT || j->sev == SEV_ACCEPT || j->sev == SEV_UDP)
+			sock_open(j, t);
+		else if (j->sev == SEV_CLOSE)
+			sock_close(j, t, now);
+		return;
+	}
+	if (j->type == JT_DNS && t->answers >= 0 && sc->m[t->answers].kind == 'a')
+		names_add(line, len, j);
+	sniffed(j, t, now);
+}
+
+/* --- matching ------------------------------------------------------------- */
+
+static bool overlaps(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	return a0 <= b1 && b0 <= a1;
+}
+
+/* How well a life fits a sniffed record at ts of wire flow f; lower is
+ * better, 3 = not at all.
+ *  0: the record falls within the socket's life;
+ *  1: the record's wire flow overlaps the life (a socket seen late by
+ *     polling, a FIN after close);
+ *  2: within --window of the life, and the wire flow did not start after
+ *     the socket closed nor end before it opened (a new connection on a
+ *     reused 5-tuple never inherits the old socket's process). */
+static int fit(const struct life *l, int64_t ts, const struct wflow *f)
+{
+	if (ts >= l->start && ts <= l->end)
+		return 0;
+	if (f && overlaps(f->first, f->last, l->start, l->end))
+		return 1;
+	if (ts < l->start - jconf.window || (l->end != INT64_MAX && ts > l->end + jconf.window))
+		return 3;
+	if (f && (f->first > (l->end == INT64_MAX ? INT64_MAX : l->end + EPS_US) ||
+	          f->last < l->start - EPS_US))
+		return 3;
+	return 2;
+}
+
+/* Among lives of the best fit, those of the originator's side if any, else
+ * the responder's; they must all be of one process, else: no match. */
+static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int want_role)
+{
+	int best = 3;
+	for (struct life *l = n->lives; l; l = l->knext) {
+		int q;
+		if (want_role >= 0 && l->role != want_role)
+			continue;
+		q = fit(l, ts, f);
+		if (q < best)
+			best = q;
+	}
+	if (best == 3)
+		return NULL;
+	for (int role = ROLE_ORIG; role <= ROLE_RESP; role++) {
+		struct life *pick = NULL;
+		bool ambiguous = false;
+		if (want_role >= 0 && role != want_role)
+			continue;
+		for (struct life *l = n->lives; l; l = l->knext) {
+			if (l->role != role || fit(l, ts, f) != best)
+				continue;
+			if (!pick)
+				pick = l;
+			else if (pick->proc != l->proc)
+				ambiguous = true;
+		}
+		if (pick)
+			return ambiguous ? NULL : pick;
+	}
+	return NULL;
+}
+
+struct life *match_life(const struct jrec *j)
+{
+	struct tnode *n;
+	if (!j->has_key || j->type == JT_SOCK || j->type == JT_OTHER)
+		return NULL;
+	n = node_find(&j->key, j->khash);
+	if (!n || !n->lives)
+		return NULL;
+	return choose(n, j->ts, flow_at(n, j->ts), -1);
+}
+
+struct life *sock_life(const struct jrec *j)
+{
+	struct tnode *n;
+	if (!j->has_key || j->type != JT_SOCK)
+		return NULL;
+	n = node_find(&j->key, j->khash);
+	if (!n)
+		return NULL;
+	for (struct life *l = n->lives; l; l = l->knext)
+		if (l->start_rec == j->rec_no || l->end_rec == j->rec_no)
+			return l;
+	return choose(n, j->ts, NULL, j->role);
+}
+
+/* A wire flow belongs to a life when, by the rule of match_life, the life
+ * is the one match on its side (the originator's or the responder's). */
+bool flow_fits_life(const struct wflow *f, const struct life *l)
+{
+	if (!overlaps(f->first, f->last, l->start - jconf.window,
+	              l->end == INT64_MAX ? INT64_MAX : l->end + jconf.window))
+		return false;
+	return choose(l->node, f->first, f, l->role) == l;
+}
+
+void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out)
+{
+	int64_t first[8];
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	/* One look at each flow (the fit is the costly part), the earliest
+	 * flow that has it for each field. */
+	for (const struct wflow *f = l->node->flows; f; f = f->knext) {
+		bool looked = false, fits = false;
+		for (int i = 0; i < n && i < 8; i++) {
+			const char *fv = *(char *const *)((const char *)f + offs[i]);
+			if (!fv || (out[i] && f->first >= first[i]))
+				continue;
+			if (!looked) {
+				fits = flow_fits_life(f, l);
+				looked = true;
+			}
+			if (fits) {
+				out[i] = fv;
+				first[i] = f->first;
+			}
+		}
+	}
+}
+
+const char *life_flow_field(const struct life *l, size_t off)
+{
+	const char *v;
+	life_flow_fields(l, &off, 1, &v);
+	return v;
+}
+
+bool flow_has_life(const struct wflow *f)
+{
+	for (const struct life *l = f->node->lives; l; l = l->knext)
+		if (flow_fits_life(f, l))
+			return true;
+	return false;
+}
+
+/* --- expiry, iteration ---------------------------------------------------- */
+
+static bool node_active_since(const struct tnode *n, int64_t since)
+{
+	for (const struct wflow *f = n->flows; f; f = f->knext)
+		if (f->last >= since)
+			return true;
+	return false;
+}
+
+void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *))
+{
+	int64_t limit = now_ts - jconf.linger;
+	struct life *l, *ln;
+
+	/* Closed lives by closing order, flows by last activity: both stop
+	 * at the first one still young. */
+	while (closed_head && closed_head->end < limit) {
+		if (on_drop_life)
+			on_drop_life(closed_head);
+		life_remove(closed_head);
+	}
+	while (flow_head && flow_head->last < limit) {
+		if (on_drop_flow)
+			on_drop_flow(flow_head);
+		flow_remove(flow_head);
+	}
+	if (!full)
+		return;
+	/* UDP sockets are rarely seen closing: idle ones go too. This looks
+	 * at every open life, so the caller does it seldom. */
+	for (l = life_head; l; l = ln) {
+		ln = l->fnext;
+		if (!l->closed && l->proto == 17 && l->start < limit && !node_active_since(l->node, limit)) {
+			if (on_drop_life)
+				on_drop_life(l);
+			life_remove(l);
+		}
+	}
+}
+
+struct life *table_lives(void)
+{
+	return life_head;
+}
+
+struct wflow *table_flows(void)
+{
+	return flow_head;
+}
+
+void table_count_unmatched(void)
+{
+	for (struct life *l = life_head; l; l = l->fnext)
+		if (!l->matched)
+			jstats.lives_unmatched++;
+}
+
+void table_free(void)
+{
+	while (life_head) {
+		life_head->matched = true; /* counted already by table_count_unmatched */
+		life_remove(life_head);
+	}
+	while (flow_head)
+		flow_remove(flow_head);
+	free(buckets);
+	buckets = NULL;
+	for (size_t i = 0; i < nprocbuckets; i++)
+		while (procs[i]) {
+			struct proc *p = procs[i];
+			procs[i] = p->next;
+			free(p);
+		}
+	free(procs);
+}

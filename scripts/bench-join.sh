@@ -1,0 +1,99 @@
+#!/bin/bash
+# pp-join throughput and memory on a synthetic stream of mixed records (sock
+# connect/close, flow start/end, TLS ClientHello, DNS responses with CNAME
+# chains), with 1k and 1M flows open at once; jq and mlr doing an equivalent
+# join (normalised 5-tuple, no time windows, no DNS) as peers on a slice of
+# it, since they hold all of their input in memory.
+#   BENCH_JOIN_N=10000000  records per run     BENCH_JOIN_PEER_N=200000  records for the peers
+# CPU seconds (user+sys) are reported next to wall time: the machine may be
+# shared, and records/s are computed from CPU time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_JOIN_N:-10000000}
+PN=${BENCH_JOIN_PEER_N:-200000}
+JOIN=$PWD/bin/pp-join
+tmp=$(mktemp -d /tmp/pp-bench-join.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/gen.py" <<'PY'
+import sys
+n, K = int(sys.argv[1]), int(sys.argv[2])
+w = sys.stdout.write
+proc = '"pid":%d,"ppid":1,"uid":1000,"comm":"app%d","exe":"/usr/bin/app%d","cmdline":["app%d","--serve"],"source":"ebpf"'
+def tup(i):
+    return '"proto":"tcp","src":"10.%d.%d.%d","sport":%d,"dst":"198.%d.%d.%d","dport":443' % (
+        (i >> 16) & 255, (i >> 8) & 255, i & 255, 1024 + (i * 7) % 60000, 18 + (i >> 16 & 1), (i >> 8) & 255, i & 255)
+def pr(i):
+    pid = 1000 + i % 500
+    return proc % (pid, pid % 50, pid % 50, pid % 50)
+recs = s = 0
+t = 1763900000.0
+while recs < n:
+    t += 0.005
+    tp = tup(s)
+    if s % 16 == 0:
+        d = '198.%d.%d.%d' % (18 + (s >> 16 & 1), (s >> 8) & 255, s & 255)
+        w('{"type":"dns","ts":%.6f,"proto":"udp","src":"10.0.0.2","sport":%d,"dst":"10.0.0.1","dport":53,"msg":"response","id":%d,"qname":"h%d.example","qtype":"A","rcode":"NOERROR","answers":[{"name":"h%d.example","type":"CNAME","ttl":300,"data":"e%d.cdn.example"},{"name":"e%d.cdn.example","type":"A","ttl":60,"data":"%s"}],"transport":"udp"}\n' % (t, 1024 + s % 60000, s & 65535, s, s, s, s, d))
+        recs += 1
+    w('{"type":"sock","ts":%.6f,"event":"connect","dir":"out",%s,"state":"SYN-SENT",%s}\n' % (t, tp, pr(s)))
+    w('{"type":"flow","ts":%.6f,%s,"event":"start","iface":"eth0"}\n' % (t + 0.0001, tp))
+    w('{"type":"tls","ts":%.6f,%s,"msg":"client_hello","sni":"h%d.example","alpn":["h2","http/1.1"],"versions":["TLS 1.3"],"ja4":"t13d1516h2_8daaf6152771_02713d6af862"}\n' % (t + 0.0002, tp, s))
+    recs += 3
+    j = s - K
+    if j >= 0:
+        tp = tup(j)
+        w('{"type":"flow","ts":%.6f,%s,"event":"end","iface":"eth0","orig_pkts":10,"orig_bytes":1200,"resp_pkts":9,"resp_bytes":5000,"reason":"fin"}\n' % (t, tp))
+        w('{"type":"sock","ts":%.6f,"event":"close","dir":"out",%s,"state":"CLOSE","tx_bytes":600,"rx_bytes":4800,"duration":1.0,%s}\n' % (t, tp, pr(j)))
+        recs += 2
+    s += 1
+PY
+
+# run LABEL CMD...: wall s, CPU s, peak RSS; stdout to /dev/null.
+run() {
+    local label=$1; shift
+    /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" nice "$@" >/dev/null 2>"$tmp/err"
+    read -r wall user sys rss <"$tmp/time"
+    cpu=$(echo "$user + $sys" | bc)
+    printf '   %-34s wall %7.2f s  cpu %7.2f s  peak %6d MiB\n' "$label" "$wall" "$cpu" $((rss / 1024))
+}
+# The same with FILE piped in (live mode); only pp-join is measured.
+run_pipe() {
+    local label=$1 file=$2; shift 2
+    cat "$file" | /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" nice "$@" >/dev/null 2>"$tmp/err"
+    read -r wall user sys rss <"$tmp/time"
+    cpu=$(echo "$user + $sys" | bc)
+    printf '   %-34s wall %7.2f s  cpu %7.2f s  peak %6d MiB\n' "$label" "$wall" "$cpu" $((rss / 1024))
+}
+rate() { echo "$1 / $2" | bc; }   # records, cpu seconds
+
+JQ_JOIN='def k: ([[.src,(.sport|tostring)],[.dst,(.dport|tostring)]] | sort | tostring) + .proto;
+  [inputs] as $all
+  | ($all | map(select(.type == "sock" and .dst != null) | {key: k, value: {pid, ppid, uid, comm, exe, cmdline}}) | from_entries) as $m
+  | $all[] | if .type != "sock" and .dst != null then . + ($m[k] // {}) else . end'
+
+for K in 1000 1000000; do
+    echo "-- $N records, $K flows open at once"
+    nice python3 "$tmp/gen.py" "$N" "$K" >"$tmp/in.jsonl"
+    m=$((K * 2 > 1000000 ? K * 2 : 1000000))
+    run "pp-join FILE (two passes)" "$JOIN" -q -m $m "$tmp/in.jsonl"
+    c_file=$cpu; rss_file=$rss
+    run_pipe "cat FILE | pp-join (live)" "$tmp/in.jsonl" "$JOIN" -q -m $m
+    c_live=$cpu; rss_live=$rss
+    echo "   pp-join: $(rate "$N" "$c_file") records/s (file), $(rate "$N" "$c_live") records/s (live)"
+    if [ "$K" = 1000 ]; then
+        head -n "$PN" "$tmp/in.jsonl" >"$tmp/peer.jsonl"
+        run "pp-join on $PN" "$JOIN" -q "$tmp/peer.jsonl"
+        c_pp=$cpu
+        if command -v jq >/dev/null; then
+            run "jq join on $PN" jq -c -n "$JQ_JOIN" "$tmp/peer.jsonl"
+            echo "   jq: $(rate "$PN" "$cpu") records/s; pp-join is $(echo "scale=1; $cpu / $c_pp" | bc)x faster"
+        fi
+        if command -v mlr >/dev/null; then
+            # mlr: an equality join of sniffed records on the sock records'
+            # 4-tuple (one orientation only: mlr has no normalised key).
+            grep '"type":"sock"' "$tmp/peer.jsonl" >"$tmp/socks.jsonl"
+            run "mlr join on $PN" mlr --ijsonl --ojsonl join --ul -j src,sport,dst,dport -f "$tmp/socks.jsonl" "$tmp/peer.jsonl"
+            echo "   mlr: $(rate "$PN" "$cpu") records/s; pp-join is $(echo "scale=1; $cpu / $c_pp" | bc)x faster"
+        fi
+    fi
+done

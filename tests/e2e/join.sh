@@ -1,0 +1,153 @@
+#!/bin/bash
+# pp-join end to end: live mode (pipes, FIFOs, hold-back) against file mode,
+# hostile input, closed and failing stdout, signals, bounded memory.
+# The inputs are tests/data/join/*.jsonl (tests/data/join/gen.py); the
+# golden tests check the joins themselves, line by line.
+source "$(dirname "$0")/../lib.sh"
+pp_tmpdir
+JOIN=$PP_BIN/pp-join
+D=$PP_ROOT/tests/data/join
+T=$PP_TMP
+
+# Live mode over a pipe that delivers everything at once gives what file
+# mode gives: the hold-back sees every record before the first is due.
+"$JOIN" -q "$D/mixed.jsonl" >"$T/file.out" 2>"$T/file.err"
+cat "$D/mixed.jsonl" | "$JOIN" -q -d 5 >"$T/pipe.out" 2>"$T/pipe.err"
+check "pipe (live) = file mode" cmp -s "$T/file.out" "$T/pipe.out"
+check "no sanitizer report" san_clean "$T/pipe.err"
+cat "$D/mixed.jsonl" | "$JOIN" -q -c -d 5 | sort >"$T/pipe-conn.out"
+"$JOIN" -q -c "$D/mixed.jsonl" | sort >"$T/file-conn.out"
+check "--conn: pipe = file mode" cmp -s "$T/file-conn.out" "$T/pipe-conn.out"
+
+# File mode: the order of the records out is the order in; two files are
+# read one after the other; records pp-join does not know are unchanged.
+check "file mode keeps the input order" \
+    cmp -s <(jq -c '[.type,.ts]' "$D/mixed.jsonl") <(jq -c '[.type,.ts]' "$T/file.out")
+"$JOIN" -q "$D/trace.jsonl" "$D/sniff.jsonl" >"$T/two.out"
+check "two files: all records" [ "$(wc -l <"$T/two.out")" = "$(cat "$D/trace.jsonl" "$D/sniff.jsonl" | wc -l)" ]
+check "unknown type passes unchanged" grep -qxF "$(grep '"type":"stats"' "$D/sniff.jsonl")" "$T/two.out"
+jq_valid() { jq -e . "$1" >/dev/null 2>&1; }
+check "every output line is valid JSON" jq_valid "$T/two.out"
+# Enrichment only adds keys: each output record minus the added keys is
+# its input record.
+strip='del(.pid,.ppid,.uid,.comm,.exe,.cmdline,.cgroup,.container,.netns,.sni,.http_host,.alpn,.dst_name,.dst_cnames)'
+check "only adds keys" cmp -s <(jq -cS "$strip" "$D/mixed.jsonl") <(jq -cS "$strip" "$T/file.out")
+# ... and never replaces one: a record that had pid keeps it.
+check "keeps keys it has" grep -q '"host":"x.example","path":"/","pid":1,"comm":"given"}$' "$T/file.out"
+
+# The joins that matter, read back with jq.
+q() { jq -c "$1" "$T/file.out"; }
+check "tls ClientHello gets curl's pid" [ "$(q 'select(.type=="tls" and .sni=="www.example.org" and .sport==51514)|.pid')" = 4242 ]
+check "DNS query gets its UDP socket's pid" [ "$(q 'select(.type=="dns" and .msg=="query" and .sport==40000)|.pid' | sort -u)" = 4242 ]
+check "sock gets dst_name via CNAMEs" [ "$(q 'select(.type=="sock" and .sport==51514)|.dst_name' | sort -u)" = '"www.example.org"' ]
+check "reused 5-tuple: each its own pid" [ "$(q 'select(.type=="http" and .sport==45000 and .host!="x.example")|[.host,.pid]' | tr -d '\n')" = '["old.example",6001]["new.example",6002]["third.example",null]' ]
+check "NAT sighting gets no pid" [ "$(q 'select(.sport==61000)|.pid' | sort -u)" = null ]
+check "netns clash gets no pid" [ "$(q 'select(.type=="dns" and .sport==40100)|.pid')" = null ]
+check "lo: originator's pid" [ "$(q 'select(.type=="tls" and .sport==33000)|.pid' | sort -u)" = 7001 ]
+
+# Hold-back: over FIFOs, a ClientHello that arrives before its socket's
+# connect record gets the pid when --delay leaves time, not with 0.
+mkfifo "$T/trace" "$T/sniff"
+hold_case() {   # delay -> pid of the tls record, or null
+    "$JOIN" -q -d "$1" "$T/trace" "$T/sniff" >"$T/hold.out" 2>"$T/hold.err" &
+    local pid=$!
+    exec 7>"$T/sniff" 8>"$T/trace"
+    grep '"type":"tls"' "$D/sniff.jsonl" | grep -m1 '"sport":51514' >&7
+    sleep 0.3
+    grep '"sport":51514' "$D/trace.jsonl" | head -1 >&8
+    exec 7>&- 8>&-
+    wait $pid
+    jq -c 'select(.type=="tls")|.pid' "$T/hold.out"
+}
+check "--delay 3: late socket still matches" [ "$(hold_case 3)" = 4242 ]
+check "--delay 0: no time to match" [ "$(hold_case 0)" = null ]
+
+# Live output streams: a record shows up before the input ends.
+mkfifo "$T/live"
+"$JOIN" -q -d 0.1 "$T/live" >"$T/live.out" &
+jpid=$!
+exec 7>"$T/live"
+echo '{"type":"early","ts":1}' >&7
+for _ in $(seq 50); do grep -q early "$T/live.out" && break; sleep 0.1; done
+check "streams per batch" grep -q early "$T/live.out"
+# SIGTERM: what is held back is written, then a clean exit.
+echo '{"type":"held","ts":2}' >&7
+kill -TERM $jpid
+wait $jpid; rc=$?
+exec 7>&-
+check "SIGTERM: status 0" [ $rc = 0 ]
+check "SIGTERM: held records written" grep -q held "$T/live.out"
+
+# Live mode forgets closed sockets two minutes (of record time) after
+# they closed: a late sniffed record of one no longer matches, where file
+# mode, which keeps everything, still matches it.
+cat >"$T/expire.jsonl" <<'EOF2'
+{"type":"sock","ts":1000.0,"event":"connect","dir":"out","proto":"tcp","src":"10.0.0.2","sport":40000,"dst":"10.0.0.9","dport":443,"pid":77}
+{"type":"sock","ts":1001.0,"event":"close","dir":"out","proto":"tcp","src":"10.0.0.2","sport":40000,"dst":"10.0.0.9","dport":443,"pid":77}
+{"type":"flow","ts":1300.0,"event":"start","proto":"tcp","src":"10.0.0.2","sport":40001,"dst":"10.0.0.9","dport":443}
+{"type":"tls","ts":1000.5,"msg":"client_hello","proto":"tcp","src":"10.0.0.2","sport":40000,"dst":"10.0.0.9","dport":443,"sni":"late.example"}
+EOF2
+late_pid() { jq -c 'select(.type=="tls")|.pid'; }
+check "file mode keeps closed sockets" [ "$("$JOIN" -q "$T/expire.jsonl" | late_pid)" = 77 ]
+check "live mode forgets them after 2 min" [ "$(cat "$T/expire.jsonl" | "$JOIN" -q -d 0.1 | late_pid)" = null ]
+
+# Garbage: random bytes between good records: reported by line, skipped,
+# status 1; the good records come through, valid JSON.
+head -c 100000 /dev/urandom >"$T/random"
+{ cat "$D/mixed.jsonl"; cat "$T/random"; echo; cat "$D/mixed.jsonl"; } >"$T/hostile"
+"$JOIN" -q "$T/hostile" >"$T/hostile.out" 2>"$T/hostile.err"; rc=$?
+check "garbage: status 1" [ $rc = 1 ]
+check "garbage: good records kept" [ "$(grep -c '"type":"sock"' "$T/hostile.out")" = $((2 * $(grep -c '"type":"sock"' "$D/mixed.jsonl"))) ]
+check "garbage: valid JSON out" jq_valid "$T/hostile.out"
+check "garbage: numbered errors" grep -qE '^pp-join: [^:]+:[0-9]+: ' "$T/hostile.err"
+check "garbage: no sanitizer report" san_clean "$T/hostile.err"
+cat "$T/hostile" | "$JOIN" -q >"$T/hostile2.out" 2>"$T/hostile2.err"; rc=$?
+check "garbage (live): status 1" [ $rc = 1 ]
+check "garbage (live): same records" cmp -s "$T/hostile.out" "$T/hostile2.out"
+
+# Bounded memory: 20000 flows through --max-flows 100: evictions counted.
+python3 - "$T/many.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        t = {"proto": "tcp", "src": "10.1.%d.%d" % (i // 250, i % 250), "sport": 40000 + i % 20000, "dst": "10.9.9.9", "dport": 443}
+        f.write(json.dumps(dict(type="sock", ts=1e9 + i, event="connect", dir="out", pid=i, comm="x", **t)) + "\n")
+        f.write(json.dumps(dict(type="tls", ts=1e9 + i + 0.001, msg="client_hello", sni="s%d.example" % i, **t)) + "\n")
+PY
+"$JOIN" -m 100 "$T/many.jsonl" >"$T/many.out" 2>"$T/many.err"
+check "--max-flows: evictions reported" grep -qE 'evicted: [1-9][0-9]* sockets' "$T/many.err"
+check "--max-flows: recent flows still match" [ "$(jq -c 'select(.type=="tls" and .sni=="s19999.example")|.pid' "$T/many.out")" = 19999 ]
+check "--max-flows: all records out" [ "$(wc -l <"$T/many.out")" = 40000 ]
+
+# | head: quiet end with status 0.
+"$JOIN" "$T/many.jsonl" 2>"$T/head.err" | head -n 2 >/dev/null
+rc=${PIPESTATUS[0]}
+check "closed stdout: status 0" [ "$rc" = 0 ]
+check "closed stdout: no message" [ ! -s "$T/head.err" ]
+
+# A write that fails for real: reported, status 1.
+if [ -w /dev/full ]; then
+    "$JOIN" -q "$T/many.jsonl" >/dev/full 2>"$T/full.err"; rc=$?
+    check "ENOSPC: status 1" [ "$rc" = 1 ]
+    check "ENOSPC: reported" grep -q 'write error' "$T/full.err"
+else
+    skip "ENOSPC: /dev/full not writable here"
+fi
+
+# Missing file: named, the rest still read, status 1.
+"$JOIN" -q /nonexistent "$D/trace.jsonl" >"$T/nf.out" 2>"$T/nf.err"; rc=$?
+check "missing file: status 1" [ $rc = 1 ]
+check "missing file: named" grep -q '^pp-join: /nonexistent: No such file' "$T/nf.err"
+check "missing file: other file read" [ "$(wc -l <"$T/nf.out")" = "$(wc -l <"$D/trace.jsonl")" ]
+
+# Usage.
+"$JOIN" --bogus </dev/null >/dev/null 2>&1
+check "usage error: status 2" [ $? = 2 ]
+"$JOIN" --delay=-1 </dev/null >/dev/null 2>&1
+check "bad --delay: status 2" [ $? = 2 ]
+"$JOIN" --max-flows 0 </dev/null >/dev/null 2>&1
+check "bad --max-flows: status 2" [ $? = 2 ]
+version_ok() { "$JOIN" --version | grep -q "^pp-join (PortPulse) "; }
+check "--version" version_ok
+help_ok() { "$JOIN" --help | grep -q '^usage: pp-join'; }
+check "--help" help_ok
