@@ -16,6 +16,9 @@
  * UDP: cgroup sendmsg/recvmsg hooks (unconnected sockets, process context)
  *   and sock:sock_send_length/sock_recv_length (connected sockets); the first
  *   datagram of each (socket, peer) pair is reported once (LRU `udp_seen`).
+ *   The same tracepoints count each UDP socket's payload bytes (table
+ *   `udp_socks`, from its first datagram), and the cgroup sock_release hook
+ *   sees the socket go: its close record, as the polling mode has it.
  *
  * Nothing waits for user space: a full ring buffer drops the record and
  * counts it per CPU. */
@@ -97,6 +100,30 @@ struct {
 	__type(key, struct udp_key);
 	__type(value, __u64);
 } udp_seen SEC(".maps");
+
+/* A UDP socket that carried a datagram while we watched: who sent or
+ * received it first, since when, and its payload bytes each way. */
+struct udp_life {
+	__u64 start_ns;
+	__u64 tx, rx;     /* updated atomically: datagrams on several CPUs */
+	struct owner o;
+	__u8 out;         /* the first datagram was sent, not received */
+	__u8 pad[7];
+};
+
+/* Keyed by kernel socket address, deleted at sock_release. A plain hash as
+ * `socks`: a full table is counted, never pushes out a live socket. Only
+ * filled while the release hook is attached (udp_track), so that no entry
+ * outlives its socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct udp_life);
+} udp_socks SEC(".maps");
+
+/* Set by user space once cg_sock_release is attached. */
+volatile bool udp_track = false;
 
 static __always_inline struct ppb_counters *counts(void)
 {
@@ -507,6 +534,83 @@ static __always_inline __u32 task_netns(void)
 	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 }
 
+#define MSG_PEEK 2
+
+/* An unconnected UDP socket seen for the first time: a `listen` with its
+ * own address, as the polling mode reports an unconnected socket (and as
+ * ss -l lists it). */
+static __always_inline void udp_listen(const struct sock *sk, __u16 family, const struct owner *o)
+{
+	struct ppb_event *e = reserve();
+	__u8 peer[16];
+
+	if (!e)
+		return;
+	e->kind = PPB_LISTEN;
+	e->proto = IPPROTO_UDP;
+	e->family = family;
+	e->state = TCP_CLOSE;
+	e->netns = sk_netns(sk);
+	e->sk = (__u64)sk;
+	e->flags |= PPB_F_LISTENER;
+	set_owner(e, o);
+	sk_addrs(sk, family, e->saddr, peer);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	submit(e);
+}
+
+/* The udp_socks entry of a UDP socket, made when we first see it (its
+ * bind, or its first datagram) with the current process as the owner; an
+ * unconnected socket then gets its `listen`. NULL: not wanted, or the table
+ * is full (counted). */
+static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool out)
+{
+	__u64 key = (__u64)sk;
+	struct udp_life *u = bpf_map_lookup_elem(&udp_socks, &key), fresh = {};
+	__u16 family;
+
+	if (u)
+		return u;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!family_wanted(family))
+		return NULL;
+	current_owner(&fresh.o);
+	if (!owner_wanted(&fresh.o))
+		return NULL;
+	fresh.start_ns = bpf_ktime_get_ns();
+	fresh.out = out;
+	if (bpf_map_update_elem(&udp_socks, &key, &fresh, BPF_NOEXIST)) {
+		/* Another CPU made it first (fine), or the table is full. */
+		u = bpf_map_lookup_elem(&udp_socks, &key);
+		if (!u) {
+			struct ppb_counters *c = counts();
+			if (c)
+				c->sock_full++;
+		}
+		return u;
+	}
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED)
+		udp_listen(sk, family, &fresh.o);
+	return bpf_map_lookup_elem(&udp_socks, &key);
+}
+
+/* Count a datagram's payload against its socket (ret: bytes sent or
+ * received, as the syscall returns them). A peek reads nothing. */
+static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
+{
+	struct udp_life *u;
+
+	if (!out && (flags & MSG_PEEK))
+		return;
+	u = udp_life_of(sk, out);
+	if (!u)
+		return;
+	if (out)
+		__sync_fetch_and_add(&u->tx, (__u64)ret);
+	else
+		__sync_fetch_and_add(&u->rx, (__u64)ret);
+}
+
 /* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
  * user_* is the peer (destination of a send, source of a receive); hook6
  * says which of user_ip4/user_ip6 this attach type may read (the verifier
@@ -559,6 +663,17 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		} else {
 			__builtin_memcpy(local, a6, 16);
 		}
+	}
+
+	/* The socket's entry (and an unconnected one's listen) before its
+	 * first flow record. The hook's socket is the kernel's struct sock. */
+	if (udp_track && trace_udp) {
+		/* The verifier allows no arithmetic on this pointer (which the
+		 * CO-RE reads need): read its value as a plain number. */
+		__u64 p = 0, v = (__u64)sk;
+		bpf_probe_read_kernel(&p, sizeof(p), &v);
+		if (p)
+			udp_life_of((const struct sock *)p, out);
 	}
 
 	k.netns = task_netns();
@@ -628,7 +743,7 @@ volatile bool claim_on_io = false;
 /* sock:sock_send_length / sock_recv_length, in the context of the process
  * doing the I/O: a datagram on a connected UDP socket (no address passes
  * the cgroup hooks then), or the accept claim above. */
-static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
+static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags, bool out)
 {
 	__u16 proto, family;
 	__u8 state;
@@ -643,6 +758,8 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
 		return claim_accept(sk);
 	if (proto != IPPROTO_UDP || !trace_udp)
 		return 0;
+	if (udp_track)
+		udp_count(sk, ret, flags, out);
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
 		return 0;
@@ -686,11 +803,97 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, bool out)
 SEC("raw_tracepoint/sock_send_length")
 int rtp_send_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], true);
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], 0, true);
 }
 
 SEC("raw_tracepoint/sock_recv_length")
 int rtp_recv_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], false);
+	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1],
+			  (int)ctx->args[2], false);
+}
+
+/* cgroup/sock_release: an inet socket goes (close(2) of its last reference,
+ * or its process's exit), in the releasing process, before the protocol
+ * closes it: the tuple is still there. A UDP socket we counted gets its
+ * close record: connected, with its 4-tuple (originator first, as its udp
+ * record had it); unconnected, with its own address only, as the polling
+ * mode reports an unconnected socket (a listener) leaving the table. */
+SEC("cgroup/sock_release")
+int cg_sock_release(struct bpf_sock *ctx)
+{
+	const struct sock *sk;
+	struct udp_life *u, copy;
+	struct ppb_event *e;
+	__u64 key;
+	__u16 family;
+	__u8 state;
+
+	if (ctx->protocol != IPPROTO_UDP)
+		return 1;
+	/* The context is the kernel's struct sock: the key the tracepoints
+	 * used. (Its value as a number needs CAP_PERFMON, which we have.) */
+	key = (__u64)ctx;
+	u = bpf_map_lookup_elem(&udp_socks, &key);
+	if (!u)
+		return 1;
+	copy = *u;
+	bpf_map_delete_elem(&udp_socks, &key);
+	sk = (const struct sock *)key;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e = reserve();
+	if (!e)
+		return 1;
+	e->kind = PPB_CLOSE;
+	e->proto = IPPROTO_UDP;
+	e->family = family;
+	e->state = state;
+	e->netns = sk_netns(sk);
+	e->sk = key;
+	e->start_ns = copy.start_ns;
+	e->tx_bytes = copy.tx;
+	e->rx_bytes = copy.rx;
+	e->flags |= PPB_F_START | PPB_F_BYTES;
+	set_owner(e, &copy.o);
+	if (state == TCP_ESTABLISHED && !copy.out) {
+		/* connected, and the peer spoke first: it is the originator */
+		sk_addrs(sk, family, e->daddr, e->saddr);
+		e->sport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		e->dport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	} else {
+		sk_addrs(sk, family, e->saddr, e->daddr);
+		e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (state == TCP_ESTABLISHED)
+			e->flags |= PPB_F_OUT;
+		else
+			e->flags |= PPB_F_LISTENER;
+	}
+	submit(e);
+	return 1;
+}
+
+/* cgroup/post_bind4, post_bind6: a UDP socket bound by bind(2), in the
+ * binding process: its listen now, as polling sees it in the table, even
+ * before any datagram. (Sockets bound implicitly by their first datagram
+ * are seen there.) */
+static __always_inline void udp_bound(struct bpf_sock *ctx)
+{
+	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp)
+		udp_life_of((const struct sock *)(__u64)ctx, false);
+}
+
+SEC("cgroup/post_bind4")
+int cg_post_bind4(struct bpf_sock *ctx)
+{
+	udp_bound(ctx);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int cg_post_bind6(struct bpf_sock *ctx)
+{
+	udp_bound(ctx);
+	return 1;
 }

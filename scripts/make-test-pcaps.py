@@ -17,7 +17,9 @@ import os
 import struct
 import sys
 
-from scapy.all import (DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether,
+from scapy.all import (DNS, DNSQR, DNSRR, ICMP, ICMPv6DestUnreach, ICMPv6PacketTooBig,
+                       ICMPv6TimeExceeded, IP, IPerror, IPerror6, TCP, TCPerror, UDP, UDPerror,
+                       Dot1AD, Dot1Q, Ether,
                        IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                        IPOption_NOP, IPOption_RR, Raw, fragment)
 from scapy.contrib.mpls import MPLS
@@ -330,11 +332,46 @@ def tunnels_starttls(out):
     write_pcap(os.path.join(out, 'tunnels_starttls.pcap'), LINKTYPE_ETHERNET, times(frames))
 
 
+def icmp_errors(out):
+    """ICMP errors quoting packets of known flows (attached to them): a UDP
+    probe answered by port unreachable, a TCP SYN met twice by time exceeded
+    from a router, an IPv6 UDP flow told packet too big, a ping met by time
+    exceeded; and an unreachable quoting a flow never seen (a flow of its
+    own, as any ICMP message)."""
+    u = IP(src='10.11.0.1', dst='10.11.0.2') / UDP(sport=40011, dport=33434) / Raw(b'probe')
+    unreach = IP(src='10.11.0.2', dst='10.11.0.1') / ICMP(type=3, code=3) / IPerror(bytes(u))
+    c = Tcp('10.11.0.1', '10.11.0.3', 40012, 80)
+    syn = c.seg(0, 'S', advance=False)
+    te = IP(src='10.11.0.254', dst='10.11.0.1') / ICMP(type=11, code=0) / IPerror(bytes(syn)[:28])
+    u6 = IPv6(src='2001:db8:11::1', dst='2001:db8:11::2') / UDP(sport=40013, dport=4500) / Raw(b'x' * 1300)
+    ptb = IPv6(src='2001:db8:11::fe', dst='2001:db8:11::1') / ICMPv6PacketTooBig(mtu=1280) / \
+        IPerror6(bytes(u6)[:1232])
+    ping = IP(src='10.11.0.1', dst='10.11.0.4') / ICMP(type=8, id=7, seq=1) / Raw(b'ping')
+    pte = IP(src='10.11.0.254', dst='10.11.0.1') / ICMP(type=11, code=0) / IPerror(bytes(ping))
+    lost = IP(src='10.11.0.9', dst='10.11.0.10') / UDP(sport=40014, dport=53) / Raw(b'q' * 12)
+    other = IP(src='10.11.0.10', dst='10.11.0.9') / ICMP(type=3, code=1) / IPerror(bytes(lost))
+    pkts = [u, unreach, syn, te, syn, te, u6, ptb, ping, pte, other]
+    write_pcap(os.path.join(out, 'icmp_errors.pcap'), LINKTYPE_ETHERNET,
+               [(t, eth(p)) for t, p in times(pkts)])
+
+
+def http_to_ssh(out):
+    """An HTTP request to an SSH server: the server's banner comes after the
+    request, on the direction the HTTP dissector then rejects."""
+    c = Tcp('10.12.0.1', '10.12.0.2', 40015, 22)
+    pkts = c.handshake()
+    pkts.append(c.seg(0, 'PA', b'GET / HTTP/1.1\r\nHost: ssh.example\r\n\r\n'))
+    pkts.append(c.seg(1, 'PA', b'SSH-2.0-OpenSSH_9.6 test\r\n'))
+    pkts.append(c.seg(1, 'PA', b'Invalid SSH identification string.\r\n'))
+    pkts += c.close()
+    write_pcap(os.path.join(out, 'http_to_ssh.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pkts)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else 'tests/pcap'
     os.makedirs(out, exist_ok=True)
     for f in (http_vlan, sll_dns, sll2_tls, null_v6_ssh, raw_v4opts, frag4, frag6, truncated,
-              dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls):
+              dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls, icmp_errors, http_to_ssh):
         f(out)
     print('wrote %d captures to %s' % (len(os.listdir(out)), out), file=sys.stderr)
 

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "jsonw.h"
 #include "rec.h"
@@ -203,6 +205,31 @@ int emit_conn_life(struct life *l, const char *state, FILE *out);
 int emit_conn_flow(struct wflow *f, const char *state, FILE *out);
 void emit_init(void);
 void emit_free(void);
+
+/* pp_addr_eq and pp_tuple_eq, inline: the hash tables' hot compares. */
+static inline bool jaddr_eq(const struct pp_addr *x, const struct pp_addr *y)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a, b;
+	if (x->family != y->family)
+		return false;
+	if (x->family == AF_INET) {
+		memcpy(&a, x->a, 4);
+		memcpy(&b, y->a, 4);
+		return a == b;
+	}
+	memcpy(&a0, x->a, 8);
+	memcpy(&a1, x->a + 8, 8);
+	memcpy(&b0, y->a, 8);
+	memcpy(&b1, y->a + 8, 8);
+	return a0 == b0 && a1 == b1;
+}
+
+static inline bool jkey_eq(const struct pp_tuple *x, const struct pp_tuple *y)
+{
+	return x->proto == y->proto && x->sport == y->sport && x->dport == y->dport &&
+	       jaddr_eq(&x->src, &y->src) && jaddr_eq(&x->dst, &y->dst);
+}
 
 /* Fast hashes of a normalised key and of an address (table.c). */
 uint64_t key_hash(const struct pp_tuple *k);

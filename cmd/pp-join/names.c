@@ -139,7 +139,7 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 		cn = xstrndup(w.buf, w.len);
 	}
 	for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-		if (d->hash == h && pp_addr_eq(&d->addr, a)) {
+		if (d->hash == h && jaddr_eq(&d->addr, a)) {
 			if (!newest)
 				newest = d;
 			count++;
@@ -159,7 +159,7 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 		/* Drop this address's oldest entry. */
 		struct dent *old = NULL;
 		for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-			if (d->hash == h && pp_addr_eq(&d->addr, a))
+			if (d->hash == h && jaddr_eq(&d->addr, a))
 				old = d;
 		if (old)
 			dent_remove(old);
@@ -309,7 +309,7 @@ bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, c
 	h = addr_hash(a);
 	for (const struct dent *d = buckets[h & (nbuckets - 1)]; d; d = d->next) {
 		bool before;
-		if (d->hash != h || !pp_addr_eq(&d->addr, a) || ts > d->until || d->from > ts + EPS_US)
+		if (d->hash != h || !jaddr_eq(&d->addr, a) || ts > d->until || d->from > ts + EPS_US)
 			continue;
 		/* An answer from before the record beats one that only clock
 		 * skew lets in; then the latest wins. */

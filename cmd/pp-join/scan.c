@@ -17,9 +17,11 @@ struct cur {
 	const char *p, *e;
 };
 
-static void ws(struct cur *c)
+static inline void ws(struct cur *c)
 {
-	while (c->p < c->e && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
+	/* Most calls find no white space: one compare says so. */
+	while (c->p < c->e && (unsigned char)*c->p <= ' ' &&
+	       (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
 		c->p++;
 }
 
@@ -28,11 +30,38 @@ static int hexd(char ch)
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
+/* Nonzero when one of the 8 bytes in x is '"', '\\' or a control
+ * character (< 0x20): the bytes a string scan must stop at. The classic
+ * has-zero-byte test on x ^ '"', x ^ '\\' and x & 0xe0 (zero for bytes
+ * below 0x20); bytes >= 0x80 are masked out by ~x. May flag a byte after
+ * a real hit (borrow), never miss one: the byte loop decides. */
+static inline uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), c = x & (ones * 0xe0);
+	return ((q - ones) | (b - ones) | (c - ones)) & ~x & high;
+}
+
 /* At '"': past the closing quote. */
 static bool string(struct cur *c)
 {
 	const char *p = c->p + 1, *e = c->e;
 	while (p < e) {
+		/* Eight bytes at a time to the next one that matters: most
+		 * strings have no escapes. */
+		if (e - p >= 8) {
+			uint64_t x, m;
+			memcpy(&x, p, 8);
+			m = special8(x);
+			if (!m) {
+				p += 8;
+				continue;
+			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest flagged byte is always a real one. */
+			p += __builtin_ctzll(m) >> 3;
+#endif
+		}
 		unsigned char ch = (unsigned char)*p;
 		if (ch == '"') {
 			c->p = p + 1;

@@ -34,6 +34,9 @@ static const char *const member_name[M_N] = {
 #define MH_SIZE 512
 static signed char mh[MH_SIZE];
 static unsigned char member_len[M_N];
+/* Each name as words to compare with: its first 8 bytes (zero padded) and,
+ * when longer, its last 8; mlow masks a short name's bytes. */
+static uint64_t mfirst[M_N], mlast[M_N], mlow[M_N];
 
 static unsigned mh_hash(const char *k, size_t n)
 {
@@ -46,7 +49,14 @@ static void mh_init(void)
 	memset(mh, -1, sizeof(mh));
 	for (int i = 0; i < M_N; i++) {
 		unsigned h;
+		unsigned char pad[8] = {0}, ff[8] = {0};
 		member_len[i] = (unsigned char)strlen(member_name[i]);
+		memcpy(pad, member_name[i], member_len[i] < 8 ? member_len[i] : 8);
+		memset(ff, 0xff, member_len[i] < 8 ? member_len[i] : 8);
+		memcpy(&mfirst[i], pad, 8);
+		memcpy(&mlow[i], ff, 8);
+		if (member_len[i] >= 8)
+			memcpy(&mlast[i], member_name[i] + member_len[i] - 8, 8);
 		h = mh_hash(member_name[i], member_len[i]);
 		while (mh[h] >= 0) /* linear probing */
 			h = (h + 1) & (MH_SIZE - 1);
@@ -54,48 +64,81 @@ static void mh_init(void)
 	}
 }
 
-static int member_id(const char *k, size_t n)
+/* Short keys: a plain loop beats a call to memcmp. */
+static inline bool keq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* avail: bytes readable from k (the key and what follows it in the line),
+ * so that a short key can be compared as one masked word. */
+static int member_id(const char *k, size_t n, size_t avail)
 {
 	unsigned h;
+	uint64_t first = 0, last = 0;
+	bool words = n <= 16 && (n >= 8 || avail >= 8);
 	if (n == 0)
 		return -1;
 	if (!member_len[0])
 		mh_init();
+	if (words) {
+		memcpy(&first, k, 8);
+		if (n >= 8)
+			memcpy(&last, k + n - 8, 8);
+	}
 	for (h = mh_hash(k, n); mh[h] >= 0; h = (h + 1) & (MH_SIZE - 1)) {
 		int i = mh[h];
-		if (member_len[i] == n && !memcmp(k, member_name[i], n))
+		if (member_len[i] != n)
+			continue;
+		if (words ? (first & mlow[i]) == mfirst[i] && (n < 8 || last == mlast[i])
+		          : keq(k, member_name[i], n))
 			return i;
 	}
 	return -1;
 }
 
 /* The text of a string member equals s (our values never need escapes). */
-static bool raw_is(const char *L, const struct jspan *m, const char *s)
+static inline bool raw_is_n(const char *L, const struct jspan *m, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-	return m->kind == 's' && m->vl == n + 2 && !memcmp(L + m->vs + 1, s, n);
+	return m->kind == 's' && m->vl == n + 2 && keq(L + m->vs + 1, s, n);
 }
+/* s a string literal: its length known at compile time. */
+#define raw_is(L, m, s) raw_is_n(L, m, s, sizeof(s) - 1)
 
-/* Dotted quad, the common case, without inet_pton. */
+/* Dotted quad, the common case, without inet_pton (and as strict: no
+ * leading zeros, four parts of 0..255). */
 static bool parse_v4(const char *s, size_t n, struct pp_addr *a)
 {
-	unsigned part = 0, parts = 0, digits = 0;
+	const char *p = s, *e = s + n;
 	uint8_t b[4];
-	for (size_t i = 0; i <= n; i++) {
-		char c = i < n ? s[i] : '.';
-		if (c >= '0' && c <= '9') {
-			/* No leading zeros, as inet_pton. */
-			if ((digits == 1 && part == 0) || ++digits > 3)
+	for (int i = 0; i < 4; i++) {
+		unsigned v;
+		if (i > 0) {
+			if (p >= e || *p != '.')
 				return false;
-			part = part * 10 + (unsigned)(c - '0');
-		} else if (c == '.' && digits > 0 && part <= 255 && parts < 4) {
-			b[parts++] = (uint8_t)part;
-			part = digits = 0;
-		} else {
-			return false;
+			p++;
 		}
+		if (p >= e || (unsigned)(*p - '0') > 9)
+			return false;
+		v = (unsigned)(*p++ - '0');
+		if (p < e && (unsigned)(*p - '0') <= 9) {
+			if (v == 0)
+				return false;
+			v = v * 10 + (unsigned)(*p++ - '0');
+			if (p < e && (unsigned)(*p - '0') <= 9) {
+				v = v * 10 + (unsigned)(*p++ - '0');
+				if (p < e && (unsigned)(*p - '0') <= 9)
+					return false;
+			}
+		}
+		if (v > 255)
+			return false;
+		b[i] = (uint8_t)v;
 	}
-	if (parts != 4)
+	if (p != e)
 		return false;
 	memset(a, 0, sizeof(*a));
 	a->family = AF_INET;
@@ -180,12 +223,12 @@ static bool span_ts(const char *L, const struct jspan *m, int64_t *us)
 
 static enum jtype type_of(const char *L, const struct jspan *m)
 {
-	static const struct { const char *n; enum jtype t; } types[] = {
-		{"sock", JT_SOCK}, {"flow", JT_FLOW}, {"dns", JT_DNS}, {"tls", JT_TLS},
-		{"http", JT_HTTP}, {"ssh", JT_SSH}, {"quic", JT_QUIC},
+	static const struct { const char *n; size_t l; enum jtype t; } types[] = {
+		{"sock", 4, JT_SOCK}, {"flow", 4, JT_FLOW}, {"dns", 3, JT_DNS}, {"tls", 3, JT_TLS},
+		{"http", 4, JT_HTTP}, {"ssh", 3, JT_SSH}, {"quic", 4, JT_QUIC},
 	};
 	for (size_t i = 0; i < PP_ARRAY_LEN(types); i++)
-		if (raw_is(L, m, types[i].n))
+		if (raw_is_n(L, m, types[i].n, types[i].l))
 			return types[i].t;
 	return JT_OTHER;
 }
@@ -204,7 +247,7 @@ void summarize(const char *L, const struct jscan *sc, struct jrec *j, struct jto
 	j->obj_end = sc->obj_end;
 	j->nonempty = sc->n > 0;
 	for (int k = 0; k < sc->n; k++) {
-		int id = member_id(L + M[k].ks, M[k].kl);
+		int id = member_id(L + M[k].ks, M[k].kl, sc->obj_end - M[k].ks);
 		if (id >= 0)
 			idx[id] = k; /* repeated keys: the last wins, as in rec_find */
 	}
@@ -249,7 +292,13 @@ void summarize(const char *L, const struct jscan *sc, struct jrec *j, struct jto
 		const struct jspan *p = &M[idx[M_PROTO]];
 		char pb[16];
 		int pn = -1;
-		if (p->kind == 's' && p->vl - 2 < sizeof(pb)) {
+		/* tcp and udp without a copy and a table walk (the same
+		 * numbers pp_proto_num gives). */
+		if (raw_is(L, p, "tcp")) {
+			pn = IPPROTO_TCP;
+		} else if (raw_is(L, p, "udp")) {
+			pn = IPPROTO_UDP;
+		} else if (p->kind == 's' && p->vl - 2 < sizeof(pb)) {
 			memcpy(pb, L + p->vs + 1, p->vl - 2);
 			pb[p->vl - 2] = '\0';
 			pn = pp_proto_num(pb);

@@ -181,7 +181,7 @@ uint64_t key_hash(const struct pp_tuple *k)
 static struct tnode *node_find(const struct pp_tuple *key, uint64_t h)
 {
 	for (struct tnode *n = buckets[h & (nbuckets - 1)]; n; n = n->next)
-		if (n->hash == h && pp_tuple_eq(&n->key, key))
+		if (n->hash == h && jkey_eq(&n->key, key))
 			return n;
 	return NULL;
 }

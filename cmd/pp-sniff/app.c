@@ -38,18 +38,40 @@ static int call_stream(int app, struct sniff_ctx *c, void **st, const uint8_t *b
 	return DIS_NOTMINE;
 }
 
+static void free_app(int app, void *state)
+{
+	if (!state)
+		return;
+	switch (app) {
+	case APP_DNS: dns_free(state); break;
+	case APP_TLS: tls_free(state); break;
+	case APP_HTTP: http_free(state); break;
+	case APP_SSH: ssh_free(state); break;
+	case APP_QUIC: quic_free(state); break;
+	}
+}
+
 static void free_state(struct flow *f)
 {
-	if (f->dstate) {
-		switch (f->app_id) {
-		case APP_DNS: dns_free(f->dstate); break;
-		case APP_TLS: tls_free(f->dstate); break;
-		case APP_HTTP: http_free(f->dstate); break;
-		case APP_SSH: ssh_free(f->dstate); break;
-		case APP_QUIC: quic_free(f->dstate); break;
-		}
-	}
+	free_app(f->app_id, f->dstate);
 	f->dstate = NULL;
+	for (int d = 0; d < 2; d++) {
+		free_app(f->alt_app[d], f->alt_state[d]);
+		f->alt_state[d] = NULL;
+	}
+}
+
+/* Which other dissector a direction's first bytes call for, once the
+ * flow's own one rejected them: APP_NONE if none. */
+static int detect_alt(const struct flow *f, const uint8_t *b, size_t n)
+{
+	if (f->app_id != APP_SSH && ssh_looks_like(b, n))
+		return APP_SSH;
+	if (f->app_id != APP_TLS && tls_looks_like(b, n))
+		return APP_TLS;
+	if (f->app_id != APP_HTTP && http_looks_like(b, n))
+		return APP_HTTP;
+	return APP_NONE;
 }
 
 /* Which dissector the first bytes of a direction call for: an app id, or
@@ -213,8 +235,25 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		}
 		struct sniff_ctx c;
 		ctx_init(s, f, &c, dir == 0, ts);
-		int r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
+		c.cut = st->cut && capped;
+		int r;
+		if (f->alt_app[dir]) {
+			c.app = NULL; /* the flow's app stays the one found first */
+			r = call_stream(f->alt_app[dir], &c, &f->alt_state[dir], st->buf, len, capped);
+		} else {
+			r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
+		}
 		st->fed = len;
+		if (r == DIS_NOTMINE && f->app && !f->alt_app[dir] && !f->starttls) {
+			/* The other side was this protocol, this one is not: look at
+			 * this direction on its own, from its start. */
+			int a = detect_alt(f, st->buf, len);
+			if (a != APP_NONE) {
+				f->alt_app[dir] = (uint8_t)a;
+				st->fed = 0;
+				continue;
+			}
+		}
 		if (r == DIS_NOTMINE && !f->app) {
 			/* Wrong guess: let the next candidate see the bytes from the start. */
 			free_state(f);
@@ -247,7 +286,8 @@ void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us)
 		feed(s, f, !dir, ts_us, false);
 }
 
-void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n)
+void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n,
+             bool cut)
 {
 	struct sniff_ctx c;
 	int r;
@@ -256,10 +296,12 @@ void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uin
 		return;
 	if (dns_port(f->t.sport) || dns_port(f->t.dport)) {
 		ctx_init(s, f, &c, dir == 0, ts_us);
+		c.cut = cut;
 		dns_udp(&c, p, n);
 		return;
 	}
-	if (f->app_id == APP_NONE)
+	/* QUIC cannot decrypt a cut packet (its tag is at the end). */
+	if (f->app_id == APP_NONE || cut)
 		return;
 	ctx_init(s, f, &c, dir == 0, ts_us);
 	f->app_id = APP_QUIC;

@@ -26,6 +26,8 @@ struct sniff_ctx {
 	const char *iface;            /* capture interface, NULL for files */
 	int vlan;                     /* outer VLAN id or -1 */
 	const char **app;             /* set *app = "dns"/"tls"/... when recognised */
+	bool cut;                     /* the capture (snaplen) cut these bytes: where
+	                               * they end short, the sender is not to blame */
 	struct jw *w;
 	FILE *out;
 };

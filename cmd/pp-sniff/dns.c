@@ -536,7 +536,10 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 	if (omitted)
 		jw_uint(w, "answers_omitted", omitted);
 	jw_str(w, "transport", transport);
-	if (m.err)
+	/* A message the capture cut ends short through no fault of its own. */
+	if (c->cut && (m.err == DNS_E_TRUNC || m.err == DNS_E_PTR))
+		jw_bool(w, "cut", true);
+	else if (m.err)
 		jw_str(w, "malformed", dns_err_text[m.err]);
 	sniff_rec_end(c);
 	return true;

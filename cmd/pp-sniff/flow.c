@@ -306,7 +306,9 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	uint8_t fl;
 	int dir;
 
-	if (pk->l4len < 20) {
+	/* Ports, sequence number and flags are all a flow needs: a header
+	 * cut by the snaplen after them is still counted (without payload). */
+	if (pk->l4len < 14) {
 		sniff_bad(s, pk->l4wire >= 20, "TCP header");
 		return;
 	}
@@ -320,10 +322,11 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		sniff_bad(s, false, "TCP header (data offset)");
 		return;
 	}
-	if (hl > pk->l4len) {
-		sniff_bad(s, true, "TCP options");
-		return;
-	}
+	bool cut = pk->l4len < pk->l4wire; /* by the snaplen */
+	if (hl > pk->l4len)
+		sniff_bad(s, true, "TCP header");
+	else if (cut)
+		sniff_bad(s, true, "TCP payload");
 	f = lookup(s->ft, t, key_hash(t), &dir);
 	/* A fresh SYN on a closed flow is a new connection on the same ports. */
 	if (f && (fl & (TH_SYN | TH_ACK)) == TH_SYN && f->tclass == TC_TCP_CLOSED) {
@@ -351,9 +354,9 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		tc = TC_TCP; /* an answer, or more than a bare SYN */
 	touch(s, f, tc, pk->ts_us);
 
+	if (hl > pk->l4len)
+		goto update;
 	plen = (pk->l4len < pk->l4wire ? pk->l4len : pk->l4wire) - hl;
-	if (pk->l4len < pk->l4wire)
-		sniff_bad(s, true, "TCP payload");
 	if (!wants_bytes(f, dir))
 		goto update;
 	struct stream *st;
@@ -371,6 +374,8 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 			goto update;
 		if (plen > 0)
 			stream_add(st, seq, h + hl, plen);
+		if (cut)
+			stream_cut(st, seq + (uint32_t)plen);
 		if ((fl & TH_FIN) && st->base_set && !st->fin) {
 			st->fin = true;
 			st->fin_off = seq + (uint32_t)(pk->l4wire - hl) - st->base;
@@ -420,7 +425,8 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	f->bytes[dir] += pk->ip_bytes;
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
-	if (n < ulen - 8)
+	bool cut = n < ulen - 8;
+	if (cut)
 		sniff_bad(s, true, "UDP payload");
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
@@ -430,7 +436,97 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
 	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
 		return;
-	app_udp(s, f, dir, pk->ts_us, h + 8, n);
+	app_udp(s, f, dir, pk->ts_us, h + 8, n, cut);
+}
+
+static bool icmp_error_type(uint8_t proto, uint8_t type)
+{
+	if (proto == IPPROTO_ICMP) /* unreachable, time exceeded, parameter problem */
+		return type == 3 || type == 11 || type == 12;
+	/* unreachable, packet too big, time exceeded, parameter problem */
+	return type >= 1 && type <= 4;
+}
+
+/* The 5-tuple of the packet an ICMP error quotes (its IP header and at
+ * least the first 8 bytes after it, RFC 792 / RFC 4443): false if the
+ * quote is too short or not of the error's IP version, or a later
+ * fragment (no ports). */
+static bool icmp_quoted_tuple(uint8_t icmp_proto, const uint8_t *q, size_t n, struct pp_tuple *t)
+{
+	size_t off;
+	uint8_t nh;
+
+	memset(t, 0, sizeof(*t));
+	if (icmp_proto == IPPROTO_ICMP) {
+		if (n < 20 || q[0] >> 4 != 4 || (size_t)(q[0] & 0x0f) * 4 < 20 || (size_t)(q[0] & 0x0f) * 4 > n)
+			return false;
+		if ((q[6] << 8 | q[7]) & 0x1fff)
+			return false;
+		off = (size_t)(q[0] & 0x0f) * 4;
+		nh = q[9];
+		pp_addr_from4(&t->src, q + 12);
+		pp_addr_from4(&t->dst, q + 16);
+	} else {
+		if (n < 40 || q[0] >> 4 != 6)
+			return false;
+		off = 40;
+		nh = q[6];
+		pp_addr_from6(&t->src, q + 8);
+		pp_addr_from6(&t->dst, q + 24);
+		/* hop-by-hop, routing, destination options, fragment */
+		for (int i = 0; i < 8 && (nh == 0 || nh == 43 || nh == 60 || nh == 44); i++) {
+			if (n - off < 8)
+				return false;
+			if (nh == 44 && ((q[off + 2] << 8 | q[off + 3]) & 0xfff8))
+				return false;
+			size_t hl = nh == 44 ? 8 : ((size_t)q[off + 1] + 1) * 8;
+			nh = q[off];
+			if (n - off < hl)
+				return false;
+			off += hl;
+		}
+	}
+	t->proto = nh;
+	if (nh == IPPROTO_TCP || nh == IPPROTO_UDP || nh == IPPROTO_SCTP || nh == IPPROTO_UDPLITE) {
+		if (n - off < 4)
+			return false;
+		t->sport = (uint16_t)(q[off] << 8 | q[off + 1]);
+		t->dport = (uint16_t)(q[off + 2] << 8 | q[off + 3]);
+	} else if (nh == icmp_proto) {
+		bool reply;
+		if (n - off < 2 || icmp_error_type(nh, q[off]))
+			return false; /* no errors about errors */
+		t->sport = q[off];
+		t->dport = icmp_other(nh, q[off], q[off + 1], &reply);
+		if (reply) {
+			struct pp_addr a = t->src;
+			uint16_t x = t->sport;
+			t->src = t->dst, t->dst = a;
+			t->sport = t->dport, t->dport = x;
+		}
+	}
+	return true;
+}
+
+/* An ICMP error about a packet of a known flow counts on that flow
+ * instead of being a flow of its own. */
+static bool icmp_error_input(struct sniff *s, const struct pkt *pk)
+{
+	struct pp_tuple q;
+	struct flow *f;
+	int dir;
+
+	if (pk->l4len < 8 || !icmp_error_type(pk->proto, pk->l4[0]))
+		return false;
+	if (!icmp_quoted_tuple(pk->proto, pk->l4 + 8, pk->l4len - 8, &q))
+		return false;
+	f = lookup(s->ft, &q, key_hash(&q), &dir);
+	if (!f)
+		return false;
+	f->icmp_errors++;
+	f->icmp_last_type = pk->l4[0];
+	f->icmp_last_code = pk->l4[1];
+	return true;
 }
 
 static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
@@ -445,6 +541,8 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 			sniff_bad(s, pk->l4wire >= 2, "ICMP header");
 			return;
 		}
+		if (icmp_error_input(s, pk))
+			return;
 		code = pk->l4[1];
 		t->sport = pk->l4[0];
 		t->dport = icmp_other(pk->proto, pk->l4[0], code, &reply);

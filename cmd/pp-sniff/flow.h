@@ -20,6 +20,7 @@ struct stream {
 	uint32_t fed;          /* contiguous bytes already given to a dissector */
 	bool base_set;
 	bool fin;              /* FIN seen: no more bytes after fin_off */
+	bool cut;              /* the capture cut a segment: no bytes after cap */
 	uint32_t fin_off;
 };
 
@@ -44,6 +45,10 @@ struct flow {
 	uint8_t flags[2];              /* TCP flags seen each way */
 	uint8_t tclass;
 	uint8_t icmp_code;
+	/* ICMP errors (unreachable, time exceeded, packet too big, parameter
+	 * problem) that quoted a packet of this flow, and the last one's. */
+	uint32_t icmp_errors;
+	uint8_t icmp_last_type, icmp_last_code;
 	bool fin[2], rst;
 	int vlan;
 	const char *iface;
@@ -57,6 +62,10 @@ struct flow {
 	bool skip_known[2];
 	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
 	void *dstate;
+	/* A direction the flow's dissector rejected after it recognised the
+	 * other one (an HTTP request to an SSH server) gets its own. */
+	uint8_t alt_app[2];            /* APP_UNKNOWN = none */
+	void *alt_state[2];
 	struct stream *st[2];
 	char cid[PP_COMMUNITY_ID_LEN + 1];
 };
@@ -66,13 +75,18 @@ struct flow {
 extern size_t stream_mem, stream_mem_max;
 /* Add TCP payload with sequence number seq to one direction. */
 void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n);
+/* The capture cut a segment at sequence number seq (the snaplen): the
+ * direction's bytes end there; its dissector gets what came before. */
+void stream_cut(struct stream *st, uint32_t seq);
 /* Forget the bytes (the stream stays, empty). */
 void stream_release(struct stream *st);
 void stream_free(struct stream *st);
 
 /* app.c */
 void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us);
-void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n);
+/* cut: the capture cut the datagram short (snaplen). */
+void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n,
+             bool cut);
 /* The flow ends: give waiting dissectors their last call, free their state. */
 void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us);
 

@@ -100,6 +100,7 @@ void ctx_init(struct sniff *s, struct flow *f, struct sniff_ctx *c, bool from_or
 	c->iface = f->iface;
 	c->vlan = f->vlan;
 	c->app = &f->app;
+	c->cut = false;
 	c->w = &s->w;
 	c->out = s->o.quiet ? NULL : s->out; /* -q: dissectors run, records are dropped */
 }
@@ -196,6 +197,14 @@ void rec_flow(struct sniff *s, struct flow *f, const char *event, const char *re
 			p = put_lit(p, ",\"app\":\"");
 			p = put_lit(p, f->app);
 			*p++ = '"';
+		}
+		if (f->icmp_errors) {
+			p = put_lit(p, ",\"icmp_errors\":");
+			p = put_u64(p, f->icmp_errors);
+			p = put_lit(p, ",\"icmp_last_type\":");
+			p = put_u64(p, f->icmp_last_type);
+			p = put_lit(p, ",\"icmp_last_code\":");
+			p = put_u64(p, f->icmp_last_code);
 		}
 		p = put_lit(p, ",\"duration\":");
 		p = put_secs(p, f->last_us - f->first_us);

@@ -104,6 +104,21 @@ void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n)
 	merge_range(st, s, e);
 }
 
+void stream_cut(struct stream *st, uint32_t seq)
+{
+	int32_t rel;
+
+	if (!st->base_set)
+		return;
+	rel = (int32_t)(seq - st->base);
+	if (rel < 0)
+		rel = 0;
+	if ((uint32_t)rel < st->cap) {
+		st->cap = (uint32_t)rel;
+		st->cut = true;
+	}
+}
+
 void stream_release(struct stream *st)
 {
 	free(st->buf);

@@ -33,7 +33,9 @@ void diag_close(int fd)
 
 /* Byte counters from tcp_info, if the attribute is long enough to hold
  * them (kernels before 4.1 send a shorter struct, before 4.19 one without
- * tcpi_bytes_sent). */
+ * tcpi_bytes_sent). They are sequence-number counts, not payload: acked
+ * counts our SYN and FIN, received the peer's FIN; ksock_tx_payload() and
+ * ksock_rx_payload() take those off. */
 static void parse_tcp_info(const void *p, size_t n, struct ksock *k)
 {
 	const size_t need = offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(uint64_t);

@@ -86,6 +86,8 @@ enum {
 	H_ACCEPT4, H_ACCEPT,               /* who accepted */
 	H_SEND_LEN, H_RECV_LEN,            /* connected UDP; accept fallback */
 	H_SENDMSG4, H_SENDMSG6, H_RECVMSG4, H_RECVMSG6, /* unconnected UDP */
+	H_RELEASE,                         /* UDP close */
+	H_BIND4, H_BIND6,                  /* UDP listen at bind(2) */
 	H_COUNT
 };
 
@@ -124,6 +126,9 @@ static void hooks_bind(struct run *r)
 	HOOK(H_SENDMSG6, "cgroup/sendmsg6", cg_sendmsg6, HK_CGROUP);
 	HOOK(H_RECVMSG4, "cgroup/recvmsg4", cg_recvmsg4, HK_CGROUP);
 	HOOK(H_RECVMSG6, "cgroup/recvmsg6", cg_recvmsg6, HK_CGROUP);
+	HOOK(H_RELEASE, "cgroup/sock_release", cg_sock_release, HK_CGROUP);
+	HOOK(H_BIND4, "cgroup/post_bind4", cg_post_bind4, HK_CGROUP);
+	HOOK(H_BIND6, "cgroup/post_bind6", cg_post_bind6, HK_CGROUP);
 #undef HOOK
 }
 
@@ -151,6 +156,9 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 			h[H_RECVMSG4].wanted = o->v4 || o->v6;
 			h[H_SENDMSG6].wanted = o->v6;
 			h[H_RECVMSG6].wanted = o->v6;
+			h[H_RELEASE].wanted = true;
+			h[H_BIND4].wanted = o->v4 || o->v6;
+			h[H_BIND6].wanted = o->v6;
 		}
 	}
 }
@@ -333,6 +341,19 @@ static int hooks_attach(struct run *r)
 					r->skel->bss->claim_on_io = true;
 				}
 			}
+		}
+	}
+	/* UDP listen and close: the release hook first, then what fills the
+	 * table it empties (never entries nobody removes): binds, and the
+	 * datagrams below. */
+	if (o->udp) {
+		if (hook_attach(r, H_RELEASE, why, sizeof(why))) {
+			r->skel->bss->udp_track = true;
+			for (int i = H_BIND4; i <= H_BIND6; i++)
+				if (!hook_attach(r, i, why, sizeof(why)))
+					hook_failed(&h[i], why, "the first datagram of a bound UDP socket");
+		} else {
+			hook_failed(&h[H_RELEASE], why, NULL);
 		}
 	}
 	if (o->udp || r->skel->bss->claim_on_io) {

@@ -64,7 +64,7 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		*why = "unknown protocol";
 		return -1;
 	}
-	if ((r.proto == IPPROTO_UDP) != (r.kind == PPB_UDP)) {
+	if (r.proto == IPPROTO_UDP ? r.kind == PPB_CONNECT || r.kind == PPB_ACCEPT : r.kind == PPB_UDP) {
 		*why = "protocol does not fit the event";
 		return -1;
 	}
@@ -84,6 +84,10 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 			*why = "unknown TCP state";
 			return -1;
 		}
+	} else if (r.kind != PPB_UDP) {
+		/* listen, close: as ss(8) and the polling mode name a UDP
+		 * socket's state */
+		e->state = r.state == 1 ? "ESTAB" : "UNCONN";
 	}
 
 	/* A socket older than us: the kernel put the local side first. Decide
@@ -117,7 +121,12 @@ int ebpf_event_decode(const void *data, size_t n, const struct ebpf_clock *clk,
 		memcpy(e->comm, r.comm, sizeof(e->comm));
 		e->comm[sizeof(e->comm) - 1] = '\0';
 	}
-	if (r.flags & PPB_F_BYTES) {
+	if ((r.flags & PPB_F_BYTES) && r.proto == IPPROTO_UDP) {
+		/* datagram payload, counted as the syscalls returned it */
+		e->tx_bytes = r.tx_bytes;
+		e->rx_bytes = r.rx_bytes;
+		e->has_bytes = true;
+	} else if (r.flags & PPB_F_BYTES) {
 		/* Payload: the kernel's counters less the sequence numbers that
 		 * SYN and FIN take. Our SYN was acknowledged on every connection
 		 * we opened that got anywhere; an accepted socket starts after

@@ -163,10 +163,11 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	}
 	if (e->pid > 0)
 		jw_int(&w, "pid", e->pid);
-	if (pi && pi->ppid >= 0)
-		jw_int(&w, "ppid", pi->ppid);
-	else if (e->ppid)
+	/* The kernel's ppid at event time beats a later read of /proc. */
+	if (e->ppid)
 		jw_uint(&w, "ppid", e->ppid);
+	else if (pi && pi->ppid >= 0)
+		jw_int(&w, "ppid", pi->ppid);
 	if (has_uid)
 		jw_uint(&w, "uid", uid);
 	if (comm)

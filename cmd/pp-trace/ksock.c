@@ -28,6 +28,20 @@ bool ksock_addr_any(const struct pp_addr *a)
 	return !memcmp(a->a, zero, n);
 }
 
+uint64_t ksock_rx_payload(const struct ksock *k)
+{
+	uint64_t rx = k->bytes_received;
+	switch (k->state) {
+	case KS_CLOSE_WAIT:
+	case KS_LAST_ACK:
+	case KS_CLOSING:
+		if (rx > 0)
+			rx--; /* the peer's FIN */
+		break;
+	}
+	return rx;
+}
+
 uint64_t ksock_tx_payload(const struct ksock *k, bool passive)
 {
 	uint64_t tx = k->bytes_acked;

@@ -27,7 +27,7 @@ struct ksock {
 	uint64_t cookie;         /* sock_diag socket cookie, 0 unknown */
 	bool has_bytes;          /* the tcp_info counters below are set */
 	uint64_t bytes_acked;    /* tcpi_bytes_acked: counts SYN and FIN too */
-	uint64_t bytes_received; /* tcpi_bytes_received: payload */
+	uint64_t bytes_received; /* tcpi_bytes_received: counts the peer's FIN too */
 	uint64_t bytes_sent;     /* tcpi_bytes_sent (with retransmits); UINT64_MAX unknown */
 };
 
@@ -38,6 +38,12 @@ struct ksock {
  * FIN-WAIT-2 and TIME-WAIT say; in FIN-WAIT-1, CLOSING and LAST-ACK it may
  * or may not be, and tcpi_bytes_sent caps the count. */
 uint64_t ksock_tx_payload(const struct ksock *k, bool passive);
+
+/* Payload bytes received: tcpi_bytes_received (the kernel's rcv_nxt
+ * advance) counts the sequence number of the peer's FIN too. A FIN has
+ * come in exactly in the states reached by receiving one: CLOSE-WAIT,
+ * LAST-ACK and CLOSING (TIME-WAIT rows carry no tcp_info). */
+uint64_t ksock_rx_payload(const struct ksock *k);
 
 /* ss(8)'s names: ESTAB, SYN-SENT, ..., UNCONN for a UDP socket that is
  * not connected. */

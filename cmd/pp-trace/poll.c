@@ -448,10 +448,12 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		if (pid > 0)
 			e->pid = pid;
 	}
-	if (k->has_bytes) {
+	/* A listener carries no payload: its close has no byte counts, as in
+	 * eBPF mode. */
+	if (k->has_bytes && !is_listener(k)) {
 		e->has_bytes = true;
 		e->tx = ksock_tx_payload(k, e->in);
-		e->rx = k->bytes_received;
+		e->rx = ksock_rx_payload(k);
 	}
 }
 

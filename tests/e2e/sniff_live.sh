@@ -29,9 +29,20 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 check "live: sees packets on lo" grep -q '"dport":9,' live.out
+# -s 80: a second pp-sniff that keeps 80 bytes of each packet (link 14, IP
+# 20, TCP 32 with timestamps: 14 bytes of payload) while curl fetches 200 kB.
+ip netns exec "$PP_NS" "$SNIFF" -i lo -s 80 tcp port 8080 or udp port 9 >snap.out 2>snap.err &
+snap_pid=$!
+pp_on_exit "kill $snap_pid"
+for _ in $(seq 50); do
+    NS bash -c 'echo ready >/dev/udp/127.0.0.1/9' 2>/dev/null
+    grep -q '"dport":9,' snap.out 2>/dev/null && break
+    sleep 0.1
+done
 
 # HTTP: a file with the canary, fetched by curl with our Host and agent.
 mkdir www && printf 'body %s\n' "$CANARY" >www/canary.txt
+head -c 200000 /dev/zero | tr '\0' x >www/big.txt
 ip netns exec "$PP_NS" python3 -m http.server 8080 --bind 127.0.0.1 --directory www >http.log 2>&1 &
 pp_on_exit "kill $!"
 # TLS: a self-signed certificate, s_server answering one connection.
@@ -60,6 +71,7 @@ done
 
 NS curl -s -A 'pp-live-agent/1.0' -H 'Host: live.example' http://127.0.0.1:8080/canary.txt >curl.out
 check "live: curl got the body" grep -q "$CANARY" curl.out
+NS curl -s -A 'pp-live-agent/1.0' -H 'Host: live.example' http://127.0.0.1:8080/big.txt -o big.out
 NS openssl s_client -connect 127.0.0.1:4433 -servername live.example -alpn h2 </dev/null >sclient.out 2>&1
 NS python3 - <<'PY'
 import socket, struct
@@ -75,9 +87,23 @@ check "live: dnsmasq answered" [ $? = 0 ]
 [ $ssh_ok = 1 ] && NS timeout 5 ssh -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null -p 2222 nobody@127.0.0.1 true >/dev/null 2>&1
 sleep 0.5   # one poll period: the last packets reach pp-sniff
+kill -INT $snap_pid
+wait $snap_pid
+snap_rc=$?
 kill -INT $sniff_pid
 wait $sniff_pid
 rc=$?
+check "live -s 80: SIGINT ends cleanly, status 0" [ $snap_rc = 0 ]
+check "live -s 80: no sanitizer report" san_clean snap.err
+check "live -s 80: cut packets counted as truncated" grep -Eq '[1-9][0-9]* packets truncated' snap.err
+# The big download's flow: bytes from the IP headers, not the 80 captured.
+snap_big() {
+    jq -e -s '[.[] | select(.type=="flow" and .event=="end" and .dport==8080)] |
+        any(.[]; .resp_bytes > 200000 and .resp_bytes > 80 * .resp_pkts)' snap.out >/dev/null 2>&1
+}
+check "live -s 80: flows counted with their real lengths" snap_big
+check "live -s 80: no record from cut application data (14 bytes of a request)" \
+    jq -e -s 'all(.[]; .type=="flow")' snap.out
 
 q() { jq -e -s "any(.[]; $1)" live.out >/dev/null 2>&1; }
 check "live: SIGINT ends cleanly, status 0" [ $rc = 0 ]

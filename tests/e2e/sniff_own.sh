@@ -68,6 +68,42 @@ has dns && check "frag6: IPv6 fragments reassembled" q frag6 '.type=="dns" and .
 
 run trunc -r "$PCAP/truncated.pcap"
 check "truncated: counted, status 0" bash -c "[ $rc = 0 ] && grep -q '3 packets truncated' '$PP_TMP/trunc.err'"
+# A small snaplen, as tcpdump -s or pp-sniff -s gives it: editcap -s cuts
+# every packet of our captures to that length.
+if have editcap; then
+    editcap -s 76 "$PCAP/null_ipv6_ext_ssh.pcap" "$PP_TMP/snap_ssh.pcap"
+    run snapssh -r "$PP_TMP/snap_ssh.pcap"
+    check "snaplen: TCP header cut after the flags: the flow is counted with IP lengths" \
+        q snapssh '.event=="end" and .dport==22 and .orig_pkts==5 and .orig_bytes==408 and .resp_bytes==344'
+    check "snaplen: no SSH record from cut banners" j snapssh 'all(.[]; .type=="flow")'
+    editcap -s 70 "$PCAP/sll_dns.pcap" "$PP_TMP/snap_dns.pcap"
+    run snapdns -r "$PP_TMP/snap_dns.pcap"
+    check "snaplen: cut DNS datagrams are counted as truncated" grep -q '2 packets truncated' "$PP_TMP/snapdns.err"
+    has dns && check "snaplen: a cut DNS message is marked cut, not malformed" \
+        j snapdns '[.[] | select(.type=="dns")] | length==2 and all(.[]; .cut==true and .malformed==null and .id==4660)'
+    editcap -s 100 "$PCAP/eth_qinq_http.pcap" "$PP_TMP/snap_http.pcap"
+    run snaphttp -r "$PP_TMP/snap_http.pcap"
+    has http && check "snaplen: the header lines before the cut are reported, none after" \
+        j snaphttp '[.[] | select(.type=="http" and .msg=="request")] | length==1 and .[0].host=="vlan.example" and .[0].user_agent==null'
+else skip "snaplen (editcap): editcap not installed"; fi
+
+run icmp -r "$PCAP/icmp_errors.pcap"
+check "icmp errors: port unreachable counts on the UDP flow it quotes" \
+    q icmp '.event=="end" and .dport==33434 and .icmp_errors==1 and .icmp_last_type==3 and .icmp_last_code==3 and .resp_pkts==0'
+check "icmp errors: two time exceeded on the TCP flow of the SYN" \
+    q icmp '.event=="end" and .dport==80 and .icmp_errors==2 and .icmp_last_type==11'
+check "icmpv6 packet too big on the IPv6 UDP flow" q icmp '.event=="end" and .dport==4500 and .icmp_last_type==2'
+check "icmp errors: time exceeded for a ping counts on the echo flow" \
+    q icmp '.event=="end" and .proto=="icmp" and .sport==8 and .icmp_errors==1'
+check "icmp errors: no flows of their own when the quoted flow is known" \
+    j icmp '[.[] | select(.event=="end" and .proto=="icmp" and (.sport==11 or .sport==2))] | length==0'
+check "icmp errors: quoting an unknown flow, a flow of its own" \
+    q icmp '.event=="end" and .proto=="icmp" and .sport==3 and .dport==1 and .icmp_errors==null'
+run h2s -r "$PCAP/http_to_ssh.pcap"
+if has http && has ssh; then
+    check "http to an ssh server: the request and the server's banner" \
+        j h2s 'any(.[]; .type=="http" and .host=="ssh.example") and any(.[]; .type=="ssh" and .server_software=="OpenSSH_9.6") and any(.[]; .event=="end" and .app=="http")'
+else skip "http to ssh: no http or ssh dissector in this tree"; fi
 
 run life -r "$PCAP/tcp_lifecycle.pcap"
 check "SYN-ACK first: its receiver is the originator" q life '.event=="start" and .src=="10.4.0.1" and .sport==40004'

@@ -21,14 +21,15 @@ for t in jq python3; do
 done
 
 # start_trace NAME ARGS...: pp-trace in the background (stdout NAME.out,
-# stderr NAME.err, pid in TPID), returning once its hooks are attached.
+# stderr NAME.err, pid in TPID), returning once its hooks are attached (or,
+# with --no-ebpf, once it starts polling).
 start_trace() {
     local name=$1; shift
     "$TRACE" -v "$@" >"$T/$name.out" 2>"$T/$name.err" &
     TPID=$!
     pp_on_exit "kill -9 $TPID"
     for _ in $(seq 1 100); do
-        grep -q 'eBPF attached' "$T/$name.err" 2>/dev/null && return 0
+        grep -qE 'eBPF attached|^pp-trace: polling ' "$T/$name.err" 2>/dev/null && return 0
         kill -0 $TPID 2>/dev/null || break
         sleep 0.1
     done
@@ -158,12 +159,90 @@ has "udp: v4-mapped peer of a v6 socket, shown as IPv4" "$O" \
 has "udp: ipv6" "$O" \
     ".event==\"udp\" and .dir==\"out\" and .src==\"::1\" and .sport==$u6sport and .dst==\"::1\" and .dport==$uport6 and .pid==$u6pid" "$P"
 
+# UDP listen: an unconnected socket, at bind(2) (cgroup/post_bind) or, when
+# bound by its first datagram, then; none for a connected one.
+has "udp listen: the server's bind, its own address, UNCONN" "$O" \
+    ".event==\"listen\" and .proto==\"udp\" and .dir==\"in\" and .src==\"127.0.0.1\" and .sport==$uport and (has(\"dst\")|not) and .state==\"UNCONN\" and .pid==$uspid" "$P"
+has "udp listen: an unconnected client, bound by its first datagram" "$O" \
+    ".event==\"listen\" and .proto==\"udp\" and .src==\"0.0.0.0\" and .sport==$u1sport and .pid==$u1pid" "$P"
+check "udp listen: none for a connected socket" \
+    [ "$(count "$O" ".event==\"listen\" and .proto==\"udp\" and .sport==$u2sport")" = 0 ]
+check "udp listen: once per socket" \
+    [ "$(count "$O" ".event==\"listen\" and .proto==\"udp\" and (.sport==$uport or .sport==$u1sport or .sport==$u3sport)")" = 3 ]
+
+# UDP close (cgroup/sock_release): payload bytes per socket as the peers
+# sent them ("ping" 4, "pong:ping" 9, "quit" 4), the owner, the duration
+# from the first datagram; an unconnected socket with its own address only.
+has "udp close: connected socket, 4-tuple, bytes, owner" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$u2sport and .dst==\"127.0.0.1\" and .dport==$uport and .state==\"ESTAB\" and .tx_bytes==4 and .rx_bytes==9 and .duration>=0 and .pid==$u2pid" "$P"
+has "udp close: unconnected client socket, its own address only" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"in\" and .src==\"0.0.0.0\" and .sport==$u1sport and (has(\"dst\")|not) and .state==\"UNCONN\" and .tx_bytes==4 and .rx_bytes==9 and .pid==$u1pid" "$P"
+has "udp close: v6 socket of a v4-mapped peer" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .src==\"::\" and .sport==$u3sport and .tx_bytes==4 and .rx_bytes==9 and .pid==$u3pid" "$P"
+has "udp close: the server, every client's bytes" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .dir==\"in\" and .src==\"127.0.0.1\" and .sport==$uport and (has(\"dst\")|not) and .rx_bytes==16 and .tx_bytes==27 and .duration>0 and .pid==$uspid" "$P"
+has "udp close: ipv6 server" "$O" \
+    ".event==\"close\" and .proto==\"udp\" and .src==\"::1\" and .sport==$uport6 and .rx_bytes==8 and .tx_bytes==9" "$P"
+check "udp close: one per socket" \
+    [ "$(count "$O" ".event==\"close\" and .proto==\"udp\" and (.sport==$uport or .sport==$u1sport or .sport==$u2sport or .sport==$u3sport)")" = 4 ]
+
 has "stats: a record with per-CPU drops" "$O" \
     '.type=="stats" and .source=="ebpf" and (.dropped_cpu|type)=="array" and .events>0'
 check "stats: nothing dropped at the default buffer" \
     [ "$(jq -s '[.[]|select(.type=="stats")]|last|.dropped' "$O")" = 0 ]
 check "stats: summary on stderr at exit" grep -qE '^pp-trace: [0-9]+ kernel events, [0-9]+ records, 0 dropped' "$T/main.err"
 check "ebpf: no sanitizer report" san_clean "$T/main.err"
+
+# --- both modes, the same traffic --------------------------------------------
+# trace_ebpf_peers.py scenario: TCP v4 and v6, each with the client closing
+# first and with the server closing first (so that each side once sits in
+# CLOSE-WAIT with the peer's FIN counted in tcpi_bytes_received), and UDP
+# from a connected and an unconnected socket; every step held 0.6 s, more
+# than two poll intervals. Records are compared field by field, with ports
+# and pids replaced by the roles the scenario reports.
+scenario() {   # NAME PP-TRACE-ARGS...: records in NAME.out, the roles in NAME.map
+    local name=$1; shift
+    if ! start_trace "$name" "$@"; then
+        fail "$name: pp-trace starts"; cat "$T/$name.err" >&2; return 1
+    fi
+    case " $* " in *" --no-ebpf "*) sleep 0.5 ;; esac   # the first poll
+    "${PEERS[@]}" scenario 0.6 >"$T/$name.map"
+    sleep 0.5
+    stop_trace
+    jq -e .ok "$T/$name.map" >/dev/null || { fail "$name: scenario peers ran"; return 1; }
+    jq -r --argjson m "$(cat "$T/$name.map")" '
+        ($m.ports) as $p | ($p[.sport|tostring] // $p[.dport|tostring]) as $hit |
+        select(.type=="sock" and $hit != null and (.pid==$m.srv or .pid==$m.cli)) |
+        [.event, .dir, .proto, .src, ($p[.sport|tostring] // .sport), .dst,
+         ($p[.dport|tostring] // .dport), (if .pid==$m.srv then "srv" else "cli" end),
+         .comm, .tx_bytes, .rx_bytes] | map(tostring) | join(" ")' "$T/$name.out" | sort >"$T/$name.n"
+}
+if scenario sc_ebpf && scenario sc_poll --no-ebpf -I 100ms; then
+    E=$T/sc_ebpf.n; L=$T/sc_poll.n
+    # Polling after the peer's FIN: payload only (tcpi_bytes_received counts
+    # the FIN). c4c/c6c: the client closed first; c4s/c6s: the server did.
+    for v in 4 6; do
+        a=127.0.0.1; [ $v = 6 ] && a=::1
+        check "poll rx after the client's FIN (v$v): the server's close says rx 1000" \
+            grep -qx "close in tcp $a c${v}c $a tl$v srv pp-sc-srv 300 1000" "$L"
+        check "poll rx after the server's FIN (v$v): the client's close says rx 500" \
+            grep -qx "close out tcp $a c${v}s $a tl$v cli pp-sc-cli 2000 500" "$L"
+    done
+    check "modes agree: TCP records (20), field by field" \
+        [ "$(grep -c ' tcp ' "$E")" = 20 -a "$(diff <(grep ' tcp ' "$E") <(grep ' tcp ' "$L") && echo same)" = same ]
+    diff <(grep ' tcp ' "$E") <(grep ' tcp ' "$L") | sed 's/^/  /' >&2
+    # UDP: what polling reports, eBPF reports too, but for byte counts,
+    # which the kernel keeps for no UDP socket (documented in pp-trace(1)).
+    nobytes() { grep ' udp ' "$1" | sed -E 's/ [0-9]+ [0-9]+$/ null null/' | sort; }
+    check "modes agree: UDP listen, udp and close records but bytes (8)" \
+        [ "$(grep -c ' udp ' "$L")" = 8 -a -z "$(comm -23 <(nobytes "$L") <(nobytes "$E"))" ]
+    check "modes differ as documented: UDP close bytes in eBPF mode only" \
+        [ "$(grep -c '^close .* udp .* null null$' "$L")" = 4 -a \
+          "$(grep -cE '^close .* udp .* cli pp-sc-cli 40 60$|^close .* udp .* srv pp-sc-srv 60 40$' "$E")" = 4 ]
+    check "modes differ as documented: datagram flows of unconnected sockets in eBPF mode only" \
+        [ "$(comm -13 <(nobytes "$L") <(nobytes "$E") | tr '\n' ,)" = \
+          "udp in udp 127.0.0.1 cu4 127.0.0.1 us4 srv pp-sc-srv null null,udp in udp ::1 cu6 ::1 us6 srv pp-sc-srv null null,udp out udp ::1 cu6 ::1 us6 cli pp-sc-cli null null," ]
+fi
 
 # --- -p: the kernel-side pid filter ------------------------------------------------
 "${PEERS[@]}" tcp-server 4 127.0.0.1 1 5 >"$T/srvp" &
@@ -222,6 +301,23 @@ if PP_TRACE_NO_HOOK=rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb 
 else
     fail "fallback: attaches with hooks refused"; cat "$T/fb.err" >&2
     kill $SRV 2>/dev/null
+fi
+
+# --- UDP close without the sock_release hook: said once, the rest goes on ----
+if PP_TRACE_NO_HOOK=cg_sock_release start_trace norel --udp; then
+    "${PEERS[@]}" udp-server 4 127.0.0.1 >"$T/usrvn" &
+    USRV=$!
+    uportn=$(jq .port <<<"$(first_line "$T/usrvn")")
+    "${PEERS[@]}" udp-client 127.0.0.1 "$uportn" connected >/dev/null
+    python3 -c "import socket; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'quit',('127.0.0.1',$uportn))"
+    wait $USRV
+    sleep 0.3
+    stop_trace
+    check "no release hook: named once" [ "$(grep -c 'cgroup/sock_release unavailable' "$T/norel.err")" = 1 ]
+    has "no release hook: udp records still" "$T/norel.out" ".event==\"udp\" and .dport==$uportn"
+    check "no release hook: no udp close" [ "$(count "$T/norel.out" ".event==\"close\" and .proto==\"udp\"")" = 0 ]
+else
+    fail "no release hook: attaches"; cat "$T/norel.err" >&2
 fi
 
 # --- -c, and a stdout that fails ------------------------------------------------

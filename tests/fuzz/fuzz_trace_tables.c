@@ -18,6 +18,8 @@ static int row(const struct ksock *k, void *ctx)
 	(void)n;
 	volatile uint64_t x = ksock_tx_payload(k, k->lport & 1);
 	(void)x;
+	volatile uint64_t y = ksock_rx_payload(k);
+	(void)y;
 	return 0;
 }
 

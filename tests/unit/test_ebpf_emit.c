@@ -2,7 +2,8 @@
 /* What the eBPF mode adds to the shared record writer: the kernel's start
  * time of the process guards the /proc details (a pid that already went to
  * another process is not described with that one's exe and cmdline), and
- * the kernel's ppid stands in when /proc has nothing. */
+ * the kernel's ppid, taken at the event, wins over a later read of /proc
+ * (by then the parent may have exited and the process been re-parented). */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +67,16 @@ int main(void)
 	e.start_time = self.start_time;
 	CHECK(emit(&e) == 1);
 	CHECK(strstr(buf, "\"exe\":\"") != NULL);
+	CHECK(strstr(buf, "\"ppid\":1,") != NULL);        /* the kernel's ppid wins */
+	CHECK(strstr(buf, "\"comm\":\"kcomm\"") != NULL); /* the kernel's comm wins */
+
+	CASE("no kernel ppid: /proc's");
+	e = ev();
+	e.ppid = 0;
+	e.start_time = self.start_time;
+	CHECK(emit(&e) == 1);
 	snprintf(want, sizeof(want), "\"ppid\":%d", (int)getppid());
 	CHECK(strstr(buf, want) != NULL);
-	CHECK(strstr(buf, "\"comm\":\"kcomm\"") != NULL); /* the kernel's comm wins */
 
 	CASE("start time differs: a reused pid, its details are not ours");
 	e = ev();

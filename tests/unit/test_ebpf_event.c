@@ -236,6 +236,51 @@ static void test_v6_and_udp(void)
 	CHECK_STR(addr(&e.t.dst, b), "::1");
 }
 
+static void test_udp_close(void)
+{
+	struct ppb_event r = v4_event(PPB_CLOSE);
+	struct sock_event e;
+	const char *why;
+	bool nl;
+	char b[PP_ADDRSTRLEN];
+
+	CASE("udp close, connected: bytes as counted, no SYN/FIN taken off");
+	r.proto = IPPROTO_UDP;
+	r.flags |= PPB_F_BYTES | PPB_F_START;
+	r.tx_bytes = 4;
+	r.rx_bytes = 9;
+	r.start_ns = r.ts_ns - 1500000000ULL;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.ev == SEV_CLOSE && e.t.proto == IPPROTO_UDP && e.out);
+	CHECK(e.has_bytes && e.tx_bytes == 4 && e.rx_bytes == 9);
+	CHECK(e.duration > 1.49 && e.duration < 1.51);
+	CHECK_STR(e.state, "ESTAB");
+	CHECK(!nl);
+
+	CASE("udp close, unconnected: its own address only, UNCONN");
+	r.flags = PPB_F_PID | PPB_F_BYTES | PPB_F_START | PPB_F_LISTENER;
+	r.state = 7;
+	r.tx_bytes = 0;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(!e.out && e.tx_bytes == 0 && e.rx_bytes == 9);
+	CHECK_STR(e.state, "UNCONN");
+	CHECK_STR(addr(&e.t.src, b), "10.0.0.2");
+	CHECK(e.t.dst.family == 0 && e.t.dport == 0);
+
+	CASE("udp listen: an unconnected socket, its own address");
+	r.kind = PPB_LISTEN;
+	CHECK(decode(&r, &e, &nl, &why) == 0);
+	CHECK(e.ev == SEV_LISTEN && e.t.proto == IPPROTO_UDP && !e.out && !nl);
+	CHECK_STR(e.state, "UNCONN");
+	CHECK(e.t.dst.family == 0 && e.t.dport == 0);
+
+	CASE("udp connect or accept is no record");
+	r.kind = PPB_CONNECT;
+	CHECK(decode(&r, &e, &nl, &why) == -1);
+	r.kind = PPB_ACCEPT;
+	CHECK(decode(&r, &e, &nl, &why) == -1);
+}
+
 static void test_reject(void)
 {
 	struct ppb_event r = v4_event(PPB_CONNECT), bad;
@@ -347,6 +392,7 @@ int main(void)
 	test_listen_accept();
 	test_nodir();
 	test_v6_and_udp();
+	test_udp_close();
 	test_reject();
 	test_states();
 	test_counts();

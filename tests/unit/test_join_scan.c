@@ -4,6 +4,7 @@
  * accepts a line rec_parse rejects, finds the same members (key and raw
  * value) as rec_parse on every line both accept, and hands only unusual
  * lines (deep nesting) to the slow path. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../../cmd/pp-join/join.h"
@@ -94,6 +95,35 @@ int main(void)
 			}
 		}
 		compare(buf, len);
+	}
+	/* The scanner reads strings eight bytes at a time: a byte that ends
+	 * a string, starts an escape or is not allowed must be found at every
+	 * position within a word, in keys and in values. */
+	CASE("strings: special bytes at every offset");
+	{
+		static const char *const special[] = {
+			"\\\"", "\\n", "\\u00e9", "\\x", "\\u12", "\x01", "\x1f", "\t", "\x7f", " ",
+			"\xc3\xa9", "\"", "\\",
+		};
+		for (int at = 0; at < 20; at++)
+			for (size_t k = 0; k < PP_ARRAY_LEN(special); k++)
+				for (int inkey = 0; inkey < 2; inkey++) {
+					char mid[64], line[160];
+					const char *err;
+					int f, sl;
+					size_t len;
+					memset(mid, 'a', (size_t)at);
+					snprintf(mid + at, sizeof(mid) - (size_t)at, "%sbcdefghijklmnop", special[k]);
+					if (inkey)
+						snprintf(line, sizeof(line), "{\"%s\":1,\"z\":2}", mid);
+					else
+						snprintf(line, sizeof(line), "{\"k\":\"%s\",\"z\":2}", mid);
+					len = strlen(line);
+					compare(line, len);
+					f = jscan_line(line, len, &fast);
+					sl = rec_parse(&r, line, len, &err);
+					CHECK((f == JSCAN_OK) == (sl == 0));
+				}
 	}
 	/* Both outcomes must have happened, or the test tests nothing. */
 	CASE("coverage");

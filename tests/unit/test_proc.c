@@ -273,6 +273,19 @@ int main(void)
 		rows[0].state = KS_FIN_WAIT1;
 		rows[0].bytes_sent = 1000;
 		CHECK(ksock_tx_payload(&rows[0], false) == 1000);
+		/* The peer's FIN counts in tcpi_bytes_received once it came. */
+		rows[0].state = KS_ESTABLISHED;
+		CHECK(ksock_rx_payload(&rows[0]) == 2000);
+		rows[0].state = KS_FIN_WAIT2;
+		CHECK(ksock_rx_payload(&rows[0]) == 2000);
+		rows[0].state = KS_CLOSE_WAIT;
+		CHECK(ksock_rx_payload(&rows[0]) == 1999);
+		rows[0].state = KS_LAST_ACK;
+		CHECK(ksock_rx_payload(&rows[0]) == 1999);
+		rows[0].state = KS_CLOSING;
+		CHECK(ksock_rx_payload(&rows[0]) == 1999);
+		rows[0].bytes_received = 0;
+		CHECK(ksock_rx_payload(&rows[0]) == 0);
 		CHECK_STR(pp_addr_fmt(&rows[0].raddr, a), "10.0.0.1");
 		/* Another sequence number: ignored. */
 		nrows = 0;
