@@ -115,3 +115,31 @@ int tctx_all_valid(struct tctx *t)
 	rec_free(&r);
 	return ok;
 }
+
+bool tctx_line_parses(struct tctx *t, struct rec *r, int i)
+{
+	const char *l = tctx_line(t, i), *err;
+	return l && rec_parse(r, l, strlen(l), &err) == 0;
+}
+
+bool tctx_has(struct tctx *t, const char *s)
+{
+	return strstr(tctx_out(t), s) != NULL;
+}
+
+int tctx_feed(struct tctx *t, tctx_stream_fn fn, void (*free_fn)(void *), const void *s, size_t n,
+              bool orig, bool bytewise, bool capped)
+{
+	void *st = NULL;
+	int r = DIS_MORE;
+	t->c.from_orig = orig;
+	t->app = NULL;
+	if (bytewise) {
+		for (size_t k = 1; k <= n && r == DIS_MORE; k++)
+			r = fn(&t->c, &st, (const uint8_t *)s, k, capped && k == n);
+	} else {
+		r = fn(&t->c, &st, (const uint8_t *)s, n, capped);
+	}
+	free_fn(st);
+	return r;
+}

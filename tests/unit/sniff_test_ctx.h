@@ -4,6 +4,7 @@
 #define SNIFF_TEST_CTX_H
 
 #include "../../cmd/pp-sniff/dissect.h"
+#include "rec.h"
 
 struct tctx {
 	struct sniff_ctx c;
@@ -26,5 +27,16 @@ int tctx_lines(struct tctx *t);
 const char *tctx_line(struct tctx *t, int i);
 /* Does every line parse as one JSON object with our record reader? */
 int tctx_all_valid(struct tctx *t);
+/* Does line i parse as a record (into r)? Does the output contain s? */
+bool tctx_line_parses(struct tctx *t, struct rec *r, int i);
+bool tctx_has(struct tctx *t, const char *s);
+
+/* Feed n bytes to a fresh flow state of a stream dissector in direction
+ * orig, in one go or growing a byte at a time (as segments arrive); the
+ * state is freed; returns the last result. */
+typedef int (*tctx_stream_fn)(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len,
+                              bool capped);
+int tctx_feed(struct tctx *t, tctx_stream_fn fn, void (*free_fn)(void *), const void *s, size_t n,
+              bool orig, bool bytewise, bool capped);
 
 #endif

@@ -13,31 +13,13 @@
 static struct tctx T;
 static struct rec R;
 
-/* Feed s (n bytes) in one go (or byte by byte) to a fresh flow state in
- * direction orig; returns the last result. The state is freed. */
 static int feed(const char *s, size_t n, bool orig, bool bytewise, bool capped)
 {
-	void *st = NULL;
-	int r = DIS_MORE;
-	T.c.from_orig = orig;
-	T.app = NULL;
-	if (bytewise) {
-		for (size_t k = 1; k <= n && r == DIS_MORE; k++)
-			r = http_stream(&T.c, &st, (const uint8_t *)s, k, capped && k == n);
-	} else {
-		r = http_stream(&T.c, &st, (const uint8_t *)s, n, capped);
-	}
-	http_free(st);
-	return r;
+	return tctx_feed(&T, http_stream, http_free, s, n, orig, bytewise, capped);
 }
 static int feeds(const char *s, bool orig) { return feed(s, strlen(s), orig, false, false); }
-
-static bool line(int i)
-{
-	const char *l = tctx_line(&T, i), *err;
-	return l && rec_parse(&R, l, strlen(l), &err) == 0;
-}
-static bool has(const char *s) { return strstr(tctx_out(&T), s) != NULL; }
+static bool line(int i) { return tctx_line_parses(&T, &R, i); }
+static bool has(const char *s) { return tctx_has(&T, s); }
 
 static const char *req1 =
     "GET /index.html?q=1 HTTP/1.1\r\n"

@@ -15,26 +15,11 @@ static struct rec R;
 
 static int feed(const char *s, size_t n, bool orig, bool bytewise, bool capped)
 {
-	void *st = NULL;
-	int r = DIS_MORE;
-	T.c.from_orig = orig;
-	T.app = NULL;
-	if (bytewise) {
-		for (size_t k = 1; k <= n && r == DIS_MORE; k++)
-			r = ssh_stream(&T.c, &st, (const uint8_t *)s, k, capped && k == n);
-	} else {
-		r = ssh_stream(&T.c, &st, (const uint8_t *)s, n, capped);
-	}
-	ssh_free(st);
-	return r;
+	return tctx_feed(&T, ssh_stream, ssh_free, s, n, orig, bytewise, capped);
 }
 static int feeds(const char *s, bool orig) { return feed(s, strlen(s), orig, false, false); }
-static bool line(int i)
-{
-	const char *l = tctx_line(&T, i), *err;
-	return l && rec_parse(&R, l, strlen(l), &err) == 0;
-}
-static bool has(const char *s) { return strstr(tctx_out(&T), s) != NULL; }
+static bool line(int i) { return tctx_line_parses(&T, &R, i); }
+static bool has(const char *s) { return tctx_has(&T, s); }
 
 int main(void)
 {
