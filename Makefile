@@ -4,6 +4,7 @@
 #   make demo            build and run a real pipeline
 #   make bench           benchmarks (not tests), side by side with peer tools
 #   make fuzz            libFuzzer targets for FUZZ_SECONDS each
+#   make fuzz-long       the same on the kept corpus tests/fuzz/corpus/, totals added up
 #   make install PREFIX=/usr/local DESTDIR=
 # Quiet unless V=1.  SAN=1 builds everything with ASan+UBSan into build/san.
 
@@ -164,6 +165,12 @@ FUZZ_SECONDS ?= 10
 fuzz: deps-check $(BPF_SKELS)
 	$(Q)bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
+# make fuzz-long [FUZZ_SECONDS=600] [FUZZ=word]: the same on the committed,
+# minimised corpus in tests/fuzz/corpus/, each run added to its totals.tsv
+# (targets past FUZZ_GOAL=10000000 executions are skipped unless named).
+fuzz-long: deps-check $(BPF_SKELS)
+	$(Q)bash scripts/fuzz.sh --long $(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600) $(FUZZ)
+
 # --- install / clean -----------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
@@ -174,6 +181,6 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps-check vmlinux build-tests test demo bench fuzz install clean
+.PHONY: all deps-check vmlinux build-tests test demo bench fuzz fuzz-long install clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)

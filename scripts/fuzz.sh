@@ -4,6 +4,12 @@
 # for N seconds, one after the other (the machine's cores are shared).
 #
 #   scripts/fuzz.sh SECONDS [WORD...]   only targets whose name has a WORD
+#   scripts/fuzz.sh --long SECONDS [WORD...]   (make fuzz-long) the same, but
+#       the corpus is the committed tests/fuzz/corpus/NAME/, minimised
+#       (libFuzzer -merge=1) after each run, and each run is added to
+#       tests/fuzz/corpus/totals.tsv, so that runs add up across machines
+#       and sessions; targets that already have FUZZ_GOAL (default 10M)
+#       executions since their last failure are skipped unless named.
 #
 # A target's first lines say what it needs:
 #   // uses: cmd/pp-sniff/dns.c ...      sources it links besides common/*.c
@@ -21,6 +27,8 @@
 # build/fuzz/summary.tsv keeps one line per target and run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+long=0
+if [ "${1:-}" = --long ]; then long=1; shift; fi
 secs=${1:-10}
 shift || true
 filters=("$@")
@@ -30,7 +38,9 @@ mkdir -p "$out"
 CC_FUZZ=${CC_FUZZ:-clang}
 CFLAGS_FUZZ=(-g -O1 -std=gnu11 -D_GNU_SOURCE -DPP_VERSION='"fuzz"' -DJSMN_STRICT -DJSMN_PARENT_LINKS
              -Icommon -Ibuild/rel -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
-LIBS=(-lpcap -lbpf -lelf -lz -lcsv -lcrypto -lm)
+LIBS=(-lpcap -lbpf -lelf -lz -lseccomp -lcsv -lcrypto -lm)
+totals=tests/fuzz/corpus/totals.tsv
+goal=${FUZZ_GOAL:-10000000}
 
 if ! command -v "$CC_FUZZ" >/dev/null; then
     echo "fuzz: $CC_FUZZ not found (scripts/deps.sh installs clang)" >&2
@@ -93,12 +103,22 @@ for line in sys.stdin:
     echo "$n"
 }
 
+# total NAME: executions recorded in $totals since the target's last failure.
+total() {
+    [ -f "$totals" ] || { echo 0; return; }
+    awk -F'\t' -v t="$1" '$2 == t { if ($6 != "ok") n = 0; else n += $4 } END { print n + 0 }' "$totals"
+}
+
 status=0 ran=0
 printf '%-22s %12s %10s %8s  %s\n' target execs 'execs/s' corpus result
 for src in tests/fuzz/fuzz_*.c; do
     [ -f "$src" ] || continue
     name=$(basename "$src" .c)
     selected "$name" || continue
+    if [ $long = 1 ] && [ ${#filters[@]} -eq 0 ] && [ "$(total "$name")" -ge "$goal" ]; then
+        printf '%-22s %12s  already past %s executions (%s)\n' "$name" "$(total "$name")" "$goal" "$totals"
+        continue
+    fi
     uses=$(sed -n '1s|^// uses:||p' "$src")
     bin=$out/$name
     # shellcheck disable=SC2086
@@ -111,7 +131,9 @@ for src in tests/fuzz/fuzz_*.c; do
             continue
         fi
     fi
-    corpus=$out/corpus-$name seeddir=$out/seeds-$name art=$out/artifacts-$name/
+    corpus=$out/corpus-$name
+    [ $long = 1 ] && corpus=tests/fuzz/corpus/$name
+    seeddir=$out/seeds-$name art=$out/artifacts-$name/
     mkdir -p "$corpus" "$art"
     rm -f "$art"/*
     nseeds=$(seeds "$name" "$src" "$seeddir" | tail -n 1)
@@ -134,8 +156,25 @@ for src in tests/fuzz/fuzz_*.c; do
         done
         grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|.*invariant broken)' "$log" | head -n 5 | sed 's/^/    /'
     fi
+    if [ $long = 1 ] && [ "$result" = ok ]; then
+        # Minimise: keep only the inputs that add coverage (names are the
+        # SHA-1 of the contents, so the same input keeps its name).
+        min=$out/min-$name
+        rm -rf "$min" && mkdir -p "$min"
+        if nice -n 10 "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$min" "$corpus" \
+                >"$out/$name.merge.log" 2>&1 && [ -n "$(ls -A "$min")" ]; then
+            rm -rf "$corpus" && mv "$min" "$corpus"
+        fi
+        size=$(find "$corpus" -type f | wc -l)
+    fi
     printf '%-22s %12s %10s %8s  %s (%s seeds)\n' "$name" "${execs:-?}" "${rate:-?}" "$size" "$result" "$nseeds"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-?}" "${rate:-?}" "$result" >>"$out/summary.tsv"
+    if [ $long = 1 ]; then
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-0}" \
+            "${rate:-?}" "$([ "$result" = ok ] && echo ok || echo failed)" \
+            "$(git rev-parse --short HEAD 2>/dev/null || echo -)" >>"$totals"
+        echo "    $name: $(total "$name") executions without a failure in $totals"
+    fi
     ran=$((ran + 1))
 done
 echo "fuzz: $ran targets run for ${secs}s each$([ $status -ne 0 ] && echo '; FAILURES (see above, logs in build/fuzz/)')"
