@@ -53,8 +53,8 @@ LIBCOMMON   := $(BUILD)/libppcommon.a
 COMMON_LIBS := -lcsv -lcrypto -lm
 
 # Per-command libraries.
-LIBS_pp-trace := -lbpf -lelf -lz
-LIBS_pp-sniff := -lpcap
+LIBS_pp-trace := -lbpf -lelf -lz -lseccomp
+LIBS_pp-sniff := -lpcap -lseccomp
 
 BINS        := $(COMMANDS:%=$(BINDIR)/%)
 
@@ -124,7 +124,7 @@ $(1)_UOBJ := $$($(1)_USES:%.c=$(BUILD)/%.o)
 $(BUILD)/tests/$(1): $(BUILD)/tests/unit/$(1).o $$($(1)_UOBJ) $(LIBCOMMON)
 	$$(call msg,LD,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz -lseccomp $(COMMON_LIBS)
 endef
 $(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_rules,$(t))))
 
@@ -142,7 +142,7 @@ $(BUILD)/tests/fuzz/$(1).o $$($(1)_FOBJ): | $$(BPF_SKELS)
 $(BUILD)/tests/replay_$(1): $(BUILD)/tests/fuzz/$(1).o $(BUILD)/tests/fuzz/replay_main.o $$($(1)_FOBJ) $(LIBCOMMON)
 	$$(call msg,LD,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz -lseccomp $(COMMON_LIBS)
 endef
 $(foreach t,$(FUZZ_SRC:tests/fuzz/%.c=%),$(eval $(call fuzz_rules,$(t))))
 

@@ -1,4 +1,5 @@
-/* Sandbox after init: no_new_privs, Landlock, capabilities. See sandbox.h.
+/* Sandbox after init: no_new_privs, Landlock, capabilities, seccomp. See
+ * sandbox.h.
  *
  * Straight system calls, no libcap/liblandlock: the kernel interfaces are
  * small and stable, and Debian 12's <linux/landlock.h> predates the network
@@ -394,6 +395,11 @@ int pp_sandbox_apply(const struct pp_sandbox *spec, unsigned flags)
 			                     : "no scopes (ABI 6)");
 		return -1;
 	}
+	if ((flags & PP_SANDBOX_STRICT) && spec->seccomp && !pp_seccomp_available()) {
+		pp_warn("sandbox: seccomp filtering is not supported by this kernel; "
+		        "--sandbox-strict: stopping");
+		return -1;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		pp_warn_errno("sandbox: no_new_privs");
 		missing++;
@@ -411,6 +417,18 @@ int pp_sandbox_apply(const struct pp_sandbox *spec, unsigned flags)
 		missing += r;
 	}
 	missing += apply_caps(spec, flags);
+	/* Last: capset and the rest above are not on any allow-list. */
+	if (spec->seccomp) {
+		struct sbuf d;
+		sb_init(&d);
+		if (pp_seccomp_apply(spec->syscalls, &d) == 0) {
+			say(flags, "seccomp: %s", sbs(&d));
+		} else {
+			say(flags, "seccomp: not applied: %s", sbs(&d));
+			missing++;
+		}
+		sb_free(&d);
+	}
 	if (missing && (flags & PP_SANDBOX_STRICT)) {
 		pp_warn("sandbox: %d layer%s could not be applied; --sandbox-strict: stopping",
 		        missing, missing == 1 ? "" : "s");

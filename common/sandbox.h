@@ -9,7 +9,9 @@
  *      named; network (ABI >= 4): no TCP bind/connect at all; scopes
  *      (ABI >= 6): no abstract unix sockets or signals outside the sandbox;
  *   3. capabilities: every one dropped from the effective, permitted,
- *      inheritable, ambient and bounding sets except a caller-given few.
+ *      inheritable, ambient and bounding sets except a caller-given few;
+ *   4. seccomp-bpf (when the command asks for it): only an allow-list of
+ *      system calls from then on (seccomp_filter.h).
  *
  * Already open descriptors keep working: Landlock checks at open(), so a
  * file opened before the sandbox needs no rule. Call it before creating
@@ -20,12 +22,15 @@
  * Test hook: PP_SANDBOX_FAKE_ABI=N makes the Landlock ABI look like at most
  * N (0: no Landlock), to check degradation and --sandbox-strict on a kernel
  * that has every feature. It can only weaken the sandbox, as --no-sandbox
- * can, so it gives the person who runs the command nothing new. */
+ * can, so it gives the person who runs the command nothing new.
+ * PP_SANDBOX_FAKE_NO_SECCOMP=1 likewise makes seccomp look unavailable. */
 #ifndef PP_SANDBOX_H
 #define PP_SANDBOX_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "seccomp_filter.h"
 
 /* A capability number as a bit of pp_sandbox.keep_caps: PP_CAP(CAP_BPF). */
 #define PP_CAP(c) (UINT64_C(1) << (c))
@@ -44,6 +49,10 @@ struct pp_sandbox {
 	 * need: a tracer that attributes sockets to processes cannot have it.
 	 * Not a failure for --sandbox-strict: a choice, not a missing feature. */
 	const char *no_landlock_why;
+	/* Install a seccomp allow-list last: the base list of seccomp_filter.h and
+	 * these PP_SYS_* groups. */
+	bool seccomp;
+	unsigned syscalls;
 };
 
 enum {

@@ -228,11 +228,12 @@ static void crypto_warm_up(void)
 
 /* Once the capture is open, the filter set and -w created, nothing more is
  * opened: no capability, no file (the -r file and -w file are open
- * already), no TCP. What an exploit in a dissector could still do is write
- * records to stdout. */
-static void sandbox(const struct pp_sandbox_opts *so)
+ * already), no TCP, and no system call but reading and writing what is
+ * open (live: and the capture socket's statistics and teardown). What an
+ * exploit in a dissector could still do is write records to stdout. */
+static void sandbox(const struct pp_sandbox_opts *so, bool live)
 {
-	struct pp_sandbox spec = {0};
+	struct pp_sandbox spec = {.seccomp = true, .syscalls = live ? PP_SYS_PACKET : 0};
 
 	if (!so->disabled)
 		crypto_warm_up();
@@ -351,7 +352,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sandbox(&so);
+	sandbox(&so, r.live);
 
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};

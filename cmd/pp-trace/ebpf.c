@@ -650,7 +650,8 @@ int ebpf_run(const struct trace_opts *o)
 	trace_sandbox(o, pp_sandbox_try_without(PP_CAP(CAP_BPF) | PP_CAP(CAP_SYS_ADMIN),
 	                                        counters_readable, &r)
 	                         ? 0
-	                         : PP_CAP(CAP_BPF));
+	                         : PP_CAP(CAP_BPF),
+	              true);
 	r.netns_self = netns_self();
 	ebpf_port_range(&r.clk.eph_lo, &r.clk.eph_hi);
 	r.clk.clk_tck = sysconf(_SC_CLK_TCK);

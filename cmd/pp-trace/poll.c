@@ -604,7 +604,7 @@ int poll_run(const struct trace_opts *o)
 	if (o->verbose)
 		pp_warn("polling %s every %g s%s", p.diag_fd >= 0 ? "sock_diag netlink" : "/proc/net",
 		        o->interval, o->once ? " (once)" : "");
-	trace_sandbox(o, 0);
+	trace_sandbox(o, 0, false);
 
 	/* Signals are blocked except while waiting, so that a SIGINT or
 	 * SIGTERM ends the run at a clean point and never mid-record. */
@@ -645,9 +645,12 @@ int poll_run(const struct trace_opts *o)
 		}
 		/* Wait, watching stdout too: a pipe whose reader has gone
 		 * ("| head") reports POLLERR, so the run ends now rather than
-		 * at the next event's write. */
-		while (!trace_stop && (now = pp_mono()) < next) {
-			double w = next - now;
+		 * at the next event's write. At least one ppoll per round,
+		 * even with no time left: it is the only moment SIGINT and
+		 * SIGTERM are let in, and polls slower than -I (many sockets,
+		 * a loaded machine) would otherwise keep them out for good. */
+		for (bool once = true; !trace_stop && ((now = pp_mono()) < next || once); once = false) {
+			double w = next > now ? next - now : 0;
 			struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
 			struct pollfd pfd = {.fd = watch_out ? STDOUT_FILENO : -1, .events = 0};
 			int r = ppoll(&pfd, 1, &ts, &orig);

@@ -69,7 +69,7 @@ struct trace_opts {
 /* After init (programs attached, or netlink socket open): no_new_privs and
  * every capability dropped but keep (PP_CAP bits) and what reading other
  * processes' /proc entries needs (tsandbox.c). */
-void trace_sandbox(const struct trace_opts *o, uint64_t keep);
+void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf);
 
 /* --- the record writer (emit.c), used by both modes ---------------------- */
 

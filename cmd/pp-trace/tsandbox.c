@@ -7,14 +7,21 @@
  *     a map (before Linux 6.5 every bpf() command did; ebpf.c tries).
  * Landlock is not used: besides files it confines ptrace access, and the
  * /proc reads above are ptrace-access checked, so under Landlock every
- * socket would lose its process. */
+ * socket would lose its process. The seccomp allow-list has the /proc
+ * reads (read-only opens), and
+ *   eBPF: bpf() map reads and detaching, and connected UDP sockets (the
+ *     local address of a datagram on a wildcard-bound socket, ebpf.c);
+ *   polling: sock_diag netlink. */
 #include <linux/capability.h>
 
 #include "trace.h"
 
-void trace_sandbox(const struct trace_opts *o, uint64_t keep)
+void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf)
 {
 	struct pp_sandbox spec = {
+		.seccomp = true,
+		.syscalls = PP_SYS_READ_FILES |
+		            (ebpf ? PP_SYS_BPF | PP_SYS_UDP_ROUTE : PP_SYS_NETLINK),
 		.keep_caps = keep | PP_CAP(CAP_SYS_PTRACE) | PP_CAP(CAP_DAC_READ_SEARCH),
 		.no_landlock_why = "it would confine the ptrace-checked reads of /proc/PID/fd, "
 		                   "exe and ns/net that attribute sockets to processes",
