@@ -22,6 +22,7 @@ enum kind {
 	K_ANY,   /* bare /regex/: any value */
 	K_PORT, K_SPORT, K_DPORT, K_SRC, K_DST, K_PROCESS, K_COMM, K_PID,
 	K_HOST, K_NAME, K_STATE, K_PROTO, K_TYPE, K_CONTAINER,
+	K_HAS, /* has:FIELD,... the record has one of these keys */
 };
 
 /* How a value is compared with a record's text. */
@@ -46,6 +47,7 @@ struct fterm {
 	regex_t re;
 	struct fval *v;
 	int nv;
+	bool seen; /* K_FIELD: some record had the key (for the warning) */
 };
 
 static const struct {
@@ -56,7 +58,15 @@ static const struct {
 	{"dst", K_DST}, {"process", K_PROCESS}, {"comm", K_COMM}, {"pid", K_PID},
 	{"sni", K_HOST}, {"host", K_HOST}, {"name", K_NAME}, {"state", K_STATE},
 	{"proto", K_PROTO}, {"type", K_TYPE}, {"container", K_CONTAINER},
+	{"has", K_HAS},
 };
+
+/* pp-fmt's virtual columns: there for every record that has what they show. */
+static bool virtual_field(const char *f)
+{
+	return !strcmp(f, "source") || !strcmp(f, "destination") || !strcmp(f, "info") ||
+	       !strcmp(f, "time");
+}
 
 /* ---- parsing --------------------------------------------------------------- */
 
@@ -370,6 +380,16 @@ static int check_value(struct parser *p, struct fterm *t, struct fval *v, size_t
 		if (!parse_cidr(v->s, v))
 			return fail_at(p, at, "%s: '%s' is not an address or CIDR", kw, v->s);
 		return 0;
+	case K_HAS: {
+		size_t i = 0;
+		if (v->op != OP_EQ)
+			return fail_at(p, at, "has: takes field names, not comparisons");
+		while (ident_char(v->s[i]))
+			i++;
+		if (!ident_start(v->s[0]) || v->s[i])
+			return fail_at(p, at, "has: '%s' is not a field name", v->s);
+		return 0;
+	}
 	case K_FIELD:
 		v->isnum = parse_number(v->s, &v->num);
 		if (v->op != OP_EQ && !v->isnum)
@@ -474,8 +494,11 @@ static int parse_term(struct parser *p, struct fterm *t)
 		if (!strcmp(keywords[k].word, t->field))
 			t->kind = keywords[k].kind;
 	p->i++; /* ':' */
-	if (s[p->i] == '/')
+	if (s[p->i] == '/') {
+		if (t->kind == K_HAS)
+			return fail_at(p, p->i, "has: takes field names, not a /regex/");
 		return parse_regex(p, t);
+	}
 	return parse_values(p, t, t->field);
 }
 
@@ -608,7 +631,10 @@ static bool scalar_match(const struct fterm *t, struct rec *r, int k, enum mode 
 		if (!s)
 			return false;
 	} else {
-		/* Numbers and literals: their raw text, matched in place. */
+		/* Numbers, true, false, null: their raw text, matched in
+		 * place (it is not NUL-terminated) as JSON values: as numbers
+		 * when both sides are, else as the same literal
+		 * (initial:true, x:null). */
 		s = rec_tok_raw(r, k, &n);
 		if (t->is_re) {
 			regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)n};
@@ -616,21 +642,23 @@ static bool scalar_match(const struct fterm *t, struct rec *r, int k, enum mode 
 		}
 		if (num)
 			rec_tok_num(r, k, &d);
+		for (int i = 0; i < t->nv; i++) {
+			const struct fval *v = &t->v[i];
+			if (v->isnum && num) {
+				if (cmp_num(v->op, d, v->num))
+					return true;
+			} else if (v->op == OP_EQ && n == strlen(v->s) && !memcmp(s, v->s, n)) {
+				return true;
+			}
+		}
+		return false;
 	}
 	if (t->is_re)
 		return regexec(&t->re, s, 0, NULL, 0) == 0;
 	for (int i = 0; i < t->nv; i++) {
 		const struct fval *v = &t->v[i];
-		if (v->isnum && num) {
-			if (cmp_num(v->op, d, v->num))
-				return true;
-		} else if (v->op == OP_EQ && !v->isnum && num) {
-			if (n == strlen(v->s) && !memcmp(s, v->s, n))
-				return true;
-		} else if (v->op == OP_EQ && !num) {
-			if (text_match(s, v, mode))
-				return true;
-		}
+		if (v->op == OP_EQ && text_match(s, v, mode))
+			return true;
 	}
 	return false;
 }
@@ -660,33 +688,101 @@ static bool key_match(const struct fterm *t, struct rec *r, const char *key, enu
 	return k >= 0 && tok_match(t, r, k, mode);
 }
 
-/* pp-fmt's virtual columns (source, destination, info, time) by their text. */
-static bool virtual_match(const struct fterm *t, struct rec *r)
+/* pp-fmt's virtual columns (source, destination, info, time) by their
+ * text: 1 match, 0 no match, -1 the record has nothing to show there. */
+static int virtual_match(const struct fterm *t, struct rec *r)
 {
 	static const struct fmt_opts raw = {.numeric = true};
 	struct sbuf b;
-	bool ok = false;
-	if (strcmp(t->field, "source") && strcmp(t->field, "destination") &&
-	    strcmp(t->field, "info") && strcmp(t->field, "time"))
-		return false;
+	int ok = -1;
+	if (!virtual_field(t->field))
+		return -1;
 	sb_init(&b);
 	if (fmt_value(r, t->field, &raw, &b)) {
 		sb_puts(&b, "");
-		if (t->is_re)
-			ok = regexec(&t->re, b.s, 0, NULL, 0) == 0;
-		else
+		ok = 0;
+		if (!t->is_re)
 			for (int i = 0; i < t->nv && !ok; i++)
 				ok = t->v[i].op == OP_EQ && !strcmp(b.s, t->v[i].s);
+		else
+			ok = regexec(&t->re, b.s, 0, NULL, 0) == 0;
 	}
 	sb_free(&b);
 	return ok;
 }
 
-static bool term_match(const struct fterm *t, struct rec *r)
+/* Does the record have any of the keys a term looks at? A negated term
+ * holds only for records that do: '!rcode:NOERROR' is a DNS answer with
+ * another rcode, not every record without one (ask for those with
+ * '!has:rcode'). */
+static bool has_any(struct rec *r, const char *const *keys)
 {
+	for (; *keys; keys++)
+		if (rec_find(r, *keys) >= 0)
+			return true;
+	return false;
+}
+
+static bool term_present(const struct fterm *t, struct rec *r)
+{
+	static const char *const ports[] = {"sport", "dport", NULL};
+	static const char *const process[] = {"comm", "exe", NULL};
+	static const char *const hosts[] = {"sni", "host", "http_host", NULL};
+	static const char *const names[] = {"qname", "dst_name", "sni", "host", "http_host", NULL};
+	const char *one[2] = {NULL, NULL};
+
+	switch (t->kind) {
+	case K_ANY:
+	case K_HAS:
+	case K_FIELD: /* virtual_match and term_match say for themselves */
+		return true;
+	case K_PORT: return has_any(r, ports);
+	case K_PROCESS: return has_any(r, process);
+	case K_HOST: return has_any(r, hosts);
+	case K_NAME: return has_any(r, names);
+	case K_SPORT: one[0] = "sport"; break;
+	case K_DPORT: one[0] = "dport"; break;
+	case K_SRC: one[0] = "src"; break;
+	case K_DST: one[0] = "dst"; break;
+	case K_COMM: one[0] = "comm"; break;
+	case K_PID: one[0] = "pid"; break;
+	case K_STATE: one[0] = "state"; break;
+	case K_PROTO: one[0] = "proto"; break;
+	case K_TYPE: one[0] = "type"; break;
+	case K_CONTAINER: one[0] = "container"; break;
+	}
+	return has_any(r, one);
+}
+
+static bool has_match(const struct fterm *t, struct rec *r)
+{
+	static const struct fmt_opts raw = {.numeric = true};
+	for (int i = 0; i < t->nv; i++) {
+		if (rec_find(r, t->v[i].s) >= 0)
+			return true;
+		if (virtual_field(t->v[i].s)) {
+			struct sbuf b;
+			bool ok;
+			sb_init(&b);
+			ok = fmt_value(r, t->v[i].s, &raw, &b);
+			sb_free(&b);
+			if (ok)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* 1 match, 0 no match, -1 the record lacks what the term looks at. */
+static int term_match(const struct fterm *t, struct rec *r)
+{
+	if (!term_present(t, r))
+		return -1;
 	switch (t->kind) {
 	case K_ANY:
 		return tok_match(t, r, 0, M_TEXT);
+	case K_HAS:
+		return has_match(t, r);
 	case K_FIELD:
 		if (rec_find(r, t->field) < 0)
 			return virtual_match(t, r);
@@ -718,8 +814,33 @@ static bool term_match(const struct fterm *t, struct rec *r)
 
 bool filter_match(const struct filter *f, struct rec *r)
 {
-	for (int i = 0; i < f->n; i++)
-		if (term_match(&f->t[i], r) == f->t[i].neg)
+	/* Fields named in terms are looked up in every record until one has
+	 * them, also when an earlier term already failed: the warning about
+	 * a field no record had must not depend on the order of terms. */
+	for (int i = 0; i < f->n; i++) {
+		struct fterm *t = &f->t[i];
+		if (t->kind == K_FIELD && !t->seen)
+			t->seen = virtual_field(t->field) || rec_find(r, t->field) >= 0;
+	}
+	for (int i = 0; i < f->n; i++) {
+		int m = term_match(&f->t[i], r);
+		if (m < 0 || (m == 1) == f->t[i].neg)
 			return false;
+	}
 	return true;
+}
+
+void filter_warn_unseen(const struct filter *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		const struct fterm *t = &f->t[i];
+		bool again = false;
+		if (t->kind != K_FIELD || t->seen)
+			continue;
+		for (int j = 0; j < i && !again; j++)
+			again = f->t[j].kind == K_FIELD && !strcmp(f->t[j].field, t->field);
+		if (!again)
+			pp_warn("filter: no record had the field '%s', so '%s%s:...' matched none",
+			        t->field, t->neg ? "!" : "", t->field);
+	}
 }

@@ -38,9 +38,10 @@ static void usage(FILE *f)
 	        "  -V, --version      version\n"
 	        "Filter terms (ANDed; '!' negates; values a,b mean either):\n"
 	        "  port: sport: dport: src: dst: (CIDR) process: comm: pid: sni: host:\n"
-	        "  name: state: proto: type: container: FIELD:VALUE FIELD:>N /REGEX/\n"
-	        "  FIELD:/REGEX/. A word shaped like a term is a term; name a file of that\n"
-	        "  shape as ./NAME.\n");
+	        "  name: state: proto: type: container: has: FIELD:VALUE FIELD:>N /REGEX/\n"
+	        "  FIELD:/REGEX/. A term needs its field ('!rcode:NOERROR' is an rcode\n"
+	        "  other than NOERROR; '!has:rcode' has none). A word shaped like a term\n"
+	        "  is a term; name a file of that shape as ./NAME.\n");
 }
 
 struct state {
@@ -57,7 +58,36 @@ struct state {
 	long long written;
 	bool write_failed;
 	bool quiet_end; /* reader went away */
+	bool *fseen;    /* per -f field: some record had it */
 };
+
+/* -f names every record can show: virtual columns, and with -g the
+ * aggregates. */
+static bool always_there(const struct state *s, const char *f)
+{
+	static const char *const virt[] = {"time", "source", "destination", "info"};
+	static const char *const aggr[] = {"count", "bytes", "first", "last", "dests"};
+	for (size_t i = 0; i < PP_ARRAY_LEN(virt); i++)
+		if (!strcmp(f, virt[i]))
+			return true;
+	for (size_t i = 0; s->ngroup && i < PP_ARRAY_LEN(aggr); i++)
+		if (!strcmp(f, aggr[i]))
+			return true;
+	return false;
+}
+
+/* Once, at the end: a -f field no record had (a typo, or the wrong
+ * records), as filter_warn_unseen does for the filter. */
+static void warn_unseen_fields(const struct state *s)
+{
+	for (int i = 0; s->fseen && i < s->o.nfields; i++) {
+		bool again = false;
+		for (int j = 0; j < i && !again; j++)
+			again = !strcmp(s->o.fields[i], s->o.fields[j]);
+		if (!s->fseen[i] && !again)
+			pp_warn("-f: no record had the field '%s'", s->o.fields[i]);
+	}
+}
 
 /* A failed write ends the run: quietly when the reader went away (EPIPE,
  * e.g. "| head"), with a message and status 1 otherwise (ENOSPC...). */
@@ -77,6 +107,9 @@ static int check_write(struct state *s, int rc)
 static int on_record(struct rec *r, const char *file, unsigned long line, void *ctx)
 {
 	struct state *s = ctx;
+	for (int i = 0; s->fseen && i < s->o.nfields; i++)
+		if (!s->fseen[i])
+			s->fseen[i] = rec_find(r, s->o.fields[i]) >= 0;
 	if (!filter_match(&s->filt, r))
 		return 0;
 	if (s->groups) {
@@ -286,6 +319,13 @@ int main(int argc, char **argv)
 		}
 	}
 	rb_init(&s.buf);
+	if (s.o.fields && !gcols) {
+		s.fseen = calloc((size_t)s.o.nfields, sizeof(*s.fseen));
+		if (!s.fseen)
+			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		for (int i = 0; i < s.o.nfields; i++)
+			s.fseen[i] = always_there(&s, s.o.fields[i]);
+	}
 
 	memset(&st, 0, sizeof(st));
 	if (check_write(&s, s.w->begin(&s.o, stdout)) == 0) {
@@ -296,6 +336,11 @@ int main(int argc, char **argv)
 	if (!s.quiet_end && !s.write_failed)
 		check_write(&s, s.w->end(&s.o, stdout));
 	rin_report(&st);
+	if (st.records) {
+		warn_unseen_fields(&s);
+		filter_warn_unseen(&s.filt);
+	}
+	free(s.fseen);
 	free(s.o.fields);
 	free(s.group);
 	free(s.sort);

@@ -42,6 +42,37 @@ oracle "regex any value" '/example\.(com|org)/' -- '[.. | strings | select(test(
 oracle "field regex" 'comm:/^s/' -- '(.comm // "") | test("^s")'
 oracle "case-insensitive proto" proto:TCP -- '.proto == "tcp"'
 oracle "and of three" type:sock 'event:close' 'duration:<1' -- '.type == "sock" and .event == "close" and .duration < 1'
+# A negated term needs the field: '!comm:curl' is a process that is not
+# curl, not every record without a process; '!has:comm' asks for those.
+oracle "negation needs the field" '!comm:curl' -- 'has("comm") and .comm != "curl"'
+oracle "missing field: !has:" '!has:comm' -- 'has("comm") | not'
+oracle "has: any of" 'has:sni,qname' -- 'has("sni") or has("qname")'
+
+# JSON literals compare as JSON values; the pp-fmt(1) example of failed
+# lookups; fields no record has are warned about once, the status kept.
+cat >lit.jsonl <<'L'
+{"type":"sock","ts":1,"initial":true,"n":null,"dport":53}
+{"type":"sock","ts":2,"initial":false,"dport":"53"}
+{"type":"dns","ts":3,"qname":"www.example.com","msg":"query"}
+{"type":"dns","ts":4,"qname":"www.example.com","msg":"response","rcode":"NXDOMAIN"}
+{"type":"dns","ts":5,"qname":"www.example.com","msg":"response","rcode":"NOERROR"}
+{"type":"dns","ts":6,"qname":"other.org","msg":"response","rcode":"SERVFAIL"}
+L
+DATA=lit.jsonl
+oracle "boolean true" initial:true -- '.initial == true'
+oracle "boolean false" initial:false -- '.initial == false'
+oracle "null" n:null -- 'has("n") and .n == null'
+oracle "!boolean" '!initial:true' -- 'has("initial") and .initial != true'
+oracle "pp-fmt(1): lookups that failed" type:dns name:example.com '!rcode:NOERROR' -- \
+    '.type == "dns" and (.qname | endswith("example.com")) and has("rcode") and .rcode != "NOERROR"'
+DATA=$PP_ROOT/tests/data/conns.jsonl
+"$FMT" -j -f ts,nosuch,nosuch 'nosuch:x' '!nosuch:y' type:sock "$DATA" >w.out 2>w.err
+rc=$?
+check "unknown fields: status 0 (unchanged)" [ $rc = 0 ]
+check "unknown field in -f: warned once" [ "$(grep -c "^pp-fmt: -f: no record had the field 'nosuch'$" w.err)" = 1 ]
+check "unknown field in the filter: warned once" [ "$(grep -c "^pp-fmt: filter: no record had the field 'nosuch'" w.err)" = 1 ]
+"$FMT" -j -f ts,source,comm type:sock comm:curl "$DATA" >w2.out 2>w2.err
+check "known and virtual fields: no warning" [ ! -s w2.err ]
 
 # Sorting agrees with jq's sort_by (stable, like ours).
 "$FMT" -j -f pid,ts -s pid,-ts type:sock "$DATA" | jq -c . >s.pp
