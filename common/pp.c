@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *pp_progname = "pp";
 
@@ -221,4 +222,16 @@ int pp_out_close(FILE *f)
 void pp_print_version(void)
 {
 	printf("%s (PortPulse) %s\n", pp_progname, PP_VERSION);
+}
+
+void pp_bad_option(const char *synopsis)
+{
+	fputs(synopsis, stderr);
+	fprintf(stderr, "Try '%s --help' for more information.\n", pp_progname);
+	exit(PP_EXIT_USAGE);
+}
+
+bool pp_summary_wanted(bool verbose)
+{
+	return verbose || isatty(STDERR_FILENO);
 }

@@ -50,6 +50,19 @@ int pp_out_close(FILE *f);       /* fflush+ferror+fclose of stdout at exit; same
 /* --version text for every command. */
 void pp_print_version(void);
 
+/* Unknown option or missing value: getopt has already said which (as
+ * "prog: ...", once argv[0] is set to pp_progname); then the synopsis and
+ * "Try 'prog --help'", exit 2. Not the whole help: the mistake stays
+ * visible. */
+void pp_bad_option(const char *synopsis) __attribute__((noreturn));
+
+/* End-of-run summaries (counts, not problems) go to stderr only with -v or
+ * when a person is looking (stderr is a terminal), not into every cron
+ * mail. Drops, skipped input and errors are said whatever this says. */
+bool pp_summary_wanted(bool verbose);
+
 #define PP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* "%llu record%s", n, PP_S(n): 1 record, 2 records. */
+#define PP_S(n) ((n) == 1 ? "" : "s")
 
 #endif

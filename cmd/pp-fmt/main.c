@@ -13,12 +13,16 @@
 #include "recinput.h"
 #include "top.h"
 
+/* The synopsis, as in the man page: also what a wrong option gets. */
+static const char synopsis[] =
+	"usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
+	"              [-n N] [--no-header] [--numeric] [-u] [term ...] [file ...]\n"
+	"       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n";
+
 static void usage(FILE *f)
 {
+	fputs(synopsis, f);
 	fprintf(f,
-	        "usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
-	        "              [-n N] [--no-header] [--numeric] [-u] [term ...] [file ...]\n"
-	        "       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
 	        "Format PortPulse records (NDJSON) read from the files or stdin.\n"
 	        "  -t, --table        aligned columns (default)\n"
 	        "  -c, --csv          CSV (RFC 4180) with a header row\n"
@@ -243,6 +247,7 @@ int main(int argc, char **argv)
 	char *sortarg = NULL;
 
 	pp_setprog(argv[0]);
+	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	sb_init(&expr);
 	while ((ch = getopt_long(argc, argv, "tcjf:F:s:g:n:I:uhV", longopts, NULL)) != -1) {
@@ -268,7 +273,7 @@ int main(int argc, char **argv)
 		case 'u': s.o.utc = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
-		default: usage(stderr); return PP_EXIT_USAGE;
+		default: pp_bad_option(synopsis);
 		}
 	}
 	argc -= optind;

@@ -24,10 +24,14 @@
 #include "linereader.h"
 #include "pp.h"
 
+/* The synopsis, as in the man page: also what a wrong option gets. */
+static const char synopsis[] =
+	"usage: pp-join [-cqv] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [file ...]\n";
+
 static void usage(FILE *f)
 {
+	fputs(synopsis, f);
 	fprintf(f,
-	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [file ...]\n"
 	        "Join PortPulse sock records (pp-trace) with sniffed records (pp-sniff) on the\n"
 	        "5-tuple, read from the files, FIFOs or stdin; write them enriched.\n"
 	        "  -d, --delay SECS     live mode: hold records back this long (default 0.3)\n"
@@ -35,7 +39,8 @@ static void usage(FILE *f)
 	        "  -m, --max-flows N    sockets, wire flows and names kept, each (default 1000000)\n"
 	        "      --max-ttl SECS   upper bound of a DNS answer's life (default 3600)\n"
 	        "  -c, --conn           one record per connection when it ends, instead\n"
-	        "  -q, --quiet          no summary on stderr at exit\n"
+	        "  -q, --quiet          no summary on stderr at exit, even of evictions\n"
+	        "  -v, --verbose        summary on stderr at exit (default: only on a terminal)\n"
 	        "  -h, --help           this help\n"
 	        "  -V, --version        version\n");
 }
@@ -132,7 +137,7 @@ static struct jscan scan;
 static uint64_t rec_no;
 static int64_t max_ts;
 static double delay = 0.3;
-static bool quiet;
+static bool quiet, verbose;
 static volatile sig_atomic_t stop;
 static int out_state; /* 0 ok, 1 reader went away, 2 write error */
 
@@ -535,17 +540,26 @@ static void report(bool conn)
 {
 	if (jstats.bad_lines)
 		pp_warn("%lu malformed line%s skipped", jstats.bad_lines, jstats.bad_lines == 1 ? "" : "s");
-	if (quiet)
+	/* Counts with -v or on a terminal; evictions (joins that may have
+	 * been missed) whenever there are any; nothing with -q. */
+	if (quiet || !(pp_summary_wanted(verbose) || jstats.evicted_lives || jstats.evicted_flows ||
+	               jstats.evicted_names))
 		return;
 	if (conn)
-		pp_warn("%lu connections; %lu sockets (%lu not matched); evicted: %lu sockets, %lu flows, %lu names",
-		        jstats.conns, jstats.lives, jstats.lives_unmatched, jstats.evicted_lives,
-		        jstats.evicted_flows, jstats.evicted_names);
+		pp_warn("%lu connection%s; %lu socket%s (%lu not matched); evicted: %lu socket%s, "
+		        "%lu flow%s, %lu name%s",
+		        jstats.conns, PP_S(jstats.conns), jstats.lives, PP_S(jstats.lives),
+		        jstats.lives_unmatched, jstats.evicted_lives, PP_S(jstats.evicted_lives),
+		        jstats.evicted_flows, PP_S(jstats.evicted_flows), jstats.evicted_names,
+		        PP_S(jstats.evicted_names));
 	else
-		pp_warn("%lu records; %lu sniffed (%lu with a process, %lu unmatched); %lu sockets (%lu not matched); evicted: %lu sockets, %lu flows, %lu names",
-		        jstats.records, jstats.sniffed, jstats.sniffed_matched,
-		        jstats.sniffed - jstats.sniffed_matched, jstats.lives, jstats.lives_unmatched,
-		        jstats.evicted_lives, jstats.evicted_flows, jstats.evicted_names);
+		pp_warn("%lu record%s; %lu sniffed (%lu with a process, %lu unmatched); %lu socket%s "
+		        "(%lu not matched); evicted: %lu socket%s, %lu flow%s, %lu name%s",
+		        jstats.records, PP_S(jstats.records), jstats.sniffed, jstats.sniffed_matched,
+		        jstats.sniffed - jstats.sniffed_matched, jstats.lives, PP_S(jstats.lives),
+		        jstats.lives_unmatched, jstats.evicted_lives, PP_S(jstats.evicted_lives),
+		        jstats.evicted_flows, PP_S(jstats.evicted_flows), jstats.evicted_names,
+		        PP_S(jstats.evicted_names));
 }
 
 int main(int argc, char **argv)
@@ -554,6 +568,7 @@ int main(int argc, char **argv)
 		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'w'},
 		{"max-flows", required_argument, NULL, 'm'}, {"max-ttl", required_argument, NULL, 'T'},
 		{"conn", no_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -565,12 +580,13 @@ int main(int argc, char **argv)
 	int ch, rc, opened = 0;
 
 	pp_setprog(argv[0]);
+	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	/* Fewer, larger writes (still flushed after every batch of input):
 	 * 4 KiB at a time is one write per dozen records. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
-	while ((ch = getopt_long(argc, argv, "d:w:m:cqhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:w:m:cqvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;
 		case 'w': window = pp_opt_duration("--window", optarg); break;
@@ -578,9 +594,10 @@ int main(int argc, char **argv)
 		case 'T': max_ttl = pp_opt_duration("--max-ttl", optarg); break;
 		case 'c': conn = true; break;
 		case 'q': quiet = true; break;
+		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
-		default: usage(stderr); return PP_EXIT_USAGE;
+		default: pp_bad_option(synopsis);
 		}
 	}
 	argc -= optind;

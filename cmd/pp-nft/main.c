@@ -11,11 +11,15 @@
 #include "pp.h"
 #include "recinput.h"
 
+/* The synopsis, as in the man page: also what a wrong option gets. */
+static const char synopsis[] =
+	"usage: pp-nft --quarantine SELECTOR [--quarantine SELECTOR ...]\n"
+	"              [--action drop|reject|log] [--input] [--table NAME] [--check] [file ...]\n";
+
 static void usage(FILE *f)
 {
+	fputs(synopsis, f);
 	fprintf(f,
-	        "usage: pp-nft --quarantine SELECTOR [--quarantine SELECTOR ...]\n"
-	        "              [--action drop|reject|log] [--input] [--table NAME] [--check] [file ...]\n"
 	        "Print an nftables script (for nft -f) that quarantines what the selectors name,\n"
 	        "learning destinations from PortPulse records on stdin or in the files.\n"
 	        "Selectors: pid=N comm=NAME exe=PATH uid=N cgroup=PATH container=ID\n"
@@ -62,23 +66,54 @@ static void cgroup_root(struct script_opts *o)
 	fclose(m);
 }
 
-/* nft -c -f - < script: check mode, which changes nothing. */
-static int run_check(const char *script, size_t len)
+/* What nft -c said about the script. */
+enum check_verdict { CHECK_VALID, CHECK_REJECTED, CHECK_NOT_RUN };
+
+/* nft's messages (kept in out): only "Operation not permitted" errors,
+ * which nft gives for its cache before it judges anything, mean the check
+ * could not be made; any other error is about the script. */
+static bool only_permission_errors(FILE *out)
 {
-	int p[2], status;
+	char line[4096];
+	bool perm = false, other = false;
+	rewind(out);
+	while (fgets(line, sizeof(line), out)) {
+		fputs(line, stderr); /* nft's messages go to our stderr, as they were */
+		if (!strstr(line, "Error:"))
+			continue;
+		if (strstr(line, "Operation not permitted"))
+			perm = true;
+		else
+			other = true;
+	}
+	return perm && !other;
+}
+
+/* nft -c -f - < script: check mode, which changes nothing. */
+static enum check_verdict run_check(const char *script, size_t len, int *rcp)
+{
+	int p[2], status, rc;
+	FILE *out = tmpfile();
 	pid_t pid;
-	if (pipe(p) < 0)
-		return -1;
+	*rcp = -1;
+	if (!out || pipe(p) < 0) {
+		if (out)
+			fclose(out);
+		return CHECK_NOT_RUN;
+	}
+	fflush(stderr);
 	pid = fork();
-	if (pid < 0)
-		return -1;
+	if (pid < 0) {
+		fclose(out);
+		return CHECK_NOT_RUN;
+	}
 	if (pid == 0) {
 		close(p[1]);
 		dup2(p[0], STDIN_FILENO);
 		close(p[0]);
-		dup2(STDERR_FILENO, STDOUT_FILENO); /* nft's messages go to our stderr */
+		dup2(fileno(out), STDOUT_FILENO);
+		dup2(fileno(out), STDERR_FILENO);
 		execlp("nft", "nft", "-c", "-f", "-", (char *)NULL);
-		fprintf(stderr, "pp-nft: cannot run nft: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(p[0]);
@@ -90,9 +125,18 @@ static int run_check(const char *script, size_t len)
 		off += (size_t)n;
 	}
 	close(p[1]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	if (waitpid(pid, &status, 0) < 0) {
+		fclose(out);
+		return CHECK_NOT_RUN;
+	}
+	rc = *rcp = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	bool perm = only_permission_errors(out);
+	fclose(out);
+	if (rc == 0)
+		return CHECK_VALID;
+	if (rc == 127 || perm)
+		return CHECK_NOT_RUN;
+	return CHECK_REJECTED;
 }
 
 int main(int argc, char **argv)
@@ -113,6 +157,7 @@ int main(int argc, char **argv)
 	FILE *mem;
 
 	pp_setprog(argv[0]);
+	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	c.sels = calloc((size_t)argc, sizeof(*c.sels));
 	if (!c.sels)
@@ -142,9 +187,9 @@ int main(int argc, char **argv)
 			o.table = optarg;
 			break;
 		case 'C': check = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': pp_print_version(); return 0;
-		default: usage(stderr); return PP_EXIT_USAGE;
+		case 'h': usage(stdout); free(c.sels); return 0;
+		case 'V': pp_print_version(); free(c.sels); return 0;
+		default: pp_bad_option(synopsis);
 		}
 	}
 	argc -= optind;
@@ -172,9 +217,14 @@ int main(int argc, char **argv)
 	fclose(mem);
 	if (rules == 0) {
 		/* No empty table: say why instead. */
-		pp_warn("nothing to quarantine: %lu record%s matched the selector%s, and they show no "
-		        "destination or cgroup/uid that nftables can match",
-		        c.ev.records, c.ev.records == 1 ? "" : "s", c.nsels == 1 ? "" : "s");
+		const char *sel = c.nsels == 1 ? "the selector" : "the selectors";
+		if (c.ev.records == 0)
+			pp_warn("nothing to quarantine: no record matched %s", sel);
+		else
+			pp_warn("nothing to quarantine: %lu record%s matched %s, but %s no destination "
+			        "or cgroup/uid that nftables can match",
+			        c.ev.records, c.ev.records == 1 ? "" : "s", sel,
+			        c.ev.records == 1 ? "it shows" : "they show");
 		status = PP_EXIT_RUNTIME;
 	} else if (rules > 0) {
 		if (fwrite(script, 1, len, stdout) != len && errno != EPIPE) {
@@ -182,12 +232,27 @@ int main(int argc, char **argv)
 			status = PP_EXIT_RUNTIME;
 		}
 		if (check) {
-			int rc = run_check(script, len);
-			if (rc == 0)
+			int rc;
+			switch (run_check(script, len, &rc)) {
+			case CHECK_VALID:
 				pp_warn("nft -c: the script is valid (nothing was applied)");
-			else {
+				break;
+			case CHECK_REJECTED:
 				pp_warn("nft -c: the script was rejected (status %d)", rc);
 				status = PP_EXIT_RUNTIME;
+				break;
+			case CHECK_NOT_RUN:
+				if (rc == 127)
+					pp_warn("nft -c: could not run the check: no nft command "
+					        "(Debian: apt install nftables)");
+				else if (rc >= 0)
+					pp_warn("nft -c: could not run the check: nft needs CAP_NET_ADMIN "
+					        "even to check a script (run pp-nft -C as root); the script "
+					        "was not judged");
+				else
+					pp_warn_errno("nft -c: could not run the check");
+				status = PP_EXIT_RUNTIME;
+				break;
 			}
 		}
 	}

@@ -29,12 +29,16 @@
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
 #define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
 
+/* The synopsis, as in the man page: also what a wrong option gets. */
+static const char synopsis[] =
+	"usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
+	"                [--update secs] [--no-sandbox | --sandbox-strict]\n"
+	"                -i interface | -r file [expression]\n";
+
 static void usage(FILE *f)
 {
+	fputs(synopsis, f);
 	fprintf(f,
-	        "usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
-	        "                [--update secs] [--no-sandbox | --sandbox-strict]\n"
-	        "                -i interface | -r file [expression]\n"
 	        "Flows and application metadata from packets, as PortPulse records.\n"
 	        "  -i, --interface IF  capture live on IF (\"any\": all interfaces)\n"
 	        "  -r, --read FILE     read a pcap or pcapng file (\"-\": stdin)\n"
@@ -42,7 +46,7 @@ static void usage(FILE *f)
 	        "  -s, --snaplen N     bytes to capture per packet (live; default 262144)\n"
 	        "  -w, --write FILE    also save the packets to FILE (pcap)\n"
 	        "  -q, --quiet         flow records only\n"
-	        "  -v, --verbose       say what the sandbox applied\n"
+	        "  -v, --verbose       capture counts at exit, what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
 	        PP_SANDBOX_USAGE
@@ -140,6 +144,13 @@ static pcap_t *open_live(const char *dev, int snaplen)
 	pcap_set_timeout(p, 100);
 	pcap_set_buffer_size(p, 8 << 20);
 	rc = pcap_activate(p);
+	/* The usual reason, named with its fix rather than as libpcap's
+	 * "socket: Operation not permitted". */
+	if (rc == PCAP_ERROR_PERM_DENIED)
+		pp_die(PP_EXIT_RUNTIME,
+		       "%s: capturing needs CAP_NET_RAW (%s); run as root, or give the binary "
+		       "the capability: sudo setcap cap_net_raw+ep %s",
+		       dev, pcap_geterr(p), "$(command -v pp-sniff)");
 	if (rc < 0)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, pcap_geterr(p));
 	if (rc > 0)
@@ -273,6 +284,7 @@ int main(int argc, char **argv)
 	char *expr;
 
 	pp_setprog(argv[0]);
+	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	sniff_defaults(&o);
 	memset(&r, 0, sizeof(r));
@@ -291,7 +303,7 @@ int main(int argc, char **argv)
 		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
-		default: usage(stderr); return PP_EXIT_USAGE;
+		default: pp_bad_option(synopsis);
 		}
 	}
 	argc -= optind;
@@ -409,16 +421,19 @@ int main(int argc, char **argv)
 	sniff_finish(&r.s);
 	if (r.live) {
 		struct pcap_stat ps;
-		if (pcap_stats(g_pcap, &ps) == 0)
-			pp_warn("%u packets received by filter, %u dropped by kernel, %u dropped by interface",
-			        ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+		/* Drops always; the plain count with -v or on a terminal. */
+		if (pcap_stats(g_pcap, &ps) == 0 &&
+		    (ps.ps_drop || ps.ps_ifdrop || pp_summary_wanted(so.verbose)))
+			pp_warn("%u packet%s received by filter, %u dropped by kernel, %u dropped by interface",
+			        ps.ps_recv, PP_S(ps.ps_recv), ps.ps_drop, ps.ps_ifdrop);
 	}
 	if (r.s.st.truncated || r.s.st.malformed)
-		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
-		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+		pp_warn("%s: %llu packet%s truncated (shorter than their headers say), %llu malformed",
+		        r.s.src_name, (unsigned long long)r.s.st.truncated, PP_S(r.s.st.truncated),
+		        (unsigned long long)r.s.st.malformed);
 	if (r.s.st.frag_dropped)
-		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
-		        (unsigned long long)r.s.st.frag_dropped);
+		pp_warn("%s: %llu fragment%s of incomplete datagrams dropped", r.s.src_name,
+		        (unsigned long long)r.s.st.frag_dropped, PP_S(r.s.st.frag_dropped));
 	if (r.dump) {
 		FILE *df = pcap_dump_file(r.dump);
 		if (pcap_dump_flush(r.dump) != 0 || ferror(df)) {

@@ -287,7 +287,11 @@ static bool hook_attach(struct run *r, int i, char *why, size_t whylen)
 	if (!h->wanted || h->off)
 		return false;
 	if (h->kind == HK_CGROUP && r->cg_fd < 0) {
-		snprintf(why, whylen, "no cgroup v2 mount");
+		/* One line for all of them (five under "ip netns exec"). */
+		static bool said;
+		if (!said)
+			snprintf(why, whylen, "no cgroup v2 mount; nor any other cgroup hook");
+		said = true;
 		return false;
 	}
 	l = h->kind == HK_CGROUP ? bpf_program__attach_cgroup(h->prog, r->cg_fd)
@@ -495,19 +499,21 @@ static void report_counts(struct run *r)
 					len += (size_t)snprintf(per + len, sizeof(per) - len, "%scpu%d %llu",
 								len ? ", " : "", i,
 								(unsigned long long)cpu[i]);
-			pp_warn("%llu events dropped: ring buffer full (%s)",
-				(unsigned long long)c.drops, per);
+			pp_warn("%llu event%s dropped: ring buffer full (%s)",
+				(unsigned long long)c.drops, PP_S(c.drops), per);
 		}
 		if (c.sock_full)
-			pp_warn("%llu connections lost their process: socket table full",
-				(unsigned long long)c.sock_full);
+			pp_warn("%llu connection%s lost %s process: socket table full",
+				(unsigned long long)c.sock_full, PP_S(c.sock_full),
+				c.sock_full == 1 ? "its" : "their");
 		if (verbose || r->o->stats)
-			pp_warn("%llu kernel events, %llu records, %llu dropped",
-				(unsigned long long)c.events, sock_emit_count(),
+			pp_warn("%llu kernel event%s, %llu record%s, %llu dropped",
+				(unsigned long long)c.events, PP_S(c.events),
+				(unsigned long long)sock_emit_count(), PP_S(sock_emit_count()),
 				(unsigned long long)c.drops);
 	}
 	if (r->bad_records)
-		pp_warn("%llu kernel records skipped", r->bad_records);
+		pp_warn("%llu kernel record%s skipped", r->bad_records, PP_S(r->bad_records));
 	free(cpu);
 }
 

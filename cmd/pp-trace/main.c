@@ -12,13 +12,17 @@
 #include "pp.h"
 #include "trace.h"
 
+/* The synopsis, as in the man page: also what a wrong option gets. */
+static const char synopsis[] =
+	"usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
+	"                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
+	"                [--proc-net] [--no-fallback] [--stats]\n"
+	"                [--no-sandbox | --sandbox-strict]\n";
+
 static void usage(FILE *f)
 {
+	fputs(synopsis, f);
 	fprintf(f,
-	        "usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
-	        "                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	        "                [--proc-net] [--no-fallback] [--stats]\n"
-	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
 	        "as PortPulse sock records (NDJSON) on stdout.\n"
 	        "      --no-ebpf        poll the socket tables (no privileges needed)\n"
@@ -88,6 +92,7 @@ int main(int argc, char **argv)
 	int ch, status;
 
 	pp_setprog(argv[0]);
+	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	/* A closed stdout would be taken over by the first descriptor opened
 	 * (the netlink socket): records must not go there. */
@@ -124,7 +129,7 @@ int main(int argc, char **argv)
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&o.sandbox, ch); break;
 		case 'h': usage(stdout); return PP_EXIT_OK;
 		case 'V': pp_print_version(); return PP_EXIT_OK;
-		default: usage(stderr); return PP_EXIT_USAGE;
+		default: pp_bad_option(synopsis);
 		}
 	}
 	argc -= optind;

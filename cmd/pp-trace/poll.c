@@ -673,7 +673,8 @@ int poll_run(const struct trace_opts *o)
 		        p.polls > 1 ? p.poll_time / (double)(p.polls - 1) * 1e3 : 0, p.poll_max * 1e3,
 		        inomap_scans(p.ino), inomap_links(p.ino), p.diag_fd >= 0 ? "sock_diag" : "/proc/net");
 	if (procnet_bad_lines()) {
-		pp_warn("%lu malformed /proc/net lines skipped", procnet_bad_lines());
+		pp_warn("%lu malformed /proc/net line%s skipped", procnet_bad_lines(),
+		        PP_S(procnet_bad_lines()));
 		trace_fail(); /* the exit status tells */
 	}
 	diag_close(p.diag_fd);

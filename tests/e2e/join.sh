@@ -19,6 +19,16 @@ cat "$D/mixed.jsonl" | "$JOIN" -q -c -d 5 | sort >"$T/pipe-conn.out"
 "$JOIN" -q -c "$D/mixed.jsonl" | sort >"$T/file-conn.out"
 check "--conn: pipe = file mode" cmp -s "$T/file-conn.out" "$T/pipe-conn.out"
 
+# The summary: only with -v (or on a terminal): not a mail per cron run.
+"$JOIN" "$D/mixed.jsonl" >/dev/null 2>"$T/nov.err"
+check "no summary on stderr without -v (not a terminal)" [ ! -s "$T/nov.err" ]
+"$JOIN" -v "$D/mixed.jsonl" >/dev/null 2>"$T/v.err"
+check "summary with -v" grep -q '^pp-join: [0-9]* records; ' "$T/v.err"
+if have script; then
+    script -qec "$JOIN $D/mixed.jsonl >/dev/null" /dev/null >"$T/tty.err" 2>&1 </dev/null
+    check "summary when stderr is a terminal" grep -q 'pp-join: [0-9]* records; ' "$T/tty.err"
+fi
+
 # File mode: the order of the records out is the order in; two files are
 # read one after the other; records pp-join does not know are unchanged.
 check "file mode keeps the input order" \

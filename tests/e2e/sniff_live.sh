@@ -19,7 +19,7 @@ NS() { ip netns exec "$PP_NS" "$@"; }
 cd "$PP_TMP" || exit 1
 
 # pp-sniff on lo, until SIGINT.
-ip netns exec "$PP_NS" "$SNIFF" -i lo >live.out 2>live.err &
+ip netns exec "$PP_NS" "$SNIFF" -v -i lo >live.out 2>live.err &
 sniff_pid=$!
 pp_on_exit "kill $sniff_pid"
 # Ready when it sees our own datagrams.

@@ -135,7 +135,7 @@ mv "$P/net/tcp.new" "$P/net/tcp"
 sleep 0.3 # a few polls of the live run meet it too
 "$T" --once --proc-net --tcp >"$PP_TMP/bad" 2>"$PP_TMP/bad.err"; rc=$?
 check "malformed line: named with its line number" grep -q "^pp-trace: $P/net/tcp:2: " "$PP_TMP/bad.err"
-check "malformed line: counted" grep -q "^pp-trace: 1 malformed /proc/net lines skipped" "$PP_TMP/bad.err"
+check "malformed line: counted" grep -q "^pp-trace: 1 malformed /proc/net line skipped" "$PP_TMP/bad.err"
 check "malformed line: other rows still read, status 1" eval '[ $rc = 1 ] && [ "$(wc -l <"$PP_TMP/bad")" = 2 ]'
 
 kill -INT $TR
