@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lineout.h"
 #include "outfile.h"
 #include "pp.h"
 #include "sandbox.h"
@@ -27,7 +28,11 @@
 
 #define DEFAULT_SNAPLEN 262144
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
-#define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
+#define LIVE_POLL_MS 200    /* wake-up for idle timeouts, signals and marks */
+#define MARK_EVERY_US 50000 /* live: a mark at most this often */
+/* A packet stamped just before a dispatch may still be on its way into the
+ * capture ring (another CPU): marks stay this far behind. */
+#define MARK_LAG_US 10000
 
 static void usage(FILE *f)
 {
@@ -138,6 +143,9 @@ static pcap_t *open_live(const char *dev, int snaplen)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
 	pcap_set_snaplen(p, snaplen);
 	pcap_set_timeout(p, 100);
+	/* Each packet as soon as it is captured, not a block at a time:
+	 * marks (pp-records(5)) can then say how far the capture is. */
+	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, 8 << 20);
 	rc = pcap_activate(p);
 	if (rc < 0)
@@ -239,6 +247,28 @@ static void sandbox(const struct pp_sandbox_opts *so)
 	pp_sandbox_run(&spec, so);
 }
 
+/* Live captures into a pipe: a mark after each dispatch, the promise
+ * that no record stamped before ts follows except those that end a flow
+ * (pp-records(5)). */
+static bool marks_on;
+
+static void write_mark(struct run *r, uint64_t ts)
+{
+	static uint64_t last;
+	static char producer[48];
+	if (!marks_on || sniff_write_status || ts < last + MARK_EVERY_US)
+		return;
+	if (!producer[0])
+		snprintf(producer, sizeof(producer), "pp-sniff:%ld", (long)getpid());
+	last = ts;
+	jw_rec_begin(&r->s.w, "mark", ts);
+	jw_str(&r->s.w, "producer", producer);
+	if (jw_rec_end(&r->s.w, stdout) != 0) {
+		sniff_write_errno = errno;
+		sniff_write_status = errno == EPIPE ? -1 : -2;
+	}
+}
+
 static int flush_out(void)
 {
 	if (sniff_write_status)
@@ -270,6 +300,8 @@ int main(int argc, char **argv)
 	struct pp_sandbox_opts so = {0};
 	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
 	char *expr;
+
+	uint64_t start_us = pp_now_us();
 
 	pp_setprog(argv[0]);
 	pp_out_init();
@@ -342,6 +374,14 @@ int main(int argc, char **argv)
 	}
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
+	if (r.live) {
+		struct stat ns;
+		/* Whole lines per write on a pipe (shared with pp-trace). */
+		stdout = pp_out_whole_lines(stdout);
+		marks_on = pp_out_is_stream(stdout);
+		if (stat("/proc/self/ns/net", &ns) == 0)
+			sniff_netns = (uint64_t)ns.st_ino;
+	}
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	r.s.src_name = file ? file : dev;
@@ -356,15 +396,23 @@ int main(int argc, char **argv)
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};
 		pcap_setnonblock(g_pcap, 1, err);
+		/* Here from the start (pp-join waits for us), as of before the
+		 * capture opened: packets since then are still to come. */
+		write_mark(&r, start_us);
+		flush_out();
 		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+			uint64_t t0 = pp_now_us();
 			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
 			if (n == PCAP_ERROR) {
 				pp_warn("%s: %s", dev, pcap_geterr(g_pcap));
 				status = PP_EXIT_RUNTIME;
 				break;
 			}
-			if (n == 0 && pfd.fd >= 0)
+			write_mark(&r, t0 - MARK_LAG_US);
+			if (n == 0 && pfd.fd >= 0) {
+				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
+			}
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);

@@ -155,5 +155,8 @@ void flow_free(struct flowtab *ft);
 /* record.c: output of records; a failed write is remembered. */
 extern int sniff_write_status; /* 0, -1 EPIPE (reader gone), -2 other */
 extern int sniff_write_errno;
+/* Network namespace (inode) of a live capture, written on every record
+ * with a 5-tuple; 0 (files) writes none. */
+extern uint64_t sniff_netns;
 
 #endif

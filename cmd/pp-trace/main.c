@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lineout.h"
 #include "pp.h"
 #include "trace.h"
 
@@ -148,6 +149,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+
+	/* Whole lines per write on a pipe (shared with pp-sniff), and a
+	 * first mark: pp-join then waits for us while eBPF loads. */
+	stdout = pp_out_whole_lines(stdout);
+	sock_emit_marks(stdout);
+	sock_emit_mark(stdout, pp_now_us());
+	sock_emit_flush(stdout);
 
 	status = TRACE_UNAVAILABLE;
 	if (!no_ebpf) {
