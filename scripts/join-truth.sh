@@ -1,0 +1,222 @@
+#!/bin/bash
+# Is every joined record's process the right one, live as from files?
+#
+#   scripts/join-truth.sh [-n RUNS] [-r dense|sparse] [-m fifo|pipe] [-k]
+#
+# In a network namespace of its own: a DNS server (dnsmasq), a TLS server
+# (openssl s_server), an HTTP server (python3 http.server), sshd; pp-trace
+# and pp-sniff -i lo run in the namespace into pp-join (two FIFOs, or the
+# README's single pipe { pp-trace & pp-sniff; } | pp-join). RUNS clients
+# run, a mix of: curl by name (DNS over connected UDP, then TLS), curl of
+# HTTP, openssl s_client -servername, a python client with an unconnected
+# UDP DNS query and an HTTP request, ssh (banner and key exchange), and a C
+# client that connects, sends a request and exits within a millisecond.
+# dense: four at a time, back to back; sparse: one every 0.6 s.
+#
+# Each client's pid is known (its shell writes $$, then execs it); its
+# connections are the 5-tuples pp-trace reported for that pid. Every
+# sniffed record of those connections in pp-join's output is then
+#   right   pid and comm are the client's,
+#   wrong   it carries another pid or comm,
+#   none    it carries no pid.
+# Sniffed records of the namespace on no client's 5-tuple count as
+# "unknown". Then pp-join runs in file mode on the recorded streams: its
+# records, sorted, must equal the live ones ("live_eq_file").
+# Prints one JSON line of counts; -k keeps the work directory.
+# Needs root, dnsmasq, openssl, curl, python3 (/usr/bin), ssh, sshd, cc.
+set -u
+RUNS=60 RATE=dense MODE=fifo KEEP=0
+while getopts n:r:m:k o; do
+    case $o in
+    n) RUNS=$OPTARG ;; r) RATE=$OPTARG ;; m) MODE=$OPTARG ;; k) KEEP=1 ;;
+    *) echo "usage: $0 [-n runs] [-r dense|sparse] [-m fifo|pipe] [-k]" >&2; exit 2 ;;
+    esac
+done
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${PP_BIN:-$ROOT/bin}
+PY=/usr/bin/python3
+T=$(mktemp -d "${TMPDIR:-/tmp}/pp-truth.XXXXXX")
+NS=pp-truth-$$
+CLEAN=()
+cleanup() {
+    local c
+    for c in "${CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
+    [ $KEEP = 1 ] && echo "kept $T" >&2 || rm -rf "$T"
+}
+trap cleanup EXIT
+ip netns add $NS || exit 1
+CLEAN=("ip netns pids $NS | xargs -r kill -9" "sleep 0.2" "ip netns del $NS" "rm -rf /etc/netns/$NS")
+ip -n $NS link set lo up
+for a in 127.0.0.2 127.0.0.3 127.0.0.4; do ip -n $NS addr add $a/8 dev lo 2>/dev/null; done
+inns() { ip netns exec $NS "$@"; }
+mkdir -p /etc/netns/$NS
+echo "nameserver 127.0.0.1" >/etc/netns/$NS/resolv.conf
+
+# --- servers ---------------------------------------------------------------
+inns dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
+    --bind-interfaces --port=53 --no-resolv --no-hosts --address=/app.truth.test/127.0.0.2 \
+    --address=/web.truth.test/127.0.0.3 2>"$T/dnsmasq.err" &
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=app.truth.test" -keyout "$T/key.pem" \
+    -out "$T/cert.pem" -days 1 2>/dev/null
+inns openssl s_server -accept 127.0.0.2:8443 -cert "$T/cert.pem" -key "$T/key.pem" -www -quiet \
+    </dev/null >/dev/null 2>"$T/tls.err" &
+mkdir -p "$T/www" && echo hello >"$T/www/index.html"
+inns $PY -m http.server --bind 127.0.0.3 8080 --directory "$T/www" >/dev/null 2>&1 &
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" >/dev/null
+inns /usr/sbin/sshd -D -f /dev/null -o HostKey="$T/hostkey" -o ListenAddress=127.0.0.4:2222 \
+    -o PidFile=none -o UsePAM=no 2>"$T/sshd.err" &
+
+cat >"$T/mscli.c" <<'EOF'
+/* Connect, ask, read a little, exit: a client that lives a millisecond. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8080)};
+	static const char q[] = "GET / HTTP/1.0\r\nHost: c.truth.test\r\n\r\n";
+	char b[256];
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	inet_pton(AF_INET, "127.0.0.3", &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return 1;
+	if (write(s, q, sizeof(q) - 1) < 0)
+		return 1;
+	(void)read(s, b, sizeof(b));
+	return 0;
+}
+EOF
+cc -O2 -o "$T/mscli" "$T/mscli.c" || exit 1
+cat >"$T/udpcli.py" <<'EOF'
+# A DNS query from an unconnected UDP socket (sendto), then HTTP.
+import os, socket, struct
+name = b"".join(bytes([len(p)]) + p for p in b"web.truth.test".split(b"."))
+q = struct.pack(">HHHHHH", os.getpid() & 0xFFFF, 0x0100, 1, 0, 0, 0) + name + b"\0" + struct.pack(">HH", 1, 1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(3)
+u.sendto(q, ("127.0.0.1", 53))
+u.recvfrom(512)
+u.close()
+c = socket.create_connection(("127.0.0.3", 8080), timeout=3)
+c.sendall(b"GET / HTTP/1.0\r\nHost: py.truth.test\r\n\r\n")
+c.recv(256)
+c.close()
+EOF
+sleep 1
+
+# --- producers into pp-join --------------------------------------------------
+"$BIN/pp-join" --version >/dev/null || exit 1
+if [ $MODE = fifo ]; then
+    mkfifo "$T/trace.fifo" "$T/sniff.fifo"
+    "$BIN/pp-join" "$T/trace.fifo" "$T/sniff.fifo" >"$T/live.jsonl" 2>"$T/join.err" &
+    jpid=$!
+    inns "$BIN/pp-trace" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+    inns "$BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
+else
+    { inns "$BIN/pp-trace" 2>"$T/trace.err" & inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
+        tee "$T/all.jsonl" | "$BIN/pp-join" >"$T/live.jsonl" 2>"$T/join.err" &
+    jpid=$!
+fi
+# Ready when both have written a mark after attaching (pp-trace) and
+# opening the capture.
+for i in $(seq 100); do
+    f=$T/trace.jsonl; [ $MODE = pipe ] && f=$T/all.jsonl
+    [ "$(grep -c '"producer":"pp-trace' "$f" 2>/dev/null)" -ge 3 ] &&
+        [ "$(grep -c '"producer":"pp-sniff' "${f/trace/sniff}" 2>/dev/null)" -ge 3 ] && break
+    sleep 0.2
+done
+
+# --- clients -----------------------------------------------------------------
+client() { # n: the run's number; writes "pid comm" to $T/pids
+    local n=$1 k=$(($1 % 6))
+    local run=(sh -c 'echo "$$ $1" >>"$2"; shift 2; exec "$@"' sh)
+    case $k in
+    0) inns "${run[@]}" curl "$T/pids" curl -sk --max-time 5 -o /dev/null https://app.truth.test:8443/ ;;
+    1) inns "${run[@]}" curl "$T/pids" curl -s --max-time 5 -o /dev/null http://web.truth.test:8080/ ;;
+    2) inns "${run[@]}" openssl "$T/pids" openssl s_client -connect 127.0.0.2:8443 -servername app.truth.test \
+           </dev/null >/dev/null 2>&1 ;;
+    3) inns "${run[@]}" python3 "$T/pids" $PY "$T/udpcli.py" ;;
+    4) inns "${run[@]}" ssh "$T/pids" ssh -o BatchMode=yes -o StrictHostKeyChecking=no \
+           -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -p 2222 nobody@127.0.0.4 true >/dev/null 2>&1 ;;
+    5) inns "${run[@]}" mscli "$T/pids" "$T/mscli" ;;
+    esac
+}
+: >"$T/pids"
+if [ $RATE = dense ]; then
+    for ((i = 0; i < RUNS; i += 4)); do
+        cl=()
+        for ((j = i; j < i + 4 && j < RUNS; j++)); do client $j & cl+=($!); done
+        wait "${cl[@]}"
+    done
+else
+    cl=()
+    for ((i = 0; i < RUNS; i++)); do client $i & cl+=($!); sleep 0.6; done
+    wait "${cl[@]}"
+fi
+# Time for the last flows to end (pp-sniff: 5 s after FIN), then stop.
+sleep 6
+for p in $(ip netns pids $NS); do
+    case $(cat /proc/$p/comm 2>/dev/null) in pp-trace|pp-sniff) kill -TERM $p ;; esac
+done
+wait $jpid
+
+# --- file mode on what was recorded, and the verdict ------------------------------
+if [ $MODE = fifo ]; then
+    "$BIN/pp-join" -q "$T/trace.jsonl" "$T/sniff.jsonl" >"$T/file.jsonl" 2>>"$T/join.err"
+    rec=("$T/trace.jsonl" "$T/sniff.jsonl")
+else
+    "$BIN/pp-join" -q "$T/all.jsonl" >"$T/file.jsonl" 2>>"$T/join.err"
+    rec=("$T/all.jsonl")
+fi
+NSINO=$(inns stat -Lc %i /proc/self/ns/net)
+$PY - "$T" "$MODE" "$RATE" "$RUNS" "$NSINO" "${rec[@]}" <<'EOF'
+import json, sys
+T, mode, rate, runs, ns = sys.argv[1:6]
+ns = int(ns)
+recorded = sys.argv[6:]
+pids = {}
+for line in open(T + "/pids"):
+    p, c = line.split()
+    pids[int(p)] = c
+def key(r):
+    a = (r.get("src"), r.get("sport")); b = (r.get("dst"), r.get("dport"))
+    return (r.get("proto"),) + tuple(sorted([a, b], key=str))
+owner = {}  # 5-tuple -> client pid, from pp-trace's own records
+for f in recorded:
+    for line in open(f):
+        r = json.loads(line)
+        if r.get("type") == "sock" and r.get("pid") in pids and r.get("event") in ("connect", "udp", "close") \
+                and r.get("netns") == ns and r.get("dst"):
+            owner[key(r)] = r["pid"]
+right = wrong = none = unknown = resp_wrong = 0
+examples = []
+live = [l for l in open(T + "/live.jsonl")]
+for line in live:
+    r = json.loads(line)
+    if r.get("type") in ("sock", "mark") or r.get("netns") != ns:
+        continue
+    o = owner.get(key(r))
+    if o is None:
+        unknown += 1
+        continue
+    if r.get("pid") is None:
+        none += 1
+        if len(examples) < 5: examples.append(("none", o, line.strip()[:300]))
+    elif r["pid"] == o and r.get("comm") == pids[o]:
+        right += 1
+    else:
+        wrong += 1
+        if len(examples) < 5: examples.append(("wrong", o, line.strip()[:300]))
+    if r.get("resp_pid") == o:
+        resp_wrong += 1
+filel = sorted(open(T + "/file.jsonl"))
+same = sorted(live) == filel
+ndiff = len(set(live) ^ set(filel))
+for e in examples:
+    print("example", *e, file=sys.stderr)
+print(json.dumps({"mode": mode, "rate": rate, "runs": int(runs), "clients": len(pids),
+                  "connections": len(owner), "records": right + wrong + none, "right": right,
+                  "wrong": wrong, "none": none, "unknown": unknown, "resp_is_client": resp_wrong,
+                  "live_eq_file": same, "live_file_diff_lines": ndiff}))
+EOF
