@@ -92,10 +92,13 @@ EOF2
 late_pid() { jq -c 'select(.type=="tls")|.pid'; }
 check "file mode keeps closed sockets" [ "$("$JOIN" -q "$T/expire.jsonl" | late_pid)" = 77 ]
 check "live mode too" [ "$(cat "$T/expire.jsonl" | "$JOIN" -q -d 0.1 | late_pid)" = 77 ]
-# (event time has to be past the flow on every source: the sock records'
-# too, another socket)
-sed 's/"ts":1300.0/"ts":1400.0/' "$T/expire.jsonl" |
-    sed '3p;3s/.*/{"type":"sock","ts":1402.0,"event":"connect","dir":"out","proto":"tcp","src":"10.0.0.2","sport":40009,"dst":"10.0.0.9","dport":443,"pid":78}/' >"$T/expire2.jsonl"
+# (event time has to be past on every source, the sock records' too: a
+# record more than a second older than its source's latest comes when read)
+{ sed -n 1,2p "$T/expire.jsonl"
+  echo '{"type":"flow","ts":1400.0,"event":"start","proto":"tcp","src":"10.0.0.2","sport":40001,"dst":"10.0.0.9","dport":443}'
+  echo '{"type":"sock","ts":1402.0,"event":"connect","dir":"out","proto":"tcp","src":"10.0.0.2","sport":40009,"dst":"10.0.0.9","dport":443,"pid":78}'
+  echo '{"type":"flow","ts":1402.0,"event":"start","proto":"tcp","src":"10.0.0.2","sport":40009,"dst":"10.0.0.9","dport":443}'
+  sed -n 4p "$T/expire.jsonl"; } >"$T/expire2.jsonl"
 check "both forget them after 6 min" [ "$("$JOIN" -q "$T/expire2.jsonl" | late_pid)$(cat "$T/expire2.jsonl" | "$JOIN" -q | late_pid)" = nullnull ]
 
 # Garbage: random bytes between good records: reported by line, skipped,
