@@ -68,7 +68,11 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 	bool named = false;
 
 	add.len = 0;
-	if (j->type == JT_SOCK && j->has_key) {
+	if (j->stale) {
+		/* what it could match is gone (order.c) */
+		if (j->type != JT_OTHER && j->type != JT_SOCK && j->has_key)
+			jstats.sniffed++;
+	} else if (j->type == JT_SOCK && j->has_key) {
 		struct life *l = sock_life(j);
 		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
 		static const size_t offs[3] = {
@@ -110,7 +114,7 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 			}
 		}
 	}
-	if (j->type != JT_OTHER && j->type != JT_MARK && j->has_dst && j->sev != SEV_LISTEN)
+	if (!j->stale && j->type != JT_OTHER && j->type != JT_MARK && j->has_dst && j->sev != SEV_LISTEN)
 		add_name(&j->dst, j->ts, j->present, &named);
 	if (named && j->type == JT_SOCK)
 		jstats.sock_named++;

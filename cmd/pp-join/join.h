@@ -56,6 +56,7 @@ struct jrec {
 	bool has_ts, has_key, has_dst, nonempty;
 	bool flow_start, flow_end, hello;
 	bool trailing;         /* older than its producer's mark (order.c) */
+	bool stale;            /* older than what the tables still keep: no match */
 };
 
 /* A record's top-level members, located (scan.c). */
@@ -172,7 +173,7 @@ struct jstats {
 	unsigned long refused;      /* sniffed records no process was given to because
 	                             * two processes fitted equally (or the originator
 	                             * is local but unseen) */
-	unsigned long trailing, late, forced, sources_timed_out;
+	unsigned long trailing, stale, late, forced, sources_timed_out;
 	unsigned long lives, lives_unmatched, flows;
 	unsigned long evicted_lives, evicted_flows, evicted_names;
 	unsigned long conns;

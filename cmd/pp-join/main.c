@@ -370,8 +370,8 @@ static void report(void)
 		pp_warn("%lu sniffed with the responder's process too; %lu refused: two processes fitted equally",
 		        jstats.resp_named, jstats.refused);
 	if (jstats.trailing || jstats.late || jstats.forced || jstats.sources_timed_out)
-		pp_warn("event time: %lu trailing (written after their producer's mark), %lu late (after a source timed out), %lu forced (memory bound); %lu sources timed out",
-		        jstats.trailing, jstats.late, jstats.forced, jstats.sources_timed_out);
+		pp_warn("event time: %lu trailing (written after their producer's mark; %lu of them too old to match), %lu late (after a source timed out), %lu forced (memory bound); %lu sources timed out",
+		        jstats.trailing, jstats.stale, jstats.late, jstats.forced, jstats.sources_timed_out);
 }
 
 int main(int argc, char **argv)

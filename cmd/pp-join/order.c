@@ -435,6 +435,13 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		s->out[kind] = false;
 		if (j.trailing)
 			jstats.trailing++;
+		/* So far behind its own source that what it would match may be
+		 * gone from the tables (expiry follows event time): it gets no
+		 * match, whenever it is decided, so that both modes agree. */
+		if (j.trailing && j.ts < s->maxts[kind] - (jconf.linger - jconf.window - jconf.horizon)) {
+			j.stale = true;
+			jstats.stale++;
+		}
 	}
 	it = xmalloc(sizeof(*it) + len + 1);
 	it->j = j;
