@@ -5,7 +5,7 @@
 #
 # In a network namespace of its own: a DNS server (dnsmasq), a TLS server
 # (openssl s_server), an HTTP server (python3 http.server), sshd; pp-trace
-# and pp-sniff -i lo run in the namespace into pp-join (two FIFOs, or the
+# on the host and pp-sniff -i lo in the namespace run into pp-join (two FIFOs, or the
 # README's single pipe { pp-trace & pp-sniff; } | pp-join). RUNS clients
 # run, a mix of: curl by name (DNS over connected UDP, then TLS), curl of
 # HTTP, openssl s_client -servername, a python client with an unconnected
@@ -111,10 +111,11 @@ if [ $MODE = fifo ]; then
     mkfifo "$T/trace.fifo" "$T/sniff.fifo"
     "$BIN/pp-join" "$T/trace.fifo" "$T/sniff.fifo" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
-    inns "$BIN/pp-trace" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+    "$BIN/pp-trace" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+    tpid=$!
     inns "$BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
 else
-    { inns "$BIN/pp-trace" 2>"$T/trace.err" & inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
+    { "$BIN/pp-trace" 2>"$T/trace.err" & echo $! >"$T/trace.pid"; inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
         tee "$T/all.jsonl" | "$BIN/pp-join" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
 fi
@@ -156,8 +157,12 @@ else
 fi
 # Time for the last flows to end (pp-sniff: 5 s after FIN), then stop.
 sleep 6
+# pp-trace runs on the host (as a user would: it sees every namespace),
+# pp-sniff in the namespace.
+[ $MODE = pipe ] && tpid=$(cat "$T/trace.pid")
+kill -TERM $tpid
 for p in $(ip netns pids $NS); do
-    case $(cat /proc/$p/comm 2>/dev/null) in pp-trace|pp-sniff) kill -TERM $p ;; esac
+    [ "$(cat /proc/$p/comm 2>/dev/null)" = pp-sniff ] && kill -TERM $p
 done
 wait $jpid
 
@@ -183,12 +188,15 @@ def key(r):
     a = (r.get("src"), r.get("sport")); b = (r.get("dst"), r.get("dport"))
     return (r.get("proto"),) + tuple(sorted([a, b], key=str))
 owner = {}  # 5-tuple -> client pid, from pp-trace's own records
+wild = {}   # (proto, local port, peer, peer port) -> pid
 for f in recorded:
     for line in open(f):
         r = json.loads(line)
         if r.get("type") == "sock" and r.get("pid") in pids and r.get("event") in ("connect", "udp", "close") \
                 and r.get("netns") == ns and r.get("dst"):
             owner[key(r)] = r["pid"]
+            if r.get("src") in ("0.0.0.0", "::"):  # wildcard-bound UDP socket
+                wild[(r["proto"], r["sport"], r["dst"], r["dport"])] = r["pid"]
 right = wrong = none = unknown = resp_wrong = 0
 examples = []
 live = [l for l in open(T + "/live.jsonl")]
@@ -197,6 +205,8 @@ for line in live:
     if r.get("type") in ("sock", "mark") or r.get("netns") != ns:
         continue
     o = owner.get(key(r))
+    if o is None:
+        o = wild.get((r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")))
     if o is None:
         unknown += 1
         continue

@@ -8,6 +8,7 @@
  * gets the process of a life only when the life and the record's wire flow
  * agree in time (see match_life); when two lives of different processes
  * qualify equally, it gets none: no match is better than a wrong one. */
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -695,6 +696,31 @@ void match_lives(const struct jrec *j, struct life **orig, struct life **resp)
 	f = flow_at(n, j->ts, j->netns);
 	*orig = choose(n, j->ts, f, ROLE_ORIG, j->asof, j->netns, &amb_o);
 	*resp = choose(n, j->ts, f, ROLE_RESP, j->asof, j->netns, &amb_r);
+	if (j->key.proto == IPPROTO_UDP && j->netns) {
+		/* A UDP socket bound to the wildcard address, in a namespace
+		 * where pp-trace could not tell which address it sent from
+		 * (pp-trace(1)): its records say 0.0.0.0 or ::. It fits the
+		 * datagrams of its port and peer in its own namespace only. */
+		for (int side = 0; side < 2; side++) {
+			struct life **out = side == 0 ? orig : resp;
+			bool *amb = side == 0 ? &amb_o : &amb_r;
+			struct pp_tuple w = j->tuple, wk;
+			struct tnode *wn;
+			bool a;
+			struct life *l;
+			if (*out || *amb)
+				continue;
+			memset(side == 0 ? w.src.a : w.dst.a, 0, sizeof(w.src.a));
+			pp_tuple_norm(&w, &wk, NULL);
+			wn = node_find(&wk, key_hash(&wk));
+			if (!wn)
+				continue;
+			l = choose(wn, j->ts, f, side == 0 ? ROLE_ORIG : ROLE_RESP, j->asof, j->netns, &a);
+			if (l && l->netns == j->netns)
+				*out = l;
+			*amb |= a;
+		}
+	}
 	if (amb_o || amb_r)
 		jstats.refused++;
 }
