@@ -223,10 +223,19 @@ for line in live:
 filel = sorted(open(T + "/file.jsonl"))
 same = sorted(live) == filel
 ndiff = len(set(live) ^ set(filel))
+import re
+clean = True
+for f in ("join.err", "trace.err", "sniff.err"):
+    try:
+        t = open(T + "/" + f, errors="replace").read()
+    except OSError:
+        continue
+    if re.search(r"ERROR: (Address|Leak)Sanitizer|runtime error:|malformed line|, skipped", t):
+        clean = False
 for e in examples:
     print("example", *e, file=sys.stderr)
 print(json.dumps({"mode": mode, "rate": rate, "runs": int(runs), "clients": len(pids),
                   "connections": len(owner), "records": right + wrong + none, "right": right,
                   "wrong": wrong, "none": none, "unknown": unknown, "resp_is_client": resp_wrong,
-                  "live_eq_file": same, "live_file_diff_lines": ndiff}))
+                  "live_eq_file": same, "live_file_diff_lines": ndiff, "clean": clean}))
 EOF
