@@ -1,7 +1,7 @@
 #!/bin/bash
 # Is every joined record's process the right one, live as from files?
 #
-#   scripts/join-truth.sh [-n RUNS] [-r dense|sparse] [-m fifo|pipe] [-k]
+#   scripts/join-truth.sh [-n RUNS] [-r dense|sparse] [-m fifo|pipe] [-R N] [-P] [-k]
 #
 # In a network namespace of its own: a DNS server (dnsmasq), a TLS server
 # (openssl s_server), an HTTP server (python3 http.server), sshd; pp-trace
@@ -21,14 +21,20 @@
 #   none    it carries no pid.
 # Sniffed records of the namespace on no client's 5-tuple count as
 # "unknown". Then pp-join runs in file mode on the recorded streams: its
-# records, sorted, must equal the live ones ("live_eq_file").
+# records, sorted, must equal the live ones ("live_eq_file"). -R N: then
+# N replays of the recorded streams into a live pp-join, cut and
+# interleaved at random with random pauses, each through FIFOs and through
+# one pipe (the two producers' lines shuffled together, each in its own
+# order): "replays_eq_file" counts those equal to file mode. -P: pp-trace
+# polls (--no-ebpf) instead of eBPF.
 # Prints one JSON line of counts; -k keeps the work directory.
 # Needs root, dnsmasq, openssl, curl, python3 (/usr/bin), ssh, sshd, cc.
 set -u
-RUNS=60 RATE=dense MODE=fifo KEEP=0
-while getopts n:r:m:k o; do
+RUNS=60 RATE=dense MODE=fifo KEEP=0 REPLAYS=0 TRACE_OPT=
+while getopts n:r:m:R:Pk o; do
     case $o in
     n) RUNS=$OPTARG ;; r) RATE=$OPTARG ;; m) MODE=$OPTARG ;; k) KEEP=1 ;;
+    R) REPLAYS=$OPTARG ;; P) TRACE_OPT=--no-ebpf ;;
     *) echo "usage: $0 [-n runs] [-r dense|sparse] [-m fifo|pipe] [-k]" >&2; exit 2 ;;
     esac
 done
@@ -111,11 +117,11 @@ if [ $MODE = fifo ]; then
     mkfifo "$T/trace.fifo" "$T/sniff.fifo"
     "$BIN/pp-join" "$T/trace.fifo" "$T/sniff.fifo" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
-    "$BIN/pp-trace" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+    "$BIN/pp-trace" $TRACE_OPT > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
     tpid=$!
     inns "$BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
 else
-    { "$BIN/pp-trace" 2>"$T/trace.err" & echo $! >"$T/trace.pid"; inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
+    { "$BIN/pp-trace" $TRACE_OPT 2>"$T/trace.err" & echo $! >"$T/trace.pid"; inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
         tee "$T/all.jsonl" | "$BIN/pp-join" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
 fi
@@ -123,8 +129,8 @@ fi
 # opening the capture.
 for i in $(seq 100); do
     f=$T/trace.jsonl; [ $MODE = pipe ] && f=$T/all.jsonl
-    [ "$(grep -c '"producer":"pp-trace' "$f" 2>/dev/null)" -ge 3 ] &&
-        [ "$(grep -c '"producer":"pp-sniff' "${f/trace/sniff}" 2>/dev/null)" -ge 3 ] && break
+    a=$(grep -c '"producer":"pp-trace' "$f" 2>/dev/null) b=$(grep -c '"producer":"pp-sniff' "${f/trace/sniff}" 2>/dev/null)
+    [ "${a:-0}" -ge 3 ] && [ "${b:-0}" -ge 3 ] && break
     sleep 0.2
 done
 
@@ -174,6 +180,49 @@ else
     "$BIN/pp-join" -q "$T/all.jsonl" >"$T/file.jsonl" 2>>"$T/join.err"
     rec=("$T/all.jsonl")
 fi
+# Replays: the recorded streams again, at random.
+cat >"$T/replay.py" <<'EOF'
+import os, random, sys, time
+mode, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+streams = [open(f, "rb").read().splitlines(keepends=True) for f in out[:n]]
+fifos = out[n:]
+rnd = random.Random()
+if mode == "one":  # every stream's lines, shuffled together, into one pipe
+    w = [open(fifos[0], "wb", buffering=0)] * len(streams)
+else:
+    w = [open(f, "wb", buffering=0) for f in fifos]
+pos = [0] * len(streams)
+while any(p < len(s) for p, s in zip(pos, streams)):
+    i = rnd.choice([k for k in range(len(streams)) if pos[k] < len(streams[k])])
+    n = rnd.choice([1, 1, 2, 5, 50, 500])
+    w[i].write(b"".join(streams[i][pos[i]:pos[i] + n]))
+    pos[i] += n
+    if rnd.random() < 0.05:
+        time.sleep(rnd.random() * 0.01)
+for f in set(w):
+    f.close()
+EOF
+if [ $MODE = fifo ]; then srcs=("$T/trace.jsonl" "$T/sniff.jsonl"); else srcs=("$T/all.jsonl"); fi
+replay_ok=0 replay_n=0
+for ((r = 0; r < REPLAYS; r++)); do
+    for how in fifos one; do
+        [ $how = one ] && [ ${#srcs[@]} = 1 ] && continue
+        rm -f "$T"/r*.fifo
+        if [ $how = one ]; then
+            mkfifo "$T/r0.fifo"; fs=("$T/r0.fifo")
+        else
+            fs=(); for ((k = 0; k < ${#srcs[@]}; k++)); do mkfifo "$T/r$k.fifo"; fs+=("$T/r$k.fifo"); done
+        fi
+        "$BIN/pp-join" -q "${fs[@]}" >"$T/replay.jsonl" 2>>"$T/join.err" &
+        rj=$!
+        $PY "$T/replay.py" $how ${#srcs[@]} "${srcs[@]}" "${fs[@]}"
+        wait $rj
+        replay_n=$((replay_n + 1))
+        cmp -s <(sort "$T/replay.jsonl") <(sort "$T/file.jsonl") && replay_ok=$((replay_ok + 1))
+    done
+done
+echo "$replay_ok $replay_n" >"$T/replays"
+
 NSINO=$(inns stat -Lc %i /proc/self/ns/net)
 $PY - "$T" "$MODE" "$RATE" "$RUNS" "$NSINO" "${rec[@]}" <<'EOF'
 import json, sys
@@ -221,6 +270,7 @@ for line in live:
     if r.get("resp_pid") == o:
         resp_wrong += 1
 filel = sorted(open(T + "/file.jsonl"))
+rok, rn = map(int, open(T + "/replays").read().split())
 same = sorted(live) == filel
 ndiff = len(set(live) ^ set(filel))
 import re
@@ -237,5 +287,6 @@ for e in examples:
 print(json.dumps({"mode": mode, "rate": rate, "runs": int(runs), "clients": len(pids),
                   "connections": len(owner), "records": right + wrong + none, "right": right,
                   "wrong": wrong, "none": none, "unknown": unknown, "resp_is_client": resp_wrong,
-                  "live_eq_file": same, "live_file_diff_lines": ndiff, "clean": clean}))
+                  "live_eq_file": same, "live_file_diff_lines": ndiff,
+                  "replays_eq_file": "%d/%d" % (rok, rn), "clean": clean}))
 EOF
