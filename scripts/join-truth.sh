@@ -197,10 +197,13 @@ while any(p < len(s) for p, s in zip(pos, streams)):
     n = rnd.choice([1, 1, 2, 5, 50, 500])
     w[i].write(b"".join(streams[i][pos[i]:pos[i] + n]))
     pos[i] += n
+    if pos[i] >= len(streams[i]) and mode != "one":
+        w[i].close()  # as its producer would end
     if rnd.random() < 0.05:
         time.sleep(rnd.random() * 0.01)
 for f in set(w):
-    f.close()
+    if not f.closed:
+        f.close()
 EOF
 if [ $MODE = fifo ]; then srcs=("$T/trace.jsonl" "$T/sniff.jsonl"); else srcs=("$T/all.jsonl"); fi
 replay_ok=0 replay_n=0
@@ -218,7 +221,11 @@ for ((r = 0; r < REPLAYS; r++)); do
         $PY "$T/replay.py" $how ${#srcs[@]} "${srcs[@]}" "${fs[@]}"
         wait $rj
         replay_n=$((replay_n + 1))
-        cmp -s <(sort "$T/replay.jsonl") <(sort "$T/file.jsonl") && replay_ok=$((replay_ok + 1))
+        if cmp -s <(sort "$T/replay.jsonl") <(sort "$T/file.jsonl"); then
+            replay_ok=$((replay_ok + 1))
+        else # kept with -k
+            cp "$T/replay.jsonl" "$T/replay-$r-$how.jsonl"
+        fi
     done
 done
 echo "$replay_ok $replay_n" >"$T/replays"

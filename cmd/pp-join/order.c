@@ -422,12 +422,16 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	else
 		j.ts = s->last_ts; /* keeps its place among its neighbours */
 	if (j.type != JT_OTHER) {
-		int64_t mm;
+		int64_t mm, ahead;
 		kind = kind_of(&j);
-		if (kind_marked(s, kind, &mm))
+		ahead = s->maxts[kind];
+		if (kind_marked(s, kind, &mm)) {
 			j.trailing = j.ts < mm;
-		else if (s->has[kind])
+			if (mm > ahead || !s->has[kind])
+				ahead = mm;
+		} else if (s->has[kind]) {
 			j.trailing = j.ts < s->maxts[kind] - GRACE_US;
+		}
 		if (!s->has[kind] || j.ts > s->maxts[kind])
 			s->maxts[kind] = j.ts;
 		s->has[kind] = true;
@@ -438,7 +442,7 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		/* So far behind its own source that what it would match may be
 		 * gone from the tables (expiry follows event time): it gets no
 		 * match, whenever it is decided, so that both modes agree. */
-		if (j.trailing && j.ts < s->maxts[kind] - (jconf.linger - jconf.window - jconf.horizon)) {
+		if (j.trailing && j.ts < ahead - (jconf.linger - jconf.window - jconf.horizon)) {
 			j.stale = true;
 			jstats.stale++;
 		}
