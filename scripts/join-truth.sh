@@ -237,8 +237,10 @@ T, mode, rate, runs, ns = sys.argv[1:6]
 ns = int(ns)
 recorded = sys.argv[6:]
 pids = {}
+reused = 0
 for line in open(T + "/pids"):
     p, c = line.split()
+    reused += int(p) in pids  # pid_max wraps on a busy machine
     pids[int(p)] = c
 def key(r):
     a = (r.get("src"), r.get("sport")); b = (r.get("dst"), r.get("dport"))
@@ -250,9 +252,11 @@ for f in recorded:
         r = json.loads(line)
         if r.get("type") == "sock" and r.get("pid") in pids and r.get("event") in ("connect", "udp", "close") \
                 and r.get("netns") == ns and r.get("dst"):
-            owner[key(r)] = r["pid"]
+            # the kernel's pid and comm at the event: right even when a
+            # pid was reused during the run
+            owner[key(r)] = (r["pid"], r.get("comm"))
             if r.get("src") in ("0.0.0.0", "::"):  # wildcard-bound UDP socket
-                wild[(r["proto"], r["sport"], r["dst"], r["dport"])] = r["pid"]
+                wild[(r["proto"], r["sport"], r["dst"], r["dport"])] = (r["pid"], r.get("comm"))
 right = wrong = none = unknown = resp_wrong = 0
 examples = []
 live = [l for l in open(T + "/live.jsonl")]
@@ -266,14 +270,15 @@ for line in live:
     if o is None:
         unknown += 1
         continue
+    o, ocomm = o
     if r.get("pid") is None:
         none += 1
-        if len(examples) < 5: examples.append(("none", o, line.strip()[:300]))
-    elif r["pid"] == o and r.get("comm") == pids[o]:
+        if len(examples) < 5: examples.append(("none", o, line.strip()[:400]))
+    elif r["pid"] == o and r.get("comm") == ocomm:
         right += 1
     else:
         wrong += 1
-        if len(examples) < 5: examples.append(("wrong", o, line.strip()[:300]))
+        if len(examples) < 5: examples.append(("wrong", o, line.strip()[:400]))
     if r.get("resp_pid") == o:
         resp_wrong += 1
 filel = sorted(open(T + "/file.jsonl"))
@@ -295,5 +300,6 @@ print(json.dumps({"mode": mode, "rate": rate, "runs": int(runs), "clients": len(
                   "connections": len(owner), "records": right + wrong + none, "right": right,
                   "wrong": wrong, "none": none, "unknown": unknown, "resp_is_client": resp_wrong,
                   "live_eq_file": same, "live_file_diff_lines": ndiff,
-                  "replays_eq_file": "%d/%d" % (rok, rn), "clean": clean}))
+                  "replays_eq_file": "%d/%d" % (rok, rn), "clean": clean, "pids_reused": reused,
+                  "examples": examples[:3]}))
 EOF
