@@ -32,11 +32,16 @@ enum { KIND_TRACE, KIND_SNIFF, KIND_N };
 
 struct item {
 	struct jrec j;
+	struct jtoks t;    /* indexes into sp, not into a scan */
+	struct jspan *sp;  /* the members ingest() reads, kept from arrival */
 	uint64_t seq;      /* arrival ordinal: the last tie-break */
 	uint32_t len;
 	int input;
+	uint8_t nsp;
 	char line[];
 };
+
+#define NTOKS ((int)(sizeof(struct jtoks) / sizeof(int)))
 
 struct prod {
 	char *name;
@@ -351,19 +356,17 @@ static void decide_before(int64_t x)
 	}
 }
 
-/* Into the tables. The line is read again (what ingest needs points into
- * it); the summary made on arrival carries the order's flags. */
+/* Into the tables, with the members kept from arrival (parsing the line
+ * twice would cost as much as everything else). */
 static void take_in(struct item *it)
 {
-	struct jrec j;
-	struct jtoks t;
-	const char *err;
-	if (!jparse(it->line, it->len, &sc, &rp, &j, &t, &err))
-		return; /* cannot happen: it parsed on arrival */
-	j.trailing = it->j.trailing;
+	struct jrec j = it->j;
+	memcpy(sc.m, it->sp, it->nsp * sizeof(*it->sp));
+	sc.n = it->nsp;
+	sc.obj_start = j.obj_start;
+	sc.obj_end = j.obj_end;
 	j.rec_no = it->j.rec_no = ++rec_no;
-	j.netns = it->j.netns;
-	ingest(it->line, it->len, &sc, &j, &t, 0);
+	ingest(it->line, it->len, &sc, &j, &it->t, 0);
 	if (!it->j.trailing && it->j.ts > frontier && it->j.type != JT_OTHER)
 		frontier = it->j.ts;
 	if (frontier != INT64_MIN && frontier >= next_expire) {
@@ -447,7 +450,28 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 			jstats.stale++;
 		}
 	}
-	it = xmalloc(sizeof(*it) + len + 1);
+	{
+		/* The members ingest() reads, in the order's own array. */
+		int idx[NTOKS], n = 0;
+		size_t off = (sizeof(*it) + len + 1 + 7) & ~(size_t)7;
+		memcpy(idx, t, sizeof(idx));
+		if (j.type != JT_OTHER)
+			for (int k = 0; k < NTOKS; k++)
+				if (idx[k] >= 0)
+					n++;
+		it = xmalloc(off + (size_t)n * sizeof(struct jspan));
+		it->sp = (struct jspan *)((char *)it + off);
+		it->nsp = 0;
+		for (int k = 0; k < NTOKS; k++) {
+			if (idx[k] >= 0 && j.type != JT_OTHER) {
+				it->sp[it->nsp] = sc.m[idx[k]];
+				idx[k] = it->nsp++;
+			} else {
+				idx[k] = -1;
+			}
+		}
+		memcpy(&it->t, idx, sizeof(idx));
+	}
 	it->j = j;
 	it->seq = ++seq;
 	it->len = (uint32_t)len;
