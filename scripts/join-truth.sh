@@ -26,7 +26,9 @@
 # interleaved at random with random pauses, each through FIFOs and through
 # one pipe (the two producers' lines shuffled together, each in its own
 # order): "replays_eq_file" counts those equal to file mode. -P: pp-trace
-# polls (--no-ebpf) instead of eBPF.
+# polls (--no-ebpf, in the namespace: polling sees its own namespace's
+# tables) instead of eBPF; an eBPF pp-trace beside it, not joined, says
+# which connection was whose.
 # Prints one JSON line of counts; -k keeps the work directory.
 # Needs root, dnsmasq, openssl, curl, python3 (/usr/bin), ssh, sshd, cc.
 set -u
@@ -112,16 +114,24 @@ EOF
 sleep 1
 
 # --- producers into pp-join --------------------------------------------------
+# Polling reads the socket tables of its own namespace: it runs in ours.
+TRACE=("$BIN/pp-trace")
+if [ -n "$TRACE_OPT" ]; then
+    TRACE=(ip netns exec $NS "$BIN/pp-trace" $TRACE_OPT)
+    "$BIN/pp-trace" -v >"$T/oracle.jsonl" 2>"$T/oracle.err" &
+    opid=$!
+    for i in $(seq 100); do grep -q "eBPF attached" "$T/oracle.err" && break; sleep 0.1; done
+fi
 "$BIN/pp-join" --version >/dev/null || exit 1
 if [ $MODE = fifo ]; then
     mkfifo "$T/trace.fifo" "$T/sniff.fifo"
     "$BIN/pp-join" "$T/trace.fifo" "$T/sniff.fifo" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
-    "$BIN/pp-trace" $TRACE_OPT > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
+    "${TRACE[@]}" > >(tee "$T/trace.jsonl" >"$T/trace.fifo") 2>"$T/trace.err" &
     tpid=$!
     inns "$BIN/pp-sniff" -i lo > >(tee "$T/sniff.jsonl" >"$T/sniff.fifo") 2>"$T/sniff.err" &
 else
-    { "$BIN/pp-trace" $TRACE_OPT 2>"$T/trace.err" & echo $! >"$T/trace.pid"; inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
+    { "${TRACE[@]}" 2>"$T/trace.err" & echo $! >"$T/trace.pid"; inns "$BIN/pp-sniff" -i lo 2>"$T/sniff.err"; } |
         tee "$T/all.jsonl" | "$BIN/pp-join" >"$T/live.jsonl" 2>"$T/join.err" &
     jpid=$!
 fi
@@ -166,7 +176,10 @@ sleep 6
 # pp-trace runs on the host (as a user would: it sees every namespace),
 # pp-sniff in the namespace.
 [ $MODE = pipe ] && tpid=$(cat "$T/trace.pid")
-kill -TERM $tpid
+kill -TERM $tpid ${opid:-}
+for p in $(ip netns pids $NS); do
+    [ "$(cat /proc/$p/comm 2>/dev/null)" = pp-trace ] && kill -TERM $p
+done
 for p in $(ip netns pids $NS); do
     [ "$(cat /proc/$p/comm 2>/dev/null)" = pp-sniff ] && kill -TERM $p
 done
@@ -231,7 +244,9 @@ done
 echo "$replay_ok $replay_n" >"$T/replays"
 
 NSINO=$(inns stat -Lc %i /proc/self/ns/net)
-$PY - "$T" "$MODE" "$RATE" "$RUNS" "$NSINO" "${rec[@]}" <<'EOF'
+oracle=("${rec[@]}")
+[ -n "$TRACE_OPT" ] && oracle=("$T/oracle.jsonl")
+$PY - "$T" "$MODE" "$RATE" "$RUNS" "$NSINO" "${oracle[@]}" <<'EOF'
 import json, sys
 T, mode, rate, runs, ns = sys.argv[1:6]
 ns = int(ns)
