@@ -71,6 +71,8 @@ static struct item **heap;
 static size_t nheap, capheap;
 static struct item **dq;            /* taken in, not yet decided: FIFO */
 static size_t dq_head, dq_len, dq_cap;
+static struct item **held;          /* came after their place: wait for ts + horizon */
+static size_t nheld, capheld;
 static uint64_t seq;
 static uint64_t rec_no;
 static int64_t frontier = INT64_MIN; /* time of the last record taken in */
@@ -109,6 +111,9 @@ void order_free(void)
 	for (size_t i = 0; i < dq_len; i++)
 		free(dq[(dq_head + i) % dq_cap]);
 	free(dq);
+	for (size_t i = 0; i < nheld; i++)
+		free(held[i]);
+	free(held);
 	rec_free(&rp);
 }
 
@@ -376,6 +381,21 @@ static void take_in(struct item *it)
 	}
 }
 
+/* Records that came after their place in time order, decided (as of
+ * their time plus the horizon, table.c) once every source is past that. */
+static void decide_held(int64_t w)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < nheld; i++) {
+		struct item *it = held[i];
+		if (w == INT64_MAX || it->j.ts + jconf.horizon < w)
+			decide(it);
+		else
+			held[k++] = it;
+	}
+	nheld = k;
+}
+
 void order_run(void)
 {
 	int64_t w = progress();
@@ -389,6 +409,7 @@ void order_run(void)
 		dq_push(it);
 	}
 	decide_before(w);
+	decide_held(w);
 }
 
 void order_finish(void)
@@ -397,6 +418,7 @@ void order_finish(void)
 		src[i].eof = true;
 	order_run();
 	decide_before(INT64_MAX);
+	decide_held(INT64_MAX);
 }
 
 size_t order_pending(void)
@@ -480,12 +502,18 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	it->line[len] = '\0';
 	if (frontier != INT64_MIN && j.ts < frontier) {
 		/* Older than what went in already: it cannot take its place.
-		 * Decided now, as of its time; only a trailing record is
-		 * expected to be here. */
+		 * Decided as of its time once every source is past that;
+		 * only a trailing record is expected to be here. */
 		if (!j.trailing && j.type != JT_OTHER)
 			jstats.late++;
 		take_in(it);
-		decide(it);
+		if (nheld == capheld) {
+			capheld = capheld ? capheld * 2 : 64;
+			held = realloc(held, capheld * sizeof(*held));
+			if (!held)
+				pp_die(PP_EXIT_RUNTIME, "out of memory");
+		}
+		held[nheld++] = it;
 		return;
 	}
 	heap_push(it);
