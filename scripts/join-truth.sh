@@ -268,10 +268,13 @@ for f in recorded:
         if r.get("type") == "sock" and r.get("pid") in pids and r.get("event") in ("connect", "udp", "close") \
                 and r.get("netns") == ns and r.get("dst"):
             # the kernel's pid and comm at the event: right even when a
-            # pid was reused during the run
-            owner[key(r)] = (r["pid"], r.get("comm"))
+            # pid was reused during the run; a 5-tuple can be reused too
+            # (a UDP source port a moment later): each owner from its
+            # first record on
+            owner.setdefault(key(r), []).append((r["ts"], r["pid"], r.get("comm")))
             if r.get("src") in ("0.0.0.0", "::"):  # wildcard-bound UDP socket
-                wild[(r["proto"], r["sport"], r["dst"], r["dport"])] = (r["pid"], r.get("comm"))
+                wild.setdefault((r["proto"], r["sport"], r["dst"], r["dport"]), []).append(
+                    (r["ts"], r["pid"], r.get("comm")))
 right = wrong = none = unknown = resp_wrong = 0
 examples = []
 live = [l for l in open(T + "/live.jsonl")]
@@ -279,9 +282,12 @@ for line in live:
     r = json.loads(line)
     if r.get("type") in ("sock", "mark") or r.get("netns") != ns:
         continue
-    o = owner.get(key(r))
-    if o is None:
-        o = wild.get((r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")))
+    o = owner.get(key(r), []) + wild.get((r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")), [])
+    o = o or None
+    if o is not None:
+        # the latest owner seen by the record's time (the first packet
+        # comes a few microseconds before the socket's record)
+        o = max((x for x in o if x[0] <= r["ts"] + 0.05), default=min(o))[1:]
     if o is None:
         unknown += 1
         continue

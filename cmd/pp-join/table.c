@@ -640,11 +640,25 @@ static inline int64_t life_end(const struct life *l, int64_t h)
  *     the socket closed nor end (known by h) before it opened (a new
  *     connection on a reused 5-tuple never inherits the old socket's
  *     process). */
+/* Another socket of the same side took the 5-tuple after l ended and by
+ * ts (a UDP source port used again, while the wire flow goes on): the
+ * record is the new socket's, never l's. */
+static bool superseded(const struct life *l, int64_t end, int64_t ts, int64_t h)
+{
+	for (const struct life *m = l->node->lives; m; m = m->knext)
+		if (m != l && m->role == l->role && life_seen(m, h) && ns_ok(m->netns, l->netns) &&
+		    m->start > end && m->start <= ts + EPS_US)
+			return true;
+	return false;
+}
+
 static int fit(const struct life *l, int64_t ts, const struct wflow *f, int64_t h)
 {
 	int64_t end = life_end(l, h);
 	if (ts >= l->start && ts <= end)
 		return 0;
+	if (ts > end && superseded(l, end, ts, h))
+		return 3;
 	if (f && overlaps(f->first, f->last, l->start, end))
 		return 1;
 	if (ts < l->start - jconf.window || (end != INT64_MAX && ts > end + jconf.window))
