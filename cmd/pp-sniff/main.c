@@ -481,10 +481,13 @@ int main(int argc, char **argv)
 
 	if (sniff_write_status == -2) {
 		pp_warn("write error: %s", strerror(sniff_write_errno));
+		fclose(stdout);
 		return PP_EXIT_RUNTIME;
 	}
-	if (sniff_write_status == -1)
+	if (sniff_write_status == -1) {
+		fclose(stdout); /* frees the stream; what is left cannot go out */
 		return status; /* the reader went away: a quiet end */
+	}
 	int rc = pp_out_close(stdout);
 	if (rc == -2)
 		return PP_EXIT_RUNTIME;

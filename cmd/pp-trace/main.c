@@ -153,9 +153,11 @@ int main(int argc, char **argv)
 	/* Whole lines per write on a pipe (shared with pp-sniff), and a
 	 * first mark: pp-join then waits for us while eBPF loads. */
 	stdout = pp_out_whole_lines(stdout);
-	sock_emit_marks(stdout);
-	sock_emit_mark(stdout, pp_now_us());
-	sock_emit_flush(stdout);
+	if (!o.once) { /* a snapshot is not a stream */
+		sock_emit_marks(stdout);
+		sock_emit_mark(stdout, pp_now_us());
+		sock_emit_flush(stdout);
+	}
 
 	status = TRACE_UNAVAILABLE;
 	if (!no_ebpf) {
@@ -175,5 +177,7 @@ int main(int argc, char **argv)
 
 	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
 		status = PP_EXIT_RUNTIME;
+	else if (sock_emit_output_ended())
+		fclose(stdout); /* nothing more can go out; frees the stream */
 	return status;
 }
