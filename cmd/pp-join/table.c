@@ -389,6 +389,23 @@ static inline bool ns_ok(uint64_t a, uint64_t b)
 	return !a || !b || a == b;
 }
 
+/* Loopback addresses exist once per namespace; other addresses of one
+ * namespace's sockets are also seen from another (a container's traffic
+ * on the host's bridge), so there a socket of another namespace may fit
+ * when none of the record's own does. */
+static bool loopback(const struct pp_addr *a)
+{
+	static const uint8_t lo6[16] = {[15] = 1};
+	if (a->family == AF_INET)
+		return a->a[0] == 127;
+	return !memcmp(a->a, lo6, 16);
+}
+
+static bool key_loopback(const struct pp_tuple *k)
+{
+	return loopback(&k->src) || loopback(&k->dst);
+}
+
 static void sock_open(const struct jrec *j, const struct jtoks *t)
 {
 	struct tnode *n = node_get(&j->key, j->khash);
@@ -672,15 +689,15 @@ static int fit(const struct life *l, int64_t ts, const struct wflow *f, int64_t 
 /* Of the lives on one side (role) of the best fit, as of h and in the
  * record's network namespace: the one, when they are all of one process;
  * else none (and *ambiguous). */
-static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
-                           int64_t h, uint64_t netns, bool *ambiguous)
+static struct life *choose_in(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
+                              int64_t h, uint64_t netns, bool cross, bool *ambiguous)
 {
 	struct life *pick = NULL;
 	int best = 3;
 	*ambiguous = false;
 	for (struct life *l = n->lives; l; l = l->knext) {
 		int q;
-		if (l->role != role || !life_seen(l, h) || !ns_ok(l->netns, netns))
+		if (l->role != role || !life_seen(l, h) || ns_ok(l->netns, netns) == cross)
 			continue;
 		q = fit(l, ts, f, h);
 		if (q < best) {
@@ -694,6 +711,16 @@ static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow
 	if (best == 3 || *ambiguous)
 		return NULL;
 	return pick;
+}
+
+/* The record's own namespace first; then, off loopback, the others. */
+static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
+                           int64_t h, uint64_t netns, bool *ambiguous)
+{
+	struct life *l = choose_in(n, ts, f, role, h, netns, false, ambiguous);
+	if (!l && !*ambiguous && netns && !key_loopback(&n->key))
+		l = choose_in(n, ts, f, role, h, netns, true, ambiguous);
+	return l;
 }
 
 void match_lives(const struct jrec *j, struct life **orig, struct life **resp)
@@ -759,7 +786,7 @@ struct life *sock_life(const struct jrec *j)
 bool flow_fits_life(const struct wflow *f, const struct life *l)
 {
 	bool amb;
-	if (!ns_ok(f->netns, l->netns))
+	if (!ns_ok(f->netns, l->netns) && key_loopback(&l->node->key))
 		return false;
 	if (!overlaps(f->first, f->last, l->start - jconf.window,
 	              l->end == INT64_MAX ? INT64_MAX : l->end + jconf.window))

@@ -163,3 +163,20 @@ version_ok() { "$JOIN" --version | grep -q "^pp-join (PortPulse) "; }
 check "--version" version_ok
 help_ok() { "$JOIN" --help | grep -q '^usage: pp-join'; }
 check "--help" help_ok
+
+# Network namespaces: a record and a socket of two namespaces never meet on
+# loopback (each namespace has its own); off loopback the record's own
+# namespace comes first, and a container's socket still names its traffic
+# captured on the host's bridge.
+ns_pid() { "$JOIN" -q | jq -c 'select(.type=="tls")|.pid'; }
+cat >"$T/ns.jsonl" <<'EOF2'
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"127.0.0.1","sport":40000,"dst":"127.0.0.1","dport":443,"pid":71,"netns":111}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"127.0.0.1","sport":40000,"dst":"127.0.0.1","dport":443,"netns":222}
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.2","sport":40000,"dst":"198.51.100.1","dport":443,"pid":72,"netns":111}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"172.17.0.2","sport":40000,"dst":"198.51.100.1","dport":443,"netns":222}
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.3","sport":40000,"dst":"198.51.100.1","dport":443,"pid":73,"netns":111}
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.3","sport":40000,"dst":"198.51.100.1","dport":443,"pid":74,"netns":222}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"172.17.0.3","sport":40000,"dst":"198.51.100.1","dport":443,"netns":222}
+EOF2
+check "netns: loopback of another namespace: no pid; a bridge capture: the container's; its own first" \
+    [ "$(ns_pid <"$T/ns.jsonl" | tr '\n' ' ')" = "null 72 74 " ]
