@@ -217,8 +217,11 @@ bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, 
 void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jtoks *t,
                double now);
 void order_eof(int input);
-/* Live: sources silent for the idle time are no longer waited for. */
+/* Live: sources silent for the idle time are no longer waited for;
+ * silence counts while we have read everything input i has written
+ * (order_caught_up says when that was last so). */
 void order_idle(double now);
+void order_caught_up(int input, double now);
 /* Take in and decide what every source's progress allows. */
 void order_run(void);
 /* End of input: everything. */

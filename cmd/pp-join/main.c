@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -291,9 +292,11 @@ static void live_mode(void)
 			struct input *ip = &in[map[k]];
 			char *line;
 			size_t len;
-			int f, t;
-			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			int f, t, avail;
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
+				order_caught_up(map[k], now);
 				continue;
+			}
 			f = lr_fill(&ip->lr);
 			if (f == LR_ERROR) {
 				pp_warn_errno("%s: read error", ip->name);
@@ -311,8 +314,13 @@ static void live_mode(void)
 			if (t == LR_EOF) {
 				ip->eof = true;
 				order_eof(map[k]);
+			} else if (ioctl(ip->fd, FIONREAD, &avail) == 0 && avail == 0) {
+				order_caught_up(map[k], now);
 			}
 		}
+		if (pr == 0)
+			for (int k = 0; k < n; k++)
+				order_caught_up(map[k], now);
 		order_idle(now);
 		order_run();
 	}

@@ -59,6 +59,7 @@ struct osrc {
 	double seen[KIND_N];
 	bool has[KIND_N], out[KIND_N];
 	int64_t last_ts;       /* for records without a time */
+	double caught;         /* when we last had read all it had written */
 	double opened;
 	bool any, eof, out_empty;
 };
@@ -89,7 +90,7 @@ void order_init(int n, const char *const *names, bool is_live, double idle, doub
 	src = xcalloc((size_t)n, sizeof(*src));
 	for (int i = 0; i < n; i++) {
 		src[i].name = names[i];
-		src[i].opened = now;
+		src[i].opened = src[i].caught = now;
 		src[i].last_ts = 0;
 	}
 	live = is_live;
@@ -300,6 +301,13 @@ static void mark_in(struct osrc *s, const char *line, const struct jrec *j, cons
 	p->out = false;
 }
 
+void order_caught_up(int i, double now)
+{
+	src[i].caught = now;
+}
+
+/* Silence counts from the last time we had read everything an input had:
+ * a backlog we are slow to read (a loaded machine) is not a silent source. */
 void order_idle(double now)
 {
 	if (!live || idle_secs <= 0)
@@ -308,6 +316,7 @@ void order_idle(double now)
 		struct osrc *s = &src[i];
 		if (s->eof)
 			continue;
+		now = s->caught;
 		for (int k = 0; k < s->np; k++)
 			if (!s->p[k].out && now - s->p[k].seen > idle_secs) {
 				s->p[k].out = true;
