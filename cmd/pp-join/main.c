@@ -1,14 +1,13 @@
 /* pp-join: PortPulse records of both sources, joined on the 5-tuple.
  *
- * Two modes, chosen by the inputs:
- *  - file mode (every input a regular file): read everything once to learn
- *    the sockets, wire flows and DNS names, then read it again and write
- *    each record enriched. The result depends only on the input, not on
- *    timing; memory is bounded by the flows, not by the records.
+ * Records are decided in event time (order.c), the same way whatever the
+ * inputs are; only how they are read differs:
+ *  - file mode (every input a regular file): the files are read by turns,
+ *    the one the others wait for first;
  *  - live mode (a pipe, FIFO or terminal among the inputs): poll() over all
- *    inputs, learn from each record as it arrives, hold it back for --delay
- *    so that what it matches can arrive too, then write it; output is
- *    flushed per batch. */
+ *    inputs, each record taken as it arrives; output is flushed whenever
+ *    the input pauses; sources that fall silent are timed out.
+ * So live output is file-mode output for the same inputs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,7 +27,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [file ...]\n"
+	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [--idle secs]\n"
+	        "               [file ...]\n"
 	        "Join PortPulse sock records (pp-trace) with sniffed records (pp-sniff) on the\n"
 	        "5-tuple, read from the files, FIFOs or stdin; write them enriched.\n"
 	        "  -d, --delay SECS     decide each record knowing what happened up to this\n"
