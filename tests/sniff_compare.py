@@ -136,6 +136,9 @@ def sniff_facts(path):
                 for side in ('client', 'server'):
                     if side in r:
                         facts.append(dict(kind='ssh', ep=ep, rec=r, vals=(('banner', r[side]),)))
+            elif t == 'quic' and str(r.get('version', '')).startswith('Q'):
+                # Google QUIC's CHLO (Q024-Q050): tshark's gquic.tag.sni.
+                facts.append(dict(kind='gquic', ep=ep, rec=r, vals=(('sni', r.get('sni', '')),)))
             elif t == 'quic':
                 if 'sni' in r or 'alpn' in r:
                     facts.append(dict(kind='quic', ep=ep, rec=r,
@@ -173,7 +176,7 @@ def main():
             continue
         name = 'pcap %s %s' % (capture, kind)
         if kind not in kinds:
-            print('SKIP %s: no %s dissector in this tree%s' % (name, kind, ' (Google QUIC Q0xx, before IETF QUIC, is not dissected)' if kind == 'gquic' else ''))
+            print('SKIP %s: no %s dissector in this tree' % (name, kind))
             continue
         used = [False] * len(g)
         diffs, agree, known_hit = [], 0, set()
