@@ -28,6 +28,7 @@ struct sniff_ctx {
 	const char **app;             /* set *app = "dns"/"tls"/... when recognised */
 	bool cut;                     /* the capture (snaplen) cut these bytes: where
 	                               * they end short, the sender is not to blame */
+	size_t upgrade_at;            /* with DIS_UPGRADE: where the other protocol starts */
 	struct jw *w;
 	FILE *out;
 };
@@ -42,6 +43,9 @@ enum dis_result {
 	DIS_MORE = 0,     /* need more bytes of this direction */
 	DIS_DONE = 1,     /* finished with this direction */
 	DIS_NOTMINE = -1, /* not this protocol */
+	DIS_UPGRADE = 2,  /* this protocol ends at c->upgrade_at of buf, another
+	                   * (TLS after HTTP CONNECT) follows: the core looks
+	                   * for it from there, in both directions */
 };
 
 /* Stream dissectors: buf holds every in-order byte of this direction from

@@ -433,7 +433,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 		rec_flow(s, f, "update", NULL);
 	}
 	/* Last: the inner packets may evict f. */
-	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
+	if (tunnel_port(t->sport, t->dport) &&
 	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
 		return;
 	app_udp(s, f, dir, pk->ts_us, h + 8, n, cut);

@@ -107,12 +107,18 @@ struct link_info {
 };
 enum { LINK_OK = 0, LINK_TRUNC = -1, LINK_SKIP = -2 };
 int link_parse(int dlt, const uint8_t *p, size_t len, struct link_info *li);
+/* An 802.11 data frame at c (tunnels carry them too); swap: frame control
+ * byte-swapped (CAPWAP). */
+struct cur;
+int link_wlan(struct cur *c, struct link_info *li, bool swap);
 
 /* ip.c: one network-layer packet; hands complete datagrams to flow_input. */
 void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct pkt *pk);
 
-/* ip.c: GTP-U and VXLAN payloads of UDP go back in as packets of their
- * own; false when p is not such a tunnel. */
+/* ip.c: tunnels in UDP (GTP-U, VXLAN, Geneve, GRE, AYIYA, CAPWAP) go
+ * back in as packets of their own; false when p is not such a tunnel.
+ * tunnel_port: could these ports carry one? */
+bool tunnel_port(uint16_t sport, uint16_t dport);
 bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint16_t dport,
                   const uint8_t *p, size_t n);
 
