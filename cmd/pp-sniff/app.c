@@ -78,8 +78,6 @@ static int detect_alt(const struct flow *f, const uint8_t *b, size_t n)
  * APP_UNKNOWN to wait for more bytes, or APP_NONE. */
 static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
 {
-	if ((f->t.sport == 53 || f->t.dport == 53) && !(f->tried & 1u << APP_DNS))
-		return APP_DNS;
 	if (n == 0)
 		return capped ? APP_NONE : APP_UNKNOWN;
 	if (!(f->tried & 1u << APP_TLS) && tls_looks_like(b, n))
@@ -88,6 +86,14 @@ static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
 		return APP_HTTP;
 	if (!(f->tried & 1u << APP_SSH) && ssh_looks_like(b, n))
 		return APP_SSH;
+	/* DNS by content on any port; port 53 only lowers the bar. */
+	if (!(f->tried & 1u << APP_DNS)) {
+		int d = dns_tcp_looks_like(b, n, f->t.sport == 53 || f->t.dport == 53);
+		if (d > 0 || (d == 0 && capped && (f->t.sport == 53 || f->t.dport == 53)))
+			return APP_DNS;
+		if (d == 0 && !capped)
+			return APP_UNKNOWN;
+	}
 	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
 }
 
@@ -346,8 +352,18 @@ void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uin
 		dns_udp(&c, p, n);
 		return;
 	}
+	/* DNS on any other port (DNSCrypt's certificate queries on 443,
+	 * 5333, ...): a datagram that parses whole as DNS. */
+	if ((!f->app || f->app_id == APP_DNS) && dns_looks_like(p, n)) {
+		if (f->app_id != APP_DNS)
+			free_state(f);
+		f->app_id = APP_DNS;
+		ctx_init(s, f, &c, dir == 0, ts_us);
+		dns_udp(&c, p, n);
+		return;
+	}
 	/* QUIC cannot decrypt a cut packet (its tag is at the end). */
-	if (f->app_id == APP_NONE || cut)
+	if (f->app_id == APP_NONE || f->app_id == APP_DNS || cut)
 		return;
 	ctx_init(s, f, &c, dir == 0, ts_us);
 	f->app_id = APP_QUIC;

@@ -66,6 +66,12 @@ void ssh_free(void *state);
  * on any port: true if buf could start this protocol. */
 bool tls_looks_like(const uint8_t *buf, size_t len);
 bool http_looks_like(const uint8_t *buf, size_t len);
+/* DNS by content (dns.c): one whole, sane message (a UDP payload). */
+bool dns_looks_like(const uint8_t *p, size_t n);
+/* A TCP direction's first length-prefixed message: 1 DNS, 0 wait, -1 no.
+ * dns_port: on port 53 a header's worth is enough (the dissector then
+ * decides), elsewhere the whole first message must pass dns_looks_like. */
+int dns_tcp_looks_like(const uint8_t *buf, size_t len, bool dns_port);
 bool ssh_looks_like(const uint8_t *buf, size_t len);
 
 /* Datagram dissectors: one UDP payload. */

@@ -80,6 +80,46 @@ static void reassembled(struct sniff *s, struct pkt *pk, struct frag_out *fo)
 	free(fo->data);
 }
 
+/* The first part of a datagram whose other fragments never came: its
+ * transport header and what follows, as far as it goes, marked as cut
+ * (UDP: the header's length says more than there is). */
+static void partial(struct sniff *s, struct frag_out *fo)
+{
+	struct pkt pk;
+	struct cur c;
+	uint8_t nh = fo->proto;
+
+	memset(&pk, 0, sizeof(pk));
+	pk.ts_us = fo->ts_us;
+	pk.vlan = -1;
+	pk.src = fo->src, pk.dst = fo->dst;
+	pk.ip_bytes = fo->ip_bytes;
+	pk.npkts = fo->npkts;
+	cur_init(&c, fo->data, fo->len);
+	if (pk.src.family == AF_INET6 && ipv6_walk(&c, &nh, NULL) != 0) {
+		free(fo->data);
+		return;
+	}
+	size_t n = cur_left(&c), wire = n;
+	const uint8_t *l4 = fo->data + c.off;
+	if (nh == IPPROTO_UDP && n >= 8 && (size_t)(l4[4] << 8 | l4[5]) > n)
+		wire = (size_t)(l4[4] << 8 | l4[5]);
+	deliver(s, &pk, nh, l4, n, wire);
+	free(fo->data);
+}
+
+void ip_frag_flush(struct sniff *s, bool all)
+{
+	struct frag_out fo;
+	if (all)
+		frag_drop_all(s->frag, &s->st);
+	while (frag_take_partial(s->frag, &fo)) {
+		partial(s, &fo);
+		if (all)
+			frag_drop_all(s->frag, &s->st);
+	}
+}
+
 static void ipv4(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *pk)
 {
 	struct frag_in fi;
@@ -121,6 +161,7 @@ static void ipv4(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 		fi.ip_bytes = tot;
 		if (frag_add(s->frag, pk->ts_us, &fi, &fo, &s->st) == 1)
 			reassembled(s, pk, &fo);
+		ip_frag_flush(s, false);
 		return;
 	}
 	deliver(s, pk, p[9], p + ihl, have, tot - ihl);
@@ -172,6 +213,7 @@ static void ipv6(struct sniff *s, const uint8_t *p, size_t caplen, struct pkt *p
 		fi.ip_bytes = pk->ip_bytes;
 		if (frag_add(s->frag, pk->ts_us, &fi, &fo, &s->st) == 1)
 			reassembled(s, pk, &fo);
+		ip_frag_flush(s, false);
 		return;
 	}
 	deliver(s, pk, nh, p + 40 + c.off, cur_left(&c), wire);

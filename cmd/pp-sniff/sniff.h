@@ -144,12 +144,24 @@ struct frag_out {
 	uint8_t proto;
 	uint64_t ip_bytes;
 	uint32_t npkts;
+	/* frag_take_partial: the start of a datagram never completed */
+	bool partial;
+	struct pp_addr src, dst;
+	uint64_t ts_us;        /* of its first fragment */
 };
 struct fragtab *frag_new(void);
 void frag_free(struct fragtab *t, struct sniff_stats *st);
 /* 1 and *out filled when the datagram is complete, else 0. */
 int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struct frag_out *out,
              struct sniff_stats *st);
+/* A dropped datagram's first part (before its first hole), oldest first:
+ * 1 and *out filled, or 0. */
+int frag_take_partial(struct fragtab *t, struct frag_out *out);
+/* Drop every datagram still in reassembly (the end of input). */
+void frag_drop_all(struct fragtab *t, struct sniff_stats *st);
+/* ip.c: hand on the partial datagrams frag.c has queued; all: drop every
+ * datagram in reassembly first (the end of the input). */
+void ip_frag_flush(struct sniff *s, bool all);
 
 /* flow.c */
 struct flowtab *flow_new(struct sniff *s);
