@@ -19,6 +19,7 @@
 #include "pp.h"
 #include "sandbox.h"
 #include "sbuf.h"
+#include "pcapng_fix.h"
 #include "sniff.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -314,7 +315,27 @@ int main(int argc, char **argv)
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
-		g_pcap = pcap_fopen_offline(fp, err);
+		g_pcap = NULL;
+		if (strcmp(file, "-") != 0 && pcapng_needs_fix(file)) {
+			/* Merged pcapng: libpcap wants one snaplen and one link
+			 * type for all its interfaces (pcapng_fix.c). */
+			struct pcapng_fix_info fi;
+			FILE *mem = pcapng_fix(file, &fi);
+			if (mem && (g_pcap = pcap_fopen_offline(mem, err))) {
+				pp_warn("%s: %u interfaces with snapshot lengths %u to %u: read with %u for all",
+				        file, fi.interfaces, fi.snaplen_min, fi.snaplen, fi.snaplen);
+				if (fi.dropped_interfaces)
+					pp_warn("%s: %u interfaces of link types other than %u left out, with their %lu "
+					        "packets (libpcap reads one link type per file)", file,
+					        fi.dropped_interfaces, fi.linktype, fi.dropped_packets);
+			} else if (mem) {
+				fclose(mem);
+			}
+		}
+		if (!g_pcap)
+			g_pcap = pcap_fopen_offline(fp, err);
+		else
+			fclose(fp);
 		if (!g_pcap) {
 			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
