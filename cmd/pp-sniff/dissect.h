@@ -76,6 +76,8 @@ bool ssh_looks_like(const uint8_t *buf, size_t len);
 
 /* Datagram dissectors: one UDP payload. */
 int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n);
+/* One DNS message carried in HTTP/2 (DoH in the clear, from http.c). */
+int dns_http2(struct sniff_ctx *c, const uint8_t *p, size_t n);
 int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n);
 void quic_free(void *state);
 

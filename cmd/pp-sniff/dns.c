@@ -634,6 +634,11 @@ int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
 	return dns_looks_like(b + 2, mlen) ? 1 : -1;
 }
 
+int dns_http2(struct sniff_ctx *c, const uint8_t *p, size_t n)
+{
+	return dns_message(c, p, n, "http2") ? DIS_DONE : DIS_NOTMINE;
+}
+
 int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n)
 {
 	return dns_message(c, p, n, "udp") ? DIS_DONE : DIS_NOTMINE;

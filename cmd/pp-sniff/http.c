@@ -31,6 +31,7 @@ struct http_dir {
 	enum http_phase phase;
 	unsigned msgs;
 	bool tunnel;  /* after CONNECT (or its 2xx answer): TLS may follow */
+	bool h2;      /* HTTP/2 frames from off on (h2c) */
 };
 
 /* Per flow: both directions, and which requests were HEAD (their responses
@@ -40,7 +41,50 @@ struct http_state {
 	struct http_dir d[2];
 	uint64_t head_q, connect_q;
 	unsigned nq;
+	bool h2;      /* the client sent HTTP/2's connection preface */
 };
+
+/* HTTP/2 in the clear (h2c, RFC 9113 3.3/3.4: prior knowledge, or after
+ * an Upgrade: h2c request and its 101): the client's connection preface,
+ * then frames both ways. Headers are HPACK-compressed and not decoded; the
+ * payload of DATA frames is only looked at for DNS over HTTPS (RFC 8484
+ * POST bodies): one that is a whole DNS message is written as a "dns"
+ * record (transport "http2"). */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define H2_PREFACE_LEN 24
+#define H2_MAX_FRAME (1u << 24)
+
+/* A SETTINGS frame header on stream 0 (the first frame of each side). */
+static bool h2_settings_at(const uint8_t *p, size_t n)
+{
+	return n >= 9 && p[3] == 4 && !(p[0] | p[5] | p[6] | p[7] | p[8]) &&
+	       (p[4] & 1 ? p[1] == 0 && p[2] == 0 : ((size_t)p[1] << 8 | p[2]) % 6 == 0);
+}
+
+static int h2_frames(struct sniff_ctx *c, struct http_dir *d, const uint8_t *buf, size_t len,
+                     bool capped)
+{
+	while (len - d->off >= 9) {
+		const uint8_t *f = buf + d->off;
+		size_t flen = (size_t)f[0] << 16 | (size_t)f[1] << 8 | f[2];
+		if (len - d->off - 9 < flen)
+			break;
+		if (f[3] == 0) { /* DATA */
+			const uint8_t *pl = f + 9;
+			size_t n = flen;
+			if (f[4] & 0x08) { /* PADDED */
+				if (n == 0 || pl[0] >= n)
+					return DIS_DONE;
+				n -= 1u + pl[0];
+				pl++;
+			}
+			if (dns_looks_like(pl, n))
+				dns_http2(c, pl, n);
+		}
+		d->off += 9 + flen;
+	}
+	return capped ? DIS_DONE : DIS_MORE;
+}
 
 static bool is_tchar(uint8_t c)
 {
@@ -68,6 +112,8 @@ bool http_looks_like(const uint8_t *buf, size_t len)
 {
 	if (len == 0)
 		return false;
+	if (!memcmp(buf, h2_preface, len < H2_PREFACE_LEN ? len : H2_PREFACE_LEN))
+		return true;
 	if (len >= 5 && !memcmp(buf, "HTTP/", 5))
 		return len < 8 || is_version(buf, len);
 	if (len < 5 && !memcmp(buf, "HTTP/", len))
@@ -344,6 +390,30 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		*state = s;
 	}
 	d = &s->d[c->from_orig ? 0 : 1];
+	/* HTTP/2: the client's preface, the server's SETTINGS. */
+	if (!d->h2 && d->phase == PH_HEAD && len - d->off >= 1) {
+		size_t avail = len - d->off;
+		const uint8_t *p = buf + d->off;
+		if (c->from_orig && !memcmp(p, h2_preface, avail < H2_PREFACE_LEN ? avail : H2_PREFACE_LEN)) {
+			if (avail < H2_PREFACE_LEN)
+				return capped ? DIS_DONE : DIS_MORE;
+			d->off += H2_PREFACE_LEN;
+			d->h2 = s->h2 = true;
+			if (c->app)
+				*c->app = "http";
+		} else if (!c->from_orig && (d->msgs == 0 || d->tunnel) && h2_settings_at(p, avail)) {
+			if (!s->h2) /* the server's answer to a preface still to come */
+				return capped ? DIS_DONE : DIS_MORE;
+			d->h2 = true;
+		}
+	}
+	if (d->h2) {
+		const char **app = c->app;
+		c->app = NULL; /* the flow stays "http" */
+		int r = h2_frames(c, d, buf, len, capped);
+		c->app = app;
+		return r;
+	}
 	for (;;) {
 		struct start_line sl;
 		struct head_info h;
@@ -364,6 +434,8 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 			return capped ? DIS_DONE : DIS_MORE;
 		p = buf + d->off;
 		avail = len - d->off;
+		if (c->from_orig && d->msgs && !memcmp(p, h2_preface, avail < H2_PREFACE_LEN ? avail : H2_PREFACE_LEN))
+			return http_stream(c, state, buf, len, capped); /* h2c after Upgrade */
 		if (d->tunnel && tls_looks_like(p, avail)) {
 			c->upgrade_at = d->off; /* TLS through the CONNECT tunnel */
 			return DIS_UPGRADE;
@@ -442,8 +514,16 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 				d->tunnel = true; /* no body: the tunnel's bytes follow */
 				continue;
 			}
-			if (sl.status == 101)
-				return DIS_DONE; /* switched to another protocol */
+			if (sl.status == 101) { /* switched to another protocol: h2c? */
+				d->tunnel = true;
+				if (len - d->off >= 9 && h2_settings_at(buf + d->off, len - d->off))
+					s->h2 = true; /* the server's agreement */
+				if (len - d->off >= 9 && h2_settings_at(buf + d->off, len - d->off))
+					return http_stream(c, state, buf, len, capped);
+				if (len - d->off < 9 && !capped)
+					return DIS_MORE;
+				return DIS_DONE;
+			}
 			if (head_req || sl.status == 204 || sl.status == 304)
 				continue;
 			if (!h.chunked && !h.has_len)
