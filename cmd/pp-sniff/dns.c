@@ -463,7 +463,10 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 	qd = n >= DNS_HDR_LEN ? (uint16_t)(p[4] << 8 | p[5]) : 0;
 	an = n >= DNS_HDR_LEN ? (uint16_t)(p[6] << 8 | p[7]) : 0;
 	opcode = (flags >> 11) & 0xf;
-	if (!c->cut && n < DNS_HDR_LEN)
+	/* A cut message has less to show for itself: its header must at
+	 * least look like one (an assigned opcode, a plausible question
+	 * count), or it is not taken for DNS at all. */
+	if (c->cut && (opcode == 3 || opcode > 6 || qd > DNS_MAX_QUESTIONS))
 		return false;
 	if (c->app)
 		*c->app = "dns";
@@ -624,8 +627,11 @@ int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
 	size_t mlen = (size_t)(b[0] << 8 | b[1]);
 	if (mlen < DNS_HDR_LEN || (!dns_port && mlen > DNS_TCP_SANE))
 		return -1;
-	if (dns_port) /* the port, and a header's worth: the dissector decides */
-		return n >= 2 + DNS_HDR_LEN ? 1 : 0;
+	if (dns_port) { /* the port, and a header with a sane question count */
+		if (n < 2 + DNS_HDR_LEN)
+			return 0;
+		return (b[2 + 4] << 8 | b[2 + 5]) <= DNS_MAX_QUESTIONS ? 1 : -1;
+	}
 	if (n >= 2 + DNS_HDR_LEN && ((b[2 + 2] >> 3 & 0xf) == 3 || (b[2 + 2] >> 3 & 0xf) > 6 ||
 	                             b[2 + 4] || b[2 + 5] != 1))
 		return -1; /* an opcode or question count no message has */

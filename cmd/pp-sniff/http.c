@@ -192,10 +192,12 @@ static bool parse_start(struct span l, struct start_line *s)
 	}
 	while (i < l.n && is_tchar(l.p[i]))
 		i++;
-	if (i == 0 || i > HTTP_MAX_METHOD || i >= l.n || l.p[i] != ' ')
+	if (i == 0 || i > HTTP_MAX_METHOD || (i < l.n && l.p[i] != ' '))
 		return false;
 	s->request = true;
 	s->method = (struct span){l.p, i};
+	if (i == l.n) /* "GET" alone: known methods only, as HTTP/0.9 */
+		return known_method(s->method);
 	/* Lenient as servers and tshark are: runs of spaces between the
 	 * parts, and a target with spaces in it ("GET /a b HTTP/1.1"), whose
 	 * first word is the target (tshark's reading), the line then flagged. */
@@ -391,7 +393,7 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 	}
 	d = &s->d[c->from_orig ? 0 : 1];
 	/* HTTP/2: the client's preface, the server's SETTINGS. */
-	if (!d->h2 && d->phase == PH_HEAD && len - d->off >= 1) {
+	if (!d->h2 && d->phase == PH_HEAD && d->off < len) {
 		size_t avail = len - d->off;
 		const uint8_t *p = buf + d->off;
 		if (c->from_orig && !memcmp(p, h2_preface, avail < H2_PREFACE_LEN ? avail : H2_PREFACE_LEN)) {

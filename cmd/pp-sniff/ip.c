@@ -95,6 +95,7 @@ static void partial(struct sniff *s, struct frag_out *fo)
 	pk.src = fo->src, pk.dst = fo->dst;
 	pk.ip_bytes = fo->ip_bytes;
 	pk.npkts = fo->npkts;
+	pk.partial = true;
 	cur_init(&c, fo->data, fo->len);
 	if (pk.src.family == AF_INET6 && ipv6_walk(&c, &nh, NULL) != 0) {
 		free(fo->data);

@@ -194,10 +194,15 @@ FILE *pcapng_fix(const char *path, struct pcapng_fix_info *info)
 		goto fail;
 	free(buf);
 	/* fmemopen does not free out: the bytes stay for the life of the
-	 * process (one capture per run). */
+	 * process (one capture per run), held here. */
+	static uint8_t *held;
 	FILE *mem = fmemopen(out, olen, "rb");
-	if (!mem)
+	if (!mem) {
 		free(out);
+		return NULL;
+	}
+	free(held);
+	held = out;
 	return mem;
 fail:
 	if (in)

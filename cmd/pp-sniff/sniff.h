@@ -65,6 +65,8 @@ struct pkt {
 	size_t l4wire;         /* transport length per the IP header */
 	uint64_t ip_bytes;     /* IP bytes on the wire (all fragments) */
 	uint32_t npkts;        /* packets this stands for (fragments) */
+	bool partial;          /* the start of a datagram never completed (frag.c):
+	                        * short through no fault of the capture */
 };
 
 struct flowtab;
