@@ -229,6 +229,10 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 					f->skip[dir] = from = (uint32_t)pl;
 				}
 			}
+			/* After a preamble, enough bytes that a prefix match (the
+			 * "P" of a "POST") cannot be a guess. */
+			if (from && len - from < DETECT_BYTES && !capped)
+				return;
 			int a = detect(f, st->buf + from, len - from, capped);
 			if (a == APP_NONE && !capped && len < STARTTLS_SCAN && text_like(st->buf, len) &&
 			    !(f->tried & 1u << APP_TLS))

@@ -316,11 +316,13 @@ int main(int argc, char **argv)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
 		g_pcap = NULL;
-		if (strcmp(file, "-") != 0 && pcapng_needs_fix(file)) {
+		/* (stdin too when it is a file: /dev/stdin opens it anew) */
+		const char *path = strcmp(file, "-") == 0 ? "/dev/stdin" : file;
+		if (pcapng_needs_fix(path)) {
 			/* Merged pcapng: libpcap wants one snaplen and one link
 			 * type for all its interfaces (pcapng_fix.c). */
 			struct pcapng_fix_info fi;
-			FILE *mem = pcapng_fix(file, &fi);
+			FILE *mem = pcapng_fix(path, &fi);
 			if (mem && (g_pcap = pcap_fopen_offline(mem, err))) {
 				pp_warn("%s: %u interfaces with snapshot lengths %u to %u: read with %u for all",
 				        file, fi.interfaces, fi.snaplen_min, fi.snaplen, fi.snaplen);

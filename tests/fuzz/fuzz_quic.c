@@ -88,6 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ctl = data[0];
 	data++, size--;
+	c->from_orig = true;
+	(void)gquic_clear_packet(c, data, size); /* Google QUIC in the clear */
+	{
+		size_t n = gquic_chlo_len(data, size);
+		if (n)
+			gquic_chlo_write(c, 0x51303530u, data, n);
+	}
 	for (int i = 0; size >= 2; i++) {
 		size_t n = (size_t)data[0] << 8 | data[1];
 		data += 2, size -= 2;

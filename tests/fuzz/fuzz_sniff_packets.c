@@ -70,7 +70,7 @@ int quic_udp(struct sniff_ctx *c, void **s, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239};
+	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239, 10, 105, 127, 192, 230};
 	static FILE *devnull;
 	struct sniff_opts o;
 	struct sniff s;
