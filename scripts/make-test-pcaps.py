@@ -620,6 +620,16 @@ def http_odd(out):
     write_pcap(os.path.join(out, 'http_odd.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
 
 
+def http_past_cap(out):
+    """1600 pipelined requests (about 80 KiB) in 20 segments: the first
+    64 KiB of the direction are read, and the rest is said to be lost."""
+    reqs = b''.join(b'GET /c%04d HTTP/1.1\r\nHost: cap.example\r\n\r\n' % i for i in range(1600))
+    step = (len(reqs) + 19) // 20
+    pk = []
+    conn(pk, Tcp('10.80.1.1', '10.80.1.2', 47100, 80), [(0, reqs[i:i + step]) for i in range(0, len(reqs), step)])
+    write_pcap(os.path.join(out, 'http_past_cap.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
 def frag_first_only(out):
     """The first fragment of a DNS response whose other fragments never
     came (as a mirror port drops them), and one cut by a 120-byte snaplen:
@@ -659,7 +669,7 @@ def main():
     for f in (http_vlan, sll_dns, sll2_tls, null_v6_ssh, raw_v4opts, frag4, frag6, truncated,
               dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls, icmp_errors, http_to_ssh,
               preambles, tunnels_more, link_types, dns_anyport, h2c_doh, odd_hellos, http_odd,
-              frag_first_only, pcapng_snaplens):
+              frag_first_only, pcapng_snaplens, http_past_cap):
         f(out)
     print('wrote %d captures to %s' % (len(os.listdir(out)), out), file=sys.stderr)
 

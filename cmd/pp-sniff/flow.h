@@ -21,6 +21,7 @@ struct stream {
 	bool base_set;
 	bool fin;              /* FIN seen: no more bytes after fin_off */
 	bool cut;              /* the capture cut a segment: no bytes after cap */
+	bool overflow;         /* bytes came past cap while it was being read */
 	uint32_t fin_off;
 };
 

@@ -438,6 +438,9 @@ int main(int argc, char **argv)
 	if (r.s.st.truncated || r.s.st.malformed)
 		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+	if (stream_overflows)
+		pp_warn("%s: %lu TCP directions went on past the first %zu KiB kept of each: their later "
+		        "messages were not read", r.s.src_name, stream_overflows, o.stream_cap / 1024);
 	if (r.s.st.frag_dropped)
 		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);

@@ -172,6 +172,10 @@ void flow_expire(struct sniff *s, uint64_t now_us);
 void flow_end_all(struct sniff *s);
 void flow_free(struct flowtab *ft);
 
+/* stream.c: TCP directions that went past the bytes kept (stream_cap)
+ * while their dissector was reading, for the report at exit. */
+extern unsigned long stream_overflows;
+
 /* record.c: output of records; a failed write is remembered. */
 extern int sniff_write_status; /* 0, -1 EPIPE (reader gone), -2 other */
 extern int sniff_write_errno;

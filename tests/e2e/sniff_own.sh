@@ -172,6 +172,14 @@ if has http; then
     check "HTTP: pipelined requests separated by blank lines" j hodd '[.[] | select(.dport==80 and .sport==47001 and .type=="http") | .path] == ["/p1","/p2","/p3"]'
     check "HTTP: 150 requests on one connection, none lost" j hodd '[.[] | select(.type=="http" and .msg=="request" and .sport==47002)] | length == 150'
 fi
+run cap -r "$PCAP/http_past_cap.pcap"
+if has http; then
+    n=$(jq -s '[.[] | select(.type=="http")] | length' "$PP_TMP/cap.out")
+    check "HTTP: every request in the first 64 KiB of the direction ($n of 1600)" \
+        [ "$n" -gt 1300 ] && [ "$n" -lt 1600 ]
+    check "HTTP: the ones past 64 KiB are said to be lost" \
+        grep -q '1 TCP directions went on past the first 64 KiB' "$PP_TMP/cap.err"
+fi
 run ffo -r "$PCAP/frag_first_only.pcap"
 has dns && check "first fragments of incomplete datagrams: question read, flagged cut" \
     j ffo '[.[] | select(.type=="dns" and .cut==true and .qname=="frag.example")] | length == 2'
