@@ -5,8 +5,8 @@ usage: sniff_compare.py CAPTURE EXPECTED.tsv RECORDS.jsonl KNOWN_DIFFS.tsv KINDS
 
 EXPECTED.tsv is made by ../shared/pcaps/make-expected.sh (one row per
 relevant packet; columns documented there). KINDS is a comma-separated list
-of the fact kinds to check (dns, tls, http, ssh, quic): the ones whose
-dissector is in the tree. Each kind of fact that occurs in the capture gets
+of the fact kinds to check (dns, tls, http, ssh, quic, gquic): the ones
+whose dissector is in the tree. Each kind of fact that occurs in the capture gets
 one output line:
 
     PASS pcap NAME KIND: N agree [, M known differences]
@@ -15,7 +15,8 @@ one output line:
 
 A fact is what both tools report about one message: DNS question name,
 response flag and answers; TLS ClientHello SNI and ALPN; HTTP request host,
-method, path and User-Agent; SSH banner; QUIC ClientHello SNI and ALPN.
+method, path and User-Agent; SSH banner; QUIC ClientHello SNI and ALPN;
+Google QUIC CHLO SNI (a quic record whose version is Qnnn).
 Facts are matched on the unordered pair of endpoints (pp-sniff writes the
 originator first, tshark the packet's sender) and on their values. A fact
 only one side has is a difference. Differences listed in KNOWN_DIFFS.tsv

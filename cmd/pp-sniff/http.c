@@ -52,7 +52,6 @@ struct http_state {
  * record (transport "http2"). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define H2_PREFACE_LEN 24
-#define H2_MAX_FRAME (1u << 24)
 
 /* A SETTINGS frame header on stream 0 (the first frame of each side). */
 static bool h2_settings_at(const uint8_t *p, size_t n)
@@ -240,13 +239,12 @@ static bool start_prefix_ok(const uint8_t *p, size_t n)
 
 /* After a request line without a version: does a header line follow
  * (a field name and a colon), so that it is an HTTP/1.x request with a
- * broken first line rather than HTTP/0.9? Waits for the line. */
-static bool header_follows(const uint8_t *p, const uint8_t *e, bool capped)
+ * broken first line rather than HTTP/0.9? */
+static bool header_follows(const uint8_t *p, const uint8_t *e)
 {
 	size_t i = 0, n = (size_t)(e - p);
 	while (i < n && is_tchar(p[i]))
 		i++;
-	(void)capped;
 	return i > 0 && i < n && p[i] == ':';
 }
 
@@ -452,7 +450,7 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		}
 		if (!parse_start((struct span){p, (size_t)(lf - p)}, &sl))
 			return d->msgs ? DIS_DONE : DIS_NOTMINE;
-		if (sl.version.n == 0 && !header_follows(lf + 1, buf + len, capped)) {
+		if (sl.version.n == 0 && !header_follows(lf + 1, buf + len)) {
 			/* HTTP/0.9: no headers, nothing after */
 			memset(&h, 0, sizeof(h));
 			if (c->app)

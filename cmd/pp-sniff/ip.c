@@ -261,7 +261,8 @@ static void inner(struct sniff *s, const struct pkt *outer, const uint8_t *p, si
 	tunnel_depth--;
 }
 
-/* A link-layer frame inside a tunnel: c is at its start. */
+/* A link-layer frame inside a tunnel (kind e: Ethernet, w: 802.11, s:
+ * 802.11 with its frame control byte-swapped) at p. */
 static bool inner_frame(struct sniff *s, const struct pkt *outer, const uint8_t *p, size_t n,
                         int kind)
 {
