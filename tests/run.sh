@@ -14,6 +14,59 @@ TIMEOUT=${PP_TEST_TIMEOUT:-600}
 log=$(mktemp -d /tmp/pp-run.XXXXXX)
 passed=0 failed=0 skipped=0
 
+# Every test runs in a cgroup of its own (cgroup v1 freezer, else cgroup
+# v2), which every process it starts stays in, daemons and "ip netns exec"
+# children included: whatever is still there when the test has ended was
+# left behind, fails the test, and is killed. Without a usable cgroup
+# hierarchy the test runs in a session of its own and the check looks for
+# processes of that session (a daemon that calls setsid escapes it).
+CG_ROOT=
+if [ -w /sys/fs/cgroup/freezer ] && [ -f /sys/fs/cgroup/freezer/cgroup.procs ]; then
+    CG_ROOT=/sys/fs/cgroup/freezer
+elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    CG_ROOT=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+    CG_ROOT=${CG_ROOT%/}
+fi
+if [ -n "$CG_ROOT" ] && mkdir "$CG_ROOT/pp-test-$$-probe" 2>/dev/null; then
+    rmdir "$CG_ROOT/pp-test-$$-probe"
+else
+    CG_ROOT=
+fi
+cg_seq=0
+
+# left_behind CG SID: pids (with their command lines) still in the test's
+# cgroup, or in its session; waits up to 5 s for ones on their way out.
+left_behind() {
+    local cg=$1 sid=$2 pids p
+    for _ in $(seq 50); do
+        if [ -n "$cg" ]; then
+            pids=$(cat "$cg/cgroup.procs" 2>/dev/null)
+        else
+            pids=$(ps -eo pid=,sid= | awk -v s="$sid" '$2 == s { print $1 }')
+        fi
+        [ -z "$pids" ] && return 0
+        sleep 0.1
+    done
+    for p in $pids; do
+        printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-120)"
+    done
+}
+
+# kill_left CG SID: end what was left, so that it does not leak into the
+# next test or outlive make test.
+kill_left() {
+    local cg=$1 sid=$2 p
+    for _ in $(seq 50); do
+        local pids
+        if [ -n "$cg" ]; then pids=$(cat "$cg/cgroup.procs" 2>/dev/null)
+        else pids=$(ps -eo pid=,sid= | awk -v s="$sid" '$2 == s { print $1 }'); fi
+        [ -z "$pids" ] && break
+        for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+        sleep 0.1
+    done
+    [ -n "$cg" ] && rmdir "$cg" 2>/dev/null
+}
+
 selected() {
     [ ${#filters[@]} -eq 0 ] && return 0
     local f
@@ -24,14 +77,37 @@ selected() {
 run_one() {   # name, command...
     local name=$1; shift
     selected "$name" || return 0
-    local out=$log/${name//\//_}.out start=$SECONDS
-    timeout --kill-after=10 "$TIMEOUT" "$@" >"$out" 2>"$out.err" </dev/null
-    local rc=$? p f s
+    local out=$log/${name//\//_}.out start=$SECONDS cg= sid= left rc
+    if [ -n "$CG_ROOT" ]; then
+        cg=$CG_ROOT/pp-test-$$-$((cg_seq += 1))
+        mkdir "$cg" || cg=
+    fi
+    if [ -n "$cg" ]; then
+        bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' _ "$cg" \
+            timeout --kill-after=10 "$TIMEOUT" "$@" >"$out" 2>"$out.err" </dev/null
+        rc=$?
+    else
+        # setsid's child leads the new session: its pid is the session id.
+        setsid --wait bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$out.sid" \
+            timeout --kill-after=10 "$TIMEOUT" "$@" >"$out" 2>"$out.err" </dev/null
+        rc=$?
+        sid=$(cat "$out.sid" 2>/dev/null)
+    fi
+    local p f s
     p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out"); s=$(grep -c '^SKIP ' "$out")
     grep -E '^(PASS|FAIL|SKIP|INFO) ' "$out" | sed "s|^|  [$name] |"
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "  [$name] FAIL $name: exited with status $rc$([ $rc -eq 124 ] && echo ' (timeout)')"
         f=$((f + 1))
+    fi
+    left=$(left_behind "$cg" "$sid")
+    if [ -n "$left" ]; then
+        echo "  [$name] FAIL $name: left processes running:"
+        echo "$left" | sed 's/^/    /'
+        f=$((f + 1))
+        kill_left "$cg" "$sid"
+    elif [ -n "$cg" ]; then
+        rmdir "$cg" 2>/dev/null
     fi
     if [ $((p + f + s)) -eq 0 ]; then
         echo "  [$name] FAIL $name: printed no result"

@@ -84,7 +84,7 @@ nsx() { ip netns exec "$NS" "$@"; }
 
 # Peers: an HTTP server on 8080, a plain TCP sink on 9090, a UDP sink on 5300.
 cat >"$T/server.py" <<'PY'
-import socket, threading, sys
+import socket, threading, sys, os
 def http(c):
     data = b""
     while b"\r\n\r\n" not in data:
@@ -104,7 +104,7 @@ def serve(port, fn):
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 5300))
 threading.Thread(target=serve, args=(8080, http), daemon=True).start()
 threading.Thread(target=serve, args=(9090, sink), daemon=True).start()
-open(sys.argv[1], "w").write("ready\n")
+open(sys.argv[1], "w").write("%d\n" % os.getpid())  # its own pid: ip netns exec may fork
 while True: u.recvfrom(4096)
 PY
 # The client carries every secret; it keeps its connections open a while so
@@ -130,6 +130,9 @@ nsx python3 "$T/server.py" "$T/server.ready" 2>/dev/null &
 server_pid=$!
 pp_on_exit "kill $server_pid"
 for _ in $(seq 50); do [ -s "$T/server.ready" ] && break; sleep 0.1; done
+# The server itself, whether or not $! was it (it was the wrapper, left
+# running after make test).
+pp_on_exit "kill $(cat "$T/server.ready" 2>/dev/null)"
 
 # probe PORT FILE: connect until a record naming the port shows up in FILE;
 # each connection stays open 0.4 s so that polling every 100 ms sees it.
