@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sbuf.h"
 #include "termsafe.h"
@@ -249,4 +251,15 @@ int pp_out_close(FILE *f)
 void pp_print_version(void)
 {
 	printf("%s (PortPulse) %s\n", pp_progname, PP_VERSION);
+}
+
+bool pp_out_hup(short revents)
+{
+	return (revents & (POLLERR | POLLHUP)) != 0;
+}
+
+bool pp_out_gone(void)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+	return poll(&p, 1, 0) == 1 && pp_out_hup(p.revents);
 }

@@ -418,7 +418,7 @@ static void live_line(struct input *ip, char *line, size_t len, bool conn, doubl
 
 static void live_mode(bool conn)
 {
-	struct pollfd *pfd = xcalloc((size_t)nin, sizeof(*pfd));
+	struct pollfd *pfd = xcalloc((size_t)nin + 1, sizeof(*pfd));
 	int *map = xcalloc((size_t)nin, sizeof(*map));
 	double last_expire = pp_mono(), last_sweep = 0;
 	unsigned long expiries = 0;
@@ -447,11 +447,15 @@ static void live_mode(bool conn)
 		}
 		/* Output of this batch goes down the pipe before we wait. */
 		flush_out();
-		pr = poll(pfd, (nfds_t)n, timeout);
+		/* stdout too, last: a reader gone ends the run while idle. */
+		pfd[n] = (struct pollfd){.fd = STDOUT_FILENO, .events = 0};
+		pr = poll(pfd, (nfds_t)n + 1, timeout);
 		if (pr < 0 && errno != EINTR) {
 			pp_warn_errno("poll");
 			break;
 		}
+		if (pr > 0 && pp_out_hup(pfd[n].revents))
+			break;
 		now = pp_mono();
 		for (int k = 0; pr > 0 && k < n; k++) {
 			struct input *ip = &in[map[k]];

@@ -365,6 +365,8 @@ int main(int argc, char **argv)
 			}
 			if (n == 0 && pfd.fd >= 0)
 				poll(&pfd, 1, LIVE_POLL_MS);
+			if (n == 0 && pp_out_gone())
+				break; /* idle, and the reader has gone */
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);

@@ -8,6 +8,7 @@
 #include "pp.h"
 #include "proc.h"
 #include "trace.h"
+#include "update.h"
 
 volatile sig_atomic_t trace_stop;
 char trace_unavailable_reason[256];
@@ -195,6 +196,7 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	jw_str(&w, "source", e->source ? e->source : "ebpf");
 	if (jw_rec_end(&w, out) < 0)
 		return write_failed();
+	upd_track(e, &t, comm, has_uid, uid);
 	written++;
 	if (o->count > 0 && written >= (unsigned long long)o->count)
 		return -1;
