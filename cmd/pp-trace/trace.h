@@ -86,6 +86,10 @@ bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts 
 /* End of a batch: flush out (live pipelines see it now) and start a new
  * /proc cache generation. 0, or -1 as above. */
 int sock_emit_flush(FILE *out);
+/* Called after each record written, when set (--update, update.c): the
+ * event, its tuple as written, and the comm and uid it went out with. */
+extern void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple *t,
+                               const char *comm, bool has_uid, uint32_t uid);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
 /* Has output ended (a write failed, or the reader went away)? main() then

@@ -259,6 +259,7 @@ int upd_start(double secs)
 		return -1;
 	}
 	running = true;
+	sock_emit_track = upd_track;
 	return 0;
 }
 
@@ -271,6 +272,7 @@ void upd_stop(void)
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
 	pthread_join(thread, NULL);
+	sock_emit_track = NULL;
 	running = false;
 	diag_close(diag_fd);
 	diag_fd = -1;
