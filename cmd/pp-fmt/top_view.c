@@ -60,7 +60,7 @@ static const struct colspec ccols[C_N] = {
 	{"PROTO", 5, 6, false, 0, false},       {"LOCAL", 21, 47, false, 9, false},
 	{"REMOTE", 21, 47, false, 0, false},    {"STATE", 8, 12, false, 0, false},
 	{"SERVICE", 8, 12, false, 6, false},    {"DPI", 10, 48, false, 0, false},
-	{"DOWN/s", 8, 9, true, 0, true},        {"UP/s", 8, 9, true, 0, true},
+	{"DOWN/s", 7, 9, true, 0, true},        {"UP/s", 7, 9, true, 0, true},
 	{"RX", 7, 8, true, 8, true},            {"TX", 7, 8, true, 8, true},
 	{"PROCESS", 8, 28, false, 0, false},    {"IDLE", 6, 7, true, 7, true},
 };
@@ -87,8 +87,10 @@ struct topview {
 	int sort[2];
 	bool desc[2];
 	int sel[2], top[2];
+	bool vis[2][16]; /* columns shown at the last frame: s cycles those */
 	bool detail, help, hide_closed;
 	int detail_top;
+	int page; /* rows of the table or detail at the last frame */
 	/* Enter on a process row: the connection view shows only that group. */
 	bool restricted;
 	int restrict_group;
@@ -126,6 +128,8 @@ struct topview *tv_new(bool numeric, bool utc, bool color)
 	v->sort[VIEW_PROCS] = P_DOWN;
 	v->sort[VIEW_CONNS] = C_DOWN;
 	v->desc[0] = v->desc[1] = true;
+	v->page = 10;
+	memset(v->vis, 1, sizeof(v->vis));
 	return v;
 }
 
@@ -606,34 +610,39 @@ static void layout(const struct topview *v, int cols, bool *vis, int *w, double 
 			break;
 		vis[worst] = false;
 	}
-	/* Grow toward the content of the rows in view, in column order. */
+	/* Grow toward the content of the rows, a column at a time in turn, so
+	 * that one long value does not take all the room. */
 	sb_init(&t);
-	for (int c = 0; c < ncols && total < cols; c++) {
-		int want = cs[c].min;
-		if (!vis[c] || cs[c].min == cs[c].max)
-			continue;
-		for (size_t i = 0; i < v->nrows && i < 2000; i++) {
-			int tw;
-			sb_reset(&t);
-			cell_text(v, &v->rows[i], c, now, &t);
-			{
-				struct sbuf s;
-				sb_init(&s);
-				ts_put(&s, t.s ? t.s : "", t.len);
-				tw = (int)ts_width(s.s, s.len);
-				sb_free(&s);
+	{
+		int want[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+		bool more = true;
+		for (int c = 0; c < ncols; c++) {
+			want[c] = cs[c].min;
+			if (!vis[c] || cs[c].min == cs[c].max)
+				continue;
+			for (size_t i = 0; i < v->nrows && i < 2000; i++) {
+				struct sbuf sf;
+				int tw;
+				sb_reset(&t);
+				cell_text(v, &v->rows[i], c, now, &t);
+				sb_init(&sf);
+				ts_put(&sf, t.s ? t.s : "", t.len);
+				tw = (int)ts_width(sf.s, sf.len);
+				sb_free(&sf);
+				if (tw > want[c])
+					want[c] = tw;
 			}
-			if (tw > want)
-				want = tw;
+			if (want[c] > cs[c].max)
+				want[c] = cs[c].max;
 		}
-		if (want > cs[c].max)
-			want = cs[c].max;
-		if (want > w[c]) {
-			int grow = want - w[c];
-			if (grow > cols - total)
-				grow = cols - total;
-			w[c] += grow;
-			total += grow;
+		while (more && total < cols) {
+			more = false;
+			for (int c = 0; c < ncols && total < cols; c++)
+				if (vis[c] && w[c] < want[c]) {
+					w[c]++;
+					total++;
+					more = true;
+				}
 		}
 	}
 	sb_free(&t);
@@ -658,6 +667,7 @@ static void draw_table(struct topview *v, struct sbuf *out, int row0, int nlines
 	int body = nlines - 1;
 
 	layout(v, cols, vis, w, now);
+	memcpy(v->vis[v->view], vis, sizeof(bool) * (size_t)ncols);
 	/* The header: the sort column marked with its direction. */
 	sgr(v, out, "\x1b[1m");
 	sb_putc(out, ' ');
@@ -923,6 +933,7 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 	body = rows - 3;
 	if (body < 1)
 		body = 1;
+	v->page = body > 3 ? body - 2 : 1;
 	if (v->help)
 		draw_help(out, body, cols);
 	else if (v->detail && v->view == VIEW_CONNS)
@@ -1024,12 +1035,14 @@ static void move(struct topview *v, int by)
 
 static void next_sort(struct topview *v, int dir)
 {
-	int ncols;
+	int ncols, c = v->sort[v->view];
 	cols_of(v, &ncols);
-	v->sort[v->view] = (v->sort[v->view] + dir + ncols) % ncols;
-	if (v->view == VIEW_PROCS && v->sort[v->view] == P_PROCS && v->group != G_PROGRAM &&
-	    v->group != G_USER && v->group != G_CONTAINER)
-		v->sort[v->view] = (v->sort[v->view] + dir + ncols) % ncols;
+	for (int i = 0; i < ncols; i++) {
+		c = (c + dir + ncols) % ncols;
+		if (v->vis[v->view][c])
+			break;
+	}
+	v->sort[v->view] = c;
 }
 
 bool tv_key(struct topview *v, int k)
@@ -1106,15 +1119,15 @@ bool tv_key(struct topview *v, int k)
 	case TK_DOWN: case 'j': move(v, 1); break;
 	case TK_PGUP:
 		if (v->detail)
-			v->detail_top -= 10;
+			v->detail_top -= v->page;
 		else
-			move(v, -10);
+			move(v, -v->page);
 		break;
 	case TK_PGDN:
 		if (v->detail)
-			v->detail_top += 10;
+			v->detail_top += v->page;
 		else
-			move(v, 10);
+			move(v, v->page);
 		break;
 	case TK_HOME: move(v, -(int)v->nrows); break;
 	case TK_END: move(v, (int)v->nrows); break;
