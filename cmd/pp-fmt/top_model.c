@@ -80,6 +80,21 @@ void tm_free(struct tmodel *m)
 
 /* ---- the index: key -> entry ------------------------------------------------- */
 
+/* A removed key: lookups go past it, never match it. */
+#define TOMB UINT64_MAX
+
+static void unindex(struct tmodel *m, uint64_t key)
+{
+	size_t i = key & (m->nslots - 1);
+	while (m->slot_key[i]) {
+		if (m->slot_key[i] == key) {
+			m->slot_key[i] = TOMB;
+			return;
+		}
+		i = (i + 1) & (m->nslots - 1);
+	}
+}
+
 static size_t *slot_of(struct tmodel *m, uint64_t key, bool *found)
 {
 	size_t i = key & (m->nslots - 1);
@@ -279,7 +294,7 @@ static uint64_t side_key(const struct sbuf *b, int side)
 {
 	uint64_t h = fnv(b->s, b->len, 1469598103934665603ULL);
 	h = fnv((const char *)&side, sizeof(side), h);
-	return h ? h : 1;
+	return h && h != TOMB ? h : 1;
 }
 
 static bool is(const char *s, const char *v)
@@ -349,6 +364,33 @@ static void account(struct tmodel *m, struct tconn *c, struct rec *r, bool nopro
 	}
 }
 
+/* The socket of a connection whose sniffed records came first: they made
+ * an entry on the originating side (they have no direction); when the
+ * socket says it is the other side and that entry has no other process,
+ * the entry is this side's. Its wire counts turn round with it. */
+static struct tconn *adopt(struct tmodel *m, const struct sbuf *b, int side, long long pid)
+{
+	int other = side == SIDE_IN ? SIDE_OUT : SIDE_IN;
+	struct tconn *o = lookup(m, side_key(b, other));
+	const char *opid;
+	bool found;
+	double t;
+	if (!o || o->has_sock || o->closed || o->retired)
+		return NULL;
+	opid = tc_get(o, "pid");
+	if (opid && (pid < 0 || strtoll(opid, NULL, 10) != pid))
+		return NULL;
+	unindex(m, o->key);
+	o->key = side_key(b, side);
+	o->side = side;
+	t = o->tx, o->tx = o->rx, o->rx = t;
+	t = o->up, o->up = o->down, o->down = t;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->c[i] == o)
+			*slot_of(m, o->key, &found) = i;
+	return o;
+}
+
 void tm_record(struct tmodel *m, struct rec *r)
 {
 	const char *type = rec_str(r, "type"), *ev = rec_str(r, "event"), *dir = rec_str(r, "dir");
@@ -387,7 +429,12 @@ void tm_record(struct tmodel *m, struct rec *r)
 						mine = i;
 				}
 		if (mine >= 0) {
+			/* Its side gets all of it; the other side what it says
+			 * about the connection (SNI, names), not its process or
+			 * its bytes. */
 			account(m, s[mine], r, false);
+			if (s[1 - mine])
+				account(m, s[1 - mine], r, true);
 		} else if (s[0] || s[1]) {
 			/* Known connection, record of no side in particular: what
 			 * it says about the connection goes to both sides, its
@@ -404,6 +451,8 @@ void tm_record(struct tmodel *m, struct rec *r)
 	c = lookup(m, side_key(&b, side));
 	if (c && c->closed && starts(type, ev))
 		c = NULL; /* the same tuple again: a new connection */
+	if (!c && side != SIDE_LISTEN && (is(type, "sock") || is(type, "conn")))
+		c = adopt(m, &b, side, has_pid ? pid : -1);
 	if (!c)
 		c = add(m, side_key(&b, side), side);
 	account(m, c, r, false);

@@ -33,8 +33,7 @@ struct tconn {
 	double sample_ts;    /* record time of the last byte counts */
 	double counted_at;   /* monotonic time of the last byte counts */
 	double tx, rx;       /* bytes sent and received by the local side */
-	double up, down;     /* bytes/s, at the last tm_rates */
-	double ptx, prx;     /* tx, rx at the last tm_rates */
+	double up, down;     /* bytes/s between the last two byte counts */
 	double first_ts, last_ts; /* record times */
 	double last_seen;    /* monotonic time of the last record */
 	double closed_at;    /* monotonic time it closed */

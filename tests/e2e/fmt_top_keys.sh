@@ -150,3 +150,17 @@ check "200x60: no line wider than the terminal" fits "$(S conns200)" 200
 keys q
 wait_for '^TOPRC=0' 5
 check "200x60: no sanitizer report" san_clean "$PP_TMP/top2.err"
+
+# --- 30 curl runs are one program with 30 processes ------------------------------------
+for i in $(seq 30); do
+    echo "{\"type\":\"sock\",\"ts\":1763884800.$i,\"event\":\"connect\",\"dir\":\"out\",\"proto\":\"tcp\",\"src\":\"10.0.0.2\",\"sport\":$((40000 + i)),\"dst\":\"93.184.216.34\",\"dport\":443,\"pid\":$((7000 + i)),\"comm\":\"curl\"}"
+    echo "{\"type\":\"sock\",\"ts\":1763884801.$i,\"event\":\"close\",\"dir\":\"out\",\"proto\":\"tcp\",\"src\":\"10.0.0.2\",\"sport\":$((40000 + i)),\"dst\":\"93.184.216.34\",\"dport\":443,\"state\":\"CLOSE\",\"tx_bytes\":100,\"rx_bytes\":1000,\"pid\":$((7000 + i)),\"comm\":\"curl\"}"
+done >"$PP_TMP/curls.jsonl"
+type_line "clear; '$FMT' --top -I 0.2 curls.jsonl 2>top3.err; echo \"TOPRC=\$?\""
+wait_for 'records 60 .*input ended' 10; snap curls
+check "30 curl runs: one row, 30 processes, 30 connections, bytes summed" grep -qE '^.curl +30 +30 +0 +0 +0B +0B +29KiB +2\.9KiB ' "$(S curls)"
+check "30 curl runs: nothing else" bash -c "[ \$(sed -n '4,\$p' '$(S curls)' | grep -cE '^[ >][a-z]') = 1 ]"
+keys g
+wait_for 'PROCESSES by pid \(30\)' 5 && pass "g: 30 curl runs as 30 pids" || fail "g: 30 curl runs as 30 pids"
+keys q
+wait_for '^TOPRC=0' 5
