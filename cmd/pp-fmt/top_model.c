@@ -354,6 +354,8 @@ static void account(struct tmodel *m, struct tconn *c, struct rec *r, bool nopro
 	}
 	if (flow && !c->has_sock)
 		push_state(c, is(ev, "end") ? "ENDED" : "ACTIVE");
+	if (is(type, "quic") && !c->has_sock)
+		push_state(c, "QUIC-INITIAL"); /* what pp-sniff decrypts */
 
 	if ((sock && is(ev, "close")) || (flow && is(ev, "end") && !c->has_sock) ||
 	    (conn && !is(rec_str(r, "state"), "open"))) {

@@ -855,7 +855,8 @@ static const char *const help_text[] = {
 	"  /              filter, pp-fmt -F language, applied as you type:",
 	"                 port:443 process:curl sni:example.com state:ESTAB",
 	"                 proto:udp dst:10.0.0.0/8 !comm:sshd /regex/",
-	"                 Enter keeps it, Esc restores the previous one",
+	"                 Up/Down still move; Enter keeps it, Esc restores the",
+	"                 previous one, Ctrl-U clears",
 	"  x              hide / show closed connections (history)",
 	"  ?, h           this help",
 	"",
@@ -984,9 +985,16 @@ static void apply_filter(struct topview *v)
 	tm_filter_reset(&v->m);
 }
 
+static void move(struct topview *v, int by);
+
 static void prompt_key(struct topview *v, int k)
 {
 	size_t n = strlen(v->ftext);
+	/* Navigating while typing, as with fzf. */
+	if (k == TK_UP || k == TK_DOWN || k == TK_PGUP || k == TK_PGDN) {
+		move(v, k == TK_UP ? -1 : k == TK_DOWN ? 1 : k == TK_PGUP ? -v->page : v->page);
+		return;
+	}
 	if (k == '\r' || k == '\n') {
 		v->prompt = false;
 		if (v->ferr[0]) {
@@ -1093,7 +1101,8 @@ bool tv_key(struct topview *v, int k)
 		break;
 	case '\r': case '\n':
 		if (v->view == VIEW_PROCS) {
-			if (v->nrows) {
+			/* (rows are of the other view when Tab came in the same read) */
+			if (v->nrows && v->rows[v->sel[VIEW_PROCS]].g) {
 				v->restricted = true;
 				v->restrict_group = v->group;
 				snprintf(v->restrict_key, sizeof(v->restrict_key), "%s",

@@ -88,6 +88,9 @@ T send-keys -t t -l 'tps'
 wait_for '^CONNECTIONS \(3\)' 5; snap filter-live
 check "filter prompt: applied as it is typed (3 connections to https)" grep -q '^CONNECTIONS (3)' "$(S filter-live)"
 check "filter prompt: only port 443" bash -c "! sed -n '4,\$p' '$(S filter-live)' | grep -E '^[ >][a-z]' | grep -v ':443 '"
+keys Down
+sleep 0.5
+check "filter prompt: Down moves the selection while typing" bash -c "tmux -u -L $TMUX_SOCK capture-pane -p -t t | sed -n 5p | grep -q '^>'"
 keys Enter
 wait_for 'filter: port:https' 5 && pass "Enter keeps the filter (shown in the title)" || fail "Enter keeps the filter"
 keys Tab
@@ -132,6 +135,8 @@ check "?: help with the keys" bash -c "grep -q 'g  *group processes by program' 
 keys Space
 wait_for '^ PROTO' 5 && pass "any key closes the help" || fail "any key closes the help"
 
+T capture-pane -e -p -t t >"$PP_TMP/attrs.screen"
+check "colours on a terminal: the selection in reverse video" grep -q $'\x1b\[7m' "$PP_TMP/attrs.screen"
 keys q
 wait_for '^TOPRC=0' 5 && pass "q: status 0" || fail "q: status 0"
 check "no sanitizer report" san_clean "$PP_TMP/top.err"
