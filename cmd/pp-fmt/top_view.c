@@ -328,11 +328,6 @@ static void build_groups(struct topview *v)
 
 /* ---- cells -------------------------------------------------------------------- */
 
-static void rate_text(double r, struct sbuf *out)
-{
-	hum_bytes(r, out);
-}
-
 static void idle_text(double now, double t, struct sbuf *out)
 {
 	if (t <= 0) {
@@ -358,8 +353,8 @@ static void cell_text(const struct topview *v, const struct trow *row, int col, 
 		case P_CONNS: sb_printf(out, "%lu", g->conns); break;
 		case P_OPEN: sb_printf(out, "%lu", g->open); break;
 		case P_LISTEN: sb_printf(out, "%lu", g->listen); break;
-		case P_DOWN: rate_text(g->down, out); break;
-		case P_UP: rate_text(g->up, out); break;
+		case P_DOWN: hum_bytes(g->down, out); break;
+		case P_UP: hum_bytes(g->up, out); break;
 		case P_RX: hum_bytes(g->rx, out); break;
 		case P_TX: hum_bytes(g->tx, out); break;
 		case P_IDLE: idle_text(now, g->last_seen, out); break;
@@ -378,8 +373,8 @@ static void cell_text(const struct topview *v, const struct trow *row, int col, 
 		case C_STATE: sb_puts(out, tc_state(c)); break;
 		case C_SERVICE: tc_service(c, v->o.numeric, buf, sizeof(buf)); sb_puts(out, buf); break;
 		case C_DPI: tc_dpi(c, buf, sizeof(buf)); sb_puts(out, buf); break;
-		case C_DOWN: rate_text(c->down, out); break;
-		case C_UP: rate_text(c->up, out); break;
+		case C_DOWN: hum_bytes(c->down, out); break;
+		case C_UP: hum_bytes(c->up, out); break;
 		case C_RX: hum_bytes(c->rx, out); break;
 		case C_TX: hum_bytes(c->tx, out); break;
 		case C_PROCESS: tc_process(c, buf, sizeof(buf)); sb_puts(out, buf); break;
@@ -656,8 +651,7 @@ static int first_col(const bool *vis)
 	return c;
 }
 
-static void draw_table(struct topview *v, struct sbuf *out, int row0, int nlines, int cols,
-                       double now)
+static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols, double now)
 {
 	int ncols, w[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
 	bool vis[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
@@ -735,7 +729,6 @@ static void draw_table(struct topview *v, struct sbuf *out, int row0, int nlines
 		endline(out, false);
 	}
 	sb_free(&t);
-	(void)row0;
 }
 
 static void detail_line(struct sbuf *lines, const char *label, const char *value)
@@ -940,7 +933,7 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 	else if (v->detail && v->view == VIEW_CONNS)
 		draw_detail(v, out, body, cols, now);
 	else
-		draw_table(v, out, 2, body, cols, now);
+		draw_table(v, out, body, cols, now);
 
 	/* The last line: the filter prompt, or the keys. */
 	sb_reset(&line);
@@ -949,9 +942,6 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 		if (v->ferr[0])
 			sb_printf(&line, "   [%s]", v->ferr);
 		put_line(out, line.s, cols);
-		if (v->o.color && v->ferr[0]) {
-			/* nothing more: the message is in brackets */
-		}
 		endline(out, true);
 	} else {
 		sgr(v, out, "\x1b[7m");
