@@ -361,6 +361,12 @@ static int apply_landlock(const struct pp_sandbox *spec, unsigned flags, int abi
 	return missing;
 }
 
+int pp_sandbox_drop_thread_caps(void)
+{
+	const struct capsets none = {0, 0, 0};
+	return caps_set(&none);
+}
+
 bool pp_sandbox_try_without(uint64_t drop, bool (*fn)(void *), void *arg)
 {
 	struct capsets saved, lower;

@@ -97,6 +97,12 @@ int pp_sandbox_run(const struct pp_sandbox *spec, const struct pp_sandbox_opts *
  * CAP_BPF on this kernel?"). */
 bool pp_sandbox_try_without(uint64_t drop, bool (*fn)(void *), void *arg);
 
+/* Drop every capability of the calling thread only (effective,
+ * permitted, inheritable): for a helper thread started before the sandbox,
+ * whose capabilities pp_sandbox_apply in another thread cannot reach.
+ * 0 on success. */
+int pp_sandbox_drop_thread_caps(void);
+
 /* The kernel's Landlock ABI version (honouring PP_SANDBOX_FAKE_ABI), 0 if
  * Landlock is unavailable. */
 int pp_landlock_abi(void);

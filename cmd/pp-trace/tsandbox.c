@@ -11,7 +11,8 @@
  * reads (read-only opens), and
  *   eBPF: bpf() map reads and detaching, and connected UDP sockets (the
  *     local address of a datagram on a wildcard-bound socket, ebpf.c);
- *   polling: sock_diag netlink. */
+ *   polling, and --update in both modes: sock_diag netlink (its thread
+ *     starts before the sandbox: update.c drops its capabilities). */
 #include <linux/capability.h>
 
 #include "trace.h"
@@ -21,7 +22,8 @@ void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf)
 	struct pp_sandbox spec = {
 		.seccomp = true,
 		.syscalls = PP_SYS_READ_FILES |
-		            (ebpf ? PP_SYS_BPF | PP_SYS_UDP_ROUTE : PP_SYS_NETLINK),
+		            (ebpf ? PP_SYS_BPF | PP_SYS_UDP_ROUTE : 0) |
+		            PP_SYS_NETLINK, /* polling, and --update's thread in both modes */
 		.keep_caps = keep | PP_CAP(CAP_SYS_PTRACE) | PP_CAP(CAP_DAC_READ_SEARCH),
 		.no_landlock_why = "it would confine the ptrace-checked reads of /proc/PID/fd, "
 		                   "exe and ns/net that attribute sockets to processes",

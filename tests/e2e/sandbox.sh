@@ -255,6 +255,25 @@ c = socket.create_connection(l.getsockname()); time.sleep(2)' &
     check "sandbox pp-trace ($mode): no sanitizer report" san_clean "$T/trace-$mode.err"
     check "sandbox pp-trace ($mode): no system call refused in normal operation" no_refusals "$T/trace-$mode.err"
 done
+# --update's thread starts before the sandbox: it must end up as confined
+# (no_new_privs and seccomp synchronised to it, no capability of its own).
+"$TRACE" -v --update 0.5 >/dev/null 2>"$T/upd.err" &
+pid=$!
+if wait_for "$T/upd.err" 'sandbox: seccomp'; then
+    n=0 ok=0 bare=0
+    for t in /proc/$pid/task/*; do
+        n=$((n + 1))
+        [ "$(sed -n 's/^Seccomp:[[:space:]]*//p' $t/status)" = 2 ] &&
+            [ "$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' $t/status)" = 1 ] && ok=$((ok + 1))
+        [ "$(sed -n 's/^CapEff:[[:space:]]*//p' $t/status)" = 0000000000000000 ] && bare=$((bare + 1))
+    done
+    check "sandbox pp-trace --update: two threads, both Seccomp 2 and NoNewPrivs 1" [ $n = 2 -a $ok = 2 ]
+    check "sandbox pp-trace --update: the update thread holds no capability" [ $bare -ge 1 ]
+else
+    fail "sandbox pp-trace --update: no sandbox report: $(head -n 3 "$T/upd.err" | tr '\n' ' ')"
+fi
+stop $pid
+check "sandbox pp-trace --update: ends with 0, nothing refused" eval "[ $rc = 0 ] && no_refusals '$T/upd.err'"
 PP_SANDBOX_FAKE_ABI=0 "$TRACE" --sandbox-strict --once >/dev/null 2>"$T/tstrict.err"
 check "sandbox pp-trace --sandbox-strict without Landlock: runs (Landlock is not its layer)" [ $? = 0 ]
 PP_SANDBOX_FAKE_NO_SECCOMP=1 "$TRACE" --sandbox-strict --once >"$T/tstrict.out" 2>"$T/tstrict.err"
