@@ -31,7 +31,7 @@ if ! have=$(command -v hyperfine); then
     exit 1
 fi
 hyperfine -N --style none --runs 3 --warmup 1 --export-json "$out/quic.json" \
-    -n pp-sniff "nice bin/pp-sniff -q -r $cap" \
+    -n pp-sniff "nice bin/pp-sniff --flows-only -r $cap" \
     -n pp-sniff-records "nice bin/pp-sniff -r $cap" \
     -n tshark "nice tshark -n -r $cap -T fields -e quic.version -e tls.handshake.extensions_server_name -e tls.handshake.extensions_alpn_str" \
     >/dev/null 2>&1 || { echo "   hyperfine failed"; exit 1; }

@@ -78,7 +78,7 @@ live_netns() {
     # than the packets by more than the default 0.3 s.
     { timeout -s TERM "$SECS" "$BIN/pp-trace" --comm curl &
       ip netns exec "$ns" timeout -s TERM "$SECS" "$BIN/pp-sniff" -i lo; wait; } 2>"$tmp/live.err" |
-        "$BIN/pp-join" -q -d 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
+        "$BIN/pp-join" -q --delay 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
     wait "$traffic"
     return 0
 }
@@ -108,7 +108,7 @@ live() {
         traffic=$!
         { timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" &
           timeout -s TERM "$SECS" "$BIN/pp-sniff" -i lo "tcp port $port" ; wait; } 2>"$tmp/live.err" |
-            "$BIN/pp-join" -q -d 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
+            "$BIN/pp-join" -q --delay 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
     else
         [ "$(id -u)" = 0 ] || echo "(not root: pp-trace polls, and pp-sniff cannot capture)"
         have_bin pp-sniff || echo "(pp-sniff is not built in this checkout yet: sockets only)"
@@ -116,7 +116,7 @@ live() {
         make_traffic "$port" &
         traffic=$!
         timeout -s TERM "$SECS" "$BIN/pp-trace" "${trace_opts[@]}" 2>"$tmp/live.err" |
-            "$BIN/pp-join" -q -d 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
+            "$BIN/pp-join" -q --delay 1 | "$BIN/pp-fmt" --table -f "$FIELDS"
     fi
     wait "$traffic"
     if [ -s "$tmp/live.err" ]; then

@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	struct sbuf expr;
 	char **files;
 	const char **gcols = NULL;
-	bool top = false;
+	bool top = false, interval_set = false;
 	double interval = 1;
 	int ch, rc, nfiles = 0;
 	char *sortarg = NULL;
@@ -273,7 +273,10 @@ int main(int argc, char **argv)
 			s.group = split_list(optarg, &s.ngroup, "-g");
 			break;
 		case 'n': s.limit = pp_opt_ll("-n", optarg, 0, 1LL << 62); break;
-		case 'I': interval = pp_opt_duration("-I", optarg); break;
+		case 'I':
+			interval = pp_opt_duration("-I", optarg);
+			interval_set = true;
+			break;
 		case OPT_TOP: top = true; break;
 		case OPT_NOHEADER: s.o.header = false; break;
 		case OPT_NUMERIC: s.o.numeric = true; break;
@@ -307,6 +310,8 @@ int main(int argc, char **argv)
 		s.nsort = sortkeys_parse(sortarg, &s.sort);
 	if (interval < 0.05)
 		pp_usage_error("-I: interval must be at least 0.05 seconds");
+	if (interval_set && !top)
+		pp_usage_error("-I is the redraw interval of --top; without --top it means nothing");
 
 	if (top) {
 		if (s.nsort || s.ngroup || s.limit >= 0)

@@ -26,8 +26,8 @@
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
-	"usage: pp-join [-cqv] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [--idle secs]\n"
-	"               [file ...]\n";
+	"usage: pp-join [-qv] [--conn] [--delay secs] [--window secs] [-m max-flows] [--max-ttl secs]\n"
+	"               [--idle secs] [file ...]\n";
 
 static void usage(FILE *f)
 {
@@ -35,13 +35,13 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "Join PortPulse sock records (pp-trace) with sniffed records (pp-sniff) on the\n"
 	        "5-tuple, read from the files, FIFOs or stdin; write them enriched.\n"
-	        "  -d, --delay SECS     decide each record knowing what happened up to this\n"
+	        "      --delay SECS     decide each record knowing what happened up to this\n"
 	        "                       long after it, in event time (default 1)\n"
 	        "      --idle SECS      live: stop waiting for a source silent this long (default 5)\n"
-	        "  -w, --window SECS    time slack around a socket's life (default 2)\n"
+	        "      --window SECS    time slack around a socket's life (default 2)\n"
 	        "  -m, --max-flows N    sockets, wire flows and names kept, each (default 1000000)\n"
 	        "      --max-ttl SECS   upper bound of a DNS answer's life (default 3600)\n"
-	        "  -c, --conn           one record per connection when it ends, instead\n"
+	        "      --conn           one record per connection when it ends, instead\n"
 	        "  -q, --quiet          no summary on stderr at exit, even of evictions\n"
 	        "  -v, --verbose        summary on stderr at exit (default: only on a terminal)\n"
 	        "  -h, --help           this help\n"
@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 	 * 4 KiB at a time is one write per dozen records. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
-	while ((ch = getopt_long(argc, argv, "d:w:m:cqvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "m:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;
 		case 'w': window = pp_opt_duration("--window", optarg); break;

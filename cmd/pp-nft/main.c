@@ -24,10 +24,10 @@ static void usage(FILE *f)
 	        "learning destinations from PortPulse records on stdin or in the files.\n"
 	        "Selectors: pid=N comm=NAME exe=PATH uid=N cgroup=PATH container=ID\n"
 	        "           dst=ADDR[/LEN] name=DNSNAME\n"
-	        "  -q, --quarantine SEL  what to quarantine (repeatable; several are ORed)\n"
+	        "      --quarantine SEL  what to quarantine (repeatable; several are ORed)\n"
 	        "  -a, --action ACT      drop (default), reject, or log\n"
-	        "  -I, --input           also drop traffic from the destinations (input chain)\n"
-	        "  -t, --table NAME      table name (default pp_quarantine)\n"
+	        "      --input           also drop traffic from the destinations (input chain)\n"
+	        "      --table NAME      table name (default pp_quarantine)\n"
 	        "  -C, --check           run nft -c -f on the result (changes nothing) and report\n"
 	        "  -h, --help            this help\n"
 	        "  -V, --version         version\n");
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 	c.sels = calloc((size_t)argc, sizeof(*c.sels));
 	if (!c.sels)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	while ((ch = getopt_long(argc, argv, "q:a:It:ChV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:ChV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			if (selector_parse(optarg, &c.sels[c.nsels], err, sizeof(err)) < 0)

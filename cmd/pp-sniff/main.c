@@ -37,7 +37,7 @@
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
-	"usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
+	"usage: pp-sniff [-qv] [--flows-only] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
 	"                [--update secs] [--no-sandbox | --sandbox-strict]\n"
 	"                -i interface | -r file [expression]\n";
 
@@ -51,7 +51,8 @@ static void usage(FILE *f)
 	        "  -c, --count N       stop after N packets\n"
 	        "  -s, --snaplen N     bytes to capture per packet (live; default 262144)\n"
 	        "  -w, --write FILE    also save the packets to FILE (pcap)\n"
-	        "  -q, --quiet         flow records only\n"
+	        "      --flows-only    flow records only\n"
+	        "  -q, --quiet         no capture counts at exit, even on a terminal\n"
 	        "  -v, --verbose       capture counts at exit, what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
@@ -298,6 +299,7 @@ int main(int argc, char **argv)
 		{"interface", required_argument, NULL, 'i'}, {"read", required_argument, NULL, 'r'},
 		{"count", required_argument, NULL, 'c'}, {"snaplen", required_argument, NULL, 's'},
 		{"write", required_argument, NULL, 'w'}, {"quiet", no_argument, NULL, 'q'},
+		{"flows-only", no_argument, NULL, 'O'},
 		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -312,6 +314,7 @@ int main(int argc, char **argv)
 	struct progress pg;
 	struct pp_sandbox_opts so = {0};
 	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
+	bool quiet = false;
 	char *expr;
 
 	uint64_t start_us = pp_now_us();
@@ -328,7 +331,8 @@ int main(int argc, char **argv)
 		case 'c': r.count = pp_opt_ll("-c", optarg, 1, INT64_MAX); break;
 		case 's': snaplen = (int)pp_opt_ll("-s", optarg, 0, DEFAULT_SNAPLEN); break;
 		case 'w': wfile = optarg; break;
-		case 'q': o.quiet = true; break;
+		case 'O': o.quiet = true; break; /* flows only */
+		case 'q': quiet = true; break;
 		case 'v': so.verbose = true; break;
 		case PP_OPT_NO_SANDBOX:
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&so, ch); break;
@@ -496,7 +500,7 @@ int main(int argc, char **argv)
 		struct pcap_stat ps;
 		/* Drops always; the plain count with -v or on a terminal. */
 		if (pcap_stats(g_pcap, &ps) == 0 &&
-		    (ps.ps_drop || ps.ps_ifdrop || pp_summary_wanted(so.verbose)))
+		    (ps.ps_drop || ps.ps_ifdrop || (!quiet && pp_summary_wanted(so.verbose))))
 			pp_warn("%u packet%s received by filter, %u dropped by kernel, %u dropped by interface",
 			        ps.ps_recv, PP_S(ps.ps_recv), ps.ps_drop, ps.ps_ifdrop);
 	}

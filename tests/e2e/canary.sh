@@ -241,7 +241,7 @@ for opt in -t -c -j; do
     outs+=("$T/fmt$opt.out" "$T/fmt$opt.err")
 done
 if [ -x "$PP_BIN/pp-nft" ]; then
-    "$PP_BIN/pp-nft" -q comm=python3 "$T/joined.jsonl" >"$T/nft.out" 2>"$T/nft.err"
+    "$PP_BIN/pp-nft" --quarantine comm=python3 "$T/joined.jsonl" >"$T/nft.out" 2>"$T/nft.err"
     outs+=("$T/nft.out" "$T/nft.err")
 fi
 leak_check "pipeline (join, fmt, nft)" "${outs[@]}"

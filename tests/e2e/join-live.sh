@@ -42,7 +42,7 @@ inns openssl s_server -accept 127.0.0.2:8443 -cert "$T/cert.pem" -key "$T/key.pe
 mkfifo "$T/trace.fifo" "$T/sniff.fifo"
 # A generous hold-back: the sanitizer builds of pp-trace and pp-sniff on a
 # loaded machine can be over a second apart; matching is what is tested.
-"$PP_BIN/pp-join" -d 3 "$T/trace.fifo" "$T/sniff.fifo" >"$T/joined.jsonl" 2>"$T/join.err" &
+"$PP_BIN/pp-join" --delay 3 "$T/trace.fifo" "$T/sniff.fifo" >"$T/joined.jsonl" 2>"$T/join.err" &
 jpid=$!
 # Each producer's stream is kept too, for the file-mode comparison.
 # ip netns exec forks: each shell tells its own pid, then becomes the

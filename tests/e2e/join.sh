@@ -12,11 +12,11 @@ T=$PP_TMP
 # Live mode over a pipe that delivers everything at once gives what file
 # mode gives: the hold-back sees every record before the first is due.
 "$JOIN" -q "$D/mixed.jsonl" >"$T/file.out" 2>"$T/file.err"
-cat "$D/mixed.jsonl" | "$JOIN" -q -d 5 >"$T/pipe.out" 2>"$T/pipe.err"
+cat "$D/mixed.jsonl" | "$JOIN" -q --delay 5 >"$T/pipe.out" 2>"$T/pipe.err"
 check "pipe (live) = file mode" cmp -s "$T/file.out" "$T/pipe.out"
 check "no sanitizer report" san_clean "$T/pipe.err"
-cat "$D/mixed.jsonl" | "$JOIN" -q -c -d 5 | sort >"$T/pipe-conn.out"
-"$JOIN" -q -c "$D/mixed.jsonl" | sort >"$T/file-conn.out"
+cat "$D/mixed.jsonl" | "$JOIN" -q --conn --delay 5 | sort >"$T/pipe-conn.out"
+"$JOIN" -q --conn "$D/mixed.jsonl" | sort >"$T/file-conn.out"
 check "--conn: pipe = file mode" cmp -s "$T/file-conn.out" "$T/pipe-conn.out"
 
 # The summary: only with -v (or on a terminal): not a mail per cron run.
@@ -60,7 +60,7 @@ check "lo: originator's pid" [ "$(q 'select(.type=="tls" and .sport==33000)|.pid
 # connect record gets the pid when --delay leaves time, not with 0.
 mkfifo "$T/trace" "$T/sniff"
 hold_case() {   # delay -> pid of the tls record, or null
-    "$JOIN" -q -d "$1" "$T/trace" "$T/sniff" >"$T/hold.out" 2>"$T/hold.err" &
+    "$JOIN" -q --delay "$1" "$T/trace" "$T/sniff" >"$T/hold.out" 2>"$T/hold.err" &
     local pid=$!
     exec 7>"$T/sniff" 8>"$T/trace"
     grep '"type":"tls"' "$D/sniff.jsonl" | grep -m1 '"sport":51514' >&7
@@ -76,7 +76,7 @@ check "--delay 0: a socket arriving later still matches" [ "$(hold_case 0)" = 42
 
 # Live output streams: a record shows up before the input ends.
 mkfifo "$T/live"
-"$JOIN" -q -d 0.1 "$T/live" >"$T/live.out" &
+"$JOIN" -q --delay 0.1 "$T/live" >"$T/live.out" &
 jpid=$!
 exec 7>"$T/live"
 echo '{"type":"early","ts":1}' >&7
@@ -101,7 +101,7 @@ cat >"$T/expire.jsonl" <<'EOF2'
 EOF2
 late_pid() { jq -c 'select(.type=="tls")|.pid'; }
 check "file mode keeps closed sockets" [ "$("$JOIN" -q "$T/expire.jsonl" | late_pid)" = 77 ]
-check "live mode too" [ "$(cat "$T/expire.jsonl" | "$JOIN" -q -d 0.1 | late_pid)" = 77 ]
+check "live mode too" [ "$(cat "$T/expire.jsonl" | "$JOIN" -q --delay 0.1 | late_pid)" = 77 ]
 # (event time has to be past on every source, the sock records' too: a
 # record more than a second older than its source's latest comes when read)
 { sed -n 1,2p "$T/expire.jsonl"

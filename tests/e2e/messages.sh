@@ -25,9 +25,9 @@ for cmd in pp-trace pp-sniff pp-join pp-fmt pp-nft; do
 done
 
 # A missing value is said the same way.
-"$PP_BIN/pp-join" -d >/dev/null 2>"$T/e"
-check "pp-join -d without a value: status 2, said" \
-    eval "[ $? = 2 ] && grep -qx \"pp-join: option requires an argument -- 'd'\" '$T/e'"
+"$PP_BIN/pp-join" -m >/dev/null 2>"$T/e"
+check "pp-join -m without a value: status 2, said" \
+    eval "[ $? = 2 ] && grep -qx \"pp-join: option requires an argument -- 'm'\" '$T/e'"
 
 if need_root && have setpriv; then
     # Without CAP_NET_RAW: the capability and the fix, not libpcap's EPERM.

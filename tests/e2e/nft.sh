@@ -24,16 +24,16 @@ while read -r name args; do
     check "$name: nft -c accepts it" nft_ok "$PP_TMP/$name.nft"
     check "$name: no sanitizer report" san_clean "$PP_TMP/$name.err"
 done <<'LIST'
-pid-v4v6          -q pid=777 $D/mixed.jsonl
-comm-input        -q comm=evil --input $D/mixed.jsonl
-exe-reject        -q exe=/tmp/evil -a reject $D/mixed.jsonl
-uid-log           -q uid=1001 -a log $D/mixed.jsonl
-dst-cidr          -q dst=203.0.113.0/24 -q dst=2001:db8:bad::/48 $D/mixed.jsonl
-name-dns          -q name=bad.example $D/mixed.jsonl
-service-cgroup    -q comm=apt $D/mixed.jsonl
-hostile           -q pid=666 $D/hostile.jsonl
-hostile-selector  -q comm=x\"\;\ flush\ ruleset\;\ \# $D/hostile.jsonl
-table-name        -q pid=777 -t my_q $D/mixed.jsonl
+pid-v4v6          --quarantine pid=777 $D/mixed.jsonl
+comm-input        --quarantine comm=evil --input $D/mixed.jsonl
+exe-reject        --quarantine exe=/tmp/evil -a reject $D/mixed.jsonl
+uid-log           --quarantine uid=1001 -a log $D/mixed.jsonl
+dst-cidr          --quarantine dst=203.0.113.0/24 --quarantine dst=2001:db8:bad::/48 $D/mixed.jsonl
+name-dns          --quarantine name=bad.example $D/mixed.jsonl
+service-cgroup    --quarantine comm=apt $D/mixed.jsonl
+hostile           --quarantine pid=666 $D/hostile.jsonl
+hostile-selector  --quarantine comm=x\"\;\ flush\ ruleset\;\ \# $D/hostile.jsonl
+table-name        --quarantine pid=777 --table my_q $D/mixed.jsonl
 LIST
 
 # What the scripts say.
@@ -70,23 +70,23 @@ check "hostile: flush never outside a comment" eval '! bare hostile'
 check "hostile selector: flush never outside a comment" eval '! bare hostile-selector'
 
 # Empty evidence: a clear message, no script, status 1.
-"$NFT" -q pid=4242424 "$D/mixed.jsonl" >"$PP_TMP/empty.out" 2>"$PP_TMP/empty.err"; rc=$?
+"$NFT" --quarantine pid=4242424 "$D/mixed.jsonl" >"$PP_TMP/empty.out" 2>"$PP_TMP/empty.err"; rc=$?
 check "empty evidence: status 1" [ $rc = 1 ]
 check "empty evidence: no output" [ ! -s "$PP_TMP/empty.out" ]
 check "empty evidence: says so" grep -q 'nothing to quarantine' "$PP_TMP/empty.err"
 
 # Usage errors: status 2 with the reason.
 for bad in 'pid=abc' 'bogus=1' 'dst=10.0.0.0/33' 'dst=nothost' 'pid='; do
-    "$NFT" -q "$bad" </dev/null >/dev/null 2>"$PP_TMP/usage.err"; rc=$?
+    "$NFT" --quarantine "$bad" </dev/null >/dev/null 2>"$PP_TMP/usage.err"; rc=$?
     check "usage error for '$bad': status 2" [ $rc = 2 ]
 done
 "$NFT" </dev/null >/dev/null 2>&1
 check "no selector: status 2" [ $? = 2 ]
-"$NFT" -q pid=1 -t 'x;y' </dev/null >/dev/null 2>&1
+"$NFT" --quarantine pid=1 --table 'x;y' </dev/null >/dev/null 2>&1
 check "hostile table name: status 2" [ $? = 2 ]
 
 # --check runs nft -c and reports.
-"$NFT" -q pid=777 --check "$D/mixed.jsonl" >/dev/null 2>"$PP_TMP/check.err"
+"$NFT" --quarantine pid=777 --check "$D/mixed.jsonl" >/dev/null 2>"$PP_TMP/check.err"
 check "--check: reports valid" grep -q 'nft -c: the script is valid' "$PP_TMP/check.err"
 
 # A cgroup match nft can resolve: nft looks for cgroup v2 under
@@ -99,7 +99,7 @@ if have unshare && grep -q cgroup2 /proc/filesystems; then
         mkdir /sys/fs/cgroup/$cg
         trap 'rmdir /sys/fs/cgroup/$cg' EXIT
         printf '%s\n' '{\"type\":\"sock\",\"ts\":1.0,\"event\":\"connect\",\"dir\":\"out\",\"proto\":\"tcp\",\"src\":\"10.1.1.1\",\"sport\":1,\"dst\":\"10.2.2.2\",\"dport\":443,\"pid\":55,\"comm\":\"svc\",\"cgroup\":\"/$cg\"}' |
-            $NFT -q pid=55 >$PP_TMP/cgroup.nft
+            $NFT --quarantine pid=55 >$PP_TMP/cgroup.nft
         nft -c -f $PP_TMP/cgroup.nft
     " >"$PP_TMP/cgroup.log" 2>&1; rc=$?
     check "cgroup: script with socket cgroupv2 passes nft -c" [ $rc = 0 ]

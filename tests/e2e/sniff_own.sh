@@ -178,7 +178,7 @@ if has http; then
     check "HTTP: every request in the first 64 KiB of the direction ($n of 1600)" \
         [ "$n" -gt 1300 ] && [ "$n" -lt 1600 ]
     check "HTTP: the ones past 64 KiB are said to be lost" \
-        grep -q '1 TCP directions went on past the first 64 KiB' "$PP_TMP/cap.err"
+        grep -q '1 TCP direction went on past the first 64 KiB' "$PP_TMP/cap.err"
 fi
 run ffo -r "$PCAP/frag_first_only.pcap"
 has dns && check "first fragments of incomplete datagrams: question read, flagged cut" \
@@ -236,8 +236,8 @@ check "canary: nothing anywhere in the output" bash -c "! grep -q '$CANARY' '$PP
 check "-r - reads stdin like a file" cmp -s "$PP_TMP/stdin.out" "$PP_TMP/qinq.out"
 cat "$PCAP/pcapng_mixed.pcapng" | "$SNIFF" -r - >"$PP_TMP/pipe.out" 2>/dev/null
 check "-r - from a pipe, pcapng" cmp -s "$PP_TMP/pipe.out" "$PP_TMP/ng.out"
-run quiet -q -r "$PCAP/sll_dns.pcap"
-check "-q: flow records only, with app" j quiet 'all(.[]; .type=="flow") and any(.[]; .app=="dns")' 
+run quiet --flows-only -r "$PCAP/sll_dns.pcap"
+check "--flows-only: flow records only, with app" j quiet 'all(.[]; .type=="flow") and any(.[]; .app=="dns")' 
 run count -c 2 -r "$PCAP/tcp_lifecycle.pcap"
 check "-c 2: two packets, flows end with eof" \
     j count '[.[] | select(.event=="end")] | length==1 and .[0].reason=="eof" and .[0].orig_pkts+.[0].resp_pkts==2' 
