@@ -118,16 +118,8 @@ static void add_answers(struct evidence *ev, struct rec *r)
 	for (int e = t + 1; e < end; e = rec_skip(r, e)) {
 		if (r->tok[e].type != JSMN_OBJECT)
 			continue;
-		int oend = rec_skip(r, e);
-		const char *type = NULL, *data = NULL;
-		for (int k = e + 1; k < oend; k = rec_skip(r, k + 1)) {
-			size_t kl = (size_t)(r->tok[k].end - r->tok[k].start);
-			const char *kp = r->line + r->tok[k].start;
-			if (kl == 4 && !memcmp(kp, "type", 4))
-				type = rec_tok_str(r, k + 1, NULL);
-			else if (kl == 4 && !memcmp(kp, "data", 4))
-				data = rec_tok_str(r, k + 1, NULL);
-		}
+		const char *type = rec_tok_str(r, rec_member(r, e, "type"), NULL);
+		const char *data = rec_tok_str(r, rec_member(r, e, "data"), NULL);
 		if (type && data && (!strcmp(type, "A") || !strcmp(type, "AAAA")))
 			add_addr_str(ev, data);
 	}
