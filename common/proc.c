@@ -1,6 +1,7 @@
 /* Process details from /proc (see proc.h). */
 #include "proc.h"
 #include "pp.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,21 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 /* --- /proc/PID/stat ------------------------------------------------------ */
 
@@ -183,7 +169,7 @@ int proc_parse_cmdline(const char *buf, size_t n, char ***argvp)
 	while (i < n && argc < PROC_ARGS_MAX + 1) {
 		const char *s = buf + i, *z = memchr(s, '\0', n - i);
 		size_t l = z ? (size_t)(z - s) : n - i;
-		args[argc++] = xstrndup(s, l);
+		args[argc++] = xmemdup(s, l);
 		i += l + 1;
 	}
 	if (argc == 0)
@@ -216,7 +202,7 @@ char *proc_cgroup_v2(const char *buf, size_t n)
 		const char *l = buf + i, *nl = memchr(l, '\n', n - i);
 		size_t ll = nl ? (size_t)(nl - l) : n - i;
 		if (ll >= 3 && !memcmp(l, "0::", 3) && ll > 3 && !memchr(l, '\0', ll))
-			return xstrndup(l + 3, ll - 3);
+			return xmemdup(l + 3, ll - 3);
 		i += ll + 1;
 	}
 	return NULL;
@@ -419,7 +405,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 
 	snprintf(path, sizeof(path), "%s/%d/exe", proc_root(), (int)pid);
 	if ((n = readlink(path, buf, PATH_MAX)) > 0)
-		pi->exe = xstrndup(buf, (size_t)n);
+		pi->exe = xmemdup(buf, (size_t)n);
 
 	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root(), (int)pid);
 	if ((n = read_file(path, buf, sizeof(buf))) > 0)
@@ -438,7 +424,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 			char *c = memchr(l, ':', ll);
 			c = c ? memchr(c + 1, ':', ll - (size_t)(c + 1 - l)) : NULL;
 			if (c && !memchr(l, '\0', ll)) {
-				char *p = xstrndup(c + 1, ll - (size_t)(c + 1 - l));
+				char *p = xmemdup(c + 1, ll - (size_t)(c + 1 - l));
 				/* v1 paths are only trusted for real container ids, not
 				 * units (name=systemd paths would name the session). */
 				if (proc_container_from_cgroup(p, id, sizeof(id)) &&
@@ -449,7 +435,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 			i += (ssize_t)ll + 1;
 		}
 		if (found)
-			pi->container = xstrndup(id, strlen(id));
+			pi->container = xmemdup(id, strlen(id));
 	}
 
 	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root(), (int)pid);
@@ -479,9 +465,7 @@ struct proc_cache *proc_cache_new(void)
 	c->nb = 256;
 	c->n = 0;
 	c->gen = 1;
-	c->b = calloc(c->nb, sizeof(*c->b));
-	if (!c->b)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	c->b = xcalloc(c->nb, sizeof(*c->b));
 	return c;
 }
 
@@ -509,9 +493,7 @@ static void pc_grow(struct proc_cache *c)
 	size_t onb = c->nb;
 	struct pc_entry **ob = c->b;
 	c->nb *= 2;
-	c->b = calloc(c->nb, sizeof(*c->b));
-	if (!c->b)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	c->b = xcalloc(c->nb, sizeof(*c->b));
 	for (size_t i = 0; i < onb; i++)
 		for (struct pc_entry *e = ob[i], *nx; e; e = nx) {
 			nx = e->next;

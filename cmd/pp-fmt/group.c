@@ -9,6 +9,7 @@
 #include "collect.h"
 #include "jsonw.h"
 #include "pp.h"
+#include "xalloc.h"
 
 struct hset {
 	uint64_t *v; /* 0 = empty slot */
@@ -46,14 +47,6 @@ static uint64_t fnv(const char *s, size_t n)
 		h *= 1099511628211ULL;
 	}
 	return h ? h : 1;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
 }
 
 static void hset_add(struct hset *s, uint64_t h)
@@ -124,12 +117,10 @@ static struct group *lookup(struct groups *g, struct rec *r)
 		if (g->slot[i]->hash == h && !strcmp(g->slot[i]->key, g->key.s))
 			return g->slot[i];
 	grp = xcalloc(1, sizeof(*grp));
-	grp->key = strdup(g->key.s);
+	grp->key = xstrdup(g->key.s);
 	grp->hash = h;
 	grp->vals = xcalloc((size_t)g->nfields, sizeof(*grp->vals));
 	grp->isnum = xcalloc((size_t)g->nfields, sizeof(*grp->isnum));
-	if (!grp->key)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	for (int f = 0; f < g->nfields; f++) {
 		int t = rec_find(r, g->fields[f]);
 		sb_reset(&g->val);
@@ -142,9 +133,7 @@ static struct group *lookup(struct groups *g, struct rec *r)
 	g->slot[i] = grp;
 	if (g->n == g->ocap) {
 		g->ocap = g->ocap ? g->ocap * 2 : 64;
-		g->order = realloc(g->order, g->ocap * sizeof(*g->order));
-		if (!g->order)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		g->order = xreallocarray(g->order, g->ocap, sizeof(*g->order));
 	}
 	g->order[g->n++] = grp;
 	if (g->n * 2 > g->cap)

@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "pp.h"
+#include "xalloc.h"
 
 static struct sbuf cell, row;
 static struct fmt_col *colv;
@@ -49,9 +50,7 @@ static void put_field(struct sbuf *b, const char *s, size_t n, bool first)
 	/* Quoted fields are rare: a scratch buffer of the size libcsv asks. */
 	need = csv_write(NULL, 0, s, n);
 	{
-		char *q = malloc(need ? need : 1);
-		if (!q)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		char *q = xmalloc(need);
 		csv_write(q, need, s, n);
 		sb_put(b, q, need);
 		free(q);
@@ -64,10 +63,8 @@ static int csv_begin(const struct fmt_opts *o, FILE *f)
 	const char *const *c = cols(o, &n);
 	sb_init(&cell);
 	sb_init(&row);
-	colv = calloc((size_t)n, sizeof(*colv));
-	toks = calloc((size_t)n, sizeof(*toks));
-	if (!colv || !toks)
-		return -1;
+	colv = xcalloc((size_t)n, sizeof(*colv));
+	toks = xcalloc((size_t)n, sizeof(*toks));
 	fmt_cols_init(colv, c, n, o);
 	if (!o->header)
 		return 0;

@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "pp.h"
+#include "xalloc.h"
 
 #define CAP_DEFAULT 40
 #define CAP_WIDE 72 /* the info column */
@@ -111,12 +112,10 @@ static int table_begin(const struct fmt_opts *o, FILE *f)
 		ncols = fmt_table_default_n;
 		colnames = fmt_table_default;
 	}
-	width = calloc((size_t)ncols, sizeof(*width));
-	rows = calloc(MAX_BATCH, sizeof(*rows));
-	colv = calloc((size_t)ncols, sizeof(*colv));
-	toks = calloc((size_t)ncols, sizeof(*toks));
-	if (!width || !rows || !colv || !toks)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	width = xcalloc((size_t)ncols, sizeof(*width));
+	rows = xcalloc(MAX_BATCH, sizeof(*rows));
+	colv = xcalloc((size_t)ncols, sizeof(*colv));
+	toks = xcalloc((size_t)ncols, sizeof(*toks));
 	fmt_cols_init(colv, colnames, ncols, o);
 	sb_init(&cell);
 	return 0;
@@ -174,9 +173,7 @@ static int table_flush(const struct fmt_opts *o, FILE *f)
 
 static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 {
-	char **row = calloc((size_t)ncols, sizeof(*row));
-	if (!row)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	char **row = xcalloc((size_t)ncols, sizeof(*row));
 	fmt_cols_find(r, colv, ncols, toks);
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);

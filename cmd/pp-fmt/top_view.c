@@ -15,6 +15,7 @@
 #include "fmt.h"
 #include "human.h"
 #include "pp.h"
+#include "xalloc.h"
 
 #define MAX_PROCS 4096
 #define CONN_SLOTS (1u << 16)
@@ -47,14 +48,6 @@ struct topview {
 	double last_draw;
 	struct sbuf tmp;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
 
 struct topview *tv_new(bool numeric, bool utc, bool color)
 {

@@ -6,6 +6,7 @@
 
 #include "nft.h"
 #include "pp.h"
+#include "xalloc.h"
 
 static const char *const type_names[] = {"sock", "flow", "dns", "tls", "http", "ssh", "quic"};
 
@@ -23,14 +24,6 @@ void evidence_free(struct evidence *ev)
 	for (int i = 0; i < ev->nnames; i++)
 		free(ev->names[i]);
 	free(ev->names);
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return d;
 }
 
 /* Blocking these for every process on the host would break it, and they
@@ -79,9 +72,7 @@ static void add_name(struct evidence *ev, const char *name)
 			return;
 	if (ev->nnames >= 256)
 		return;
-	ev->names = realloc(ev->names, (size_t)(ev->nnames + 1) * sizeof(char *));
-	if (!ev->names)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	ev->names = xreallocarray(ev->names, (size_t)ev->nnames + 1, sizeof(char *));
 	ev->names[ev->nnames++] = xstrdup(name);
 }
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "sniff.h"
+#include "xalloc.h"
 
 #define FRAG_MAX_DGRAM 65535u
 #define FRAG_BLOCKS ((FRAG_MAX_DGRAM + 7) / 8)
@@ -44,7 +45,7 @@ struct fragtab {
 
 struct fragtab *frag_new(void)
 {
-	return calloc(1, sizeof(struct fragtab));
+	return xcalloc(1, sizeof(struct fragtab));
 }
 
 static unsigned bucket(const struct pp_addr *src, const struct pp_addr *dst, uint32_t id)

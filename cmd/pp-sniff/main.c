@@ -20,6 +20,7 @@
 #include "sandbox.h"
 #include "sbuf.h"
 #include "sniff.h"
+#include "xalloc.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -110,7 +111,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (r->dump)
 		pcap_dump((u_char *)r->dump, h, bytes);
 	sniff_packet(&r->s, r->dlt, ts, bytes, h->caplen, h->len, packet_iface(r, bytes, h->caplen));
-	if ((r->count && ++r->seen >= r->count) || sniff_write_status)
+	if ((r->count && ++r->seen >= r->count) || pp_wfail_ended(&sniff_out))
 		pcap_breakloop(g_pcap);
 }
 
@@ -241,12 +242,7 @@ static void sandbox(const struct pp_sandbox_opts *so)
 
 static int flush_out(void)
 {
-	if (sniff_write_status)
-		return sniff_write_status;
-	int rc = pp_out_flush(stdout);
-	if (rc)
-		sniff_write_status = rc;
-	return rc;
+	return pp_wfail_flush(&sniff_out, stdout);
 }
 
 int main(int argc, char **argv)
@@ -343,7 +339,7 @@ int main(int argc, char **argv)
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
 	if (sniff_init(&r.s, &o, stdout) != 0)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+		pp_oom("flow and fragment tables");
 	r.s.src_name = file ? file : dev;
 
 	memset(&sa, 0, sizeof(sa));
@@ -356,7 +352,7 @@ int main(int argc, char **argv)
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};
 		pcap_setnonblock(g_pcap, 1, err);
-		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+		while (!stop && !pp_wfail_ended(&sniff_out) && !(r.count && r.seen >= r.count)) {
 			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
 			if (n == PCAP_ERROR) {
 				pp_warn("%s: %s", dev, pcap_geterr(g_pcap));
@@ -377,7 +373,7 @@ int main(int argc, char **argv)
 		struct stat in;
 		bool stream = strcmp(file, "-") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
 		              (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode));
-		while (!stop && !sniff_write_status) {
+		while (!stop && !pp_wfail_ended(&sniff_out)) {
 			int want = stream ? 1 : FILE_BATCH;
 			if (r.count && r.count - r.seen < want)
 				want = (int)(r.count - r.seen);
@@ -431,14 +427,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nifaces; i++)
 		free(ifaces[i].name);
 
-	if (sniff_write_status == -2) {
-		pp_warn("write error: %s", strerror(sniff_write_errno));
-		return PP_EXIT_RUNTIME;
-	}
-	if (sniff_write_status == -1)
-		return status; /* the reader went away: a quiet end */
-	int rc = pp_out_close(stdout);
-	if (rc == -2)
+	if (pp_wfail_close(&sniff_out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	return status;
 }

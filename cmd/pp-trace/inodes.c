@@ -12,6 +12,7 @@
 
 #include "pp.h"
 #include "proc.h"
+#include "xalloc.h"
 
 #define RETRIES 3   /* scans an inode may miss before it is given up */
 #define HOT_MAX 32  /* recently useful pids, scanned first */
@@ -43,13 +44,9 @@ static size_t slot_of(uint64_t ino, size_t cap)
 
 struct inomap *inomap_new(void)
 {
-	struct inomap *m = calloc(1, sizeof(*m));
-	if (!m)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	struct inomap *m = xcalloc(1, sizeof(*m));
 	m->cap = 1024;
-	m->t = calloc(m->cap, sizeof(*m->t));
-	if (!m->t)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	m->t = xcalloc(m->cap, sizeof(*m->t));
 	return m;
 }
 
@@ -77,9 +74,7 @@ static void rehash(struct inomap *m, size_t cap)
 {
 	struct ino_ent *old = m->t;
 	size_t ocap = m->cap;
-	m->t = calloc(cap, sizeof(*m->t));
-	if (!m->t)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	m->t = xcalloc(cap, sizeof(*m->t));
 	m->cap = cap;
 	m->tomb = 0;
 	for (size_t i = 0; i < ocap; i++) {

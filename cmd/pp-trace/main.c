@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		status = poll_run(&o);
 	sock_emit_cleanup();
 
-	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
+	if (sock_emit_close(stdout) != PP_EXIT_OK)
 		status = PP_EXIT_RUNTIME;
 	return status;
 }

@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "procnet.h"
 #include "trace.h"
+#include "xalloc.h"
 
 #define DEFER_POLLS 4 /* polls an event may wait for its socket's owner */
 
@@ -89,13 +90,6 @@ struct poller {
 	bool warned_denied;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
 
 #define PUSH(arr, n, cap, v)                                                      \
 	do {                                                                      \
@@ -152,9 +146,7 @@ static void tab_insert(struct table *t, struct entry *e)
 		size_t onb = t->nb;
 		struct entry **ob = t->b;
 		t->nb = onb ? onb * 2 : 1024;
-		t->b = calloc(t->nb, sizeof(*t->b));
-		if (!t->b)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		t->b = xcalloc(t->nb, sizeof(*t->b));
 		for (size_t i = 0; i < onb; i++)
 			for (struct entry *x = ob[i], *nx; x; x = nx) {
 				nx = x->next;
@@ -415,9 +407,7 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		p->changes++;
 	}
 	if (!e) {
-		e = calloc(1, sizeof(*e));
-		if (!e)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		e = xcalloc(1, sizeof(*e));
 		e->hash = h;
 		e->k = *k;
 		e->pid = -1;
