@@ -1,4 +1,3 @@
-// uses:
 /* The record reader: good records, typed lookups, unescaping, and malformed
  * lines of every kind; the line reader on long lines and odd endings. */
 #include <fcntl.h>
