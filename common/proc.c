@@ -1,5 +1,6 @@
 /* Process details from /proc (see proc.h). */
 #include "proc.h"
+#include "htab.h"
 #include "pp.h"
 #include "xalloc.h"
 
@@ -446,14 +447,12 @@ int proc_read(pid_t pid, struct proc_info *pi)
 /* --- the cache ----------------------------------------------------------- */
 
 struct pc_entry {
-	struct pc_entry *next;
 	struct proc_info pi;
 	uint64_t checked, used; /* generations */
 };
 
 struct proc_cache {
-	struct pc_entry **b;
-	size_t nb, n;
+	struct htab t; /* struct pc_entry by pid */
 	uint64_t gen;
 };
 
@@ -461,47 +460,34 @@ struct proc_cache {
 
 struct proc_cache *proc_cache_new(void)
 {
-	struct proc_cache *c = xmalloc(sizeof(*c));
-	c->nb = 256;
-	c->n = 0;
+	struct proc_cache *c = xcalloc(1, sizeof(*c));
+	ht_init(&c->t);
 	c->gen = 1;
-	c->b = xcalloc(c->nb, sizeof(*c->b));
 	return c;
+}
+
+static void pc_drop(struct pc_entry *e)
+{
+	proc_info_clear(&e->pi);
+	free(e);
 }
 
 void proc_cache_free(struct proc_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nb; i++)
-		for (struct pc_entry *e = c->b[i], *nx; e; e = nx) {
-			nx = e->next;
-			proc_info_clear(&e->pi);
-			free(e);
-		}
-	free(c->b);
+	for (size_t i = 0; i < c->t.cap; i++) {
+		struct pc_entry *e = ht_at(&c->t, i);
+		if (e)
+			pc_drop(e);
+	}
+	ht_free(&c->t);
 	free(c);
 }
 
-static size_t pc_slot(const struct proc_cache *c, pid_t pid)
+static bool same_pid(const void *item, const void *key)
 {
-	return ((uint32_t)pid * 2654435761u) & (c->nb - 1);
-}
-
-static void pc_grow(struct proc_cache *c)
-{
-	size_t onb = c->nb;
-	struct pc_entry **ob = c->b;
-	c->nb *= 2;
-	c->b = xcalloc(c->nb, sizeof(*c->b));
-	for (size_t i = 0; i < onb; i++)
-		for (struct pc_entry *e = ob[i], *nx; e; e = nx) {
-			nx = e->next;
-			size_t s = pc_slot(c, e->pi.pid);
-			e->next = c->b[s];
-			c->b[s] = e;
-		}
-	free(ob);
+	return ((const struct pc_entry *)item)->pi.pid == *(const pid_t *)key;
 }
 
 void proc_cache_tick(struct proc_cache *c)
@@ -509,31 +495,26 @@ void proc_cache_tick(struct proc_cache *c)
 	c->gen++;
 	if (c->gen % 16)
 		return;
-	for (size_t i = 0; i < c->nb; i++)
-		for (struct pc_entry **pp = &c->b[i]; *pp;) {
-			struct pc_entry *e = *pp;
-			if (e->used + PC_IDLE_GENS < c->gen) {
-				*pp = e->next;
-				proc_info_clear(&e->pi);
-				free(e);
-				c->n--;
-			} else {
-				pp = &e->next;
-			}
+	for (size_t i = 0; i < c->t.cap; i++) {
+		struct pc_entry *e = ht_at(&c->t, i);
+		if (e && e->used + PC_IDLE_GENS < c->gen) {
+			ht_del_at(&c->t, i);
+			pc_drop(e);
 		}
+	}
 }
 
 const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 {
-	size_t s = pc_slot(c, pid);
+	uint64_t h = pp_hash_u64((uint64_t)pid);
+	size_t slot;
 	struct pc_entry *e;
 
 	if (pid <= 0)
 		return NULL;
-	for (e = c->b[s]; e; e = e->next)
-		if (e->pi.pid == pid)
-			break;
-	if (e) {
+	slot = ht_find_slot(&c->t, h, same_pid, &pid);
+	if (slot != (size_t)-1) {
+		e = c->t.s[slot].item;
 		e->used = c->gen;
 		if (e->checked == c->gen)
 			return &e->pi;
@@ -556,14 +537,8 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 			e->pi.gone = true;
 			e->pi.ppid = -1;
 			/* Nothing true is known about it: forget it. */
-			for (struct pc_entry **pp = &c->b[s]; *pp; pp = &(*pp)->next)
-				if (*pp == e) {
-					*pp = e->next;
-					break;
-				}
-			proc_info_clear(&e->pi);
-			free(e);
-			c->n--;
+			ht_del_at(&c->t, slot);
+			pc_drop(e);
 			return NULL;
 		}
 		return &e->pi;
@@ -574,11 +549,6 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 		return NULL;
 	}
 	e->checked = e->used = c->gen;
-	if (c->n + 1 > c->nb)
-		pc_grow(c);
-	s = pc_slot(c, pid);
-	e->next = c->b[s];
-	c->b[s] = e;
-	c->n++;
+	ht_put(&c->t, h, e);
 	return &e->pi;
 }
