@@ -13,12 +13,13 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "htab.h"
 #include "human.h"
 #include "pp.h"
 #include "xalloc.h"
 
 #define MAX_PROCS 4096
-#define CONN_SLOTS (1u << 16)
+#define MAX_CONNS (1u << 15)
 #define NEVENTS 256
 
 struct proc {
@@ -30,7 +31,6 @@ struct proc {
 };
 
 struct conn {
-	uint64_t key; /* 0: empty */
 	double tx, rx;
 	bool open;
 	unsigned owner; /* 1 + index of the process it belongs to, 0: none yet */
@@ -40,8 +40,7 @@ struct topview {
 	struct fmt_opts o;
 	struct proc *procs;
 	size_t nprocs;
-	struct conn *conns;
-	size_t nconns;
+	struct htab conns; /* struct conn by the hash of its identity */
 	char *events[NEVENTS]; /* ring, newest at (head - 1) */
 	size_t head, nevents;
 	unsigned long records;
@@ -57,10 +56,17 @@ struct topview *tv_new(bool numeric, bool utc, bool color)
 	v->o.utc = utc;
 	v->o.color = color;
 	v->procs = xcalloc(MAX_PROCS, sizeof(*v->procs));
-	v->conns = xcalloc(CONN_SLOTS, sizeof(*v->conns));
+	ht_init(&v->conns);
 	v->last_draw = pp_mono();
 	sb_init(&v->tmp);
 	return v;
+}
+
+static void forget_conns(struct htab *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(ht_at(t, i));
+	ht_free(t);
 }
 
 void tv_free(struct topview *v)
@@ -68,18 +74,9 @@ void tv_free(struct topview *v)
 	for (size_t i = 0; i < NEVENTS; i++)
 		free(v->events[i]);
 	free(v->procs);
-	free(v->conns);
+	forget_conns(&v->conns);
 	sb_free(&v->tmp);
 	free(v);
-}
-
-static uint64_t fnv(const char *s, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 /* Terminal-safe copy: controls become '?'. */
@@ -121,11 +118,11 @@ static struct proc *proc_of(struct topview *v, struct rec *r)
 static struct conn *conn_of(struct topview *v, struct rec *r)
 {
 	const char *cid = rec_str(r, "community_id");
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	struct conn *c;
+	uint64_t h;
 
 	if (cid) {
-		h = fnv(cid, strlen(cid), h);
+		h = pp_hash(cid, strlen(cid));
 	} else {
 		static const char *const keys[] = {"proto", "src", "sport", "dst", "dport"};
 		struct sbuf *b = &v->tmp;
@@ -135,22 +132,20 @@ static struct conn *conn_of(struct topview *v, struct rec *r)
 				return NULL;
 			sb_putc(b, '|');
 		}
-		h = fnv(b->s, b->len, h);
+		h = pp_hash(b->s, b->len);
 	}
-	if (!h)
-		h = 1;
-	if (v->nconns * 2 >= CONN_SLOTS) {
+	/* The 64-bit hash is the connection's identity. */
+	if ((c = ht_get(&v->conns, h, NULL, NULL)) != NULL)
+		return c;
+	if (v->conns.n >= MAX_CONNS) {
 		/* Bounded memory on endless streams: forget old connections
 		 * (their later records then count as new ones). */
-		memset(v->conns, 0, CONN_SLOTS * sizeof(*v->conns));
-		v->nconns = 0;
+		forget_conns(&v->conns);
+		ht_init(&v->conns);
 	}
-	for (i = h & (CONN_SLOTS - 1); v->conns[i].key; i = (i + 1) & (CONN_SLOTS - 1))
-		if (v->conns[i].key == h)
-			return &v->conns[i];
-	v->conns[i].key = h;
-	v->nconns++;
-	return &v->conns[i];
+	c = xcalloc(1, sizeof(*c));
+	ht_put(&v->conns, h, c);
+	return c;
 }
 
 static void add_bytes(struct proc *p, struct conn *c, double tx, double rx)
