@@ -50,6 +50,18 @@ int pp_out_close(FILE *f);       /* fflush+ferror+fclose of stdout at exit; same
 /* --version text for every command. */
 void pp_print_version(void);
 
+/* Value of a hex digit, or -1. */
+static inline int pp_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #define PP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

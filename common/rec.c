@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pp.h"
 #include "xalloc.h"
 
 /* jsmn's cost at a closing bracket is the depth it walks back up (parent
@@ -473,22 +474,11 @@ const char *rec_tok_raw(const struct rec *r, int t, size_t *len)
 	return r->line + k->start;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static long hex4(const char *s)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+		int h = pp_hexval(s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
