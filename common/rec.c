@@ -178,9 +178,11 @@ static inline bool gap_ok(const char *s, int a, int b, char sep)
 
 static void grow_tokens(struct rec *r, unsigned cap)
 {
+	unsigned old = r->tokcap;
 	r->tokcap = cap;
 	r->tok = xreallocarray(r->tok, cap, sizeof(*r->tok));
 	r->x = xreallocarray(r->x, cap, sizeof(*r->x));
+	memset(r->x + old, 0, (cap - old) * sizeof(*r->x)); /* gen 0: no record's */
 }
 
 /* The walk over jsmn's tokens: every byte of the line is in a token or in
@@ -201,15 +203,12 @@ static const char *check_tokens(struct rec *r, int n, size_t end, bool ctl)
 	if (!gap_ok(s, 0, tok[0].start, '\0'))
 		return "garbage before the object";
 	top = (struct open){0, tok[0].end, 1, true, false};
-	x[0].sofs = -1;
 	cur = tok[0].start + 1;
 	for (int i = 1; i < n; i++) {
 		const jsmntok_t *t = &tok[i];
 		jsmntype_t type = t->type;
 		int b = t->start - (type == JSMN_STRING), depth;
 
-		x[i].skip = i + 1;
-		x[i].sofs = -1;
 		/* Containers that closed before this token: only white space
 		 * before their closing bracket. */
 		while (top.end <= b) {
@@ -290,6 +289,11 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 	r->len = len;
 	r->ntok = 0;
 	r->arena_len = 0;
+	if (++r->gen == 0) { /* after 2^32 records: no cached string is valid */
+		if (r->x)
+			memset(r->x, 0, r->tokcap * sizeof(*r->x));
+		r->gen = 1;
+	}
 
 	sc = prescan(line, len);
 	r->has_esc = sc.bs;
@@ -348,11 +352,16 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 	return 0;
 }
 
+static inline int skip(const struct rec *r, int v)
+{
+	return r->tok[v].type >= JSMN_STRING ? v + 1 : r->x[v].skip;
+}
+
 int rec_skip(const struct rec *r, int v)
 {
 	if (v < 0 || v >= (int)r->ntok)
 		return v + 1;
-	return r->x[v].skip;
+	return skip(r, v);
 }
 
 int rec_next_key(const struct rec *r, int *iter)
@@ -360,7 +369,7 @@ int rec_next_key(const struct rec *r, int *iter)
 	int i = *iter == 0 ? 1 : *iter;
 	if (i + 1 >= (int)r->ntok)
 		return -1;
-	*iter = r->x[i + 1].skip;
+	*iter = skip(r, i + 1);
 	return i;
 }
 
@@ -408,7 +417,7 @@ void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *
 	}
 	/* One pass over the members; the last of repeated keys wins, as with
 	 * rec_find. */
-	for (int k = 1; k + 1 < ntok; k = r->x[k + 1].skip) {
+	for (int k = 1; k + 1 < ntok; k = skip(r, k + 1)) {
 		const jsmntok_t *kt = &r->tok[k];
 		const char *kp = r->line + kt->start;
 		size_t kl = (size_t)(kt->end - kt->start);
@@ -442,7 +451,7 @@ int rec_member(const struct rec *r, int obj, const char *key)
 	int found = -1;
 	if (obj < 0 || obj >= (int)r->ntok || r->tok[obj].type != JSMN_OBJECT)
 		return -1;
-	for (int k = obj + 1; k + 1 < r->x[obj].skip; k = r->x[k + 1].skip)
+	for (int k = obj + 1; k + 1 < r->x[obj].skip; k = skip(r, k + 1))
 		if (rec_tok_eq(r, k, key, kl))
 			found = k + 1;
 	return found;
@@ -573,7 +582,7 @@ const char *rec_tok_str(const struct rec *r, int t, size_t *len)
 
 	if (!rec_tok_is_str(r, t))
 		return NULL;
-	if (r->x[t].sofs >= 0) { /* unescaped before */
+	if (r->x[t].gen == r->gen) { /* unescaped before */
 		if (len)
 			*len = (size_t)r->x[t].slen;
 		return r->arena + r->x[t].sofs;
@@ -590,6 +599,7 @@ const char *rec_tok_str(const struct rec *r, int t, size_t *len)
 	}
 	r->x[t].sofs = (int32_t)r->arena_len;
 	r->x[t].slen = (int32_t)l;
+	r->x[t].gen = r->gen;
 	w->arena_len += (size_t)l + 1;
 	if (len)
 		*len = (size_t)l;

@@ -33,12 +33,14 @@
 
 #define REC_MAX_DEPTH 16
 
-/* Per token, beside jsmn's: where its subtree ends, and its unescaped text
- * once asked for. */
+/* Per token, beside jsmn's: where a container's subtree ends, and a
+ * string's unescaped text once asked for (valid when gen is the record's:
+ * nothing per token is written while parsing). */
 struct rec_tokx {
-	int32_t skip; /* index of the first token after this one's subtree */
-	int32_t sofs; /* arena offset of the unescaped string, or -1 */
+	int32_t skip; /* containers: the first token after the subtree */
+	int32_t sofs; /* arena offset of the unescaped string */
 	int32_t slen; /* its length (a \u0000 inside is kept) */
+	uint32_t gen; /* record whose string sofs/slen describe */
 };
 
 struct rec {
@@ -50,6 +52,7 @@ struct rec {
 	char *arena;          /* unescaped strings of this record */
 	size_t arena_len, arena_cap;
 	bool has_esc;         /* the line has a backslash somewhere */
+	uint32_t gen;         /* counts parses, for rec_tokx.gen */
 };
 
 void rec_init(struct rec *r);

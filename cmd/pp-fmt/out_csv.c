@@ -82,6 +82,16 @@ static int csv_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 	fmt_cols_find(r, colv, n, toks);
 	sb_reset(&row);
 	for (int i = 0; i < n; i++) {
+		const char *t;
+		size_t tl;
+		/* A plain string or number goes from the line to the row as it
+		 * is (no copy when it has no escape); the rest through a cell. */
+		if (!colv[i].slow && toks[i] >= 0 &&
+		    ((t = rec_tok_text(r, toks[i], &tl)) != NULL ||
+		     (r->tok[toks[i]].type == JSMN_PRIMITIVE && (t = rec_tok_raw(r, toks[i], &tl))))) {
+			put_field(&row, t, tl, i == 0);
+			continue;
+		}
 		sb_reset(&cell);
 		fmt_cell(r, &colv[i], toks[i], o, &cell);
 		put_field(&row, cell.s ? cell.s : "", cell.len, i == 0);
