@@ -1,8 +1,9 @@
 /* Record input. See rec.h.
  *
  * Per line: one word-at-a-time look at the bytes (control characters,
- * backslashes, brackets), jsmn's tokenising pass, and one walk over the
- * tokens that checks the grammar jsmn does not. The walk looks only at
+ * backslashes), jsmn's tokenising pass, and one walk over the tokens that
+ * checks the grammar jsmn does not (lines over 1 KiB first have their
+ * brackets counted, and their depth checked when there are very many). The walk looks only at
  * the bytes between tokens (white space and punctuation) and at numbers
  * and literals; string bodies are looked at again only when the line has a
  * control character somewhere. */
