@@ -10,6 +10,8 @@
 #include "nft.h"
 #include "pp.h"
 #include "recinput.h"
+#include "wfail.h"
+#include "xalloc.h"
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 	struct script_opts o = {.table = "pp_quarantine", .action = ACT_DROP};
 	struct ctx c = {0};
 	struct rin_stats st;
+	struct pp_wfail out = {0};
 	bool check = false;
 	char err[512], *script = NULL;
 	size_t len = 0;
@@ -159,9 +162,7 @@ int main(int argc, char **argv)
 	pp_setprog(argv[0]);
 	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
-	c.sels = calloc((size_t)argc, sizeof(*c.sels));
-	if (!c.sels)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	c.sels = xcalloc((size_t)argc, sizeof(*c.sels));
 	while ((ch = getopt_long(argc, argv, "a:ChV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
@@ -212,7 +213,7 @@ int main(int argc, char **argv)
 
 	mem = open_memstream(&script, &len);
 	if (!mem)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+		pp_oom("the script");
 	rules = script_write(mem, &c.ev, c.sels, c.nsels, &o);
 	fclose(mem);
 	if (rules == 0) {
@@ -227,10 +228,8 @@ int main(int argc, char **argv)
 			        c.ev.records == 1 ? "it shows" : "they show");
 		status = PP_EXIT_RUNTIME;
 	} else if (rules > 0) {
-		if (fwrite(script, 1, len, stdout) != len && errno != EPIPE) {
-			pp_warn_errno("write error");
-			status = PP_EXIT_RUNTIME;
-		}
+		if (fwrite(script, 1, len, stdout) != len)
+			pp_wfail_note(&out, errno);
 		if (check) {
 			int rc;
 			switch (run_check(script, len, &rc)) {
@@ -259,7 +258,7 @@ int main(int argc, char **argv)
 	free(script);
 	evidence_free(&c.ev);
 	free(c.sels);
-	if (pp_out_close(stdout) == -2)
+	if (pp_wfail_close(&out, stdout) != PP_EXIT_OK)
 		status = PP_EXIT_RUNTIME;
 	return status;
 }
