@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -233,8 +234,11 @@ int pp_seccomp_apply(unsigned groups, struct sbuf *desc)
 			ALLOW("bpf", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cmds[i]));
 		ALLOW("ioctl", SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, PERF_EVENT_IOC_DISABLE));
 	}
-	if (groups & PP_SYS_PACKET)
+	if (groups & PP_SYS_PACKET) {
 		ALLOW("setsockopt", SCMP_A1(SCMP_CMP_EQ, SOL_PACKET));
+		/* interface names for -i any, on a socket opened before */
+		ALLOW("ioctl", SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, SIOCGIFNAME));
+	}
 	/* Every thread, should a library have started one. */
 	seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
 	rc = seccomp_load(f);

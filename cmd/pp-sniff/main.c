@@ -9,6 +9,8 @@
 #include <openssl/kdf.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,10 @@ struct run {
 #define MAX_IFACES 256
 static struct { int idx; char *name; } ifaces[MAX_IFACES];
 static int nifaces;
+/* Opened before the sandbox (whose seccomp filter allows no new socket):
+ * SIOCGIFNAME on it is what if_indextoname() does with a socket of its
+ * own. */
+static int ifname_fd = -1;
 
 static const char *iface_name(int idx)
 {
@@ -97,7 +103,12 @@ static const char *iface_name(int idx)
 			return ifaces[i].name;
 	if (nifaces == MAX_IFACES)
 		return NULL;
-	if (!if_indextoname((unsigned)idx, buf))
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = idx;
+	if (ifname_fd >= 0 && ioctl(ifname_fd, SIOCGIFNAME, &ifr) == 0)
+		snprintf(buf, sizeof(buf), "%.*s", IF_NAMESIZE, ifr.ifr_name);
+	else if (ifname_fd >= 0 || !if_indextoname((unsigned)idx, buf))
 		snprintf(buf, sizeof(buf), "if%d", idx);
 	ifaces[nifaces].idx = idx;
 	ifaces[nifaces].name = strdup(buf);
@@ -256,6 +267,9 @@ static void crypto_warm_up(void)
 static void sandbox(const struct pp_sandbox_opts *so, bool live)
 {
 	struct pp_sandbox spec = {.seccomp = true, .syscalls = live ? PP_SYS_PACKET : 0};
+
+	if (live)
+		ifname_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (!so->disabled)
 		crypto_warm_up();

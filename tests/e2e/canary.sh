@@ -48,7 +48,7 @@ good='{"type":"sock","ts":1700000000.5,"event":"connect","proto":"tcp","src":"10
     printf '\xff\xfe CanaryLine%s \\u12\n' "$R"
     echo "$good"
 } >"$T/bad.jsonl"
-declare -A READERS=([pp-fmt]="-t" [pp-join]="" [pp-nft]="-q pid=4242")
+declare -A READERS=([pp-fmt]="-t" [pp-join]="" [pp-nft]="--quarantine pid=4242")
 outs=()
 for cmd in pp-fmt pp-join pp-nft; do
     if [ ! -x "$PP_BIN/$cmd" ]; then

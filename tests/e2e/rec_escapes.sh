@@ -91,16 +91,16 @@ sels=(pid=1 comm=curl exe=/usr/bin/ssh uid=1001 cgroup=/system.slice/a.service c
       dst=192.0.2.0/24 name=example.com)
 bad=0
 for q in "${sels[@]}"; do
-    "$NFT" -q "$q" "$PP_TMP/plain.jsonl" >"$PP_TMP/want.nft" 2>"$PP_TMP/want.err"; rc=$?
+    "$NFT" --quarantine "$q" "$PP_TMP/plain.jsonl" >"$PP_TMP/want.nft" 2>"$PP_TMP/want.err"; rc=$?
     if [ $rc -ne 0 ] || ! grep -q 'table inet pp_quarantine' "$PP_TMP/want.nft"; then
-        fail "rec escapes: pp-nft -q $q on the plain records: status $rc, no table ($(head -c 200 "$PP_TMP/want.err"))"
+        fail "rec escapes: pp-nft --quarantine $q on the plain records: status $rc, no table ($(head -c 200 "$PP_TMP/want.err"))"
         bad=$((bad + 1))
         continue
     fi
     for s in $spellings; do
-        "$NFT" -q "$q" "$PP_TMP/$s.jsonl" >"$PP_TMP/got.nft" 2>>"$PP_TMP/nft.err"; rc2=$?
+        "$NFT" --quarantine "$q" "$PP_TMP/$s.jsonl" >"$PP_TMP/got.nft" 2>>"$PP_TMP/nft.err"; rc2=$?
         if [ $rc2 -ne $rc ] || ! cmp -s "$PP_TMP/want.nft" "$PP_TMP/got.nft"; then
-            fail "rec escapes: pp-nft -q $q: $s.jsonl gives another script (status $rc2):"
+            fail "rec escapes: pp-nft --quarantine $q: $s.jsonl gives another script (status $rc2):"
             diff "$PP_TMP/want.nft" "$PP_TMP/got.nft" | head -n 6 | sed 's/^/  /'
             bad=$((bad + 1))
         fi
