@@ -20,6 +20,7 @@
 #include "pp.h"
 #include "sandbox.h"
 #include "sbuf.h"
+#include "pcapng_fix.h"
 #include "sniff.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -346,7 +347,29 @@ int main(int argc, char **argv)
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
-		g_pcap = pcap_fopen_offline(fp, err);
+		g_pcap = NULL;
+		/* (stdin too when it is a file: /dev/stdin opens it anew) */
+		const char *path = strcmp(file, "-") == 0 ? "/dev/stdin" : file;
+		if (pcapng_needs_fix(path)) {
+			/* Merged pcapng: libpcap wants one snaplen and one link
+			 * type for all its interfaces (pcapng_fix.c). */
+			struct pcapng_fix_info fi;
+			FILE *mem = pcapng_fix(path, &fi);
+			if (mem && (g_pcap = pcap_fopen_offline(mem, err))) {
+				pp_warn("%s: %u interfaces with snapshot lengths %u to %u: read with %u for all",
+				        file, fi.interfaces, fi.snaplen_min, fi.snaplen, fi.snaplen);
+				if (fi.dropped_interfaces)
+					pp_warn("%s: %u interfaces of link types other than %u left out, with their %lu "
+					        "packets (libpcap reads one link type per file)", file,
+					        fi.dropped_interfaces, fi.linktype, fi.dropped_packets);
+			} else if (mem) {
+				fclose(mem);
+			}
+		}
+		if (!g_pcap)
+			g_pcap = pcap_fopen_offline(fp, err);
+		else
+			fclose(fp);
 		if (!g_pcap) {
 			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
@@ -413,6 +436,8 @@ int main(int argc, char **argv)
 				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
 			}
+			if (n == 0 && pp_out_gone())
+				break; /* idle, and the reader has gone */
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);
@@ -463,6 +488,9 @@ int main(int argc, char **argv)
 	if (r.s.st.truncated || r.s.st.malformed)
 		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+	if (stream_overflows)
+		pp_warn("%s: %lu TCP directions went on past the first %zu KiB kept of each: their later "
+		        "messages were not read", r.s.src_name, stream_overflows, o.stream_cap / 1024);
 	if (r.s.st.frag_dropped)
 		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);
