@@ -31,8 +31,10 @@ wait_for() {
     127.0.0.1:8101/tcp '[::1]:8102/tcp' '[::]:8103/tcp' 0.0.0.0:8104/tcp \
     127.0.0.1:9101/udp '[::1]:9102/udp' 0.0.0.0:9103/udp &
 pp_on_exit "kill $!"
-"${NSX[@]}" socat TCP4-LISTEN:8105,bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 30' &
-pp_on_exit "kill $!"
+# A session of its own: a connection's 'sleep 30' outlives the socat that
+# forked it, and only its process group still finds it.
+"${NSX[@]}" setsid socat TCP4-LISTEN:8105,bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 30' &
+pp_on_exit "kill -- -$!"
 wait_for [ -s "$PP_TMP/ready" ] || fail "server did not start"
 wait_for eval '"${NSX[@]}" ss -Htln sport = :8105 | grep -q 8105'
 "${NSX[@]}" "$PY" "$PEERS" client pp-cli 30 \
