@@ -298,6 +298,34 @@ static bool wants_bytes(const struct flow *f, int dir)
 	return f->app_id != APP_NONE && f->dres[dir] != DIS_DONE && f->dres[dir] != DIS_NOTMINE;
 }
 
+/* Payload bytes of a TCP direction from sequence numbers, as Zeek counts
+ * them: a retransmission adds nothing, a segment the capture missed still
+ * counts once a later one is seen. A segment more than 1 GiB away from the
+ * highest one so far is not believed (a stray or forged sequence number). */
+static void tcp_payload(struct flow *f, int dir, uint32_t seq, uint8_t fl, size_t wlen)
+{
+	uint32_t start = seq + ((fl & TH_SYN) ? 1 : 0);
+	if (!f->seq_set[dir]) {
+		if (!(fl & TH_SYN) && wlen == 0)
+			return;
+		f->seq_set[dir] = true;
+		f->seq_top[dir] = start;
+	}
+	if (wlen == 0)
+		return;
+	int32_t d = (int32_t)(start - f->seq_top[dir]);
+	if (d > (1 << 30) || d < -(1 << 30))
+		return;
+	int64_t s = f->seq_hi[dir] + d, e = s + (int64_t)wlen;
+	if (e > f->seq_hi[dir]) {
+		f->seq_hi[dir] = e;
+		f->seq_top[dir] = start + (uint32_t)wlen;
+	}
+	if (s < f->seq_lo[dir])
+		f->seq_lo[dir] = s;
+	f->pay[dir] = (uint64_t)(f->seq_hi[dir] - f->seq_lo[dir]);
+}
+
 static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 {
 	struct flow *f;
@@ -341,6 +369,7 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	tcp_payload(f, dir, seq, fl, pk->l4wire - hl);
 	f->flags[dir] |= fl;
 	if (fl & TH_RST)
 		f->rst = true;
@@ -423,6 +452,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	f->pay[dir] += ulen - 8;
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	bool cut = n < ulen - 8;
@@ -569,6 +599,11 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	/* ICMP: the message after its 8-byte header; others: the IP payload. */
+	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6)
+		f->pay[dir] += pk->l4wire > 8 ? pk->l4wire - 8 : 0;
+	else
+		f->pay[dir] += pk->l4wire;
 	touch(s, f, f->tclass, pk->ts_us);
 }
 
