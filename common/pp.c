@@ -10,6 +10,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "outfile.h"
+
 const char *pp_progname = "pp";
 
 void pp_setprog(const char *argv0)
@@ -198,8 +200,12 @@ void pp_out_init(void)
 
 int pp_out_flush(FILE *f)
 {
-	if (fflush(f) == 0 && !ferror(f))
+	if (fflush(f) == 0 && !ferror(f)) {
+		/* -o FILE after a SIGHUP: the next records go to a new file. */
+		if (f == stdout && pp_output_reopen_pending())
+			pp_output_reopen(f);
 		return 0;
+	}
 	if (errno == EPIPE)
 		return -1;
 	pp_warn_errno("write error");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "pp.h"
 #include "trace.h"
 
@@ -17,10 +18,11 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
 	        "                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	        "                [--proc-net] [--no-fallback] [--stats]\n"
+	        "                [--proc-net] [--no-fallback] [--stats] [-o file]\n"
 	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
 	        "as PortPulse sock records (NDJSON) on stdout.\n"
+	        "  -o, --output FILE    records to FILE (appended; reopened on SIGHUP)\n"
 	        "      --no-ebpf        poll the socket tables (no privileges needed)\n"
 	        "      --once           print the current sockets and exit (polling)\n"
 	        "  -I, --interval T     time between polls (default 0.5s; e.g. 100ms)\n"
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
 		{"no-fallback", no_argument, NULL, O_NO_FALLBACK},
 		{"stats", no_argument, NULL, O_STATS},
 		{"verbose", no_argument, NULL, 'v'},
+		{"output", required_argument, NULL, 'o'},
 		PP_SANDBOX_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -85,6 +88,7 @@ int main(int argc, char **argv)
 	};
 	struct trace_opts o = {.pid = -1, .uid = -1, .interval = 0.5};
 	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false;
+	const char *ofile = NULL;
 	int ch, status;
 
 	pp_setprog(argv[0]);
@@ -93,7 +97,7 @@ int main(int argc, char **argv)
 	 * (the netlink socket): records must not go there. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		pp_die(PP_EXIT_RUNTIME, "standard output is closed");
-	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_NO_EBPF: no_ebpf = true; break;
 		case O_ONCE: o.once = true; break;
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
 		case O_NO_FALLBACK: o.no_fallback = true; break;
 		case O_STATS: o.stats = true; break;
 		case 'v': o.verbose = o.sandbox.verbose = true; break;
+		case 'o': ofile = optarg; break;
 		case PP_OPT_NO_SANDBOX:
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&o.sandbox, ch); break;
 		case 'h': usage(stdout); return PP_EXIT_OK;
@@ -141,6 +146,9 @@ int main(int argc, char **argv)
 	if (o.no_fallback && no_ebpf)
 		pp_usage_error("--no-fallback asks for eBPF, which --no-ebpf/--once/--proc-net rule out");
 
+	if (ofile && pp_output_open(ofile) < 0)
+		return PP_EXIT_RUNTIME;
+
 	/* No SA_RESTART: a wait in progress returns at once with EINTR. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -148,6 +156,9 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A hangup ends the run cleanly; with -o it reopens the file (logrotate). */
+	if (!pp_output_dir())
+		sigaction(SIGHUP, &sa, NULL);
 
 	status = TRACE_UNAVAILABLE;
 	if (!no_ebpf) {
