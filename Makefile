@@ -54,6 +54,7 @@ COMMON_LIBS := -lcsv -lcrypto -lm
 # Per-command libraries.
 LIBS_pp-trace := -lbpf -lelf -lz
 LIBS_pp-sniff := -lpcap
+LIBS_pp-join  := -lpcap
 
 BINS        := $(COMMANDS:%=$(BINDIR)/%)
 

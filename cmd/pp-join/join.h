@@ -196,6 +196,10 @@ void names_add(const char *line, size_t len, const struct jrec *j);
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
 void names_expire(int64_t now_ts);
 
+/* pcap_annotate.c: -r CAPTURE -w OUT.pcapng, after file mode's first pass:
+ * the capture's packets as pcapng, with the matched process in comments. */
+int pcap_annotate(const char *capture, const char *out, bool quiet);
+
 /* emit.c */
 /* Write the record (line, its summary) with what pp-join adds. 0, or -1 on
  * a write error. */

@@ -22,16 +22,22 @@
 
 #include "join.h"
 #include "linereader.h"
+#include "outfile.h"
 #include "pp.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [file ...]\n"
+	        "usage: pp-join [-cq] [-d delay] [--window secs] [-m max-flows] [--max-ttl secs]\n"
+	        "               [-o file] [file ...]\n"
+	        "       pp-join [-q] [--window secs] -r capture -w out.pcapng [file ...]\n"
 	        "Join PortPulse sock records (pp-trace) with sniffed records (pp-sniff) on the\n"
 	        "5-tuple, read from the files, FIFOs or stdin; write them enriched.\n"
 	        "  -d, --delay SECS     live mode: hold records back this long (default 0.3)\n"
-	        "  -w, --window SECS    time slack around a socket's life (default 2)\n"
+	        "      --window SECS    time slack around a socket's life (default 2)\n"
+	        "  -o, --output FILE    records to FILE (appended; reopened on SIGHUP)\n"
+	        "  -r, --read CAPTURE   packets (as pp-sniff -w saved them) to annotate ...\n"
+	        "  -w, --write FILE     ... into FILE, pcapng, with each packet's process\n"
 	        "  -m, --max-flows N    sockets, wire flows and names kept, each (default 1000000)\n"
 	        "      --max-ttl SECS   upper bound of a DNS answer's life (default 3600)\n"
 	        "  -c, --conn           one record per connection when it ends, instead\n"
@@ -135,6 +141,8 @@ static double delay = 0.3;
 static bool quiet;
 static volatile sig_atomic_t stop;
 static int out_state; /* 0 ok, 1 reader went away, 2 write error */
+static const char *pcap_in, *pcap_out; /* -r, -w */
+static int pcap_status;
 
 static struct pend *pq;
 static size_t pq_head, pq_len, pq_cap;
@@ -326,6 +334,10 @@ static void file_mode(bool conn)
 	}
 	if (conn) {
 		conn_final();
+		return;
+	}
+	if (pcap_in) { /* the packets, not the records, are written */
+		pcap_status = pcap_annotate(pcap_in, pcap_out, quiet);
 		return;
 	}
 	/* Second pass: the same lines again, written enriched. */
@@ -551,7 +563,9 @@ static void report(bool conn)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'w'},
+		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'W'},
+		{"output", required_argument, NULL, 'o'}, {"read", required_argument, NULL, 'r'},
+		{"write", required_argument, NULL, 'w'},
 		{"max-flows", required_argument, NULL, 'm'}, {"max-ttl", required_argument, NULL, 'T'},
 		{"conn", no_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -563,6 +577,7 @@ int main(int argc, char **argv)
 	double window = 2, max_ttl = 3600;
 	long long max_flows = 1000000;
 	int ch, rc, opened = 0;
+	const char *ofile = NULL;
 
 	pp_setprog(argv[0]);
 	pp_out_init();
@@ -570,10 +585,13 @@ int main(int argc, char **argv)
 	 * 4 KiB at a time is one write per dozen records. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
-	while ((ch = getopt_long(argc, argv, "d:w:m:cqhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:w:r:o:m:cqhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;
-		case 'w': window = pp_opt_duration("--window", optarg); break;
+		case 'W': window = pp_opt_duration("--window", optarg); break;
+		case 'r': pcap_in = optarg; break;
+		case 'w': pcap_out = optarg; break;
+		case 'o': ofile = optarg; break;
 		case 'm': max_flows = pp_opt_ll("--max-flows", optarg, 1, 1000000000LL); break;
 		case 'T': max_ttl = pp_opt_duration("--max-ttl", optarg); break;
 		case 'c': conn = true; break;
@@ -587,6 +605,15 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (delay > 3600)
 		pp_usage_error("--delay of more than an hour makes no sense");
+	/* -w was the window until 0.2: a number there is that old habit. */
+	if (pcap_out && !pcap_in)
+		pp_usage_error("-w writes a pcapng and needs -r CAPTURE (the time window is --window)");
+	if (pcap_in && !pcap_out)
+		pp_usage_error("-r CAPTURE needs -w OUT.pcapng");
+	if (pcap_in && (conn || ofile))
+		pp_usage_error("-r/-w write packets, not records: no --conn or -o");
+	if (ofile && pp_output_open(ofile) < 0)
+		return PP_EXIT_RUNTIME;
 	if (argc == 0) {
 		argv = dash;
 		argc = 1;
@@ -606,6 +633,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (!pp_output_dir()) /* with -o, SIGHUP reopens the file */
+		sigaction(SIGHUP, &sa, NULL);
 
 	in = xcalloc((size_t)argc, sizeof(*in));
 	for (int i = 0; i < argc; i++)
@@ -622,6 +651,8 @@ int main(int argc, char **argv)
 		table_evict_life_hook = conn_drop_life;
 		table_evict_flow_hook = conn_drop_flow;
 	}
+	if (pcap_in && !files)
+		pp_usage_error("-r/-w: the records must be regular files (two passes)");
 	if (opened > 0) {
 		jconf.live = !files;
 		if (files)
@@ -630,7 +661,7 @@ int main(int argc, char **argv)
 			live_mode(conn);
 	}
 	table_count_unmatched();
-	if (out_state != 1) /* the reader went away: end quietly */
+	if (out_state != 1 && !pcap_in) /* the reader went away: end quietly */
 		report(conn);
 
 	for (int i = 0; i < nin; i++) {
@@ -649,7 +680,7 @@ int main(int argc, char **argv)
 	rc = out_state ? 0 : pp_out_close(stdout);
 	if (out_state == 2 || rc == -2)
 		return PP_EXIT_RUNTIME;
-	if (jstats.bad_lines || jstats.bad_files)
+	if (jstats.bad_lines || jstats.bad_files || pcap_status)
 		return PP_EXIT_RUNTIME;
 	return PP_EXIT_OK;
 }

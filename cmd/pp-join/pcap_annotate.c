@@ -1,0 +1,327 @@
+/* pp-join -r CAPTURE -w OUT.pcapng: the packets of a capture (as pp-sniff -w
+ * saved them) written again as pcapng, each packet of a connection that a
+ * socket record attributes carrying its process in the block's comment:
+ *     pid=4242 comm=curl exe=/usr/bin/curl sni=example.com
+ * After the first pass of file mode has taken every record into the
+ * tables, each packet's 5-tuple and time go through match_life(), the rule
+ * every sniffed record goes through, so a packet gets exactly the process
+ * its flow's records get, and none where they get none. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "join.h"
+#include "outfile.h"
+#include "pcapng.h"
+#include "pp.h"
+#include "rec.h"
+#include "sbuf.h"
+
+/* --- the 5-tuple of a packet ---------------------------------------------- */
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+/* Ports of TCP, UDP, SCTP at p (n bytes). */
+static bool ports(const uint8_t *p, size_t n, uint8_t proto, struct pp_tuple *t)
+{
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP) || n < 4)
+		return false;
+	t->proto = proto;
+	t->sport = be16(p);
+	t->dport = be16(p + 2);
+	return true;
+}
+
+static bool ip_tuple(const uint8_t *p, size_t n, struct pp_tuple *t)
+{
+	if (n < 1)
+		return false;
+	if (p[0] >> 4 == 4) {
+		size_t hl = (size_t)(p[0] & 15) * 4;
+		if (n < 20 || hl < 20 || hl > n)
+			return false;
+		if (be16(p + 6) & 0x1fff)
+			return false; /* a later fragment: no ports */
+		pp_addr_from4(&t->src, p + 12);
+		pp_addr_from4(&t->dst, p + 16);
+		return ports(p + hl, n - hl, p[9], t);
+	}
+	if (p[0] >> 4 == 6) {
+		size_t off = 40;
+		uint8_t nh;
+		if (n < 40)
+			return false;
+		nh = p[6];
+		pp_addr_from6(&t->src, p + 8);
+		pp_addr_from6(&t->dst, p + 24);
+		/* hop-by-hop, routing, destination options, fragment */
+		for (int i = 0; i < 8 && (nh == 0 || nh == 43 || nh == 60 || nh == 44); i++) {
+			if (n - off < 8)
+				return false;
+			if (nh == 44 && (be16(p + off + 2) & 0xfff8))
+				return false;
+			size_t hl = nh == 44 ? 8 : ((size_t)p[off + 1] + 1) * 8;
+			nh = p[off];
+			if (n - off < hl)
+				return false;
+			off += hl;
+		}
+		return ports(p + off, n - off, nh, t);
+	}
+	return false;
+}
+
+/* The link layers pp-sniff -w writes for the interfaces it captures on. */
+static bool pkt_tuple(int dlt, const uint8_t *p, size_t n, struct pp_tuple *t)
+{
+	size_t off;
+	uint16_t et;
+	memset(t, 0, sizeof(*t));
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (n < 14)
+			return false;
+		et = be16(p + 12), off = 14;
+		for (int i = 0; i < 2 && (et == 0x8100 || et == 0x88a8 || et == 0x9100); i++) {
+			if (n < off + 4)
+				return false;
+			et = be16(p + off + 2), off += 4;
+		}
+		break;
+	case DLT_LINUX_SLL:
+		if (n < 16)
+			return false;
+		et = be16(p + 14), off = 16;
+		break;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+		if (n < 20)
+			return false;
+		et = be16(p), off = 20;
+		break;
+#endif
+	case DLT_RAW:
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+	case DLT_IPV6:
+#endif
+		return ip_tuple(p, n, t);
+	case DLT_NULL:
+	case DLT_LOOP: {
+		uint32_t fam;
+		if (n < 4)
+			return false;
+		memcpy(&fam, p, 4);
+		if (dlt == DLT_LOOP)
+			fam = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		else if (fam > 0xffff) /* written on a host of the other byte order */
+			fam = __builtin_bswap32(fam);
+		if (fam != 2 && fam != 24 && fam != 28 && fam != 30)
+			return false;
+		return ip_tuple(p + 4, n - 4, t);
+	}
+	default:
+		return false;
+	}
+	if (et != 0x0800 && et != 0x86dd)
+		return false;
+	return ip_tuple(p + off, n - off, t);
+}
+
+/* --- the comment ------------------------------------------------------------ */
+
+/* key=value with the value's bytes outside printable ASCII, the space and
+ * the backslash as \xHH: one line, one word per value, whatever a process
+ * called itself. */
+static void put_kv(struct sbuf *b, const char *key, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (b->len)
+		sb_putc(b, ' ');
+	sb_puts(b, key);
+	sb_putc(b, '=');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c <= 0x20 || c >= 0x7f || c == '\\') {
+			char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+			sb_put(b, e, 4);
+		} else {
+			sb_putc(b, (char)c);
+		}
+	}
+}
+
+/* A raw JSON value (number or string) as text into the comment. */
+static void put_raw(struct sbuf *b, struct rec *r, const char *key, const char *raw)
+{
+	struct sbuf line;
+	const char *err, *s;
+	size_t n;
+	sb_init(&line);
+	sb_printf(&line, "{\"v\":%s}", raw);
+	if (rec_parse(r, line.s, line.len, &err) == 0) {
+		int t = rec_find(r, "v");
+		if (t >= 0 && (s = rec_tok_str(r, t, &n)))
+			put_kv(b, key, s, n);
+		else if (t >= 0 && (s = rec_tok_raw(r, t, &n)) && rec_tok_is_num(r, t))
+			put_kv(b, key, s, n);
+	}
+	sb_free(&line);
+}
+
+/* One comment per life, made at its first packet: an open-addressing
+ * table keyed by the life's address. */
+struct ann {
+	const struct life *l;
+	char *comment;
+};
+static struct ann *anns;
+static size_t nanns, cap_anns; /* cap_anns: a power of two, or 0 */
+
+static struct ann *ann_slot(const struct life *l)
+{
+	size_t i = (size_t)(((uintptr_t)l >> 4) * 0x9e3779b97f4a7c15ULL) & (cap_anns - 1);
+	while (anns[i].l && anns[i].l != l)
+		i = (i + 1) & (cap_anns - 1);
+	return &anns[i];
+}
+
+static void ann_grow(void)
+{
+	struct ann *old = anns;
+	size_t ocap = cap_anns;
+	cap_anns = cap_anns ? cap_anns * 2 : 1024;
+	if (!(anns = calloc(cap_anns, sizeof(*anns))))
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].l)
+			*ann_slot(old[i].l) = old[i];
+	free(old);
+}
+
+static const char *comment_of(const struct life *l, struct rec *r)
+{
+	static const char *const keys[] = {"pid", "comm", "exe"};
+	static const int kidx[] = {K_PID, K_COMM, K_EXE};
+	struct sbuf b;
+	const char *name, *cn;
+	struct ann *a;
+
+	if (2 * (nanns + 1) > cap_anns)
+		ann_grow();
+	a = ann_slot(l);
+	if (a->l)
+		return a->comment;
+	sb_init(&b);
+	if (l->proc) {
+		for (size_t k = 0; k < PP_ARRAY_LEN(keys); k++) {
+			const struct proc *p = l->proc;
+			int key = kidx[k];
+			if (!p->klen[key])
+				continue;
+			/* The segment is ,"key":VALUE */
+			size_t skip = strlen(jkey_name[key]) + 4;
+			char *v = xstrndup(p->buf + p->off[key] + skip, p->klen[key] - skip);
+			put_raw(&b, r, keys[k], v);
+			free(v);
+		}
+	}
+	if (b.len) { /* the server's name, where one is known */
+		size_t offs[2] = {offsetof(struct wflow, sni), offsetof(struct wflow, http_host)};
+		const char *v[2];
+		life_flow_fields(l, offs, 2, v);
+		if (v[0])
+			put_raw(&b, r, "sni", v[0]);
+		else if (v[1])
+			put_raw(&b, r, "host", v[1]);
+		if (names_lookup(&l->t.dst, l->start, &name, &cn))
+			put_raw(&b, r, "name", name);
+	}
+	a->l = l;
+	a->comment = b.len ? sb_steal(&b) : NULL;
+	sb_free(&b);
+	nanns++;
+	return a->comment;
+}
+
+/* --- the pass ---------------------------------------------------------------- */
+
+/* pcapng names link types by LINKTYPE_ values, which are libpcap's DLT_
+ * values on Linux except for raw IP (DLT_RAW 12 is LINKTYPE_RAW 101). */
+static int linktype_of(int dlt)
+{
+	return dlt == DLT_RAW ? 101 : dlt;
+}
+
+int pcap_annotate(const char *capture, const char *out, bool quiet)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct pcapng_w w;
+	struct rec r;
+	unsigned long packets = 0, annotated = 0;
+	int rc = 0, status = PP_EXIT_OK;
+	pcap_t *p = pcap_open_offline(capture, err);
+
+	if (!p) {
+		pp_warn("%s: %s", capture, err);
+		return PP_EXIT_RUNTIME;
+	}
+	FILE *f = pp_outfile_fopen(out);
+	if (!f) {
+		pcap_close(p);
+		return PP_EXIT_RUNTIME;
+	}
+	int dlt = pcap_datalink(p);
+	rec_init(&r);
+	pcapng_begin(&w, f, "pp-join (PortPulse) " PP_VERSION, linktype_of(dlt),
+	             (uint32_t)pcap_snapshot(p));
+	while (!w.err && (rc = pcap_next_ex(p, &h, &data)) == 1) {
+		struct pp_tuple t;
+		const char *comment = NULL;
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		packets++;
+		if (pkt_tuple(dlt, data, h->caplen, &t)) {
+			struct jrec j;
+			memset(&j, 0, sizeof(j));
+			j.type = JT_FLOW;
+			j.ts = (int64_t)ts;
+			j.has_ts = true;
+			j.tuple = t;
+			pp_tuple_norm(&t, &j.key, NULL);
+			j.khash = key_hash(&j.key);
+			j.has_key = true;
+			const struct life *l = match_life(&j);
+			if (l)
+				comment = comment_of(l, &r);
+		}
+		annotated += comment != NULL;
+		pcapng_packet(&w, ts, data, h->caplen, h->len, comment);
+	}
+	if (rc == PCAP_ERROR) {
+		pp_warn("%s: %s", capture, pcap_geterr(p));
+		status = PP_EXIT_RUNTIME;
+	}
+	if (w.err || fflush(f) != 0 || ferror(f)) {
+		pp_warn("%s: write error: %s", out, strerror(w.err ? w.err : errno));
+		status = PP_EXIT_RUNTIME;
+	}
+	if (f != stdout && fclose(f) != 0 && status == PP_EXIT_OK) {
+		pp_warn("%s: %s", out, strerror(errno));
+		status = PP_EXIT_RUNTIME;
+	}
+	pcap_close(p);
+	rec_free(&r);
+	for (size_t i = 0; i < cap_anns; i++)
+		free(anns[i].comment);
+	free(anns);
+	anns = NULL, nanns = cap_anns = 0;
+	if (!quiet)
+		pp_warn("%lu packets; %lu with a process, %lu without", packets, annotated,
+		        packets - annotated);
+	return status;
+}
