@@ -4,7 +4,8 @@
 #   make demo            build and run a real pipeline
 #   make bench           benchmarks (not tests), side by side with peer tools
 #   make fuzz            libFuzzer targets for FUZZ_SECONDS each
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=    (make uninstall: the same files away)
+#   make deb             build/deb/portpulse_VERSION_ARCH.deb (dpkg-deb)
 # Quiet unless V=1.  SAN=1 builds everything with ASan+UBSan into build/san.
 
 .DELETE_ON_ERROR:
@@ -172,9 +173,18 @@ install: all
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 
+# Exactly the files install puts there, no directory of anyone else's.
+uninstall:
+	rm -f $(COMMANDS:%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man5/%,$(wildcard man/*.5))
+
+deb: all
+	$(Q)bash scripts/mkdeb.sh $(VERSION)
+
 clean:
 	rm -rf build bin
 
-.PHONY: all deps-check vmlinux build-tests test demo bench fuzz install clean
+.PHONY: all deps-check vmlinux build-tests test demo bench fuzz install uninstall deb clean
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

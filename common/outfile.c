@@ -158,6 +158,14 @@ int pp_output_open(const char *path)
 	return 0;
 }
 
+bool pp_sighup_ends_run(void)
+{
+	struct sigaction old;
+	if (out.dirfd >= 0)
+		return false;
+	return sigaction(SIGHUP, NULL, &old) < 0 || old.sa_handler != SIG_IGN;
+}
+
 const char *pp_output_dir(void)
 {
 	return out.dirfd >= 0 ? out.dir : NULL;

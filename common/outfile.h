@@ -34,6 +34,10 @@ FILE *pp_outfile_fopen(const char *path);
  * needs a create rule on pp_output_dir()). "-" keeps standard output.
  * 0, or -1 with a message. */
 int pp_output_open(const char *path);
+/* May a command make SIGHUP end its run? Not with -o (SIGHUP reopens),
+ * nor when it was ignored at start (nohup; a service whose shell ignores
+ * it so that logrotate's SIGHUP to the whole unit reaches only pp-join). */
+bool pp_sighup_ends_run(void);
 /* The directory of the -o file, for the sandbox; NULL without -o. */
 const char *pp_output_dir(void);
 /* A SIGHUP came and the file was not reopened yet. */

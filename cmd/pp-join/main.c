@@ -633,7 +633,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!pp_output_dir()) /* with -o, SIGHUP reopens the file */
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
 		sigaction(SIGHUP, &sa, NULL);
 
 	in = xcalloc((size_t)argc, sizeof(*in));

@@ -365,7 +365,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!pp_output_dir()) /* with -o, SIGHUP reopens the file */
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
 		sigaction(SIGHUP, &sa, NULL);
 	sandbox(&so);
 

@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* A hangup ends the run cleanly; with -o it reopens the file (logrotate). */
-	if (!pp_output_dir())
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
 		sigaction(SIGHUP, &sa, NULL);
 
 	status = TRACE_UNAVAILABLE;
