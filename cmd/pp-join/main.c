@@ -612,6 +612,13 @@ int main(int argc, char **argv)
 		pp_usage_error("-r CAPTURE needs -w OUT.pcapng");
 	if (pcap_in && (conn || ofile))
 		pp_usage_error("-r/-w write packets, not records: no --conn or -o");
+	if (ofile && strcmp(ofile, "-")) { /* never append to what is read */
+		struct stat os, is;
+		for (int i = 0; i < argc; i++)
+			if (stat(ofile, &os) == 0 && stat(argv[i], &is) == 0 && os.st_dev == is.st_dev &&
+			    os.st_ino == is.st_ino)
+				pp_usage_error("-o %s: that is an input", ofile);
+	}
 	if (ofile && pp_output_open(ofile) < 0)
 		return PP_EXIT_RUNTIME;
 	if (argc == 0) {

@@ -588,7 +588,7 @@ int ebpf_run(const struct trace_opts *o)
 	struct run r = { .o = o, .cg_fd = -1 };
 	unsigned missing = ebpf_missing_caps();
 	char why[200], caps[64], cgroot[512];
-	bool mounted;
+	bool mounted = false; /* not set when --udp skips tracefs */
 	int status;
 	FILE *mf;
 
