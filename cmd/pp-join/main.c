@@ -605,7 +605,7 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (delay > 3600)
 		pp_usage_error("--delay of more than an hour makes no sense");
-	/* -w was the window until 0.2: a number there is that old habit. */
+	/* -w was formerly the window: a number there is that old habit. */
 	if (pcap_out && !pcap_in)
 		pp_usage_error("-w writes a pcapng and needs -r CAPTURE (the time window is --window)");
 	if (pcap_in && !pcap_out)
