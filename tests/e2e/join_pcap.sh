@@ -26,34 +26,15 @@ PY=/usr/bin/python3
 check "-w alone (the old window) is a usage error naming --window" \
     bash -c "[ $r1 = 2 ] && grep -q -- '--window' '$T/u1.err' && [ $r2 = 2 ]"
 
-pp_netns jpcap || skip_all "cannot create a network namespace"
-NS=$PP_NS
-PP_CLEANUP_CMDS=("ip netns pids $NS | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
-inns() { ip netns exec "$NS" "$@"; }
 NAME=web.pp-pcap.test
-mkdir -p "/etc/netns/$NS"
-echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
-pp_on_exit "rm -rf /etc/netns/$NS"
-inns dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
-    --bind-interfaces --port=53 --no-resolv --no-hosts --address="/$NAME/127.0.0.2" \
-    2>"$T/dnsmasq.err" &
-mkdir "$T/www" && echo hello >"$T/www/index.html"
-inns "$PY" -m http.server --bind 127.0.0.2 --directory "$T/www" 8080 >/dev/null 2>&1 &
-inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/trace.pid" "$PP_BIN/pp-trace" --comm curl -d 60 \
-    >"$T/trace.jsonl" 2>"$T/trace.err" &
-inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/sniff.pid" "$PP_BIN/pp-sniff" -i lo -w "$T/cap.pcap" \
-    >"$T/sniff.jsonl" 2>"$T/sniff.err" &
-sleep 3
-tpid=$(cat "$T/trace.pid") spid=$(cat "$T/sniff.pid")
-pp_on_exit "kill $tpid $spid"
-inns sh -c 'echo $$ >"$1"; exec curl -s --max-time 10 -o /dev/null "http://$2:8080/"' sh "$T/curl.pid" "$NAME"
+pp_web_netns jpcap "$NAME" "$T/cap.pcap" || skip_all "cannot create a network namespace"
+pp_web_curl
 crc=$?
-cpid=$(cat "$T/curl.pid")
+cpid=$PP_CURL_PID
 # A client pp-trace does not follow (--comm curl): its flow has no process.
 inns "$PY" -c 'import socket; s=socket.create_connection(("127.0.0.2", 8080)); s.sendall(b"GET /index.html HTTP/1.0\r\n\r\n"); print(s.getsockname()[1]); s.recv(4096); s.close()' >"$T/py.port"
 sleep 1
-kill -TERM $tpid $spid
-while kill -0 $tpid 2>/dev/null || kill -0 $spid 2>/dev/null; do sleep 0.2; done
+pp_web_stop
 [ $crc = 0 ] || { for c in "${CASES[@]}"; do fail "$c: curl failed (status $crc)"; done; exit 0; }
 cport=$(jq -r --argjson p "$cpid" 'select(.type=="sock" and .event=="connect" and .pid==$p and .dport==8080) | .sport' "$T/trace.jsonl" | head -1)
 pyport=$(cat "$T/py.port")

@@ -139,32 +139,13 @@ LIVE=("live: http.log row of curl's request with curl's pid and comm"
 skip_live() { local c; for c in "${LIVE[@]}"; do skip "$c: $1"; done; exit 0; }
 need_root || skip_live "needs root (eBPF, capture, netns)"
 for c in dnsmasq curl tshark jq; do have $c || skip_live "$c not installed"; done
-pp_netns zeek || skip_live "cannot create a network namespace"
-NS=$PP_NS
-PP_CLEANUP_CMDS=("ip netns pids $NS | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
-inns() { ip netns exec "$NS" "$@"; }
 NAME=web.pp-zeek.test
-mkdir -p "/etc/netns/$NS"
-echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
-pp_on_exit "rm -rf /etc/netns/$NS"
-inns dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
-    --bind-interfaces --port=53 --no-resolv --no-hosts --address="/$NAME/127.0.0.2" \
-    2>"$T/dnsmasq.err" &
-mkdir "$T/www" && echo hello >"$T/www/index.html"
-inns "$PY" -m http.server --bind 127.0.0.2 --directory "$T/www" 8080 >/dev/null 2>&1 &
-inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/trace.pid" "$PP_BIN/pp-trace" --comm curl -d 60 \
-    >"$T/trace.jsonl" 2>"$T/trace.err" &
-inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/sniff.pid" "$SNIFF" -i lo -w "$T/live.pcap" \
-    >"$T/sniff.jsonl" 2>"$T/sniff.err" &
-sleep 3
-tpid=$(cat "$T/trace.pid") spid=$(cat "$T/sniff.pid")
-pp_on_exit "kill $tpid $spid"
-inns sh -c 'echo $$ >"$1"; exec curl -s --max-time 10 -o /dev/null "http://$2:8080/"' sh "$T/curl.pid" "$NAME"
+pp_web_netns zeek "$NAME" "$T/live.pcap" || skip_live "cannot create a network namespace"
+pp_web_curl
 crc=$?
-cpid=$(cat "$T/curl.pid")
+cpid=$PP_CURL_PID
 sleep 1
-kill -TERM $tpid $spid
-while kill -0 $tpid 2>/dev/null || kill -0 $spid 2>/dev/null; do sleep 0.2; done
+pp_web_stop
 [ $crc = 0 ] || { for c in "${LIVE[@]}"; do fail "$c: curl failed (status $crc)"; done; exit 0; }
 "$PP_BIN/pp-join" -q "$T/trace.jsonl" "$T/sniff.jsonl" | zeek "$T/live"
 rows "$T/live" || fail "live: logs do not read as Zeek TSV: $(head -c 300 "$T/live.perr")"
