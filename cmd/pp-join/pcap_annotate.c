@@ -2,10 +2,10 @@
  * saved them) written again as pcapng, each packet of a connection that a
  * socket record attributes carrying its process in the block's comment:
  *     pid=4242 comm=curl exe=/usr/bin/curl sni=example.com
- * After the first pass of file mode has taken every record into the
- * tables, each packet's 5-tuple and time go through match_life(), the rule
- * every sniffed record goes through, so a packet gets exactly the process
- * its flow's records get, and none where they get none. */
+ * Packets are written as file mode's event time passes them (before the
+ * tables forget old sockets), each one's 5-tuple and time through
+ * match_lives(), the rule every sniffed record goes through, so a packet
+ * gets the process its flow's records get, and none where they get none. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stddef.h>
@@ -146,72 +146,112 @@ static int linktype_of(int dlt)
 	return dlt == DLT_RAW ? 101 : dlt;
 }
 
-int pcap_annotate(const char *capture, const char *out, bool quiet)
-{
-	char err[PCAP_ERRBUF_SIZE] = "";
-	struct pcap_pkthdr *h;
-	const u_char *data;
+static struct {
+	pcap_t *p;
+	FILE *f;
+	const char *capture, *out;
 	struct pcapng_w w;
 	struct rec r;
-	unsigned long packets = 0, annotated = 0;
-	int rc = 0, status = PP_EXIT_OK;
-	pcap_t *p = pcap_open_offline(capture, err);
+	int dlt, status;
+	bool have;             /* a packet read and not yet written */
+	bool eof;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	unsigned long packets, annotated;
+} pa;
 
-	if (!p) {
+int pcap_annotate_open(const char *capture, const char *out)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	memset(&pa, 0, sizeof(pa));
+	pa.capture = capture, pa.out = out;
+	pa.p = pcap_open_offline(capture, err);
+	if (!pa.p) {
 		pp_warn("%s: %s", capture, err);
-		return PP_EXIT_RUNTIME;
+		return -1;
 	}
-	FILE *f = pp_outfile_fopen(out);
-	if (!f) {
-		pcap_close(p);
-		return PP_EXIT_RUNTIME;
+	pa.f = pp_outfile_fopen(out);
+	if (!pa.f) {
+		pcap_close(pa.p);
+		return -1;
 	}
-	int dlt = pcap_datalink(p);
-	rec_init(&r);
-	pcapng_begin(&w, f, "pp-join (PortPulse) " PP_VERSION, linktype_of(dlt),
-	             (uint32_t)pcap_snapshot(p));
-	while (!w.err && (rc = pcap_next_ex(p, &h, &data)) == 1) {
+	pa.dlt = pcap_datalink(pa.p);
+	rec_init(&pa.r);
+	pcapng_begin(&pa.w, pa.f, "pp-join (PortPulse) " PP_VERSION, linktype_of(pa.dlt),
+	             (uint32_t)pcap_snapshot(pa.p));
+	return 0;
+}
+
+static uint64_t pkt_us(const struct pcap_pkthdr *h)
+{
+	return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+}
+
+/* Packets in capture order, while their time is at most ts. The process
+ * is the originator's, else the responder's (both local: the originator
+ * speaks for the connection), decided knowing everything the tables hold. */
+void pcap_annotate_upto(int64_t ts)
+{
+	while (!pa.eof && !pa.w.err) {
+		if (!pa.have) {
+			int rc = pcap_next_ex(pa.p, &pa.h, &pa.data);
+			if (rc != 1) {
+				if (rc == PCAP_ERROR) {
+					pp_warn("%s: %s", pa.capture, pcap_geterr(pa.p));
+					pa.status = PP_EXIT_RUNTIME;
+				}
+				pa.eof = true;
+				break;
+			}
+			pa.have = true;
+		}
+		uint64_t t_us = pkt_us(pa.h);
+		if ((int64_t)t_us > ts)
+			break;
 		struct pp_tuple t;
 		const char *comment = NULL;
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-		packets++;
-		if (pkt_tuple(dlt, data, h->caplen, &t)) {
+		pa.packets++;
+		if (pkt_tuple(pa.dlt, pa.data, pa.h->caplen, &t)) {
 			struct jrec j;
+			struct life *o, *r;
 			memset(&j, 0, sizeof(j));
 			j.type = JT_FLOW;
-			j.ts = (int64_t)ts;
+			j.ts = (int64_t)t_us;
 			j.has_ts = true;
+			j.asof = INT64_MAX;
 			j.tuple = t;
 			pp_tuple_norm(&t, &j.key, NULL);
 			j.khash = key_hash(&j.key);
 			j.has_key = true;
-			const struct life *l = match_life(&j);
-			if (l)
-				comment = comment_of(l, &r);
+			match_lives(&j, &o, &r);
+			if (o || r)
+				comment = comment_of(o ? o : r, &pa.r);
 		}
-		annotated += comment != NULL;
-		pcapng_packet(&w, ts, data, h->caplen, h->len, comment);
+		pa.annotated += comment != NULL;
+		pcapng_packet(&pa.w, t_us, pa.data, pa.h->caplen, pa.h->len, comment);
+		pa.have = false;
 	}
-	if (rc == PCAP_ERROR) {
-		pp_warn("%s: %s", capture, pcap_geterr(p));
-		status = PP_EXIT_RUNTIME;
+}
+
+int pcap_annotate_close(bool quiet)
+{
+	pcap_annotate_upto(INT64_MAX);
+	if (pa.w.err || fflush(pa.f) != 0 || ferror(pa.f)) {
+		pp_warn("%s: write error: %s", pa.out, strerror(pa.w.err ? pa.w.err : errno));
+		pa.status = PP_EXIT_RUNTIME;
 	}
-	if (w.err || fflush(f) != 0 || ferror(f)) {
-		pp_warn("%s: write error: %s", out, strerror(w.err ? w.err : errno));
-		status = PP_EXIT_RUNTIME;
+	if (pa.f != stdout && fclose(pa.f) != 0 && pa.status == PP_EXIT_OK) {
+		pp_warn("%s: %s", pa.out, strerror(errno));
+		pa.status = PP_EXIT_RUNTIME;
 	}
-	if (f != stdout && fclose(f) != 0 && status == PP_EXIT_OK) {
-		pp_warn("%s: %s", out, strerror(errno));
-		status = PP_EXIT_RUNTIME;
-	}
-	pcap_close(p);
-	rec_free(&r);
+	pcap_close(pa.p);
+	rec_free(&pa.r);
 	for (size_t i = 0; i < cap_anns; i++)
 		free(anns[i].comment);
 	free(anns);
 	anns = NULL, nanns = cap_anns = 0;
 	if (!quiet)
-		pp_warn("%lu packets; %lu with a process, %lu without", packets, annotated,
-		        packets - annotated);
-	return status;
+		pp_warn("%lu packets; %lu with a process, %lu without", pa.packets, pa.annotated,
+		        pa.packets - pa.annotated);
+	return pa.status;
 }

@@ -326,6 +326,17 @@ static void tcp_payload(struct flow *f, int dir, uint32_t seq, uint8_t fl, size_
 	f->pay[dir] = (uint64_t)(f->seq_hi[dir] - f->seq_lo[dir]);
 }
 
+/* Payload bytes n, at most what the packet's IP bytes can hold after the
+ * smallest IP header and hdr transport bytes: a first fragment of a
+ * datagram whose other fragments never came claims more than was sent. */
+static uint64_t on_wire(const struct pkt *pk, uint64_t n, uint64_t hdr)
+{
+	uint64_t min = hdr + (pk->src.family == AF_INET ? 20 : 40);
+	if (pk->ip_bytes <= min)
+		return 0;
+	return n < pk->ip_bytes - min ? n : pk->ip_bytes - min;
+}
+
 static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 {
 	struct flow *f;
@@ -452,18 +463,18 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
-	f->pay[dir] += ulen - 8;
+	f->pay[dir] += on_wire(pk, ulen - 8, 8);
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	bool cut = n < ulen - 8;
-	if (cut)
+	if (cut && !pk->partial) /* fragments lost are counted by frag.c */
 		sniff_bad(s, true, "UDP payload");
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
 		rec_flow(s, f, "update", NULL);
 	}
 	/* Last: the inner packets may evict f. */
-	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
+	if (tunnel_port(t->sport, t->dport) &&
 	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
 		return;
 	app_udp(s, f, dir, pk->ts_us, h + 8, n, cut);
@@ -601,9 +612,9 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 	f->bytes[dir] += pk->ip_bytes;
 	/* ICMP: the message after its 8-byte header; others: the IP payload. */
 	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6)
-		f->pay[dir] += pk->l4wire > 8 ? pk->l4wire - 8 : 0;
+		f->pay[dir] += pk->l4wire > 8 ? on_wire(pk, pk->l4wire - 8, 8) : 0;
 	else
-		f->pay[dir] += pk->l4wire;
+		f->pay[dir] += on_wire(pk, pk->l4wire, 0);
 	touch(s, f, f->tclass, pk->ts_us);
 }
 
