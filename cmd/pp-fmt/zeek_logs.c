@@ -191,7 +191,21 @@ struct zconn {
 	long long ssl_ts, ssh_ts;
 	struct zpend *http, **http_tail, *dns;
 	unsigned long long http_depth;
+	bool started;          /* a flow start named it (else a record of it did) */
+	long long ended_us;    /* its flow's end (0: not ended): records of the
+	                        * same time may still follow (pp-join orders ties
+	                        * by source), so it stays a while (ENDED_KEEP) */
 };
+
+/* Ended connections, oldest end first: key and end, checked again when
+ * taken (a new flow on the key may have replaced the one that ended). */
+struct zend {
+	struct zend *next;
+	char *key;
+	long long end_us;
+};
+static struct zend *ended_head, **ended_tail = &ended_head;
+#define ENDED_KEEP 10000000LL /* 10 s of event time */
 
 #define ZC_BUCKETS 16384
 static struct zconn *zc_hash[ZC_BUCKETS];
@@ -430,7 +444,18 @@ static void flow_rec(struct rec *r)
 		return;
 	if (end && get_us(r, "duration", &dur) && dur < 0)
 		dur = 0;
-	struct zconn *c = zc_get(conn_key(r, &t), &t, ts - dur, true, !end);
+	char *key = conn_key(r, &t);
+	struct zconn *c = *zc_slot(key);
+	/* A record of the flow came first (pp-join orders by time, and a
+	 * flow's start and its first DNS query have the same one): the
+	 * connection it made is this flow's. */
+	if (!end && c && !c->started) {
+		free(key);
+		c->started = true;
+		return;
+	}
+	c = zc_get(key, &t, ts - dur, true, !end);
+	c->started = true;
 	if (!end)
 		return;
 
@@ -471,7 +496,13 @@ static void flow_rec(struct rec *r)
 	put_str(row, C_DSTNAME, r, "dst_name");
 	put_proc(row, C_PROC, r);
 	emit(&conn_log, row, ts - dur);
-	conn_flush(c);
+	c->ended_us = ts;
+	struct zend *e = calloc(1, sizeof(*e));
+	if (!e || !(e->key = strdup(c->key)))
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	e->end_us = ts;
+	*ended_tail = e;
+	ended_tail = &e->next;
 }
 
 /* --- dns.log ----------------------------------------------------------------- */
@@ -788,14 +819,34 @@ int zeek_open(const char *dir, bool utc)
 	return 0;
 }
 
+/* Connections that ended more than ENDED_KEEP before now go out (all of
+ * them at the end of input). */
+static void ended_flush(long long now_us, bool all)
+{
+	while (ended_head && (all || ended_head->end_us + ENDED_KEEP < now_us)) {
+		struct zend *e = ended_head;
+		struct zconn *c = *zc_slot(e->key);
+		if (c && c->ended_us == e->end_us)
+			conn_flush(c);
+		ended_head = e->next;
+		if (!ended_head)
+			ended_tail = &ended_head;
+		free(e->key);
+		free(e);
+	}
+}
+
 void zeek_record(struct rec *r)
 {
 	const char *type = rec_str(r, "type");
 	double ts;
+	long long us;
 	if (!type)
 		return;
 	if (rec_num(r, "ts", &ts) && isfinite(ts))
 		ztsv_set_end(ts);
+	if (get_us(r, "ts", &us))
+		ended_flush(us, false);
 	if (!strcmp(type, "flow"))
 		flow_rec(r);
 	else if (!strcmp(type, "dns"))
@@ -813,6 +864,7 @@ void zeek_record(struct rec *r)
 int zeek_close(void)
 {
 	int rc = 0;
+	ended_flush(0, true);
 	while (zc_first)
 		conn_flush(zc_first);
 	struct zlog *logs[] = {&conn_log, &dns_log, &ssl_log, &http_log, &ssh_log};
