@@ -1,4 +1,3 @@
-// uses: cmd/pp-join/pktkey.c
 /* pp-join -r: the 5-tuple of a captured packet. The first byte picks the
  * link type, the rest is the packet as captured. */
 #include <pcap/pcap.h>

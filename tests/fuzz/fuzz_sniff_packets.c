@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/engine.c cmd/pp-sniff/link.c cmd/pp-sniff/ip.c cmd/pp-sniff/frag.c cmd/pp-sniff/flow.c cmd/pp-sniff/stream.c cmd/pp-sniff/app.c cmd/pp-sniff/record.c cmd/pp-sniff/dissect_stubs.c cmd/pp-sniff/preamble.c
 /* libFuzzer target for pp-sniff's core: link layers, IPv4/IPv6 and their
  * extension headers, fragment reassembly, the flow table and timeouts,
  * TCP stream reassembly and the dispatch to dissectors.
@@ -60,6 +59,12 @@ int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sink += p[i];
 	return DIS_DONE;
+}
+/* DNS by content (app.c asks before the port table): odd first bytes. */
+bool dns_looks_like(const uint8_t *p, size_t n) { return first_is(p, n, 0x01, 0x01); }
+int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
+{
+	return n < 2 ? 0 : first_is(b, n, 0x00, 0x00) ? 1 : -1;
 }
 int quic_udp(struct sniff_ctx *c, void **s, const uint8_t *p, size_t n)
 {
