@@ -6,7 +6,8 @@
 #   make bench           deps, benchmarks (not tests), side by side with peer tools
 #   make fuzz            deps, libFuzzer targets for FUZZ_SECONDS each
 #   make fuzz-long       the same on the kept corpus tests/fuzz/corpus/, totals added up
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=    (make uninstall: the same files away)
+#   make deb             build/deb/portpulse_VERSION_ARCH.deb (dpkg-deb)
 # Quiet unless V=1.  SAN=1 builds everything with ASan+UBSan into build/san;
 # FUZZBUILD=1 builds the libraries with clang for libFuzzer into build/fuzz-obj.
 #
@@ -68,6 +69,7 @@ COMMON_LIBS := -lcsv -lcrypto -lm
 # System libraries per command, and for tests, which may use any command.
 LIBS_pp-trace := -lbpf -lelf -lz -lseccomp
 LIBS_pp-sniff := -lpcap -lseccomp
+LIBS_pp-join  := -lpcap
 TEST_LIBS   := -lpcap -lbpf -lelf -lz -lseccomp $(COMMON_LIBS)
 
 # Weak stand-ins stay out of the libraries: from an archive the linker may
@@ -214,9 +216,18 @@ install: all
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 
+# Exactly the files install puts there, no directory of anyone else's.
+uninstall:
+	rm -f $(COMMANDS:%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man5/%,$(wildcard man/*.5))
+
+deb: all
+	$(Q)bash scripts/mkdeb.sh $(VERSION)
+
 clean:
 	rm -rf build bin
 
-.PHONY: all deps fuzz-objs fuzz-link vmlinux build-tests test demo bench fuzz fuzz-long install clean
+.PHONY: all deps fuzz-objs fuzz-link vmlinux build-tests test demo bench fuzz fuzz-long install uninstall deb clean
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -14,6 +14,7 @@
 #ifndef PP_OUTFILE_H
 #define PP_OUTFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define PP_OUTFILE_MODE 0640
@@ -23,5 +24,27 @@
 int pp_outfile_open(const char *path);
 /* The same as a stdio stream ("w"); NULL on error (message said). */
 FILE *pp_outfile_fopen(const char *path);
+
+/* -o FILE of pp-trace, pp-sniff and pp-join: records go to FILE instead of
+ * standard output (it becomes descriptor 1, so every writer of stdout
+ * follows), appended to when it exists (a restart never loses records),
+ * with the checks above. SIGHUP asks for a reopen (for logrotate): the
+ * file is opened again by name, relative to a descriptor of its directory
+ * held from the start, so that it works after the sandbox (Landlock then
+ * needs a create rule on pp_output_dir()). "-" keeps standard output.
+ * 0, or -1 with a message. */
+int pp_output_open(const char *path);
+/* May a command make SIGHUP end its run? Not with -o (SIGHUP reopens),
+ * nor when it was ignored at start (nohup; a service whose shell ignores
+ * it so that logrotate's SIGHUP to the whole unit reaches only pp-join). */
+bool pp_sighup_ends_run(void);
+/* The directory of the -o file, for the sandbox; NULL without -o. */
+const char *pp_output_dir(void);
+/* A SIGHUP came and the file was not reopened yet. */
+bool pp_output_reopen_pending(void);
+/* If a SIGHUP came: flush f (stdout) to the old file, open the name again
+ * and make it standard output. -1 when that failed (said on stderr; the
+ * old file stays in use). pp_out_flush calls it after each flush. */
+int pp_output_reopen(FILE *f);
 
 #endif

@@ -16,6 +16,7 @@
 #include "sbuf.h"
 #include "termsafe.h"
 
+
 const char *pp_progname = "pp";
 
 void pp_setprog(const char *argv0)

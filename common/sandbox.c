@@ -78,6 +78,8 @@ struct ll_path_beneath_attr {
 	(LL_FS_READ_FILE | LL_FS_READ_DIR | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR |              \
 	 LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | LL_FS_MAKE_REG | LL_FS_TRUNCATE)
 #define LL_WRITE_FILE_RIGHTS (LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE)
+#define LL_CREATE_DIR_RIGHTS (LL_FS_MAKE_REG | LL_FS_WRITE_FILE)
+enum { LL_READ, LL_WRITE, LL_CREATE }; /* kinds of path rules */
 
 static const char *const cap_names[] = {
 	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
@@ -246,7 +248,7 @@ static uint64_t ll_fs_handled(int abi)
 }
 
 /* Add one path rule; 1 added, 0 skipped (missing), -1 error. */
-static int ll_add_path(int rs, const char *path, bool write, uint64_t handled, struct sbuf *desc)
+static int ll_add_path(int rs, const char *path, int kind, uint64_t handled, struct sbuf *desc)
 {
 	struct ll_path_beneath_attr pb;
 	struct stat st;
@@ -260,10 +262,12 @@ static int ll_add_path(int rs, const char *path, bool write, uint64_t handled, s
 		sb_printf(desc, " (%s skipped: %s)", path, strerror(e));
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode))
-		pb.allowed_access = write ? LL_WRITE_DIR_RIGHTS : LL_READ_DIR_RIGHTS;
+	if (kind == LL_CREATE)
+		pb.allowed_access = S_ISDIR(st.st_mode) ? LL_CREATE_DIR_RIGHTS : LL_FS_WRITE_FILE;
+	else if (S_ISDIR(st.st_mode))
+		pb.allowed_access = kind == LL_WRITE ? LL_WRITE_DIR_RIGHTS : LL_READ_DIR_RIGHTS;
 	else
-		pb.allowed_access = write ? LL_WRITE_FILE_RIGHTS : LL_READ_FILE_RIGHTS;
+		pb.allowed_access = kind == LL_WRITE ? LL_WRITE_FILE_RIGHTS : LL_READ_FILE_RIGHTS;
 	pb.allowed_access &= handled;
 	pb.parent_fd = fd;
 	if (syscall(__NR_landlock_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0) < 0) {
@@ -277,7 +281,7 @@ static int ll_add_path(int rs, const char *path, bool write, uint64_t handled, s
 	return 1;
 }
 
-static int ll_add_paths(int rs, const char *const *paths, bool write, uint64_t handled,
+static int ll_add_paths(int rs, const char *const *paths, int kind, uint64_t handled,
                         struct sbuf *desc)
 {
 	if (!paths || !*paths) {
@@ -285,7 +289,7 @@ static int ll_add_paths(int rs, const char *const *paths, bool write, uint64_t h
 		return 0;
 	}
 	for (; *paths; paths++)
-		if (ll_add_path(rs, *paths, write, handled, desc) < 0)
+		if (ll_add_path(rs, *paths, kind, handled, desc) < 0)
 			return -1;
 	return 0;
 }
@@ -296,7 +300,7 @@ static int apply_landlock(const struct pp_sandbox *spec, unsigned flags, int abi
 {
 	struct ll_ruleset_attr attr = {0};
 	size_t attr_size = sizeof(attr.handled_access_fs);
-	struct sbuf rd, wr;
+	struct sbuf rd, wr, cr;
 	int rs, missing = 0;
 
 	if (abi < 1) {
@@ -320,7 +324,7 @@ static int apply_landlock(const struct pp_sandbox *spec, unsigned flags, int abi
 		static const char *const proc[] = {"/proc", NULL};
 		struct sbuf ign;
 		sb_init(&ign);
-		ll_add_paths(rs, proc, false, attr.handled_access_fs, &ign);
+		ll_add_paths(rs, proc, LL_READ, attr.handled_access_fs, &ign);
 		sb_free(&ign);
 	}
 #endif
@@ -330,20 +334,25 @@ static int apply_landlock(const struct pp_sandbox *spec, unsigned flags, int abi
 	}
 	sb_init(&rd);
 	sb_init(&wr);
-	if (ll_add_paths(rs, spec->read_paths, false, attr.handled_access_fs, &rd) < 0 ||
-	    ll_add_paths(rs, spec->write_paths, true, attr.handled_access_fs, &wr) < 0 ||
+	sb_init(&cr);
+	if (ll_add_paths(rs, spec->read_paths, LL_READ, attr.handled_access_fs, &rd) < 0 ||
+	    ll_add_paths(rs, spec->write_paths, LL_WRITE, attr.handled_access_fs, &wr) < 0 ||
+	    (spec->create_dirs &&
+	     ll_add_paths(rs, spec->create_dirs, LL_CREATE, attr.handled_access_fs, &cr) < 0) ||
 	    (syscall(__NR_landlock_restrict_self, rs, 0) < 0 &&
 	     (pp_warn_errno("sandbox: landlock_restrict_self"), 1))) {
 		close(rs);
 		sb_free(&rd);
 		sb_free(&wr);
+		sb_free(&cr);
 		return -1;
 	}
 	close(rs);
-	say(flags, "landlock filesystem (ABI %d): read only:%s; write:%s", abi, sbs(&rd),
-	    sbs(&wr));
+	say(flags, "landlock filesystem (ABI %d): read only:%s; write:%s%s%s", abi, sbs(&rd),
+	    sbs(&wr), cr.len ? "; create files in:" : "", sbs(&cr));
 	sb_free(&rd);
 	sb_free(&wr);
+	sb_free(&cr);
 	if (spec->allow_tcp)
 		say(flags, "landlock network: TCP left open (the command needs it)");
 	else if (abi >= 4)

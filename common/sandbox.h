@@ -41,6 +41,9 @@ struct pp_sandbox {
 	 * not exist is skipped (said with -v). */
 	const char *const *read_paths;  /* read-only */
 	const char *const *write_paths; /* read, write, create, remove beneath */
+	/* Directories where regular files may be created and written, not
+	 * read, listed or removed: the -o file's, for its reopen on SIGHUP. */
+	const char *const *create_dirs;
 	uint64_t keep_caps;             /* PP_CAP() bits still needed afterwards */
 	bool allow_tcp;                 /* do not restrict TCP bind/connect */
 	/* Set when the command cannot live under Landlock at all, saying why

@@ -53,7 +53,7 @@ static const char *const read_files_calls[] = {
 	"getdents64", "readlinkat", "readlink", "faccessat", "faccessat2", "access", "stat",
 	"lstat", NULL,
 };
-static const char *const create_files_calls[] = {"openat", "open", NULL};
+static const char *const create_files_calls[] = {"openat", "open", "dup2", "dup3", NULL};
 static const char *const netlink_calls[] = {
 	"sendto", "recvfrom", "sendmsg", "recvmsg", "bind", "getsockname", NULL,
 };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "pp.h"
 
 int pp_wfail_note(struct pp_wfail *w, int err)
@@ -23,8 +24,12 @@ int pp_wfail_flush(struct pp_wfail *w, FILE *f)
 {
 	if (w->state != PP_WF_OK)
 		return -1;
-	if (fflush(f) == 0 && !ferror(f))
+	if (fflush(f) == 0 && !ferror(f)) {
+		/* -o FILE after a SIGHUP: the next records go to a new file. */
+		if (f == stdout && pp_output_reopen_pending())
+			pp_output_reopen(f);
 		return 0;
+	}
 	return pp_wfail_note(w, errno);
 }
 

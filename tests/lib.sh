@@ -51,3 +51,48 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 # Is the stderr of a sanitizer build clean of reports?
 san_clean() { ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"; }
+
+# A web server reached by name in a network namespace of the test's own,
+# with pp-trace (--comm curl) and pp-sniff -i lo recording:
+#   pp_web_netns TAG NAME CAPTURE   -> PP_NS; inns CMD... runs inside it;
+#   NAME resolves to 127.0.0.2 (dnsmasq), http://NAME:8080/ is served from
+#   $PP_TMP/www; records in $PP_TMP/trace.jsonl and sniff.jsonl, packets in
+#   CAPTURE. pp_web_curl: curl fetches it, sets PP_CURL_PID and returns its
+#   status; pp_web_stop ends both recorders. Needs root, dnsmasq, curl.
+inns() { ip netns exec "$PP_NS" "$@"; }
+pp_web_netns() {
+    local name=$2 cap=$3
+    pp_netns "$1" || return 1
+    # Everything started in it ends with the test, before the namespace
+    # goes (ip netns exec forks: our job pids are not theirs).
+    PP_CLEANUP_CMDS=("ip netns pids $PP_NS | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
+    PP_WEB_NAME=$name
+    # ip netns exec puts /etc/netns/NS/resolv.conf over /etc/resolv.conf.
+    mkdir -p "/etc/netns/$PP_NS"
+    echo "nameserver 127.0.0.1" >"/etc/netns/$PP_NS/resolv.conf"
+    pp_on_exit "rm -rf /etc/netns/$PP_NS"
+    inns dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root --listen-address=127.0.0.1 \
+        --bind-interfaces --port=53 --no-resolv --no-hosts --address="/$name/127.0.0.2" \
+        2>"$PP_TMP/dnsmasq.err" &
+    mkdir -p "$PP_TMP/www" && echo hello >"$PP_TMP/www/index.html"
+    inns /usr/bin/python3 -m http.server --bind 127.0.0.2 --directory "$PP_TMP/www" 8080 >/dev/null 2>&1 &
+    inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$PP_TMP/trace.pid" "$PP_BIN/pp-trace" --comm curl -d 60 \
+        >"$PP_TMP/trace.jsonl" 2>"$PP_TMP/trace.err" &
+    inns sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$PP_TMP/sniff.pid" "$PP_BIN/pp-sniff" -i lo -w "$cap" \
+        >"$PP_TMP/sniff.jsonl" 2>"$PP_TMP/sniff.err" &
+    sleep 3   # eBPF programs loaded, capture open
+    PP_WEB_PIDS="$(cat "$PP_TMP/trace.pid") $(cat "$PP_TMP/sniff.pid")"
+    pp_on_exit "kill $PP_WEB_PIDS"
+}
+pp_web_curl() {
+    local rc
+    inns sh -c 'echo $$ >"$1"; exec curl -s --max-time 10 -o /dev/null "http://$2:8080/"' sh "$PP_TMP/curl.pid" "$PP_WEB_NAME"
+    rc=$?
+    PP_CURL_PID=$(cat "$PP_TMP/curl.pid")
+    return $rc
+}
+pp_web_stop() {
+    local p
+    kill -TERM $PP_WEB_PIDS
+    for p in $PP_WEB_PIDS; do while kill -0 "$p" 2>/dev/null; do sleep 0.2; done; done
+}

@@ -15,12 +15,14 @@
 #include "top.h"
 #include "wfail.h"
 #include "xalloc.h"
+#include "zeek.h"
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
 	"usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
 	"              [-n N] [--no-header] [--numeric] [-u] [--date] [term ...] [file ...]\n"
-	"       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n";
+	"       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
+	"       pp-fmt --zeek DIR [-F expr] [-u] [term ...] [file ...]\n";
 
 static void usage(FILE *f)
 {
@@ -39,6 +41,7 @@ static void usage(FILE *f)
 	        "      --top          live view: processes and connections, sort, filter,\n"
 	        "                     detail (? for its keys; q quits)\n"
 	        "  -I, --interval S   --top redraw interval in seconds (default 1)\n"
+	        "      --zeek DIR     Zeek logs (conn, dns, ssl, http, ssh) in DIR, Zeek's TSV\n"
 	        "      --no-header    no header row (table, CSV)\n"
 	        "      --numeric      port numbers instead of service names\n"
 	        "  -u, --utc          show times in UTC\n"
@@ -68,6 +71,7 @@ struct state {
 	long long written;
 	struct pp_wfail out; /* stdout */
 	bool *fseen;         /* per -f field: some record had it */
+	bool zeek;      /* --zeek: rows go to Zeek's logs, nothing to stdout */
 };
 
 /* -f names every record can show: virtual columns, and with -g the
@@ -119,6 +123,10 @@ static int on_record(struct rec *r, const char *file, unsigned long line, void *
 			s->fseen[i] = rec_find(r, s->o.fields[i]) >= 0;
 	if (!filter_match(&s->filt, r))
 		return 0;
+	if (s->zeek) {
+		zeek_record(r);
+		return 0;
+	}
 	if (s->groups) {
 		grp_add(s->groups, r);
 		return 0;
@@ -138,7 +146,7 @@ static int on_record(struct rec *r, const char *file, unsigned long line, void *
 static int on_idle(void *ctx)
 {
 	struct state *s = ctx;
-	if (s->groups || s->nsort)
+	if (s->groups || s->nsort || s->zeek)
 		return 0; /* nothing is written before the input ends */
 	if (check_write(s, s->w->flush(&s->o, stdout)))
 		return 1;
@@ -223,13 +231,14 @@ static void add_expr(struct sbuf *e, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP, OPT_DATE };
+	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP, OPT_DATE, OPT_ZEEK };
 	static const struct option longopts[] = {
 		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'}, {"fields", required_argument, NULL, 'f'},
 		{"filter", required_argument, NULL, 'F'}, {"sort", required_argument, NULL, 's'},
 		{"group-by", required_argument, NULL, 'g'}, {"limit", required_argument, NULL, 'n'},
 		{"top", no_argument, NULL, OPT_TOP}, {"interval", required_argument, NULL, 'I'},
+		{"zeek", required_argument, NULL, OPT_ZEEK},
 		{"no-header", no_argument, NULL, OPT_NOHEADER},
 		{"numeric", no_argument, NULL, OPT_NUMERIC}, {"utc", no_argument, NULL, 'u'},
 		{"date", no_argument, NULL, OPT_DATE},
@@ -245,6 +254,7 @@ int main(int argc, char **argv)
 	double interval = 1;
 	int ch, rc, nfiles = 0;
 	char *sortarg = NULL;
+	const char *zeekdir = NULL;
 
 	pp_setprog(argv[0]);
 	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
@@ -271,6 +281,7 @@ int main(int argc, char **argv)
 			interval_set = true;
 			break;
 		case OPT_TOP: top = true; break;
+		case OPT_ZEEK: zeekdir = optarg; break;
 		case OPT_NOHEADER: s.o.header = false; break;
 		case OPT_NUMERIC: s.o.numeric = true; break;
 		case 'u': s.o.utc = true; break;
@@ -305,6 +316,8 @@ int main(int argc, char **argv)
 		pp_usage_error("-I is the redraw interval of --top; without --top it means nothing");
 
 	if (top) {
+		if (zeekdir)
+			pp_usage_error("--top cannot be combined with --zeek");
 		if (s.nsort || s.ngroup || s.limit >= 0)
 			pp_usage_error("--top cannot be combined with -s, -g or -n");
 		rc = top_run(files, nfiles, &s.filt, s.o.numeric, s.o.utc, interval);
@@ -313,6 +326,24 @@ int main(int argc, char **argv)
 		sb_free(&expr);
 		free(s.o.fields);
 		return rc;
+	}
+
+	if (zeekdir) {
+		if (s.nsort || s.ngroup || s.limit >= 0 || s.o.fields)
+			pp_usage_error("--zeek cannot be combined with -s, -g, -n or -f");
+		if (zeek_open(zeekdir, s.o.utc) < 0)
+			return PP_EXIT_RUNTIME;
+		s.zeek = true;
+		memset(&st, 0, sizeof(st));
+		rin_run(files, nfiles, on_record, on_idle, &s, &st);
+		rc = zeek_close();
+		rin_report(&st);
+		filter_free(&s.filt);
+		free(files);
+		sb_free(&expr);
+		if (rc < 0 || st.bad_lines || st.bad_files)
+			return PP_EXIT_RUNTIME;
+		return PP_EXIT_OK;
 	}
 
 	s.o.human = s.w == &fmt_table_writer;

@@ -244,6 +244,14 @@ void names_add(const char *line, size_t len, const struct jrec *j);
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
 void names_expire(int64_t now_ts);
 
+/* pcap_annotate.c: -r CAPTURE -w OUT.pcapng, the capture's packets as
+ * pcapng with the matched process in comments, written as event time
+ * passes: open (0 or -1, said), write the packets up to ts, close (exit
+ * status; the summary unless quiet). */
+int pcap_annotate_open(const char *capture, const char *out);
+void pcap_annotate_upto(int64_t ts);
+int pcap_annotate_close(bool quiet);
+
 /* emit.c */
 /* Write the record (line, its summary) with what pp-join adds. 0, or -1 on
  * a write error. */

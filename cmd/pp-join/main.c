@@ -22,12 +22,14 @@
 
 #include "join.h"
 #include "linereader.h"
+#include "outfile.h"
 #include "pp.h"
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
 	"usage: pp-join [-qv] [--conn] [--delay secs] [--window secs] [-m max-flows] [--max-ttl secs]\n"
-	"               [--idle secs] [file ...]\n";
+	"               [--idle secs] [-o file] [file ...]\n"
+	"       pp-join [-qv] [--window secs] -r capture -w out.pcapng [file ...]\n";
 
 static void usage(FILE *f)
 {
@@ -39,6 +41,9 @@ static void usage(FILE *f)
 	        "                       long after it, in event time (default 1)\n"
 	        "      --idle SECS      live: stop waiting for a source silent this long (default 5)\n"
 	        "      --window SECS    time slack around a socket's life (default 2)\n"
+	        "  -o, --output FILE    records to FILE (appended; reopened on SIGHUP)\n"
+	        "  -r, --read CAPTURE   packets (as pp-sniff -w saved them) to annotate ...\n"
+	        "  -w, --write FILE     ... into FILE, pcapng, with each packet's process\n"
 	        "  -m, --max-flows N    sockets, wire flows and names kept, each (default 1000000)\n"
 	        "      --max-ttl SECS   upper bound of a DNS answer's life (default 3600)\n"
 	        "      --conn           one record per connection when it ends, instead\n"
@@ -113,9 +118,12 @@ static void take_line(int i, char *line, size_t len, double now)
 }
 
 /* A record decided: out it goes (not in --conn mode). */
+static const char *pcap_in, *pcap_out; /* -r, -w */
+static int pcap_status;
+
 static void on_decided(const char *line, const struct jrec *j)
 {
-	if (conn || out_state)
+	if (conn || out_state || pcap_in) /* -r/-w: packets, not records, go out */
 		return;
 	jstats.records++;
 	emit_record(line, j, stdout);
@@ -224,6 +232,11 @@ static unsigned long steps;
 
 static void on_progress(int64_t now)
 {
+	/* -r/-w: the packets whose sockets are all in by now (a record fits
+	 * a socket up to --window from its life, decided --delay later),
+	 * before the tables forget anything. */
+	if (pcap_in)
+		pcap_annotate_upto(now - jconf.window - jconf.horizon);
 	if (conn)
 		conn_sweep(now);
 	table_expire(now, ++steps % 30 == 0, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
@@ -405,7 +418,9 @@ static void report(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'w'},
+		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'W'},
+		{"output", required_argument, NULL, 'o'}, {"read", required_argument, NULL, 'r'},
+		{"write", required_argument, NULL, 'w'},
 		{"max-flows", required_argument, NULL, 'm'}, {"max-ttl", required_argument, NULL, 'T'},
 		{"conn", no_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
 		{"idle", required_argument, NULL, 'I'}, {"verbose", no_argument, NULL, 'v'},
@@ -418,6 +433,7 @@ int main(int argc, char **argv)
 	double window = 2, max_ttl = 3600;
 	long long max_flows = 1000000;
 	int ch, rc, opened = 0;
+	const char *ofile = NULL;
 
 	pp_setprog(argv[0]);
 	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
@@ -426,10 +442,13 @@ int main(int argc, char **argv)
 	 * 4 KiB at a time is one write per dozen records. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
-	while ((ch = getopt_long(argc, argv, "m:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:o:w:m:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;
-		case 'w': window = pp_opt_duration("--window", optarg); break;
+		case 'W': window = pp_opt_duration("--window", optarg); break;
+		case 'r': pcap_in = optarg; break;
+		case 'w': pcap_out = optarg; break;
+		case 'o': ofile = optarg; break;
 		case 'm': max_flows = pp_opt_ll("--max-flows", optarg, 1, 1000000000LL); break;
 		case 'T': max_ttl = pp_opt_duration("--max-ttl", optarg); break;
 		case 'c': conn = true; break;
@@ -445,6 +464,22 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (delay > 3600)
 		pp_usage_error("--delay of more than an hour makes no sense");
+	/* -w was formerly the window: a number there is that old habit. */
+	if (pcap_out && !pcap_in)
+		pp_usage_error("-w writes a pcapng and needs -r CAPTURE (the time window is --window)");
+	if (pcap_in && !pcap_out)
+		pp_usage_error("-r CAPTURE needs -w OUT.pcapng");
+	if (pcap_in && (conn || ofile))
+		pp_usage_error("-r/-w write packets, not records: no --conn or -o");
+	if (ofile && strcmp(ofile, "-")) { /* never append to what is read */
+		struct stat os, is;
+		for (int i = 0; i < argc; i++)
+			if (stat(ofile, &os) == 0 && stat(argv[i], &is) == 0 && os.st_dev == is.st_dev &&
+			    os.st_ino == is.st_ino)
+				pp_usage_error("-o %s: that is an input", ofile);
+	}
+	if (ofile && pp_output_open(ofile) < 0)
+		return PP_EXIT_RUNTIME;
 	if (argc == 0) {
 		argv = dash;
 		argc = 1;
@@ -467,6 +502,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
+		sigaction(SIGHUP, &sa, NULL);
 
 	in = xcalloc((size_t)argc, sizeof(*in));
 	for (int i = 0; i < argc; i++)
@@ -491,6 +528,10 @@ int main(int argc, char **argv)
 		table_evict_life_hook = conn_drop_life;
 		table_evict_flow_hook = conn_drop_flow;
 	}
+	if (pcap_in && !files)
+		pp_usage_error("-r/-w: the records must be regular files");
+	if (pcap_in && pcap_annotate_open(pcap_in, pcap_out) < 0)
+		return PP_EXIT_RUNTIME;
 	if (opened > 0) {
 		jconf.live = !files;
 		if (files)
@@ -502,8 +543,10 @@ int main(int argc, char **argv)
 		if (conn && !out_state)
 			conn_final();
 	}
+	if (pcap_in) /* the packets left, knowing everything */
+		pcap_status = pcap_annotate_close(quiet);
 	table_count_unmatched();
-	if (out_state != 1) /* the reader went away: end quietly */
+	if (out_state != 1 && !pcap_in) /* the reader went away: end quietly */
 		report();
 
 	for (int i = 0; i < nin; i++) {
@@ -520,7 +563,7 @@ int main(int argc, char **argv)
 	rc = out_state ? 0 : pp_out_close(stdout);
 	if (out_state == 2 || rc == -2)
 		return PP_EXIT_RUNTIME;
-	if (jstats.bad_lines || jstats.bad_files)
+	if (jstats.bad_lines || jstats.bad_files || pcap_status)
 		return PP_EXIT_RUNTIME;
 	return PP_EXIT_OK;
 }

@@ -18,6 +18,7 @@
 
 #include "bytes.h"
 #include "dissect.h"
+#include "dnsnames.h"
 #include "pp.h"
 #include "sbuf.h"
 
@@ -170,52 +171,6 @@ past_end:
 		return DNS_E_TRUNC;
 	}
 	return DNS_E_PTR;
-}
-
-static const char *dns_type_name(uint16_t t, char *buf, size_t len)
-{
-	static const struct { uint16_t t; const char *s; } names[] = {
-		{1, "A"}, {2, "NS"}, {5, "CNAME"}, {6, "SOA"}, {12, "PTR"}, {13, "HINFO"},
-		{15, "MX"}, {16, "TXT"}, {17, "RP"}, {18, "AFSDB"}, {24, "SIG"}, {25, "KEY"},
-		{28, "AAAA"}, {29, "LOC"}, {33, "SRV"}, {35, "NAPTR"}, {36, "KX"}, {37, "CERT"},
-		{39, "DNAME"}, {41, "OPT"}, {42, "APL"}, {43, "DS"}, {44, "SSHFP"},
-		{45, "IPSECKEY"}, {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"}, {49, "DHCID"},
-		{50, "NSEC3"}, {51, "NSEC3PARAM"}, {52, "TLSA"}, {53, "SMIMEA"}, {55, "HIP"},
-		{59, "CDS"}, {60, "CDNSKEY"}, {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"},
-		{64, "SVCB"}, {65, "HTTPS"}, {99, "SPF"}, {108, "EUI48"}, {109, "EUI64"},
-		{249, "TKEY"}, {250, "TSIG"}, {251, "IXFR"}, {252, "AXFR"}, {255, "ANY"},
-		{256, "URI"}, {257, "CAA"},
-	};
-	for (size_t i = 0; i < PP_ARRAY_LEN(names); i++)
-		if (names[i].t == t)
-			return names[i].s;
-	snprintf(buf, len, "TYPE%u", t);
-	return buf;
-}
-
-static const char *dns_rcode_name(unsigned rc, char *buf, size_t len)
-{
-	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
-	};
-	if (rc < PP_ARRAY_LEN(names))
-		return names[rc];
-	snprintf(buf, len, "RCODE%u", rc);
-	return buf;
-}
-
-static const char *dns_class_name(uint16_t cl, char *buf, size_t len)
-{
-	switch (cl) {
-	case 1: return "IN";
-	case 3: return "CH";
-	case 4: return "HS";
-	case 254: return "NONE";
-	case 255: return "ANY";
-	}
-	snprintf(buf, len, "CLASS%u", cl);
-	return buf;
 }
 
 /* Bytes of a <character-string> or SVCB value in presentation form, with
@@ -501,9 +456,9 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 		if (i == 0) {
 			if (e == DNS_OK)
 				jw_str(w, "qname", name.s);
-			jw_str(w, "qtype", dns_type_name(qtype, tb, sizeof(tb)));
+			jw_str(w, "qtype", pp_dns_type_name(qtype, tb, sizeof(tb)));
 			if (qclass != 1)
-				jw_str(w, "qclass", dns_class_name(qclass, tb, sizeof(tb)));
+				jw_str(w, "qclass", pp_dns_class_name(qclass, tb, sizeof(tb)));
 			if (qd > 1) {
 				jw_arr_open(w, "questions");
 				qlist = true;
@@ -513,14 +468,14 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 			jw_obj_open(w, NULL);
 			if (e == DNS_OK)
 				jw_str(w, "name", name.s);
-			jw_str(w, "type", dns_type_name(qtype, tb, sizeof(tb)));
+			jw_str(w, "type", pp_dns_type_name(qtype, tb, sizeof(tb)));
 			jw_obj_close(w);
 		}
 	}
 	if (qlist)
 		jw_arr_close(w);
 	if (flags & 0x8000)
-		jw_str(w, "rcode", dns_rcode_name(flags & 0xf, tb, sizeof(tb)));
+		jw_str(w, "rcode", pp_dns_rcode_name(flags & 0xf, tb, sizeof(tb)));
 
 	for (unsigned i = 0; framed && i < an; i++) {
 		enum dns_err e;
@@ -557,7 +512,7 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 		jw_obj_open(w, NULL);
 		if (e == DNS_OK)
 			jw_str(w, "name", name.s);
-		jw_str(w, "type", dns_type_name(type, tb, sizeof(tb)));
+		jw_str(w, "type", pp_dns_type_name(type, tb, sizeof(tb)));
 		jw_uint(w, "ttl", ttl);
 		if (has && (ok || type == 64 || type == 65)) /* SVCB: what parsed */
 			jw_strn(w, "data", data.s ? data.s : "", data.len);

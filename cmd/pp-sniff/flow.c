@@ -298,6 +298,45 @@ static bool wants_bytes(const struct flow *f, int dir)
 	return f->app_id != APP_NONE && f->dres[dir] != DIS_DONE && f->dres[dir] != DIS_NOTMINE;
 }
 
+/* Payload bytes of a TCP direction from sequence numbers, as Zeek counts
+ * them: a retransmission adds nothing, a segment the capture missed still
+ * counts once a later one is seen. A segment more than 1 GiB away from the
+ * highest one so far is not believed (a stray or forged sequence number). */
+static void tcp_payload(struct flow *f, int dir, uint32_t seq, uint8_t fl, size_t wlen)
+{
+	uint32_t start = seq + ((fl & TH_SYN) ? 1 : 0);
+	if (!f->seq_set[dir]) {
+		if (!(fl & TH_SYN) && wlen == 0)
+			return;
+		f->seq_set[dir] = true;
+		f->seq_top[dir] = start;
+	}
+	if (wlen == 0)
+		return;
+	int32_t d = (int32_t)(start - f->seq_top[dir]);
+	if (d > (1 << 30) || d < -(1 << 30))
+		return;
+	int64_t s = f->seq_hi[dir] + d, e = s + (int64_t)wlen;
+	if (e > f->seq_hi[dir]) {
+		f->seq_hi[dir] = e;
+		f->seq_top[dir] = start + (uint32_t)wlen;
+	}
+	if (s < f->seq_lo[dir])
+		f->seq_lo[dir] = s;
+	f->pay[dir] = (uint64_t)(f->seq_hi[dir] - f->seq_lo[dir]);
+}
+
+/* Payload bytes n, at most what the packet's IP bytes can hold after the
+ * smallest IP header and hdr transport bytes: a first fragment of a
+ * datagram whose other fragments never came claims more than was sent. */
+static uint64_t on_wire(const struct pkt *pk, uint64_t n, uint64_t hdr)
+{
+	uint64_t min = hdr + (pk->src.family == AF_INET ? 20 : 40);
+	if (pk->ip_bytes <= min)
+		return 0;
+	return n < pk->ip_bytes - min ? n : pk->ip_bytes - min;
+}
+
 static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 {
 	struct flow *f;
@@ -341,6 +380,7 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	tcp_payload(f, dir, seq, fl, pk->l4wire - hl);
 	f->flags[dir] |= fl;
 	if (fl & TH_RST)
 		f->rst = true;
@@ -423,6 +463,7 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	f->pay[dir] += on_wire(pk, ulen - 8, 8);
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	bool cut = n < ulen - 8;
@@ -569,6 +610,11 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 	}
 	f->pkts[dir] += pk->npkts;
 	f->bytes[dir] += pk->ip_bytes;
+	/* ICMP: the message after its 8-byte header; others: the IP payload. */
+	if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6)
+		f->pay[dir] += pk->l4wire > 8 ? on_wire(pk, pk->l4wire - 8, 8) : 0;
+	else
+		f->pay[dir] += on_wire(pk, pk->l4wire, 0);
 	touch(s, f, f->tclass, pk->ts_us);
 }
 

@@ -42,7 +42,14 @@ struct flow {
 	char *tuple_json;              /* the 5-tuple members of its records, made once */
 	uint16_t tuple_len;
 	uint64_t first_us, last_us, upd_us;
-	uint64_t pkts[2], bytes[2];    /* [0] from the originator */
+	uint64_t pkts[2], bytes[2];    /* [0] from the originator; bytes: IP bytes */
+	/* Payload bytes each way (Zeek's orig_bytes/resp_bytes). TCP: the span
+	 * of sequence numbers that carried data, seq_lo..seq_hi relative to the
+	 * first one, seq_top the absolute number at seq_hi; others: a sum. */
+	uint64_t pay[2];
+	int64_t seq_lo[2], seq_hi[2];
+	uint32_t seq_top[2];
+	bool seq_set[2];
 	uint8_t flags[2];              /* TCP flags seen each way */
 	uint8_t tclass;
 	uint8_t icmp_code;

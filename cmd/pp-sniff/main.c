@@ -40,8 +40,8 @@
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
-	"usage: pp-sniff [-qv] [--flows-only] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
-	"                [--update secs] [--no-sandbox | --sandbox-strict]\n"
+	"usage: pp-sniff [-qv] [--flows-only] [-c count] [-s snaplen] [-o file] [-w file]\n"
+	"                [--max-flows n] [--update secs] [--no-sandbox | --sandbox-strict]\n"
 	"                -i interface | -r file [expression]\n";
 
 static void usage(FILE *f)
@@ -53,6 +53,7 @@ static void usage(FILE *f)
 	        "  -r, --read FILE     read a pcap or pcapng file (\"-\": stdin)\n"
 	        "  -c, --count N       stop after N packets\n"
 	        "  -s, --snaplen N     bytes to capture per packet (live; default 262144)\n"
+	        "  -o, --output FILE   records to FILE (appended; reopened on SIGHUP)\n"
 	        "  -w, --write FILE    also save the packets to FILE (pcap)\n"
 	        "      --flows-only    flow records only\n"
 	        "  -q, --quiet         no capture counts at exit, even on a terminal\n"
@@ -270,7 +271,12 @@ static void sandbox(const struct pp_sandbox_opts *so, bool live)
 
 	if (live)
 		ifname_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* -o FILE: its directory, to create the file again after a SIGHUP. */
+	const char *create[] = {pp_output_dir(), NULL};
 
+	spec.create_dirs = create[0] ? create : NULL;
+	if (create[0]) /* the reopen on SIGHUP (outfile.c) */
+		spec.syscalls |= PP_SYS_CREATE_FILES;
 	if (!so->disabled)
 		crypto_warm_up();
 	pp_sandbox_run(&spec, so);
@@ -306,8 +312,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"interface", required_argument, NULL, 'i'}, {"read", required_argument, NULL, 'r'},
 		{"count", required_argument, NULL, 'c'}, {"snaplen", required_argument, NULL, 's'},
-		{"write", required_argument, NULL, 'w'}, {"quiet", no_argument, NULL, 'q'},
-		{"flows-only", no_argument, NULL, 'O'},
+		{"write", required_argument, NULL, 'w'}, {"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'}, {"flows-only", no_argument, NULL, 'O'},
 		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -315,7 +321,7 @@ int main(int argc, char **argv)
 	};
 	struct sniff_opts o;
 	struct run r;
-	const char *dev = NULL, *file = NULL, *wfile = NULL;
+	const char *dev = NULL, *file = NULL, *wfile = NULL, *ofile = NULL;
 	char err[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
 	struct sigaction sa;
@@ -332,13 +338,14 @@ int main(int argc, char **argv)
 	pp_out_init();
 	sniff_defaults(&o);
 	memset(&r, 0, sizeof(r));
-	while ((ch = getopt_long(argc, argv, "+i:r:c:s:w:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+i:r:c:s:w:o:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i': dev = optarg; break;
 		case 'r': file = optarg; break;
 		case 'c': r.count = pp_opt_ll("-c", optarg, 1, INT64_MAX); break;
 		case 's': snaplen = (int)pp_opt_ll("-s", optarg, 0, DEFAULT_SNAPLEN); break;
 		case 'w': wfile = optarg; break;
+		case 'o': ofile = optarg; break;
 		case 'O': o.quiet = true; break; /* flows only */
 		case 'q': quiet = true; break;
 		case 'v': so.verbose = true; break;
@@ -362,6 +369,15 @@ int main(int argc, char **argv)
 		if (stat(wfile, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			pp_usage_error("-w %s: that is the file -r reads", wfile);
 	}
+	if (ofile && wfile && strcmp(ofile, wfile) == 0)
+		pp_usage_error("-o and -w name the same file");
+	if (ofile && file && strcmp(ofile, "-")) {
+		struct stat a, b;
+		if (stat(ofile, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			pp_usage_error("-o %s: that is the file -r reads", ofile);
+	}
+	if (ofile && pp_output_open(ofile) < 0)
+		return PP_EXIT_RUNTIME;
 	if (snaplen == 0)
 		snaplen = DEFAULT_SNAPLEN;
 
@@ -438,7 +454,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
+		sigaction(SIGHUP, &sa, NULL);
 	sandbox(&so, r.live);
 
 	if (r.live) {

@@ -179,10 +179,14 @@ void rec_flow(struct sniff *s, struct flow *f, const char *event, const char *re
 		p = put_lit(p, ",\"orig_pkts\":");
 		p = put_u64(p, f->pkts[0]);
 		p = put_lit(p, ",\"orig_bytes\":");
+		p = put_u64(p, f->pay[0]);
+		p = put_lit(p, ",\"orig_ip_bytes\":");
 		p = put_u64(p, f->bytes[0]);
 		p = put_lit(p, ",\"resp_pkts\":");
 		p = put_u64(p, f->pkts[1]);
 		p = put_lit(p, ",\"resp_bytes\":");
+		p = put_u64(p, f->pay[1]);
+		p = put_lit(p, ",\"resp_ip_bytes\":");
 		p = put_u64(p, f->bytes[1]);
 		if (f->t.proto == IPPROTO_TCP) {
 			if (f->flags[0]) {

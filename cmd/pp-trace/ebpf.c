@@ -27,6 +27,7 @@
 #include "ebpf_env.h"
 #include "ebpf_event.h"
 #include "jsonw.h"
+#include "outfile.h"
 #include "pp.h"
 #include "trace.h"
 #include "socktrace.skel.h"
@@ -581,7 +582,7 @@ static void run_loop(struct run *r)
 			if (next_stats < pp_mono())
 				next_stats = pp_mono() + stats_every;
 		}
-		if (r->emitted) {
+		if (r->emitted || pp_output_reopen_pending()) { /* -o and a SIGHUP: reopen now */
 			r->emitted = false;
 			if (sock_emit_flush(stdout) < 0)
 				return;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lineout.h"
+#include "outfile.h"
 #include "pp.h"
 #include "trace.h"
 #include "update.h"
@@ -18,7 +19,7 @@
 static const char synopsis[] =
 	"usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
 	"                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	"                [--proc-net] [--no-fallback] [--stats] [--update secs]\n"
+	"                [--proc-net] [--no-fallback] [--stats] [--update secs] [-o file]\n"
 	"                [--no-sandbox | --sandbox-strict]\n";
 
 static void usage(FILE *f)
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
 	        "as PortPulse sock records (NDJSON) on stdout.\n"
+	        "  -o, --output FILE    records to FILE (appended; reopened on SIGHUP)\n"
 	        "      --no-ebpf        poll the socket tables (no privileges needed)\n"
 	        "      --once           print the current sockets and exit (polling)\n"
 	        "  -I, --interval T     time between polls (default 0.5s; e.g. 100ms)\n"
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
 		{"stats", no_argument, NULL, O_STATS},
 		{"update", required_argument, NULL, O_UPDATE},
 		{"verbose", no_argument, NULL, 'v'},
+		{"output", required_argument, NULL, 'o'},
 		PP_SANDBOX_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -94,6 +97,7 @@ int main(int argc, char **argv)
 	};
 	struct trace_opts o = {.pid = -1, .uid = -1, .interval = 0.5};
 	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false;
+	const char *ofile = NULL;
 	int ch, status;
 	double update = 0;
 
@@ -104,7 +108,7 @@ int main(int argc, char **argv)
 	 * (the netlink socket): records must not go there. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		pp_die(PP_EXIT_RUNTIME, "standard output is closed");
-	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_NO_EBPF: no_ebpf = true; break;
 		case O_ONCE: o.once = true; break;
@@ -136,6 +140,7 @@ int main(int argc, char **argv)
 				pp_usage_error("--update must be at least 0.1 s");
 			break;
 		case 'v': o.verbose = o.sandbox.verbose = true; break;
+		case 'o': ofile = optarg; break;
 		case PP_OPT_NO_SANDBOX:
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&o.sandbox, ch); break;
 		case 'h': usage(stdout); return PP_EXIT_OK;
@@ -157,6 +162,9 @@ int main(int argc, char **argv)
 	if (o.no_fallback && no_ebpf)
 		pp_usage_error("--no-fallback asks for eBPF, which --no-ebpf/--once/--proc-net rule out");
 
+	if (ofile && pp_output_open(ofile) < 0)
+		return PP_EXIT_RUNTIME;
+
 	/* No SA_RESTART: a wait in progress returns at once with EINTR. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -164,6 +172,9 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A hangup ends the run cleanly; with -o it reopens the file (logrotate). */
+	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
+		sigaction(SIGHUP, &sa, NULL);
 
 	/* Whole lines per write on a pipe (shared with pp-sniff), and a
 	 * first mark: pp-join then waits for us while eBPF loads. */

@@ -562,6 +562,7 @@ int poll_run(const struct trace_opts *o)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP); /* -o: reopen between polls */
 	sigprocmask(SIG_BLOCK, &block, &orig);
 
 	double start = pp_mono(), next = start;

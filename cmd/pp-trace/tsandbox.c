@@ -15,6 +15,7 @@
  *     starts before the sandbox: update.c drops its capabilities). */
 #include <linux/capability.h>
 
+#include "outfile.h"
 #include "trace.h"
 
 void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf)
@@ -23,7 +24,8 @@ void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf)
 		.seccomp = true,
 		.syscalls = PP_SYS_READ_FILES |
 		            (ebpf ? PP_SYS_BPF | PP_SYS_UDP_ROUTE : 0) |
-		            PP_SYS_NETLINK, /* polling, and --update's thread in both modes */
+		            PP_SYS_NETLINK | /* polling, and --update's thread in both modes */
+		            (pp_output_dir() ? PP_SYS_CREATE_FILES : 0), /* -o reopened on SIGHUP */
 		.keep_caps = keep | PP_CAP(CAP_SYS_PTRACE) | PP_CAP(CAP_DAC_READ_SEARCH),
 		.no_landlock_why = "it would confine the ptrace-checked reads of /proc/PID/fd, "
 		                   "exe and ns/net that attribute sockets to processes",

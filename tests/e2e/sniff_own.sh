@@ -74,7 +74,12 @@ if have editcap; then
     editcap -s 76 "$PCAP/null_ipv6_ext_ssh.pcap" "$PP_TMP/snap_ssh.pcap"
     run snapssh -r "$PP_TMP/snap_ssh.pcap"
     check "snaplen: TCP header cut after the flags: the flow is counted with IP lengths" \
-        q snapssh '.event=="end" and .dport==22 and .orig_pkts==5 and .orig_bytes==408 and .resp_bytes==344'
+        q snapssh '.event=="end" and .dport==22 and .orig_pkts==5 and .orig_ip_bytes==408 and .resp_ip_bytes==344'
+    # Payload bytes come from sequence numbers and IP lengths, not from what was captured.
+    run fullssh -r "$PCAP/null_ipv6_ext_ssh.pcap"
+    pay() { jq -r 'select(.type=="flow" and .event=="end" and .dport==22) | "\(.orig_bytes) \(.resp_bytes)"' "$PP_TMP/$1.out"; }
+    check "snaplen: payload bytes as in the uncut capture" \
+        bash -c "[ -n \"\$1\" ] && [ \"\$1\" = \"\$2\" ] && [ \"\$1\" != '0 0' ]" _ "$(pay snapssh)" "$(pay fullssh)"
     check "snaplen: no SSH record from cut banners" j snapssh 'all(.[]; .type=="flow")'
     editcap -s 70 "$PCAP/sll_dns.pcap" "$PP_TMP/snap_dns.pcap"
     run snapdns -r "$PP_TMP/snap_dns.pcap"
