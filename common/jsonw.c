@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pp.h"
+#include "tuple.h"
 
 void jw_init(struct jw *w)
 {
@@ -135,19 +136,39 @@ void jw_escape(struct jw *w, const void *sv, size_t n)
 	}
 }
 
+/* Does a key need escaping? Keys are almost always constant identifiers. */
+static bool plain_key(const char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)k[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
 /* Comma and key before a member. */
 static void member(struct jw *w, const char *key)
 {
+	size_t n = key ? strlen(key) : 0;
+	grow(w, n + 4);
 	if (w->depth > 0) {
 		if (!w->first[w->depth])
-			putc1(w, ',');
+			w->buf[w->len++] = ',';
 		w->first[w->depth] = false;
 	}
-	if (key) {
-		putc1(w, '"');
-		jw_escape(w, key, strlen(key));
-		jw_put(w, "\":", 2);
+	if (!key)
+		return;
+	w->buf[w->len++] = '"';
+	if (plain_key(key, n)) {
+		memcpy(w->buf + w->len, key, n);
+		w->len += n;
+	} else {
+		jw_escape(w, key, n);
+		grow(w, 2);
 	}
+	w->buf[w->len++] = '"';
+	w->buf[w->len++] = ':';
 }
 
 static void open_(struct jw *w, const char *key, char c)
@@ -191,47 +212,179 @@ void jw_str(struct jw *w, const char *key, const char *s)
 	jw_strn(w, key, s, strlen(s));
 }
 
+/* Numbers, timestamps and bytes without printf: records are written at
+ * packet rate, and printf's format parsing and locale lookups cost more than
+ * the digits. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+char *jw_fmt_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 20;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--n] = digits2[d + 1];
+		tmp[--n] = digits2[d];
+	}
+	if (v >= 10) {
+		tmp[--n] = digits2[v * 2 + 1];
+		tmp[--n] = digits2[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	memcpy(p, tmp + n, (size_t)(20 - n));
+	return p + (20 - n);
+}
+
+char *jw_fmt_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return jw_fmt_u64(p, 0 - (uint64_t)v); /* INT64_MIN too */
+	}
+	return jw_fmt_u64(p, (uint64_t)v);
+}
+
+char *jw_fmt_ts(char *p, uint64_t usec)
+{
+	unsigned f = (unsigned)(usec % 1000000u);
+	p = jw_fmt_u64(p, usec / 1000000u);
+	*p++ = '.';
+	p[0] = digits2[f / 10000 * 2], p[1] = digits2[f / 10000 * 2 + 1];
+	p[2] = digits2[f / 100 % 100 * 2], p[3] = digits2[f / 100 % 100 * 2 + 1];
+	p[4] = digits2[f % 100 * 2], p[5] = digits2[f % 100 * 2 + 1];
+	return p + 6;
+}
+
+char *jw_fmt_hex(char *p, const void *sv, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *s = sv;
+	for (size_t i = 0; i < n; i++) {
+		*p++ = hx[s[i] >> 4];
+		*p++ = hx[s[i] & 15];
+	}
+	return p;
+}
+
+char *jw_fmt_b64(char *p, const void *sv, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = sv;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		*p++ = b64[v >> 18], *p++ = b64[v >> 12 & 63], *p++ = b64[v >> 6 & 63], *p++ = b64[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		*p++ = b64[v >> 18], *p++ = b64[v >> 12 & 63], *p++ = '=', *p++ = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+		*p++ = b64[v >> 18], *p++ = b64[v >> 12 & 63], *p++ = b64[v >> 6 & 63], *p++ = '=';
+	}
+	return p;
+}
+
 void jw_int(struct jw *w, const char *key, long long v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof(b), "%lld", v);
 	member(w, key);
-	jw_put(w, b, (size_t)n);
+	grow(w, 21);
+	w->len = (size_t)(jw_fmt_i64(w->buf + w->len, v) - w->buf);
 }
 
 void jw_uint(struct jw *w, const char *key, unsigned long long v)
 {
-	char b[32];
-	int n = snprintf(b, sizeof(b), "%llu", v);
 	member(w, key);
-	jw_put(w, b, (size_t)n);
+	grow(w, 20);
+	w->len = (size_t)(jw_fmt_u64(w->buf + w->len, v) - w->buf);
+}
+
+/* v in [1e-4, 1e9) that is the double nearest to k / 10^6 for an integer k
+ * (microsecond durations, fractions of seconds): "%.15g" of it is k / 10^6
+ * in fixed notation without trailing zeros, and that reads back as v, so
+ * this writes what the printf path below would. 0 if v is not such. */
+static size_t fmt_micro(char *b, double v)
+{
+	double a = fabs(v);
+	if (!(a >= 1e-4 && a < 1e9))
+		return 0;
+	long long k = llround(a * 1e6);
+	if ((double)k / 1e6 != a)
+		return 0;
+	char *p = b;
+	if (v < 0)
+		*p++ = '-';
+	p = jw_fmt_u64(p, (uint64_t)k / 1000000u);
+	unsigned f = (unsigned)((uint64_t)k % 1000000u);
+	if (f) {
+		char d[6];
+		int n = 6;
+		for (int i = 5; i >= 0; i--, f /= 10)
+			d[i] = (char)('0' + f % 10);
+		while (d[n - 1] == '0')
+			n--;
+		*p++ = '.';
+		memcpy(p, d, (size_t)n);
+		p += n;
+	}
+	return (size_t)(p - b);
 }
 
 void jw_num(struct jw *w, const char *key, double v)
 {
 	char b[40];
-	int n;
+	size_t n;
 	if (!isfinite(v))
 		return; /* JSON has no NaN/inf: omit, as for a missing value */
-	if (v == (double)(long long)v && fabs(v) < 1e15) {
-		n = snprintf(b, sizeof(b), "%lld", (long long)v);
-	} else {
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
+		n = (size_t)(jw_fmt_i64(b, (long long)v) - b);
+	} else if (!(n = fmt_micro(b, v))) {
 		/* Shortest of %.15g/%.17g that reads back exactly. */
-		n = snprintf(b, sizeof(b), "%.15g", v);
+		n = (size_t)snprintf(b, sizeof(b), "%.15g", v);
 		if (strtod(b, NULL) != v)
-			n = snprintf(b, sizeof(b), "%.17g", v);
+			n = (size_t)snprintf(b, sizeof(b), "%.17g", v);
 	}
 	member(w, key);
-	jw_put(w, b, (size_t)n);
+	jw_put(w, b, n);
 }
 
 void jw_ts(struct jw *w, const char *key, uint64_t usec)
 {
-	char b[40];
-	int n = snprintf(b, sizeof(b), "%llu.%06llu", (unsigned long long)(usec / 1000000u),
-	                 (unsigned long long)(usec % 1000000u));
 	member(w, key);
-	jw_put(w, b, (size_t)n);
+	grow(w, 27);
+	w->len = (size_t)(jw_fmt_ts(w->buf + w->len, usec) - w->buf);
+}
+
+void jw_addr(struct jw *w, const char *key, const struct pp_addr *a)
+{
+	member(w, key);
+	grow(w, PP_ADDRSTRLEN + 2);
+	w->buf[w->len++] = '"';
+	w->len = (size_t)(pp_addr_put(a, w->buf + w->len) - w->buf);
+	w->buf[w->len++] = '"';
+}
+
+void jw_hex(struct jw *w, const char *key, const void *p, size_t n)
+{
+	member(w, key);
+	grow(w, 2 * n + 2);
+	w->buf[w->len++] = '"';
+	w->len = (size_t)(jw_fmt_hex(w->buf + w->len, p, n) - w->buf);
+	w->buf[w->len++] = '"';
+}
+
+void jw_b64(struct jw *w, const char *key, const void *p, size_t n)
+{
+	member(w, key);
+	grow(w, 4 * ((n + 2) / 3) + 2);
+	w->buf[w->len++] = '"';
+	w->len = (size_t)(jw_fmt_b64(w->buf + w->len, p, n) - w->buf);
+	w->buf[w->len++] = '"';
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)

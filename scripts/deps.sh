@@ -11,7 +11,7 @@ BUILD_PKGS=(gcc make pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-
 TEST_PKGS=(jq tshark nftables socat python3 python3-scapy iproute2 curl openssl
            tmux util-linux procps libclang-rt-14-dev openssh-client openssh-server
            dnsmasq-base time)
-BENCH_PKGS=(hyperfine miller libndpi-bin python3-cryptography time)
+BENCH_PKGS=(hyperfine miller libndpi-bin python3-cryptography time tcpdump tcpreplay bind9-dnsutils)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
 [ "${PP_BENCH_DEPS:-0}" = 1 ] && want+=("${BENCH_PKGS[@]}")
