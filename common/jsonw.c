@@ -27,18 +27,22 @@ void jw_reset(struct jw *w)
 	w->first[0] = true;
 }
 
-static void grow(struct jw *w, size_t need)
+static void grow_slow(struct jw *w, size_t need)
 {
-	size_t cap;
-	if (w->len + need <= w->cap)
-		return;
-	cap = w->cap ? w->cap : 256;
+	size_t cap = w->cap ? w->cap : 256;
 	while (cap < w->len + need)
 		cap *= 2;
 	w->buf = realloc(w->buf, cap);
 	if (!w->buf)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	w->cap = cap;
+}
+
+/* Room for need more bytes. Inline: called for every member. */
+static inline void grow(struct jw *w, size_t need)
+{
+	if (w->len + need > w->cap)
+		grow_slow(w, need);
 }
 
 void jw_put(struct jw *w, const void *s, size_t n)
@@ -82,68 +86,79 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* Bytes that go out as they are: printable ASCII but '"' and '\\'. */
+static const uint8_t plain[256] = {
+	['\x20' ... '\x21'] = 1, ['\x23' ... '\x5b'] = 1, ['\x5d' ... '\x7e'] = 1, /* not 0x22 '"', 0x5c '\\' */
+};
+
 void jw_escape(struct jw *w, const void *sv, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = sv;
 	size_t i = 0;
 
-	grow(w, n + 2);
+	/* Worst case: 6 bytes out per byte in (\u00XX), so that the loop
+	 * below writes without checking for room. */
+	grow(w, 6 * n + 2);
+	char *o = w->buf + w->len;
 	while (i < n) {
 		unsigned char c = s[i];
 		/* Fast path: a run of plain printable ASCII. */
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (plain[c]) {
 			size_t j = i + 1;
-			while (j < n && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\')
+			while (j < n && plain[s[j]])
 				j++;
-			jw_put(w, s + i, j - i);
+			memcpy(o, s + i, j - i);
+			o += j - i;
 			i = j;
 			continue;
 		}
 		if (c < 0x80) {
-			char e[7] = "\\u00";
+			*o++ = '\\';
 			switch (c) {
-			case '"': jw_put(w, "\\\"", 2); break;
-			case '\\': jw_put(w, "\\\\", 2); break;
-			case '\n': jw_put(w, "\\n", 2); break;
-			case '\t': jw_put(w, "\\t", 2); break;
-			case '\r': jw_put(w, "\\r", 2); break;
-			case '\b': jw_put(w, "\\b", 2); break;
-			case '\f': jw_put(w, "\\f", 2); break;
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\t': *o++ = 't'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
 			default:
-				e[4] = hex[c >> 4];
-				e[5] = hex[c & 15];
-				jw_put(w, e, 6);
+				memcpy(o, "u00", 3);
+				o[3] = hex[c >> 4];
+				o[4] = hex[c & 15];
+				o += 5;
 			}
 			i++;
 			continue;
 		}
 		size_t l = utf8_len(s + i, n - i);
 		if (l == 0) {
-			jw_put(w, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
+			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
+			o += 3;
 			i++;
 		} else if (l == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
 			/* C1 control U+0080..U+009F: escape, terminals act on them. */
-			char e[7] = "\\u00";
-			e[4] = hex[s[i + 1] >> 4];
-			e[5] = hex[s[i + 1] & 15];
-			jw_put(w, e, 6);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[s[i + 1] >> 4];
+			o[5] = hex[s[i + 1] & 15];
+			o += 6;
 			i += 2;
 		} else {
-			jw_put(w, s + i, l);
+			memcpy(o, s + i, l);
+			o += l;
 			i += l;
 		}
 	}
+	w->len = (size_t)(o - w->buf);
 }
 
 /* Does a key need escaping? Keys are almost always constant identifiers. */
 static bool plain_key(const char *k, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)k[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+	for (size_t i = 0; i < n; i++)
+		if (!plain[(unsigned char)k[i]])
 			return false;
-	}
 	return true;
 }
 
@@ -202,9 +217,10 @@ void jw_arr_close(struct jw *w)
 void jw_strn(struct jw *w, const char *key, const void *s, size_t n)
 {
 	member(w, key);
-	putc1(w, '"');
+	grow(w, 6 * n + 2); /* jw_escape's worst case and both quotes */
+	w->buf[w->len++] = '"';
 	jw_escape(w, s, n);
-	putc1(w, '"');
+	w->buf[w->len++] = '"';
 }
 
 void jw_str(struct jw *w, const char *key, const char *s)

@@ -112,7 +112,6 @@ static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 	rec_flow(s, f, "end", reason);
 	stream_free(f->st[0]);
 	stream_free(f->st[1]);
-	free(f->tuple_json);
 	free(f);
 }
 
@@ -278,6 +277,8 @@ static void touch(struct sniff *s, struct flow *f, int tc, uint64_t ts)
 {
 	if (ts > f->last_us)
 		f->last_us = ts;
+	if (f->tclass == tc && !f->next)
+		return; /* already the most recent of its class (most packets) */
 	list_del(s->ft, f);
 	list_add(s->ft, f, tc);
 }

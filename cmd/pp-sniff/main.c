@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,12 +29,19 @@
 #define DEFAULT_SNAPLEN 262144
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
 #define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
+/* Live capture settings, chosen with scripts/bench-live.sh (pp-sniff(1)
+ * CAPTURE BUFFER): the kernel's ring, and how long it may hold a block of
+ * packets before handing it over. */
+#define DEFAULT_BUFFER_KIB 8192
+#define LIVE_TIMEOUT_MS 100
+enum { OPT_BUFFER = 0x5c00, OPT_IMMEDIATE };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
-	        "                [--update secs] [--no-sandbox | --sandbox-strict]\n"
+	        "                [--update secs] [--buffer-size KiB] [--immediate-mode]\n"
+	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "                -i interface | -r file [expression]\n"
 	        "Flows and application metadata from packets, as PortPulse records.\n"
 	        "  -i, --interface IF  capture live on IF (\"any\": all interfaces)\n"
@@ -45,6 +53,8 @@ static void usage(FILE *f)
 	        "  -v, --verbose       say what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
+	        "      --buffer-size KIB  kernel capture buffer (live; default 8192)\n"
+	        "      --immediate-mode   hand each packet over at once (live; more CPU per packet)\n"
 	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
@@ -128,7 +138,7 @@ static char *join_args(int argc, char **argv)
 	return sb_steal(&b);
 }
 
-static pcap_t *open_live(const char *dev, int snaplen)
+static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib, bool immediate)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(dev, err);
@@ -137,8 +147,10 @@ static pcap_t *open_live(const char *dev, int snaplen)
 	if (!p)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
 	pcap_set_snaplen(p, snaplen);
-	pcap_set_timeout(p, 100);
-	pcap_set_buffer_size(p, 8 << 20);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+	pcap_set_buffer_size(p, buffer_kib * 1024);
+	if (immediate)
+		pcap_set_immediate_mode(p, 1);
 	rc = pcap_activate(p);
 	if (rc < 0)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, pcap_geterr(p));
@@ -257,6 +269,8 @@ int main(int argc, char **argv)
 		{"write", required_argument, NULL, 'w'}, {"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
+		{"buffer-size", required_argument, NULL, OPT_BUFFER},
+		{"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -268,7 +282,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct progress pg;
 	struct pp_sandbox_opts so = {0};
-	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
+	int snaplen = DEFAULT_SNAPLEN, buffer_kib = DEFAULT_BUFFER_KIB, ch, status = PP_EXIT_OK;
+	bool immediate = false;
 	char *expr;
 
 	pp_setprog(argv[0]);
@@ -288,6 +303,8 @@ int main(int argc, char **argv)
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&so, ch); break;
 		case 'M': o.max_flows = (unsigned long)pp_opt_ll("--max-flows", optarg, 1, 100000000); break;
 		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
+		case OPT_BUFFER: buffer_kib = (int)pp_opt_ll("--buffer-size", optarg, 64, 1 << 20); break;
+		case OPT_IMMEDIATE: immediate = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
 		default: usage(stderr); return PP_EXIT_USAGE;
@@ -314,13 +331,16 @@ int main(int argc, char **argv)
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		/* libpcap freads twice per packet; we are single-threaded, so
+		 * stdio's lock per call is pure cost. */
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
 		g_pcap = pcap_fopen_offline(fp, err);
 		if (!g_pcap) {
 			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
 		}
 	} else {
-		g_pcap = open_live(dev, snaplen);
+		g_pcap = open_live(dev, snaplen, buffer_kib, immediate);
 		r.live = true;
 		r.iface = dev;
 		r.any = strcmp(dev, "any") == 0;
@@ -342,6 +362,7 @@ int main(int argc, char **argv)
 	}
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER); /* a record per fwrite, one thread */
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	r.s.src_name = file ? file : dev;

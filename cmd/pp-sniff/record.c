@@ -35,7 +35,7 @@ static char *put_lit(char *p, const char *s)
  * sport and the code in dport. */
 static const char *tuple_json(struct flow *f, size_t *len)
 {
-	if (!f->tuple_json) {
+	if (!f->tuple_len) {
 		const struct pp_tuple *t = &f->t;
 		char buf[64 + 2 * PP_ADDRSTRLEN + PP_COMMUNITY_ID_LEN + 64], pb[8];
 		bool icmp = t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6;
@@ -59,12 +59,9 @@ static const char *tuple_json(struct flow *f, size_t *len)
 		p = put_lit(p, ",\"community_id\":\"");
 		p = put_lit(p, f->cid);
 		*p++ = '"';
+		if ((size_t)(p - buf) > sizeof(f->tuple_json))
+			pp_die(PP_EXIT_RUNTIME, "internal error: 5-tuple members too long");
 		f->tuple_len = (uint16_t)(p - buf);
-		f->tuple_json = malloc(f->tuple_len);
-		if (!f->tuple_json) {
-			*len = 0;
-			return "";
-		}
 		memcpy(f->tuple_json, buf, f->tuple_len);
 	}
 	*len = f->tuple_len;
