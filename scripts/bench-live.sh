@@ -14,7 +14,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dir=build/bench
-pcap=$dir/handshake-${BENCH_HS_PACKETS:-600000}.pcap
 RATES=${BENCH_LIVE_RATES:-"25000 50000 100000 200000 0"}
 SECS=${BENCH_LIVE_SECS:-3}
 # name:options, ";"-separated; the first is pp-sniff's defaults.
@@ -23,7 +22,8 @@ CONFIGS=${BENCH_LIVE_CONFIGS:-"default:;buffer 2 MiB:--buffer-size 2048;buffer 3
 for t in tcpreplay tcpdump ip; do
     command -v $t >/dev/null || { echo "   SKIP: $t not installed (scripts/deps.sh with PP_BENCH_DEPS=1)"; exit 0; }
 done
-[ -s "$pcap" ] || { echo "   SKIP: no $pcap (make bench BENCH=sniff makes it)"; exit 0; }
+pcap=$(bash scripts/get-handshake-pcap.sh 2>"$dir/hs.err") || { echo "   SKIP: no handshake capture ($(tail -1 "$dir/hs.err"))"; exit 0; }
+[ -x "$dir/bench-pcap-read" ] || cc -O2 -o "$dir/bench-pcap-read" scripts/bench-pcap-read.c -lpcap || exit 1
 
 tx=pp-lvt-$$ rx=pp-lvr-$$
 pids=()
