@@ -4,41 +4,22 @@
  * runs its decoder machinery for that): about 1.5M instructions, more than
  * everything else pp-sniff does for a TLS 1.2 connection. A host talks to
  * the same servers again and again, so the answer is kept for the last
- * certificates seen, keyed by all their bytes: the same bytes give the same
- * answer, so what is written never depends on the cache. */
-#include <stdlib.h>
+ * certificates seen, keyed by all their bytes (memo.h). */
 #include <string.h>
 
 #include <openssl/x509.h>
 
 #include "certnames.h"
+#include "memo.h"
 
-#define CACHE_SLOTS 256           /* direct-mapped */
-#define CACHE_CERT_MAX (16 << 10) /* larger certificates are parsed each time */
-
-struct slot {
-	uint8_t *der;
-	size_t n;
+/* A value: whether it parsed, and the names. */
+struct entry {
 	bool ok;
 	struct cert_names names;
 };
 
-static struct slot cache[CACHE_SLOTS];
-
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v;
-		memcpy(&v, p + i, 8);
-		h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x94d049bb133111ebull;
-	return h ^ (h >> 29);
-}
+/* 256 certificates of up to 16 KiB (larger ones are parsed each time). */
+static struct memo cache = MEMO_INIT(256, sizeof(struct entry), 16 << 10);
 
 static void get_cn(X509_NAME *name, char *buf, int *len)
 {
@@ -63,21 +44,16 @@ static bool parse(const uint8_t *der, size_t n, struct cert_names *out)
 
 bool cert_names(const uint8_t *der, size_t n, struct cert_names *out)
 {
-	if (n > CACHE_CERT_MAX)
-		return parse(der, n, out);
-	struct slot *s = &cache[hash_bytes(der, n) % CACHE_SLOTS];
-	if (s->der && s->n == n && !memcmp(s->der, der, n)) {
-		*out = s->names;
-		return s->ok;
+	struct entry e;
+	if (memo_get(&cache, der, n, &e)) {
+		if (e.ok)
+			*out = e.names;
+		return e.ok;
 	}
-	bool ok = parse(der, n, out);
-	uint8_t *copy = malloc(n ? n : 1);
-	if (copy) {
-		memcpy(copy, der, n);
-		free(s->der);
-		s->der = copy, s->n = n, s->ok = ok;
-		if (ok)
-			s->names = *out;
-	}
-	return ok;
+	memset(&e, 0, sizeof(e));
+	e.ok = parse(der, n, &e.names);
+	memo_put(&cache, der, n, &e);
+	if (e.ok)
+		*out = e.names;
+	return e.ok;
 }

@@ -11,6 +11,7 @@
 
 #include "digest.h"
 #include "ja4.h"
+#include "memo.h"
 
 static const char *version_code(uint16_t v)
 {
@@ -129,19 +130,38 @@ void ja4_hash12(const char *s, size_t n, char out[13])
 	out[12] = 0;
 }
 
+/* Parts b and c by the lists they come from: a host's few TLS stacks send
+ * the same lists again and again, and sorting, hex and SHA-256 cost a
+ * microsecond a hello (memo.h: the same lists give the same hashes). */
+static struct memo memo_b = MEMO_INIT(64, 13, TLS_MAX_CIPHERS * 2);
+static struct memo memo_c = MEMO_INIT(64, 13, 2 + (TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 2);
+
 char *ja4_compute(const struct tls_hello *h, char proto, char *out)
 {
 	/* 5 characters per value: the lists are bounded by the arrays. */
 	char buf[(TLS_MAX_CIPHERS > TLS_MAX_EXTS + TLS_MAX_SIGALGS ? TLS_MAX_CIPHERS
 	                                                           : TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 5 + 8];
 	char a[11], b[13], c[13];
-	size_t n;
+	uint8_t key[2 + (TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 2];
+	size_t n, kl;
 
 	ja4_part_a(h, proto, a);
-	n = ja4_cipher_string(h, buf, sizeof(buf));
-	ja4_hash12(buf, n, b);
-	n = ja4_ext_string(h, buf, sizeof(buf));
-	ja4_hash12(buf, n, c);
+	kl = (size_t)h->n_ciphers * 2;
+	if (!memo_get(&memo_b, h->ciphers, kl, b)) {
+		n = ja4_cipher_string(h, buf, sizeof(buf));
+		ja4_hash12(buf, n, b);
+		memo_put(&memo_b, h->ciphers, kl, b);
+	}
+	/* The extensions' count first: where the signature algorithms start. */
+	key[0] = (uint8_t)(h->n_exts >> 8), key[1] = (uint8_t)h->n_exts;
+	memcpy(key + 2, h->exts, (size_t)h->n_exts * 2);
+	memcpy(key + 2 + (size_t)h->n_exts * 2, h->sigalgs, (size_t)h->n_sigalgs * 2);
+	kl = 2 + ((size_t)h->n_exts + (size_t)h->n_sigalgs) * 2;
+	if (!memo_get(&memo_c, key, kl, c)) {
+		n = ja4_ext_string(h, buf, sizeof(buf));
+		ja4_hash12(buf, n, c);
+		memo_put(&memo_c, key, kl, c);
+	}
 	/* a_b_c: 10 + 1 + 12 + 1 + 12 characters */
 	memcpy(out, a, 10);
 	out[10] = '_';
