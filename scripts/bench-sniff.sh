@@ -11,8 +11,9 @@
 #              (scripts/make-bench-pcap.py; BENCH_SNIFF_MB, default 300)
 # BENCH_SNIFF_ROUNDS rounds (default 5; tshark in the first
 # BENCH_TSHARK_ROUNDS, default 3); each round runs every tool once, in an
-# order that rotates from round to round; CPU time (user + sys) and wall
-# time are the medians over the rounds. Goals (issue 15): on the handshake
+# order that rotates from round to round; CPU time (user + sys, from
+# wait4, scripts/bench-cputime.c) and wall time are the medians over the
+# rounds. Goals (issue 15): on the handshake
 # capture pp-sniff >= 1.5x ndpiReader, >= 25x tshark, <= 3x the bare read;
 # on the bulk capture >= 2x ndpiReader, >= 25x tshark, <= 2x the bare read.
 set -uo pipefail
@@ -22,6 +23,7 @@ mkdir -p "$dir"
 ROUNDS=${BENCH_SNIFF_ROUNDS:-5}
 TROUNDS=${BENCH_TSHARK_ROUNDS:-3}
 cc -O2 -o "$dir/bench-pcap-read" scripts/bench-pcap-read.c -lpcap || exit 1
+cc -O2 -o "$dir/bench-cputime" scripts/bench-cputime.c || exit 1
 
 # cached CAPTURE-PATH SCRIPT... : (re)make a capture when its scripts changed.
 cached() {
@@ -45,7 +47,7 @@ tshark_cmd() {
 
 # run1 NAME PCAP: one timed run, appending "cpu wall rss" to $dir/NAME.times
 run1() {
-    local name=$1 pcap=$2 t u s k
+    local name=$1 pcap=$2 c t k
     case $name in
     bare-read) set -- "$dir/bench-pcap-read" "$pcap" ;;
     bare-mmap) set -- "$dir/bench-pcap-read" -m "$pcap" ;;
@@ -53,12 +55,12 @@ run1() {
     ndpiReader) set -- ndpiReader -q -i "$pcap" ;;
     tshark) set -- bash -c "$(declare -f tshark_cmd); tshark_cmd '$pcap'" ;;
     esac
-    if ! /usr/bin/time -f '%e %U %S %M' -o "$dir/time.out" nice "$@" >/dev/null 2>"$dir/$name.err"; then
+    if ! nice "$dir/bench-cputime" "$dir/time.out" "$@" >/dev/null 2>"$dir/$name.err"; then
         echo "   $name failed: $(tail -2 "$dir/$name.err")"
         return 1
     fi
-    read -r t u s k <"$dir/time.out"
-    echo "$(awk "BEGIN{print $u + $s}") $t $k" >>"$dir/$name.times"
+    read -r c t k <"$dir/time.out"
+    echo "$c $t $k" >>"$dir/$name.times"
 }
 
 # bench CAPTURE-LABEL PCAP GOAL-NDPI GOAL-TSHARK GOAL-BARE
@@ -79,6 +81,9 @@ bench() {
         done
     done
     declare -A cpu wall rss
+    local ran=()
+    for n in "${tools[@]}"; do [ -s "$dir/$n.times" ] && ran+=("$n"); done
+    tools=("${ran[@]}")
     for n in "${tools[@]}"; do
         cpu[$n]=$(cut -d' ' -f1 "$dir/$n.times" | median)
         wall[$n]=$(cut -d' ' -f2 "$dir/$n.times" | median)
