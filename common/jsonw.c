@@ -86,6 +86,11 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+size_t jw_utf8_len(const void *s, size_t n)
+{
+	return n ? utf8_len(s, n) : 0;
+}
+
 /* Bytes that go out as they are: printable ASCII but '"' and '\\'. */
 static const uint8_t plain[256] = {
 	['\x20' ... '\x21'] = 1, ['\x23' ... '\x5b'] = 1, ['\x5d' ... '\x7e'] = 1, /* not 0x22 '"', 0x5c '\\' */

@@ -1,14 +1,20 @@
 /* Messages, checked numbers and time for every command. */
 #include "pp.h"
+#include "wfail.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "sbuf.h"
+#include "termsafe.h"
 
 const char *pp_progname = "pp";
 
@@ -19,14 +25,39 @@ void pp_setprog(const char *argv0)
 		pp_progname = slash ? slash + 1 : argv0;
 }
 
+/* Messages quote values from records, files and the command line: they go
+ * out terminal-safe (termsafe.h). An out-of-memory while making one safe
+ * comes back here; that message is our own text and goes out as it is. */
+static void put_msg(const char *file, unsigned long line, const char *msg, int errnum)
+{
+	static bool busy;
+	struct sbuf b;
+	if (busy) {
+		fprintf(stderr, "%s: %s\n", pp_progname, msg);
+		return;
+	}
+	busy = true;
+	sb_init(&b);
+	ts_puts(&b, pp_progname);
+	sb_puts(&b, ": ");
+	if (file) {
+		ts_puts(&b, file);
+		sb_printf(&b, ":%lu: ", line);
+	}
+	ts_puts(&b, msg);
+	if (errnum)
+		sb_printf(&b, ": %s", strerror(errnum));
+	sb_putc(&b, '\n');
+	fputs(b.s, stderr);
+	sb_free(&b);
+	busy = false;
+}
+
 static void vwarn(int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (errnum)
-		fprintf(stderr, "%s: %s: %s\n", pp_progname, msg, strerror(errnum));
-	else
-		fprintf(stderr, "%s: %s\n", pp_progname, msg);
+	put_msg(NULL, 0, msg, errnum);
 }
 
 void pp_warn(const char *fmt, ...)
@@ -72,7 +103,7 @@ void pp_warn_at(const char *file, unsigned long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s:%lu: %s\n", pp_progname, file, line, msg);
+	put_msg(file, line, msg, 0);
 }
 
 int pp_parse_ll(const char *s, long long min, long long max, long long *out, const char **errstr)
@@ -196,29 +227,38 @@ void pp_out_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Stateless forms of common/wfail.h, for a caller that keeps its own. */
+static int wfail_code(const struct pp_wfail *w)
+{
+	return w->state == PP_WF_OK ? 0 : w->state == PP_WF_GONE ? -1 : -2;
+}
+
 int pp_out_flush(FILE *f)
 {
-	if (fflush(f) == 0 && !ferror(f))
-		return 0;
-	if (errno == EPIPE)
-		return -1;
-	pp_warn_errno("write error");
-	return -2;
+	struct pp_wfail w = {PP_WF_OK};
+	pp_wfail_flush(&w, f);
+	return wfail_code(&w);
 }
 
 int pp_out_close(FILE *f)
 {
-	int r = pp_out_flush(f);
-	if (fclose(f) != 0 && r == 0) {
-		if (errno == EPIPE)
-			return -1;
-		pp_warn_errno("write error");
-		return -2;
-	}
-	return r;
+	struct pp_wfail w = {PP_WF_OK};
+	pp_wfail_close(&w, f);
+	return wfail_code(&w);
 }
 
 void pp_print_version(void)
 {
 	printf("%s (PortPulse) %s\n", pp_progname, PP_VERSION);
+}
+
+bool pp_out_hup(short revents)
+{
+	return (revents & (POLLERR | POLLHUP)) != 0;
+}
+
+bool pp_out_gone(void)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+	return poll(&p, 1, 0) == 1 && pp_out_hup(p.revents);
 }

@@ -17,7 +17,7 @@ dir=build/bench
 RATES=${BENCH_LIVE_RATES:-"25000 50000 100000 200000 0"}
 SECS=${BENCH_LIVE_SECS:-3}
 # name:options, ";"-separated; the first is pp-sniff's defaults.
-CONFIGS=${BENCH_LIVE_CONFIGS:-"default:;buffer 2 MiB:--buffer-size 2048;buffer 32 MiB:--buffer-size 32768;immediate:--immediate-mode"}
+CONFIGS=${BENCH_LIVE_CONFIGS:-"default:;buffer 2 MiB:--buffer-size 2048;buffer 32 MiB:--buffer-size 32768"}
 [ "$(id -u)" = 0 ] || { echo "   SKIP: needs root for network namespaces"; exit 0; }
 for t in tcpreplay tcpdump ip; do
     command -v $t >/dev/null || { echo "   SKIP: $t not installed (scripts/deps.sh with PP_BENCH_DEPS=1)"; exit 0; }

@@ -1,5 +1,6 @@
 /* Column values: raw keys, array joining, and pp-fmt's virtual columns. */
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ static void scalar(struct rec *r, int t, struct sbuf *out)
 	size_t n;
 	const char *s;
 	if (rec_tok_is_str(r, t)) {
-		s = rec_tok_str(r, t, &n);
+		s = rec_tok_text(r, t, &n);
 		if (s)
 			sb_put(out, s, n);
 		return;
@@ -36,16 +37,13 @@ static void scalar(struct rec *r, int t, struct sbuf *out)
 static void element(struct rec *r, int t, struct sbuf *out)
 {
 	if (r->tok[t].type == JSMN_OBJECT) {
-		int end = rec_skip(r, t);
-		const char *pref[] = {"data", "name"};
-		for (int p = 0; p < 2; p++)
-			for (int k = t + 1; k < end; k = rec_skip(r, k + 1)) {
-				size_t kl = (size_t)(r->tok[k].end - r->tok[k].start);
-				if (kl == strlen(pref[p]) && !memcmp(r->line + r->tok[k].start, pref[p], kl)) {
-					scalar(r, k + 1, out);
-					return;
-				}
-			}
+		int v = rec_member(r, t, "data");
+		if (v < 0)
+			v = rec_member(r, t, "name");
+		if (v >= 0) {
+			scalar(r, v, out);
+			return;
+		}
 	}
 	if (r->tok[t].type == JSMN_OBJECT || r->tok[t].type == JSMN_ARRAY) {
 		size_t n;
@@ -179,6 +177,20 @@ static void info(struct rec *r, const struct fmt_opts *o, struct sbuf *out)
 		kv(r, o, out, "rpkts", "resp_pkts");
 		kv(r, o, out, "rbytes", "resp_bytes");
 		kv(r, o, out, "app", "app");
+	} else if (!strcmp(type, "conn")) {
+		/* pp-join --conn: the socket's counts, else the wire's. */
+		kv(r, o, out, "", "state");
+		if (rec_find(r, "tx_bytes") >= 0 || rec_find(r, "rx_bytes") >= 0) {
+			kv(r, o, out, "tx", "tx_bytes");
+			kv(r, o, out, "rx", "rx_bytes");
+		} else {
+			kv(r, o, out, "bytes", "orig_bytes");
+			kv(r, o, out, "rbytes", "resp_bytes");
+		}
+		kv(r, o, out, "dur", "duration");
+		kv(r, o, out, "app", "app");
+		kv(r, o, out, "sni", "sni");
+		kv(r, o, out, "name", "dst_name");
 	} else if (!strcmp(type, "dns")) {
 		kv(r, o, out, "", "qname");
 		kv(r, o, out, "", "qtype");
@@ -205,6 +217,22 @@ static void info(struct rec *r, const struct fmt_opts *o, struct sbuf *out)
 	}
 }
 
+/* Does the "YYYY-MM-DD ..." time text start with today's date? Looked up
+ * again each second, so that a view left running over midnight starts
+ * showing dates at once. */
+static bool is_today(const char *t, bool utc)
+{
+	static char today[2][32];
+	static uint64_t checked[2] = {UINT64_MAX, UINT64_MAX};
+	uint64_t sec = pp_now_us() / 1000000;
+	if (sec != checked[utc]) {
+		pp_fmt_time((double)sec, utc, 0, today[utc], sizeof(today[utc]));
+		today[utc][10] = '\0';
+		checked[utc] = sec;
+	}
+	return !strncmp(t, today[utc], 10);
+}
+
 bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out)
 {
 	if (!strcmp(name, "time") || (o->human && is_time_key(name))) {
@@ -213,8 +241,12 @@ bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct
 		if (!rec_num(r, !strcmp(name, "time") ? "ts" : name, &ts))
 			return false;
 		pp_fmt_time(ts, o->utc, 3, buf, sizeof(buf));
-		/* The table shows the time of day; the date is in the ts column. */
-		sb_puts(out, strlen(buf) > 11 && buf[10] == ' ' ? buf + 11 : buf);
+		/* The time of day, and the date too when it is not today's
+		 * (or --date): a stream that spans days never looks like one. */
+		if (strlen(buf) > 11 && buf[10] == ' ' && !o->date && is_today(buf, o->utc))
+			sb_puts(out, buf + 11);
+		else
+			sb_puts(out, buf);
 		return true;
 	}
 	if (!strcmp(name, "source"))
@@ -248,22 +280,12 @@ void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const str
 
 void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok)
 {
-	int it = 0, k;
+	/* One pass over the record's keys for all columns (the reader's
+	 * rec_find_keys), far cheaper than a rec_find scan per column. */
+	struct rec_key k[n > 0 ? n : 1];
 	for (int i = 0; i < n; i++)
-		tok[i] = -1;
-	/* One pass over the record's keys, comparing lengths first: far
-	 * cheaper than a rec_find scan per column. The last of repeated keys
-	 * wins, as with rec_find. */
-	while ((k = rec_next_key(r, &it)) >= 0) {
-		const jsmntok_t *kt = &r->tok[k];
-		const char *key = r->line + kt->start;
-		size_t kl = (size_t)(kt->end - kt->start);
-		if (kt->type != JSMN_STRING || kl == 0)
-			continue;
-		for (int i = 0; i < n; i++)
-			if (c[i].len == kl && c[i].name[0] == key[0] && !memcmp(key, c[i].name, kl))
-				tok[i] = k + 1;
-	}
+		k[i] = (struct rec_key){c[i].name, c[i].len};
+	rec_find_keys(r, k, n, tok);
 }
 
 bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,

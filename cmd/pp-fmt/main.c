@@ -11,13 +11,16 @@
 #include "fmt.h"
 #include "pp.h"
 #include "recinput.h"
+#include "termsafe.h"
 #include "top.h"
+#include "wfail.h"
+#include "xalloc.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
-	        "              [-n N] [--no-header] [--numeric] [-u] [term ...] [file ...]\n"
+	        "              [-n N] [--no-header] [--numeric] [-u] [--date] [term ...] [file ...]\n"
 	        "       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
 	        "Format PortPulse records (NDJSON) read from the files or stdin.\n"
 	        "  -t, --table        aligned columns (default)\n"
@@ -29,11 +32,14 @@ static void usage(FILE *f)
 	        "  -s, --sort LIST    sort by fields, '-' before a field for descending\n"
 	        "  -g, --group-by LIST  one row per group: count, bytes, first, last, dests\n"
 	        "  -n, --limit N      only the first N rows (after sorting/grouping)\n"
-	        "      --top          live view on the terminal, per process; q quits\n"
+	        "      --top          live view: processes and connections, sort, filter,\n"
+	        "                     detail (? for its keys; q quits)\n"
 	        "  -I, --interval S   --top redraw interval in seconds (default 1)\n"
 	        "      --no-header    no header row (table, CSV)\n"
 	        "      --numeric      port numbers instead of service names\n"
 	        "  -u, --utc          show times in UTC\n"
+	        "      --date         the date with every time (as tcpdump -tttt); by\n"
+	        "                     default only for records not from today\n"
 	        "  -h, --help         this help\n"
 	        "  -V, --version      version\n"
 	        "Filter terms (ANDed; '!' negates; values a,b mean either):\n"
@@ -55,28 +61,25 @@ struct state {
 	struct recbuf buf;
 	long long limit; /* -1: no limit */
 	long long written;
-	bool write_failed;
-	bool quiet_end; /* reader went away */
+	struct pp_wfail out; /* stdout */
 };
 
-/* A failed write ends the run: quietly when the reader went away (EPIPE,
- * e.g. "| head"), with a message and status 1 otherwise (ENOSPC...). */
+/* A failed write ends the run (quietly when the reader went away). */
 static int check_write(struct state *s, int rc)
 {
 	if (rc == 0)
 		return 0;
-	if (errno == EPIPE)
-		s->quiet_end = true;
-	else if (!s->write_failed) {
-		pp_warn_errno("write error");
-		s->write_failed = true;
-	}
+	pp_wfail_note(&s->out, errno);
 	return 1;
 }
 
 static int on_record(struct rec *r, const char *file, unsigned long line, void *ctx)
 {
 	struct state *s = ctx;
+	const char *ty = rec_str(r, "type");
+	/* A producer's progress mark (pp-records(5)) is for pp-join, not a row. */
+	if (ty && !strcmp(ty, "mark"))
+		return 0;
 	if (!filter_match(&s->filt, r))
 		return 0;
 	if (s->groups) {
@@ -103,7 +106,7 @@ static int on_idle(void *ctx)
 	if (check_write(s, s->w->flush(&s->o, stdout)))
 		return 1;
 	/* A batch is complete: push it down the pipe now. */
-	return fflush(stdout) == 0 ? 0 : check_write(s, -1);
+	return pp_wfail_flush(&s->out, stdout) == 0 ? 0 : 1;
 }
 
 /* Sorted records or groups, once the input has ended. */
@@ -146,9 +149,7 @@ static char **split_list(char *list, int *n, const char *opt)
 	char *save;
 	for (char *p = list; *p; p++)
 		cap += *p == ',';
-	v = calloc((size_t)cap, sizeof(char *));
-	if (!v)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	v = xcalloc((size_t)cap, sizeof(char *));
 	*n = 0;
 	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		v[(*n)++] = tok;
@@ -159,21 +160,19 @@ static char **split_list(char *list, int *n, const char *opt)
 
 /* Print the expression with a caret under the mistake, as jq and tcpdump
  * users know it, and end with status 2. The parser counts bytes; people
- * count characters, so the column and the caret are in UTF-8 characters,
- * and control characters are echoed as '?' so the caret line stays under. */
+ * count characters, so the column and the caret are in terminal columns of
+ * the expression as it is echoed (terminal-safe, controls escaped). */
 static void __attribute__((noreturn)) filter_error(const char *expr, int col, const char *msg)
 {
-	int chars = 1;
 	struct sbuf echo;
+	size_t len = strlen(expr), at = col > 0 ? (size_t)col - 1 : 0, w;
 	sb_init(&echo);
-	for (int i = 0; expr[i]; i++) {
-		unsigned char c = (unsigned char)expr[i];
-		if ((c & 0xc0) != 0x80 && i < col - 1)
-			chars++;
-		sb_putc(&echo, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-	pp_warn("filter: column %d: %s", chars, msg);
-	fprintf(stderr, "  %s\n  %*s^\n", echo.s ? echo.s : "", chars - 1, "");
+	ts_put(&echo, expr, at < len ? at : len);
+	w = ts_width(echo.s, echo.len);
+	if (at < len)
+		ts_put(&echo, expr + at, len - at);
+	pp_warn("filter: column %zu: %s", w + 1, msg);
+	fprintf(stderr, "  %s\n  %*s^\n", echo.s, (int)w, "");
 	sb_free(&echo);
 	exit(PP_EXIT_USAGE);
 }
@@ -187,7 +186,7 @@ static void add_expr(struct sbuf *e, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP };
+	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP, OPT_DATE };
 	static const struct option longopts[] = {
 		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'}, {"fields", required_argument, NULL, 'f'},
@@ -196,6 +195,7 @@ int main(int argc, char **argv)
 		{"top", no_argument, NULL, OPT_TOP}, {"interval", required_argument, NULL, 'I'},
 		{"no-header", no_argument, NULL, OPT_NOHEADER},
 		{"numeric", no_argument, NULL, OPT_NUMERIC}, {"utc", no_argument, NULL, 'u'},
+		{"date", no_argument, NULL, OPT_DATE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 		case OPT_NOHEADER: s.o.header = false; break;
 		case OPT_NUMERIC: s.o.numeric = true; break;
 		case 'u': s.o.utc = true; break;
+		case OPT_DATE: s.o.date = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
 		default: usage(stderr); return PP_EXIT_USAGE;
@@ -242,9 +243,7 @@ int main(int argc, char **argv)
 	argv += optind;
 
 	/* Words shaped like filter terms are terms, the rest are files. */
-	files = calloc((size_t)argc + 1, sizeof(*files));
-	if (!files)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	files = xcalloc((size_t)argc + 1, sizeof(*files));
 	for (int i = 0; i < argc; i++) {
 		if (filter_word(argv[i]))
 			add_expr(&expr, argv[i]);
@@ -290,10 +289,10 @@ int main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	if (check_write(&s, s.w->begin(&s.o, stdout)) == 0) {
 		rin_run(files, nfiles, on_record, on_idle, &s, &st);
-		if (!s.quiet_end && !s.write_failed && (s.groups || s.nsort))
+		if (!pp_wfail_ended(&s.out) && (s.groups || s.nsort))
 			write_collected(&s);
 	}
-	if (!s.quiet_end && !s.write_failed)
+	if (!pp_wfail_ended(&s.out))
 		check_write(&s, s.w->end(&s.o, stdout));
 	rin_report(&st);
 	free(s.o.fields);
@@ -305,8 +304,7 @@ int main(int argc, char **argv)
 	filter_free(&s.filt);
 	sb_free(&expr);
 
-	rc = s.quiet_end || s.write_failed ? 0 : pp_out_close(stdout);
-	if (s.write_failed || rc == -2)
+	if (pp_wfail_close(&s.out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	if (st.bad_lines || st.bad_files)
 		return PP_EXIT_RUNTIME;

@@ -34,3 +34,6 @@ WEAK int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	return DIS_NOTMINE;
 }
 WEAK void quic_free(void *state) {}
+WEAK bool dns_looks_like(const uint8_t *p, size_t n) { return false; }
+WEAK int dns_tcp_looks_like(const uint8_t *buf, size_t len, bool dns_port) { return -1; }
+WEAK int dns_http2(struct sniff_ctx *c, const uint8_t *p, size_t n) { return DIS_NOTMINE; }

@@ -16,11 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lineout.h"
 #include "outfile.h"
 #include "pp.h"
 #include "sandbox.h"
 #include "sbuf.h"
+#include "pcapng_fix.h"
 #include "sniff.h"
+#include "xalloc.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -28,19 +31,21 @@
 
 #define DEFAULT_SNAPLEN 262144
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
-#define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
-/* Live capture settings, chosen with scripts/bench-live.sh (pp-sniff(1)
- * CAPTURE BUFFER): the kernel's ring, and how long it may hold a block of
- * packets before handing it over. */
+#define LIVE_POLL_MS 200    /* wake-up for idle timeouts, signals and marks */
+#define MARK_EVERY_US 50000 /* live: a mark at most this often */
+/* A packet stamped just before a dispatch may still be on its way into the
+ * capture ring (another CPU): marks stay this far behind. */
+#define MARK_LAG_US 10000
+/* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
+ * CAPTURE BUFFER). */
 #define DEFAULT_BUFFER_KIB 8192
-#define LIVE_TIMEOUT_MS 100
-enum { OPT_BUFFER = 0x5c00, OPT_IMMEDIATE };
+enum { OPT_BUFFER = 0x5c00 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pp-sniff [-qv] [-c count] [-s snaplen] [-w file] [--max-flows n]\n"
-	        "                [--update secs] [--buffer-size KiB] [--immediate-mode]\n"
+	        "                [--update secs] [--buffer-size KiB]\n"
 	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "                -i interface | -r file [expression]\n"
 	        "Flows and application metadata from packets, as PortPulse records.\n"
@@ -54,7 +59,6 @@ static void usage(FILE *f)
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
 	        "      --buffer-size KIB  kernel capture buffer (live; default 8192)\n"
-	        "      --immediate-mode   hand each packet over at once (live; more CPU per packet)\n"
 	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
@@ -120,7 +124,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (r->dump)
 		pcap_dump((u_char *)r->dump, h, bytes);
 	sniff_packet(&r->s, r->dlt, ts, bytes, h->caplen, h->len, packet_iface(r, bytes, h->caplen));
-	if ((r->count && ++r->seen >= r->count) || sniff_write_status)
+	if ((r->count && ++r->seen >= r->count) || pp_wfail_ended(&sniff_out))
 		pcap_breakloop(g_pcap);
 }
 
@@ -138,7 +142,7 @@ static char *join_args(int argc, char **argv)
 	return sb_steal(&b);
 }
 
-static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib, bool immediate)
+static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(dev, err);
@@ -147,10 +151,11 @@ static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib, bool imme
 	if (!p)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
 	pcap_set_snaplen(p, snaplen);
-	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+	pcap_set_timeout(p, 100);
+	/* Each packet as soon as it is captured, not a block at a time:
+	 * marks (pp-records(5)) can then say how far the capture is. */
+	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, buffer_kib * 1024);
-	if (immediate)
-		pcap_set_immediate_mode(p, 1);
 	rc = pcap_activate(p);
 	if (rc < 0)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, pcap_geterr(p));
@@ -251,14 +256,29 @@ static void sandbox(const struct pp_sandbox_opts *so)
 	pp_sandbox_run(&spec, so);
 }
 
+/* Live captures into a pipe: a mark after each dispatch, the promise
+ * that no record stamped before ts follows except those that end a flow
+ * (pp-records(5)). */
+static bool marks_on;
+
+static void write_mark(struct run *r, uint64_t ts)
+{
+	static uint64_t last;
+	static char producer[48];
+	if (!marks_on || pp_wfail_ended(&sniff_out) || ts < last + MARK_EVERY_US)
+		return;
+	if (!producer[0])
+		snprintf(producer, sizeof(producer), "pp-sniff:%ld", (long)getpid());
+	last = ts;
+	jw_rec_begin(&r->s.w, "mark", ts);
+	jw_str(&r->s.w, "producer", producer);
+	if (jw_rec_end(&r->s.w, stdout) != 0)
+		pp_wfail_note(&sniff_out, errno);
+}
+
 static int flush_out(void)
 {
-	if (sniff_write_status)
-		return sniff_write_status;
-	int rc = pp_out_flush(stdout);
-	if (rc)
-		sniff_write_status = rc;
-	return rc;
+	return pp_wfail_flush(&sniff_out, stdout);
 }
 
 int main(int argc, char **argv)
@@ -270,7 +290,6 @@ int main(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
 		{"buffer-size", required_argument, NULL, OPT_BUFFER},
-		{"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -283,8 +302,9 @@ int main(int argc, char **argv)
 	struct progress pg;
 	struct pp_sandbox_opts so = {0};
 	int snaplen = DEFAULT_SNAPLEN, buffer_kib = DEFAULT_BUFFER_KIB, ch, status = PP_EXIT_OK;
-	bool immediate = false;
 	char *expr;
+
+	uint64_t start_us = pp_now_us();
 
 	pp_setprog(argv[0]);
 	pp_out_init();
@@ -304,7 +324,6 @@ int main(int argc, char **argv)
 		case 'M': o.max_flows = (unsigned long)pp_opt_ll("--max-flows", optarg, 1, 100000000); break;
 		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
 		case OPT_BUFFER: buffer_kib = (int)pp_opt_ll("--buffer-size", optarg, 64, 1 << 20); break;
-		case OPT_IMMEDIATE: immediate = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
 		default: usage(stderr); return PP_EXIT_USAGE;
@@ -340,13 +359,35 @@ int main(int argc, char **argv)
 		/* libpcap freads twice per packet; we are single-threaded, so
 		 * stdio's lock per call is pure cost. */
 		__fsetlocking(fp, FSETLOCKING_BYCALLER);
-		g_pcap = pcap_fopen_offline(fp, err);
+		g_pcap = NULL;
+		/* (stdin too when it is a file: /dev/stdin opens it anew) */
+		const char *path = strcmp(file, "-") == 0 ? "/dev/stdin" : file;
+		if (pcapng_needs_fix(path)) {
+			/* Merged pcapng: libpcap wants one snaplen and one link
+			 * type for all its interfaces (pcapng_fix.c). */
+			struct pcapng_fix_info fi;
+			FILE *mem = pcapng_fix(path, &fi);
+			if (mem && (g_pcap = pcap_fopen_offline(mem, err))) {
+				pp_warn("%s: %u interfaces with snapshot lengths %u to %u: read with %u for all",
+				        file, fi.interfaces, fi.snaplen_min, fi.snaplen, fi.snaplen);
+				if (fi.dropped_interfaces)
+					pp_warn("%s: %u interfaces of link types other than %u left out, with their %lu "
+					        "packets (libpcap reads one link type per file)", file,
+					        fi.dropped_interfaces, fi.linktype, fi.dropped_packets);
+			} else if (mem) {
+				fclose(mem);
+			}
+		}
+		if (!g_pcap)
+			g_pcap = pcap_fopen_offline(fp, err);
+		else
+			fclose(fp);
 		if (!g_pcap) {
 			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
 		}
 	} else {
-		g_pcap = open_live(dev, snaplen, buffer_kib, immediate);
+		g_pcap = open_live(dev, snaplen, buffer_kib);
 		r.live = true;
 		r.iface = dev;
 		r.any = strcmp(dev, "any") == 0;
@@ -368,9 +409,17 @@ int main(int argc, char **argv)
 	}
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
+	if (r.live) {
+		struct stat ns;
+		/* Whole lines per write on a pipe (shared with pp-trace). */
+		stdout = pp_out_whole_lines(stdout);
+		marks_on = pp_out_is_stream(stdout);
+		if (stat("/proc/self/ns/net", &ns) == 0)
+			sniff_netns = (uint64_t)ns.st_ino;
+	}
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER); /* a record per fwrite, one thread */
 	if (sniff_init(&r.s, &o, stdout) != 0)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+		pp_oom("flow and fragment tables");
 	r.s.src_name = file ? file : dev;
 
 	memset(&sa, 0, sizeof(sa));
@@ -383,15 +432,25 @@ int main(int argc, char **argv)
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};
 		pcap_setnonblock(g_pcap, 1, err);
-		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+		/* Here from the start (pp-join waits for us), as of before the
+		 * capture opened: packets since then are still to come. */
+		write_mark(&r, start_us);
+		flush_out();
+		while (!stop && !pp_wfail_ended(&sniff_out) && !(r.count && r.seen >= r.count)) {
+			uint64_t t0 = pp_now_us();
 			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
 			if (n == PCAP_ERROR) {
 				pp_warn("%s: %s", dev, pcap_geterr(g_pcap));
 				status = PP_EXIT_RUNTIME;
 				break;
 			}
-			if (n == 0 && pfd.fd >= 0)
+			write_mark(&r, t0 - MARK_LAG_US);
+			if (n == 0 && pfd.fd >= 0) {
+				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
+			}
+			if (n == 0 && pp_out_gone())
+				break; /* idle, and the reader has gone */
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);
@@ -404,7 +463,7 @@ int main(int argc, char **argv)
 		struct stat in;
 		bool stream = strcmp(file, "-") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
 		              (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode));
-		while (!stop && !sniff_write_status) {
+		while (!stop && !pp_wfail_ended(&sniff_out)) {
 			int want = stream ? 1 : FILE_BATCH;
 			if (r.count && r.count - r.seen < want)
 				want = (int)(r.count - r.seen);
@@ -442,6 +501,9 @@ int main(int argc, char **argv)
 	if (r.s.st.truncated || r.s.st.malformed)
 		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+	if (stream_overflows)
+		pp_warn("%s: %lu TCP directions went on past the first %zu KiB kept of each: their later "
+		        "messages were not read", r.s.src_name, stream_overflows, o.stream_cap / 1024);
 	if (r.s.st.frag_dropped)
 		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);
@@ -458,14 +520,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nifaces; i++)
 		free(ifaces[i].name);
 
-	if (sniff_write_status == -2) {
-		pp_warn("write error: %s", strerror(sniff_write_errno));
-		return PP_EXIT_RUNTIME;
-	}
-	if (sniff_write_status == -1)
-		return status; /* the reader went away: a quiet end */
-	int rc = pp_out_close(stdout);
-	if (rc == -2)
+	if (pp_wfail_close(&sniff_out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	return status;
 }

@@ -10,7 +10,8 @@
 #include "flow.h"
 #include "pp.h"
 
-int sniff_write_status, sniff_write_errno;
+struct pp_wfail sniff_out;
+uint64_t sniff_netns;
 
 static bool has_ports(uint8_t proto)
 {
@@ -59,6 +60,10 @@ static const char *tuple_json(struct flow *f, size_t *len)
 		p = put_lit(p, ",\"community_id\":\"");
 		p = put_lit(p, f->cid);
 		*p++ = '"';
+		if (sniff_netns) { /* live: the namespace captured in (pp-join keys on it) */
+			p = put_lit(p, ",\"netns\":");
+			p = put_u64(p, sniff_netns);
+		}
 		if ((size_t)(p - buf) > sizeof(f->tuple_json))
 			pp_die(PP_EXIT_RUNTIME, "internal error: 5-tuple members too long");
 		f->tuple_len = (uint16_t)(p - buf);
@@ -94,14 +99,12 @@ void sniff_rec_begin(struct sniff_ctx *c, const char *type)
 
 static void rec_write(struct jw *w, FILE *out)
 {
-	if (!out || sniff_write_status) {
+	if (!out || pp_wfail_ended(&sniff_out)) {
 		jw_reset(w);
 		return;
 	}
-	if (jw_rec_end(w, out) != 0) {
-		sniff_write_errno = errno;
-		sniff_write_status = errno == EPIPE ? -1 : -2;
-	}
+	if (jw_rec_end(w, out) != 0)
+		pp_wfail_note(&sniff_out, errno);
 }
 
 void sniff_rec_end(struct sniff_ctx *c)

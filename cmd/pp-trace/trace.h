@@ -86,11 +86,25 @@ bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts 
 /* End of a batch: flush out (live pipelines see it now) and start a new
  * /proc cache generation. 0, or -1 as above. */
 int sock_emit_flush(FILE *out);
+/* Progress marks (pp-records(5) "mark"), for pp-join's event time: only
+ * when out is a pipe, FIFO or socket (a reader that joins streams), never
+ * into a file or onto a terminal. sock_emit_marks decides once; each
+ * sock_emit_mark(ts) then promises that no sock record older than ts
+ * follows (it is skipped unless ts moved on). 0, or -1 as above. */
+void sock_emit_marks(FILE *out);
+int sock_emit_mark(FILE *out, uint64_t ts_us);
+
+/* Called after each record written, when set (--update, update.c): the
+ * event, its tuple as written, and the comm and uid it went out with. */
+extern void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple *t,
+                               const char *comm, bool has_uid, uint32_t uid);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
-/* Has output ended (a write failed, or the reader went away)? main() then
- * leaves stdout alone at exit. */
+/* Has output ended (a write failed, or the reader went away)? */
 bool sock_emit_output_ended(void);
+/* At exit: flush and close the output unless it ended (common/wfail.h);
+ * PP_EXIT_RUNTIME after a write error. */
+int sock_emit_close(FILE *out);
 /* Free the writer's buffers and the /proc cache (at exit). */
 void sock_emit_cleanup(void);
 /* The process cache the writer uses, for a mode that wants details early. */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-join/scan.c cmd/pp-join/summary.c cmd/pp-join/table.c cmd/pp-join/names.c cmd/pp-join/emit.c
 /* pp-join's record handling on arbitrary lines: its fast scanner against
  * the record library (they must agree on what is a record), summarising,
  * learning sockets, flows and DNS answers (CNAME chains), matching and
@@ -41,6 +40,7 @@ static void each_line(const uint8_t *data, size_t size, int pass, FILE *out, uin
 				jscan_from_rec(&r, &sc);
 			summarize(line, &sc, &j, &t);
 			j.rec_no = ++*no;
+			j.asof = INT64_MAX; /* decided knowing everything, as at the end of input */
 			if (pass == 1)
 				ingest(line, len, &sc, &j, &t, 0);
 			else

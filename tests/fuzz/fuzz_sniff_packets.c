@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/engine.c cmd/pp-sniff/link.c cmd/pp-sniff/ip.c cmd/pp-sniff/frag.c cmd/pp-sniff/flow.c cmd/pp-sniff/stream.c cmd/pp-sniff/app.c cmd/pp-sniff/record.c cmd/pp-sniff/dissect_stubs.c
 /* libFuzzer target for pp-sniff's core: link layers, IPv4/IPv6 and their
  * extension headers, fragment reassembly, the flow table and timeouts,
  * TCP stream reassembly and the dispatch to dissectors.
@@ -61,6 +60,12 @@ int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n)
 		sink += p[i];
 	return DIS_DONE;
 }
+/* DNS by content (app.c asks before the port table): odd first bytes. */
+bool dns_looks_like(const uint8_t *p, size_t n) { return first_is(p, n, 0x01, 0x01); }
+int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
+{
+	return n < 2 ? 0 : first_is(b, n, 0x00, 0x00) ? 1 : -1;
+}
 int quic_udp(struct sniff_ctx *c, void **s, const uint8_t *p, size_t n)
 {
 	return touch(c, s, p, n, false, 1);
@@ -70,7 +75,7 @@ int quic_udp(struct sniff_ctx *c, void **s, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239};
+	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239, 10, 105, 127, 192, 230};
 	static FILE *devnull;
 	struct sniff_opts o;
 	struct sniff s;
