@@ -43,6 +43,13 @@ void jw_num(struct jw *w, const char *key, double v);
 /* Seconds since the epoch with microsecond resolution: 1700000000.123456 */
 void jw_ts(struct jw *w, const char *key, uint64_t usec);
 void jw_bool(struct jw *w, const char *key, bool v);
+/* An address as a string: dotted quad, or RFC 5952 IPv6 (pp_addr_fmt). */
+struct pp_addr;
+void jw_addr(struct jw *w, const char *key, const struct pp_addr *a);
+/* Bytes as a string of lower-case hex digits, or of standard base64 with
+ * padding (RFC 4648 section 4). */
+void jw_hex(struct jw *w, const char *key, const void *p, size_t n);
+void jw_b64(struct jw *w, const char *key, const void *p, size_t n);
 /* An already-serialised JSON value (trusted: from our own reader). */
 void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
 
@@ -58,5 +65,15 @@ void jw_escape(struct jw *w, const void *s, size_t n);
 size_t jw_utf8_len(const void *s, size_t n);
 /* Append raw bytes. */
 void jw_put(struct jw *w, const void *s, size_t n);
+
+/* Formatting into a caller's buffer, without printf, for those that build
+ * constant parts of records once (pp-sniff's 5-tuple members): each writes
+ * at p and returns the end. jw_fmt_u64 needs 20 bytes, jw_fmt_i64 21,
+ * jw_fmt_ts 27 (as jw_ts), jw_fmt_hex 2n, jw_fmt_b64 4 * ((n + 2) / 3). */
+char *jw_fmt_u64(char *p, uint64_t v);
+char *jw_fmt_i64(char *p, int64_t v);
+char *jw_fmt_ts(char *p, uint64_t usec);
+char *jw_fmt_hex(char *p, const void *s, size_t n);
+char *jw_fmt_b64(char *p, const void *s, size_t n);
 
 #endif

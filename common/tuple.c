@@ -3,10 +3,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "digest.h"
+#include "jsonw.h"
 
 int pp_addr_parse(const char *s, struct pp_addr *a)
 {
@@ -22,24 +23,43 @@ int pp_addr_parse(const char *s, struct pp_addr *a)
 	return -1;
 }
 
-char *pp_addr_fmt(const struct pp_addr *a, char *buf)
+/* Without printf: addresses are written in every record. */
+static char *put_dec8(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_quad(char *p, const uint8_t *q)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_dec8(p, q[i]);
+	}
+	return p;
+}
+
+char *pp_addr_put(const struct pp_addr *a, char *p)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const char hx[] = "0123456789abcdef";
 	uint16_t g[8];
 	int best = -1, bestlen = 0, cur = -1, curlen = 0;
-	char *p = buf;
 
-	if (a->family == AF_INET) {
-		snprintf(buf, PP_ADDRSTRLEN, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
-		return buf;
-	}
+	if (a->family == AF_INET)
+		return put_quad(p, a->a);
 	if (a->family != AF_INET6) {
-		snprintf(buf, PP_ADDRSTRLEN, "?");
-		return buf;
+		*p++ = '?';
+		return p;
 	}
 	if (!memcmp(a->a, mapped, 12)) {
-		snprintf(buf, PP_ADDRSTRLEN, "::ffff:%u.%u.%u.%u", a->a[12], a->a[13], a->a[14], a->a[15]);
-		return buf;
+		memcpy(p, "::ffff:", 7);
+		return put_quad(p + 7, a->a + 12);
 	}
 	/* RFC 5952 section 4: find the longest run (>= 2) of zero groups. */
 	for (int i = 0; i < 8; i++) {
@@ -64,11 +84,24 @@ char *pp_addr_fmt(const struct pp_addr *a, char *buf)
 			i += bestlen - 1;
 			continue;
 		}
-		p += sprintf(p, "%x", g[i]);
+		/* lower-case hex without leading zeros */
+		bool started = false;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = g[i] >> sh & 15;
+			if (d || started || sh == 0) {
+				*p++ = hx[d];
+				started = true;
+			}
+		}
 		if (i < 7)
 			*p++ = ':';
 	}
-	*p = '\0';
+	return p;
+}
+
+char *pp_addr_fmt(const struct pp_addr *a, char *buf)
+{
+	*pp_addr_put(a, buf) = '\0';
 	return buf;
 }
 
@@ -223,7 +256,7 @@ static bool icmp_pair(uint8_t proto, uint16_t type, uint16_t *other)
 
 void pp_community_id(const struct pp_tuple *t, uint16_t seed, char *out)
 {
-	uint8_t buf[2 + 16 + 16 + 2 + 2 + 2], md[SHA_DIGEST_LENGTH];
+	uint8_t buf[2 + 16 + 16 + 2 + 2 + 2], md[PP_SHA1_LEN];
 	const struct pp_addr *a = &t->src, *b = &t->dst;
 	uint16_t ap = t->sport, bp = t->dport;
 	size_t alen = t->src.family == AF_INET ? 4 : 16, n = 0;
@@ -255,7 +288,10 @@ void pp_community_id(const struct pp_tuple *t, uint16_t seed, char *out)
 		buf[n++] = (uint8_t)(ap >> 8), buf[n++] = (uint8_t)ap;
 		buf[n++] = (uint8_t)(bp >> 8), buf[n++] = (uint8_t)bp;
 	}
-	SHA1(buf, n, md);
+	if (!pp_sha1(buf, n, md)) {
+		*out = '\0'; /* no SHA-1 in this libcrypto: no id rather than a wrong one */
+		return;
+	}
 	memcpy(out, "1:", 2);
-	EVP_EncodeBlock((unsigned char *)out + 2, md, sizeof(md));
+	*jw_fmt_b64(out + 2, md, sizeof(md)) = '\0';
 }

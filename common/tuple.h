@@ -25,6 +25,8 @@ int pp_addr_parse(const char *s, struct pp_addr *a);
  * run of two or more zero groups as "::", leftmost on ties, IPv4-mapped as
  * ::ffff:a.b.c.d). buf must hold PP_ADDRSTRLEN. Returns buf. */
 char *pp_addr_fmt(const struct pp_addr *a, char *buf);
+/* The same text at p, not terminated; returns its end (PP_ADDRSTRLEN at most). */
+char *pp_addr_put(const struct pp_addr *a, char *p);
 void pp_addr_from4(struct pp_addr *a, const void *be4);
 void pp_addr_from6(struct pp_addr *a, const void *be16);
 /* ::ffff:a.b.c.d becomes a.b.c.d (sockets report v4 peers of v6 sockets so). */

@@ -138,11 +138,11 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 
 static void conn_tuple(const struct pp_tuple *t)
 {
-	char buf[PP_ADDRSTRLEN], pb[16], cid[PP_COMMUNITY_ID_LEN];
+	char pb[16], cid[PP_COMMUNITY_ID_LEN];
 	jw_str(&cw, "proto", pp_proto_name(t->proto, pb, sizeof(pb)));
-	jw_str(&cw, "src", pp_addr_fmt(&t->src, buf));
+	jw_addr(&cw, "src", &t->src);
 	jw_uint(&cw, "sport", t->sport);
-	jw_str(&cw, "dst", pp_addr_fmt(&t->dst, buf));
+	jw_addr(&cw, "dst", &t->dst);
 	jw_uint(&cw, "dport", t->dport);
 	pp_community_id(t, 0, cid);
 	jw_str(&cw, "community_id", cid);

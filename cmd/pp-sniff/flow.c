@@ -24,9 +24,18 @@
 #define TH_ACK 0x10
 #define TH_URG 0x20
 
+/* Chained hash table, grown by doubling when it holds as many flows as
+ * buckets. Growing moves the chains a few buckets at a time (on each new
+ * flow), not all at once, so that no packet waits for a million flows to
+ * be rehashed: while old buckets remain, a hash whose old bucket is not
+ * moved yet is still looked up there. */
+#define MIGRATE_STEP 8
+
 struct flowtab {
 	struct flow **b;
 	size_t nb, n;
+	struct flow **ob;  /* the table before the last doubling, or NULL */
+	size_t onb, mig;   /* its size; its buckets below mig are moved */
 	struct flow *head[TC_N], *tail[TC_N]; /* per class, oldest first */
 	uint64_t next_expire_us;
 };
@@ -65,21 +74,43 @@ static uint64_t key_hash(const struct pp_tuple *t)
 	return h ^ (h >> 27);
 }
 
+/* The chain a hash lives in, old table or new. */
+static struct flow **bucket(struct flowtab *ft, uint64_t hash)
+{
+	if (ft->ob) {
+		size_t i = hash & (ft->onb - 1);
+		if (i >= ft->mig)
+			return &ft->ob[i];
+	}
+	return &ft->b[hash & (ft->nb - 1)];
+}
+
+static void migrate(struct flowtab *ft)
+{
+	for (int k = 0; k < MIGRATE_STEP && ft->mig < ft->onb; k++, ft->mig++) {
+		struct flow *f = ft->ob[ft->mig], *nx;
+		for (; f; f = nx) {
+			nx = f->hnext;
+			size_t h = f->hash & (ft->nb - 1);
+			f->hnext = ft->b[h], ft->b[h] = f;
+		}
+		ft->ob[ft->mig] = NULL;
+	}
+	if (ft->mig == ft->onb) {
+		free(ft->ob);
+		ft->ob = NULL;
+	}
+}
+
 static void grow(struct flowtab *ft)
 {
+	if (ft->ob)
+		return; /* still moving the last doubling's chains */
 	size_t nb = ft->nb * 2;
 	struct flow **b = calloc(nb, sizeof(*b));
 	if (!b)
 		return; /* chains just get longer */
-	for (size_t i = 0; i < ft->nb; i++) {
-		struct flow *f = ft->b[i], *nx;
-		for (; f; f = nx) {
-			nx = f->hnext;
-			size_t h = f->hash & (nb - 1);
-			f->hnext = b[h], b[h] = f;
-		}
-	}
-	free(ft->b);
+	ft->ob = ft->b, ft->onb = ft->nb, ft->mig = 0;
 	ft->b = b, ft->nb = nb;
 }
 
@@ -102,7 +133,7 @@ static void list_add(struct flowtab *ft, struct flow *f, int tc)
 static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 {
 	struct flowtab *ft = s->ft;
-	struct flow **pp = &ft->b[f->hash & (ft->nb - 1)];
+	struct flow **pp = bucket(ft, f->hash);
 	while (*pp != f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
@@ -112,7 +143,6 @@ static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 	rec_flow(s, f, "end", reason);
 	stream_free(f->st[0]);
 	stream_free(f->st[1]);
-	free(f->tuple_json);
 	free(f);
 }
 
@@ -170,6 +200,7 @@ void flow_free(struct flowtab *ft)
 {
 	if (ft) {
 		free(ft->b);
+		free(ft->ob);
 		free(ft);
 	}
 }
@@ -217,8 +248,7 @@ static uint16_t icmp_other(uint8_t proto, uint8_t type, uint8_t code, bool *repl
 
 static struct flow *lookup(struct flowtab *ft, const struct pp_tuple *t, uint64_t hash, int *dir)
 {
-	size_t h = hash & (ft->nb - 1);
-	for (struct flow *f = ft->b[h]; f; f = f->hnext) {
+	for (struct flow *f = *bucket(ft, hash); f; f = f->hnext) {
 		if (f->hash != hash || f->t.proto != t->proto)
 			continue;
 		if (f->t.sport == t->sport && f->t.dport == t->dport && pp_addr_eq(&f->t.src, &t->src) &&
@@ -262,11 +292,13 @@ static struct flow *create(struct sniff *s, const struct pp_tuple *t, const stru
 	if (t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6)
 		cid.dport = icmp_code; /* the spec pairs types itself */
 	pp_community_id(&cid, 0, f->cid);
-	if (ft->n >= ft->nb)
+	if (ft->ob)
+		migrate(ft);
+	else if (ft->n >= ft->nb)
 		grow(ft);
 	f->hash = key_hash(&f->t);
-	size_t h = f->hash & (ft->nb - 1);
-	f->hnext = ft->b[h], ft->b[h] = f;
+	struct flow **b = bucket(ft, f->hash);
+	f->hnext = *b, *b = f;
 	ft->n++;
 	s->st.flows++;
 	list_add(ft, f, initial_class(&f->t, tcpflags));
@@ -278,6 +310,8 @@ static void touch(struct sniff *s, struct flow *f, int tc, uint64_t ts)
 {
 	if (ts > f->last_us)
 		f->last_us = ts;
+	if (f->tclass == tc && !f->next)
+		return; /* already the most recent of its class (most packets) */
 	list_del(s->ft, f);
 	list_add(s->ft, f, tc);
 }

@@ -39,8 +39,7 @@ struct flow {
 	struct flow *prev, *next;      /* timeout-class list, oldest first */
 	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
 	uint64_t hash;                 /* of t, either way round */
-	char *tuple_json;              /* the 5-tuple members of its records, made once */
-	uint16_t tuple_len;
+	uint16_t tuple_len;            /* of tuple_json; 0 until made */
 	uint64_t first_us, last_us, upd_us;
 	uint64_t pkts[2], bytes[2];    /* [0] from the originator; bytes: IP bytes */
 	/* Payload bytes each way (Zeek's orig_bytes/resp_bytes). TCP: the span
@@ -78,6 +77,9 @@ struct flow {
 	void *alt_state[2];
 	struct stream *st[2];
 	char cid[PP_COMMUNITY_ID_LEN + 1];
+	/* The 5-tuple members of its records, made once (in the flow: no
+	 * allocation per flow); record.c bounds its length. */
+	char tuple_json[240]; /* at most 230: both IPv6 addresses, netns */
 };
 
 /* stream.c */

@@ -6,13 +6,12 @@
  *      and ALPN, "_", signature algorithms in wire order) truncated to 12
  * GREASE is already gone from the hello's lists (tls_parse_client_hello). */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "ja4.h"
+#include "memo.h"
 
 static const char *version_code(uint16_t v)
 {
@@ -31,9 +30,17 @@ static const char *version_code(uint16_t v)
 	return "00";
 }
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: lists are a few dozen values, where qsort's calls
+ * through a comparison function cost more than the moves. */
+static void sort_u16(uint16_t *v, int n)
 {
-	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+	for (int i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 void ja4_part_a(const struct tls_hello *h, char proto, char out[11])
@@ -62,13 +69,20 @@ void ja4_part_a(const struct tls_hello *h, char proto, char out[11])
 	out[8] = alpn[0], out[9] = alpn[1], out[10] = 0;
 }
 
-/* "xxxx,xxxx,..." of n values into buf (NUL-terminated, cut at len). */
+/* "xxxx,xxxx,..." of n values into buf (NUL-terminated, cut at len),
+ * without printf: a hello has up to a few hundred of them. */
 static size_t hexlist(const uint16_t *v, int n, char *buf, size_t len, size_t off)
 {
+	static const char hx[] = "0123456789abcdef";
 	for (int i = 0; i < n; i++) {
 		if (off + 6 > len)
 			break;
-		off += (size_t)snprintf(buf + off, len - off, i ? ",%04x" : "%04x", v[i]);
+		char *p = buf + off;
+		if (i)
+			*p++ = ',';
+		p[0] = hx[v[i] >> 12], p[1] = hx[v[i] >> 8 & 15], p[2] = hx[v[i] >> 4 & 15], p[3] = hx[v[i] & 15];
+		p[4] = '\0';
+		off = (size_t)(p + 4 - buf);
 	}
 	return off;
 }
@@ -77,7 +91,7 @@ size_t ja4_cipher_string(const struct tls_hello *h, char *buf, size_t len)
 {
 	uint16_t sorted[TLS_MAX_CIPHERS];
 	memcpy(sorted, h->ciphers, (size_t)h->n_ciphers * sizeof(uint16_t));
-	qsort(sorted, (size_t)h->n_ciphers, sizeof(uint16_t), cmp_u16);
+	sort_u16(sorted, h->n_ciphers);
 	buf[0] = 0;
 	return hexlist(sorted, h->n_ciphers, buf, len, 0);
 }
@@ -91,7 +105,7 @@ size_t ja4_ext_string(const struct tls_hello *h, char *buf, size_t len)
 	for (int i = 0; i < h->n_exts; i++)
 		if (h->exts[i] != 0x0000 && h->exts[i] != 0x0010)
 			sorted[n++] = h->exts[i];
-	qsort(sorted, (size_t)n, sizeof(uint16_t), cmp_u16);
+	sort_u16(sorted, n);
 	buf[0] = 0;
 	off = hexlist(sorted, n, buf, len, 0);
 	if (h->n_sigalgs > 0 && off + 1 < len) {
@@ -104,13 +118,9 @@ size_t ja4_ext_string(const struct tls_hello *h, char *buf, size_t len)
 
 void ja4_hash12(const char *s, size_t n, char out[13])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	uint8_t md[PP_SHA256_LEN];
 
-	static EVP_MD *sha256; /* fetched once: an implicit fetch per call costs more than the hash */
-	if (!sha256)
-		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (n == 0 || !sha256 || !EVP_Digest(s, n, md, &mdlen, sha256, NULL)) {
+	if (n == 0 || !pp_sha256(s, n, md)) {
 		memcpy(out, "000000000000", 13);
 		return;
 	}
@@ -120,19 +130,43 @@ void ja4_hash12(const char *s, size_t n, char out[13])
 	out[12] = 0;
 }
 
+/* Parts b and c by the lists they come from: a host's few TLS stacks send
+ * the same lists again and again, and sorting, hex and SHA-256 cost a
+ * microsecond a hello (memo.h: the same lists give the same hashes). */
+static struct memo memo_b = MEMO_INIT(64, 13, TLS_MAX_CIPHERS * 2);
+static struct memo memo_c = MEMO_INIT(64, 13, 2 + (TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 2);
+
 char *ja4_compute(const struct tls_hello *h, char proto, char *out)
 {
 	/* 5 characters per value: the lists are bounded by the arrays. */
 	char buf[(TLS_MAX_CIPHERS > TLS_MAX_EXTS + TLS_MAX_SIGALGS ? TLS_MAX_CIPHERS
 	                                                           : TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 5 + 8];
 	char a[11], b[13], c[13];
-	size_t n;
+	uint8_t key[2 + (TLS_MAX_EXTS + TLS_MAX_SIGALGS) * 2];
+	size_t n, kl;
 
 	ja4_part_a(h, proto, a);
-	n = ja4_cipher_string(h, buf, sizeof(buf));
-	ja4_hash12(buf, n, b);
-	n = ja4_ext_string(h, buf, sizeof(buf));
-	ja4_hash12(buf, n, c);
-	snprintf(out, JA4_LEN, "%s_%s_%s", a, b, c);
+	kl = (size_t)h->n_ciphers * 2;
+	if (!memo_get(&memo_b, h->ciphers, kl, b)) {
+		n = ja4_cipher_string(h, buf, sizeof(buf));
+		ja4_hash12(buf, n, b);
+		memo_put(&memo_b, h->ciphers, kl, b);
+	}
+	/* The extensions' count first: where the signature algorithms start. */
+	key[0] = (uint8_t)(h->n_exts >> 8), key[1] = (uint8_t)h->n_exts;
+	memcpy(key + 2, h->exts, (size_t)h->n_exts * 2);
+	memcpy(key + 2 + (size_t)h->n_exts * 2, h->sigalgs, (size_t)h->n_sigalgs * 2);
+	kl = 2 + ((size_t)h->n_exts + (size_t)h->n_sigalgs) * 2;
+	if (!memo_get(&memo_c, key, kl, c)) {
+		n = ja4_ext_string(h, buf, sizeof(buf));
+		ja4_hash12(buf, n, c);
+		memo_put(&memo_c, key, kl, c);
+	}
+	/* a_b_c: 10 + 1 + 12 + 1 + 12 characters */
+	memcpy(out, a, 10);
+	out[10] = '_';
+	memcpy(out + 11, b, 12);
+	out[23] = '_';
+	memcpy(out + 24, c, 13);
 	return out;
 }

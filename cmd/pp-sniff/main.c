@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,11 +38,16 @@
 /* A packet stamped just before a dispatch may still be on its way into the
  * capture ring (another CPU): marks stay this far behind. */
 #define MARK_LAG_US 10000
+/* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
+ * CAPTURE BUFFER). */
+#define DEFAULT_BUFFER_KIB 8192
+enum { OPT_BUFFER = 0x5c00 };
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
 	"usage: pp-sniff [-qv] [--flows-only] [-c count] [-s snaplen] [-o file] [-w file]\n"
-	"                [--max-flows n] [--update secs] [--no-sandbox | --sandbox-strict]\n"
+	"                [--max-flows n] [--update secs] [--buffer-size KiB]\n"
+	"                [--no-sandbox | --sandbox-strict]\n"
 	"                -i interface | -r file [expression]\n";
 
 static void usage(FILE *f)
@@ -60,6 +66,7 @@ static void usage(FILE *f)
 	        "  -v, --verbose       capture counts at exit, what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
+	        "      --buffer-size KIB  kernel capture buffer (live; default 8192)\n"
 	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
@@ -152,7 +159,7 @@ static char *join_args(int argc, char **argv)
 	return sb_steal(&b);
 }
 
-static pcap_t *open_live(const char *dev, int snaplen)
+static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(dev, err);
@@ -165,7 +172,7 @@ static pcap_t *open_live(const char *dev, int snaplen)
 	/* Each packet as soon as it is captured, not a block at a time:
 	 * marks (pp-records(5)) can then say how far the capture is. */
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, 8 << 20);
+	pcap_set_buffer_size(p, buffer_kib * 1024);
 	rc = pcap_activate(p);
 	/* The usual reason, named with its fix rather than as libpcap's
 	 * "socket: Operation not permitted". */
@@ -316,6 +323,7 @@ int main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'}, {"flows-only", no_argument, NULL, 'O'},
 		{"verbose", no_argument, NULL, 'v'}, PP_SANDBOX_LONGOPTS,
 		{"max-flows", required_argument, NULL, 'M'}, {"update", required_argument, NULL, 'U'},
+		{"buffer-size", required_argument, NULL, OPT_BUFFER},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -327,7 +335,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct progress pg;
 	struct pp_sandbox_opts so = {0};
-	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
+	int snaplen = DEFAULT_SNAPLEN, buffer_kib = DEFAULT_BUFFER_KIB, ch, status = PP_EXIT_OK;
 	bool quiet = false;
 	char *expr;
 
@@ -353,6 +361,7 @@ int main(int argc, char **argv)
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&so, ch); break;
 		case 'M': o.max_flows = (unsigned long)pp_opt_ll("--max-flows", optarg, 1, 100000000); break;
 		case 'U': o.update_us = (uint64_t)(pp_opt_duration("--update", optarg) * 1e6); break;
+		case OPT_BUFFER: buffer_kib = (int)pp_opt_ll("--buffer-size", optarg, 64, 1 << 20); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
 		default: pp_bad_option(synopsis);
@@ -382,12 +391,21 @@ int main(int argc, char **argv)
 		snaplen = DEFAULT_SNAPLEN;
 
 	if (file) {
-		/* Our own FILE with a large buffer: far fewer read(2) calls than
-		 * stdio's default on a big capture. */
-		FILE *fp = strcmp(file, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") : fopen(file, "rb");
+		/* Our own FILE: a regular file is read through mmap (glibc's "m"
+		 * mode: no copy from the page cache, no read(2) per buffer),
+		 * anything else with a large buffer (far fewer read(2) calls than
+		 * stdio's default). */
+		struct stat fst;
+		bool regular = strcmp(file, "-") != 0 && stat(file, &fst) == 0 && S_ISREG(fst.st_mode);
+		FILE *fp = strcmp(file, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb")
+		                                  : fopen(file, regular ? "rbm" : "rb");
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
-		setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		if (!regular)
+			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+		/* libpcap freads twice per packet; we are single-threaded, so
+		 * stdio's lock per call is pure cost. */
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
 		g_pcap = NULL;
 		/* (stdin too when it is a file: /dev/stdin opens it anew) */
 		const char *path = strcmp(file, "-") == 0 ? "/dev/stdin" : file;
@@ -416,7 +434,7 @@ int main(int argc, char **argv)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
 		}
 	} else {
-		g_pcap = open_live(dev, snaplen);
+		g_pcap = open_live(dev, snaplen, buffer_kib);
 		r.live = true;
 		r.iface = dev;
 		r.any = strcmp(dev, "any") == 0;
@@ -446,6 +464,7 @@ int main(int argc, char **argv)
 		if (stat("/proc/self/ns/net", &ns) == 0)
 			sniff_netns = (uint64_t)ns.st_ino;
 	}
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER); /* a record per fwrite, one thread */
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_oom("flow and fragment tables");
 	r.s.src_name = file ? file : dev;

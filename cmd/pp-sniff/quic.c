@@ -191,13 +191,11 @@ static void conn_release(struct quic_conn *q)
 	quic_keys_free(&q->keys);
 }
 
+/* A connection ID (at most 20 bytes, RFC 9000 17.2) in hex. */
 static void hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
 {
-	char buf[41];
-	for (size_t i = 0; i < n && i < 20; i++)
-		snprintf(buf + 2 * i, 3, "%02x", p[i]);
 	if (n)
-		jw_strn(w, key, buf, 2 * n);
+		jw_hex(w, key, p, n < 20 ? n : 20);
 }
 
 /* A ClientHello is complete when the contiguous prefix of the CRYPTO

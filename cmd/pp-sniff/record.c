@@ -19,29 +19,9 @@ static bool has_ports(uint8_t proto)
 	       proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
-/* Numbers without printf: records are written at packet rate. */
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/* Seconds with microseconds, as jw_ts writes them. */
-static char *put_secs(char *p, uint64_t us)
-{
-	p = put_u64(p, us / 1000000);
-	*p++ = '.';
-	uint32_t f = (uint32_t)(us % 1000000);
-	for (int d = 100000; d; d /= 10)
-		*p++ = (char)('0' + f / (uint32_t)d % 10);
-	return p;
-}
+/* Numbers without printf (the writer's), records are written at packet rate. */
+#define put_u64 jw_fmt_u64
+#define put_secs jw_fmt_ts
 
 static char *put_lit(char *p, const char *s)
 {
@@ -56,22 +36,22 @@ static char *put_lit(char *p, const char *s)
  * sport and the code in dport. */
 static const char *tuple_json(struct flow *f, size_t *len)
 {
-	if (!f->tuple_json) {
+	if (!f->tuple_len) {
 		const struct pp_tuple *t = &f->t;
-		char buf[64 + 2 * PP_ADDRSTRLEN + PP_COMMUNITY_ID_LEN + 64], a[PP_ADDRSTRLEN], pb[8];
+		char buf[64 + 2 * PP_ADDRSTRLEN + PP_COMMUNITY_ID_LEN + 64], pb[8];
 		bool icmp = t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6;
 		char *p = buf;
 		p = put_lit(p, ",\"proto\":\"");
 		p = put_lit(p, pp_proto_name(t->proto, pb, sizeof(pb)));
 		p = put_lit(p, "\",\"src\":\"");
-		p = put_lit(p, pp_addr_fmt(&t->src, a));
+		p = pp_addr_put(&t->src, p);
 		*p++ = '"';
 		if (has_ports(t->proto)) {
 			p = put_lit(p, ",\"sport\":");
 			p = put_u64(p, t->sport);
 		}
 		p = put_lit(p, ",\"dst\":\"");
-		p = put_lit(p, pp_addr_fmt(&t->dst, a));
+		p = pp_addr_put(&t->dst, p);
 		*p++ = '"';
 		if (has_ports(t->proto)) {
 			p = put_lit(p, ",\"dport\":");
@@ -84,12 +64,9 @@ static const char *tuple_json(struct flow *f, size_t *len)
 			p = put_lit(p, ",\"netns\":");
 			p = put_u64(p, sniff_netns);
 		}
+		if ((size_t)(p - buf) > sizeof(f->tuple_json))
+			pp_die(PP_EXIT_RUNTIME, "internal error: 5-tuple members too long");
 		f->tuple_len = (uint16_t)(p - buf);
-		f->tuple_json = malloc(f->tuple_len);
-		if (!f->tuple_json) {
-			*len = 0;
-			return "";
-		}
 		memcpy(f->tuple_json, buf, f->tuple_len);
 	}
 	*len = f->tuple_len;

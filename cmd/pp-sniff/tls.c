@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509.h>
-
 #include "bytes.h"
+#include "certnames.h"
 #include "dissect.h"
 #include "jsonw.h"
 #include "tls.h"
@@ -148,17 +147,6 @@ static void emit_server_hello(struct sniff_ctx *c, struct tls_state *s, const ui
 		*c->app = "tls";
 }
 
-static void write_cn(struct jw *w, const char *key, X509_NAME *name)
-{
-	char buf[256];
-	int n;
-	if (!name || (n = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof(buf))) <= 0)
-		return;
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	jw_strn(w, key, buf, (size_t)n);
-}
-
 /* Certificate message (RFC 5246 7.4.2): a 3-byte list length, then each
  * certificate as a 3-byte length and DER. Only the first (the server's own)
  * matters. p/len may be a prefix of the message: returns false when the
@@ -168,7 +156,7 @@ static bool emit_certificate(struct sniff_ctx *c, const uint8_t *p, size_t len)
 	struct cur cu;
 	uint32_t list_len, cert_len;
 	const uint8_t *der;
-	X509 *x;
+	struct cert_names cn;
 
 	cur_init(&cu, p, len);
 	if (!cur_u24(&cu, &list_len) || !cur_u24(&cu, &cert_len))
@@ -177,16 +165,15 @@ static bool emit_certificate(struct sniff_ctx *c, const uint8_t *p, size_t len)
 		return true; /* invalid: nothing more will come of it */
 	if (!(der = cur_bytes(&cu, cert_len)))
 		return false;
-	const unsigned char *q = der;
-	x = d2i_X509(NULL, &q, (long)cert_len);
-	if (!x)
+	if (!cert_names(der, cert_len, &cn))
 		return true;
 	sniff_rec_begin(c, "tls");
 	jw_str(c->w, "msg", "certificate");
-	write_cn(c->w, "subject", X509_get_subject_name(x));
-	write_cn(c->w, "issuer", X509_get_issuer_name(x));
+	if (cn.subject_len >= 0)
+		jw_strn(c->w, "subject", cn.subject, (size_t)cn.subject_len);
+	if (cn.issuer_len >= 0)
+		jw_strn(c->w, "issuer", cn.issuer, (size_t)cn.issuer_len);
 	sniff_rec_end(c);
-	X509_free(x);
 	return true;
 }
 

@@ -123,7 +123,7 @@ static const char *const ev_names[] = {
 
 int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out)
 {
-	char a[PP_ADDRSTRLEN], pb[16];
+	char pb[16];
 
 	if (pp_wfail_ended(&wf) || failed || (o->count > 0 && written >= (unsigned long long)o->count))
 		return -1;
@@ -155,12 +155,12 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	jw_str(&w, "dir", e->out ? "out" : "in");
 	jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
 	if (t.src.family) {
-		jw_str(&w, "src", pp_addr_fmt(&t.src, a));
+		jw_addr(&w, "src", &t.src);
 		jw_uint(&w, "sport", t.sport);
 	}
 	if (e->ev != SEV_LISTEN && t.dst.family) {
 		char cid[PP_COMMUNITY_ID_LEN];
-		jw_str(&w, "dst", pp_addr_fmt(&t.dst, a));
+		jw_addr(&w, "dst", &t.dst);
 		jw_uint(&w, "dport", t.dport);
 		if (t.src.family == t.dst.family) {
 			pp_community_id(&t, 0, cid);
