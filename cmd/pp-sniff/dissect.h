@@ -1,7 +1,8 @@
 /* The interface between pp-sniff's core (capture, link layers, IP, flows,
  * TCP reassembly: sniff-core) and its application dissectors (dns.c,
- * http.c, ssh.c, tls.c, quic.c). One dissector per protocol, in its own
- * file; a dissector sees only bytes and this context, never pcap.
+ * http.c, ssh.c, tls.c, quic.c, ...). One dissector per protocol, in its
+ * own file, described by a struct dissector and registered in the table
+ * below; a dissector sees only bytes and this context, never pcap.
  *
  * Untrusted bytes: every read goes through the bounds-checked accessors of
  * bytes.h; a short buffer is "truncated" (DIS_MORE while the stream can still
@@ -68,5 +69,60 @@ bool ssh_looks_like(const uint8_t *buf, size_t len);
 int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n);
 int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n);
 void quic_free(void *state);
+
+/* A dissector as the core sees it (after Suricata's AppLayerParser): a
+ * name, a probe on a direction's first bytes, a parser per direction of a
+ * TCP stream and/or per UDP datagram, and the release of its per-flow
+ * state. The state is NULL when a flow is given to the dissector; the
+ * parser allocates it on its first call and the core releases it with
+ * free once the flow is done with (both directions finished, a wrong
+ * guess, or the end of the flow). */
+enum probe_result {
+	PROBE_NO = 0,   /* these bytes cannot start this protocol */
+	PROBE_YES = 1,  /* they start it: give the flow to this dissector */
+	PROBE_MORE = 2, /* they may: ask again with more bytes */
+};
+#define DIS_F_ALT 1u  /* may take one direction on its own when the flow's
+                       * dissector rejected it (an HTTP request to SSH) */
+struct dissector {
+	const char *name;
+	/* t: the flow (originator -> responder), from_orig: whose bytes. NULL
+	 * for a UDP dissector means "try the parser" on a few datagrams. */
+	int (*probe)(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len);
+	int (*stream)(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len, bool capped);
+	/* One UDP payload: DIS_MORE to see the flow's next datagrams, DIS_DONE
+	 * when the flow has nothing more for it, DIS_NOTMINE when this one is
+	 * not the protocol. */
+	int (*datagram)(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n);
+	void (*free)(void *state);
+	unsigned flags;
+};
+
+/* The registered dissectors, in detection order: one row each. The core's
+ * table (dissect_table.c) refers to dis_NAME, defined in NAME's own file,
+ * so a dissector missing from a build is an undefined symbol at link time. */
+#define SNIFF_DISSECTORS(X) \
+	X(DNS, dns)         \
+	X(TLS, tls)         \
+	X(HTTP, http)       \
+	X(SSH, ssh)         \
+	X(QUIC, quic)
+
+#define DIS_DECLARE(ID, name) extern const struct dissector dis_##name;
+SNIFF_DISSECTORS(DIS_DECLARE)
+#undef DIS_DECLARE
+
+/* Application ids: 0 = not yet known, 1.. the table's rows, then "none". */
+#define DIS_ENUM(ID, name) APP_##ID,
+enum app_id { APP_UNKNOWN = 0, SNIFF_DISSECTORS(DIS_ENUM) APP_NONE };
+#undef DIS_ENUM
+#define APP_COUNT (APP_NONE - 1)
+
+/* sniff_dissectors[APP_X - 1] is dis_x. */
+extern const struct dissector *const sniff_dissectors[APP_COUNT];
+static inline const struct dissector *dissector_of(int app)
+{
+	return app > APP_UNKNOWN && app < APP_NONE ? sniff_dissectors[app - 1] : NULL;
+}
 
 #endif
