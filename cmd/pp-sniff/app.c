@@ -49,6 +49,18 @@ static void free_state(struct flow *f)
 	}
 }
 
+/* The flow's dissector writes what is pending, then its state goes. */
+static void end_state(struct sniff *s, struct flow *f, uint64_t ts)
+{
+	const struct dissector *d = dissector_of(f->app_id);
+	if (d && d->end && f->dstate) {
+		struct sniff_ctx c;
+		ctx_init(s, f, &c, true, ts);
+		d->end(&c, f->dstate);
+	}
+	free_state(f);
+}
+
 /* Which other dissector a direction's first bytes call for, once the
  * flow's own one rejected them: APP_NONE if none. */
 static int detect_alt(const struct flow *f, bool from_orig, const uint8_t *b, size_t n)
@@ -228,7 +240,10 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		struct sniff_ctx c;
 		ctx_init(s, f, &c, dir == 0, ts);
 		c.cut = st->cut && capped;
+		c.upgrade = false;
 		int r;
+		if (f->starttls && f->app)
+			c.app = NULL; /* a text protocol's flow stays that protocol */
 		if (f->alt_app[dir]) {
 			c.app = NULL; /* the flow's app stays the one found first */
 			r = call_stream(f->alt_app[dir], &c, &f->alt_state[dir], st->buf, len, capped);
@@ -236,6 +251,19 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
 		}
 		st->fed = len;
+		if (c.upgrade && !f->starttls && !f->alt_app[dir] && try_starttls(f)) {
+			/* The text protocol's client asked for TLS and TLS began: the
+			 * TLS dissector takes both directions from where it starts. */
+			end_state(s, f, ts);
+			f->app_id = APP_TLS;
+			for (int d = 0; d < 2; d++) {
+				if (f->st[d] && (f->st[d]->buf || !finished(f->dres[d]))) {
+					f->st[d]->fed = 0;
+					f->dres[d] = 2;
+				}
+			}
+			continue;
+		}
 		if (r == DIS_NOTMINE && f->app && !f->alt_app[dir] && !f->starttls) {
 			/* The other side was this protocol, this one is not: look at
 			 * this direction on its own, from its start. */
@@ -264,7 +292,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		if (finished(f->dres[dir]))
 			drop_stream(f, dir);
 		if (finished(f->dres[0]) && finished(f->dres[1]))
-			free_state(f);
+			end_state(s, f, ts);
 		return;
 	}
 }
@@ -273,8 +301,9 @@ void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us)
 {
 	int app = f->app_id;
 	feed(s, f, dir, ts_us, false);
-	/* A dissector chosen just now also wants what the other side sent. */
-	if (app == APP_UNKNOWN && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
+	/* A dissector chosen just now (or TLS after STARTTLS) also wants what
+	 * the other side sent. */
+	if (app != f->app_id && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
 		feed(s, f, !dir, ts_us, false);
 }
 
@@ -337,5 +366,5 @@ void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us)
 			if (f->st[d] && f->st[d]->buf)
 				feed(s, f, d, ts_us, true);
 	}
-	free_state(f);
+	end_state(s, f, ts_us);
 }

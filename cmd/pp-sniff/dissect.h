@@ -29,6 +29,9 @@ struct sniff_ctx {
 	const char **app;             /* set *app = "dns"/"tls"/... when recognised */
 	bool cut;                     /* the capture (snaplen) cut these bytes: where
 	                               * they end short, the sender is not to blame */
+	bool upgrade;                 /* set by a text protocol's dissector: its client
+	                               * asked for TLS (STARTTLS, STLS, AUTH TLS), so
+	                               * the core looks for where TLS begins */
 	struct jw *w;
 	FILE *out;
 };
@@ -94,6 +97,9 @@ struct dissector {
 	 * when the flow has nothing more for it, DIS_NOTMINE when this one is
 	 * not the protocol. */
 	int (*datagram)(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n);
+	/* The flow is over (or both directions are done): write what is still
+	 * pending. NULL if nothing ever is. */
+	void (*end)(struct sniff_ctx *c, void *state);
 	void (*free)(void *state);
 	unsigned flags;
 };
@@ -106,7 +112,11 @@ struct dissector {
 	X(TLS, tls)         \
 	X(HTTP, http)       \
 	X(SSH, ssh)         \
-	X(QUIC, quic)
+	X(QUIC, quic)       \
+	X(SMTP, smtp)       \
+	X(IMAP, imap)       \
+	X(POP3, pop3)       \
+	X(FTP, ftp)
 
 #define DIS_DECLARE(ID, name) extern const struct dissector dis_##name;
 SNIFF_DISSECTORS(DIS_DECLARE)
