@@ -373,6 +373,9 @@ def main():
     for f in (http_vlan, sll_dns, sll2_tls, null_v6_ssh, raw_v4opts, frag4, frag6, truncated,
               dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls, icmp_errors, http_to_ssh):
         f(out)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import make_app_pcaps  # the application dissectors' captures
+    make_app_pcaps.main(out, sys.modules[__name__])
     print('wrote %d captures to %s' % (len(os.listdir(out)), out), file=sys.stderr)
 
 

@@ -116,7 +116,11 @@ struct dissector {
 	X(SMTP, smtp)       \
 	X(IMAP, imap)       \
 	X(POP3, pop3)       \
-	X(FTP, ftp)
+	X(FTP, ftp)         \
+	X(DHCP, dhcp)       \
+	X(STUN, stun)       \
+	X(SSDP, ssdp)       \
+	X(NTP, ntp)
 
 #define DIS_DECLARE(ID, name) extern const struct dissector dis_##name;
 SNIFF_DISSECTORS(DIS_DECLARE)
