@@ -129,6 +129,15 @@ def mail_ftp(out, h):
         (1, b'220 2.0.0 Ready to start TLS\r\n'),
         (0, bytes(hello2)),
     ]
+    hello3 = h.client_hello('imap.example', ['imap'])
+    imaps = [
+        (1, b'* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Cyrus IMAP v3.6.1 server ready\r\n'),
+        (0, b'A001 CAPABILITY\r\n'),
+        (1, b'* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nA001 OK Completed\r\n'),
+        (0, b'A002 STARTTLS\r\n'),
+        (1, b'A002 OK Begin TLS negotiation now\r\n'),
+        (0, bytes(hello3)),
+    ]
     pkts = []
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41000, 25, smtp)
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41001, 2500, login)
@@ -137,6 +146,7 @@ def mail_ftp(out, h):
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41004, 21, ftp)
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41005, 2121, ftps)
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41006, 587, smtps)
+    pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41009, 1430, imaps)
     # a "220" that says neither protocol, on a port of neither, never answered
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41007, 7777, [(1, b'220 welcome\r\n')])
     # HTTP on the SMTP port: the port does not make it SMTP
@@ -192,7 +202,8 @@ def udp_apps(out, h):
                                                       ('lease_time', 3600), 'end'], yiaddr='10.30.0.50'))
     # NTP: a client query and a stratum-2 reply, then the same on port 4123
     for sport, dport in ((40123, 123), (40124, 4123)):
-        q = NTP(leap=0, version=4, mode=3, stratum=0, poll=6, precision=-20, sent=3909000000.5)
+        q = NTP(leap=0, version=4, mode=3, stratum=0, poll=6, precision=-20, ref=0, orig=0, recv=0,
+                sent=3909000000.5)
         r = NTP(leap=0, version=4, mode=4, stratum=2, poll=6, precision=-24, id='192.0.2.123',
                 ref=3908999000.0, orig=3909000000.5, recv=3909000000.6, sent=3909000000.7)
         pk.append(IP(src='10.30.0.9', dst='10.30.0.123') / UDP(sport=sport, dport=dport) / q)
@@ -235,6 +246,94 @@ def udp_apps(out, h):
                  [(t, h.eth(p)) for t, p in h.times(pk, start=T1 + 100)])
 
 
+def mqtt_str(b):
+    return struct.pack('!H', len(b)) + b
+
+
+def mqtt_pkt(first, body):
+    n, rl = len(body), b''
+    while True:
+        d, n = n % 128, n // 128
+        rl += bytes([d | (0x80 if n else 0)])
+        if not n:
+            return bytes([first]) + rl + body
+
+
+def sip_mqtt_bt(out, h):
+    """SIP over UDP (INVITE with an SDP body, REGISTER on another port) and
+    TCP (OPTIONS); MQTT 3.1.1 and 5.0 with a password and payloads; the
+    BitTorrent handshake and a DHT get_peers query."""
+    can = h.CANARY
+    sdp = b'v=0\r\no=alice 1 1 IN IP4 10.40.0.1\r\ns=' + can + b'\r\nc=IN IP4 10.40.0.1\r\nm=audio 49170 RTP/AVP 0\r\n'
+    via = b'Via: SIP/2.0/UDP 10.40.0.1:5060;branch=z9hG4bK776asdhds\r\n'
+    invite = (b'INVITE sip:bob@biloxi.example.com SIP/2.0\r\n' + via +
+              b'Max-Forwards: 70\r\nTo: Bob <sip:bob@biloxi.example.com>\r\n'
+              b'From: "Alice" <sip:alice@atlanta.example.com>;tag=1928301774\r\n'
+              b'Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: 314159 INVITE\r\n'
+              b'Contact: <sip:alice@10.40.0.1>\r\nUser-Agent: Linphone/5.2.0 (belle-sip/5.2.0)\r\n'
+              b'Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n' % len(sdp) + sdp)
+    def resp(code, reason, cseq, extra=b''):
+        return (b'SIP/2.0 %d %s\r\n' % (code, reason) + via +
+                b'To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n'
+                b'From: "Alice" <sip:alice@atlanta.example.com>;tag=1928301774\r\n'
+                b'Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: ' + cseq + b'\r\n' + extra +
+                b'Content-Length: 0\r\n\r\n')
+    pk = []
+    u = lambda a, b, sp, dp, data: IP(src=a, dst=b) / UDP(sport=sp, dport=dp) / Raw(data)
+    pk.append(u('10.40.0.1', '10.40.0.2', 5060, 5060, invite))
+    pk.append(u('10.40.0.2', '10.40.0.1', 5060, 5060, resp(100, b'Trying', b'314159 INVITE')))
+    pk.append(u('10.40.0.2', '10.40.0.1', 5060, 5060, resp(200, b'OK', b'314159 INVITE', b'Server: Asterisk PBX 20.5.0\r\n')))
+    pk.append(u('10.40.0.1', '10.40.0.2', 5060, 5060,
+                b'BYE sip:bob@10.40.0.2 SIP/2.0\r\n' + via + b'To: <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n'
+                b'f: <sip:alice@atlanta.example.com>;tag=1928301774\r\ni: a84b4c76e66710\r\nCSeq: 314160 BYE\r\nl: 0\r\n\r\n'))
+    pk.append(u('10.40.0.1', '10.40.0.3', 45090, 5090,
+                b'REGISTER sip:registrar.example.org SIP/2.0\r\n' + via +
+                b'To: <sip:+15551234@registrar.example.org>\r\nFrom: <sip:+15551234@registrar.example.org>;tag=x1\r\n'
+                b'Call-ID: r1@10.40.0.1\r\nCSeq: 1 REGISTER\r\nUser-Agent: Zoiper rv2.10\r\n'
+                b'Authorization: Digest username="15551234", response="' + can + b'"\r\nContent-Length: 0\r\n\r\n'))
+    pk.append(u('10.40.0.3', '10.40.0.1', 5090, 45090,
+                b'SIP/2.0 200 OK\r\n' + via + b'To: <sip:+15551234@registrar.example.org>;tag=s1\r\n'
+                b'From: <sip:+15551234@registrar.example.org>;tag=x1\r\nCall-ID: r1@10.40.0.1\r\nCSeq: 1 REGISTER\r\n'
+                b'Server: Kamailio (5.7.2 (x86_64/linux))\r\nContent-Length: 0\r\n\r\n'))
+    tcp = tcp_session(h, '10.40.0.1', '10.40.0.2', 45061, 5060, [
+        (0, b'OPTIONS sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/TCP 10.40.0.1:45061;branch=z9hG4bKo1\r\n'
+            b'To: <sip:bob@biloxi.example.com>\r\nFrom: <sip:alice@atlanta.example.com>;tag=o1\r\n'
+            b'Call-ID: o1@10.40.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'),
+        (1, b'SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 10.40.0.1:45061;branch=z9hG4bKo1\r\n'
+            b'To: <sip:bob@biloxi.example.com>;tag=t2\r\nFrom: <sip:alice@atlanta.example.com>;tag=o1\r\n'
+            b'Call-ID: o1@10.40.0.1\r\nCSeq: 1 OPTIONS\r\nServer: FreeSWITCH-mod_sofia/1.10.10\r\nContent-Length: 0\r\n\r\n')])
+    pk += tcp
+    # MQTT 3.1.1: CONNECT with user name and password (the canary)
+    connect = mqtt_pkt(0x10, mqtt_str(b'MQTT') + b'\x04\xc2\x00\x3c' + mqtt_str(b'sensor-42') +
+                       mqtt_str(b'alice') + mqtt_str(can))
+    m1 = [(0, connect), (1, mqtt_pkt(0x20, b'\x00\x00')),
+          (0, mqtt_pkt(0x82, b'\x00\x01' + mqtt_str(b'home/+/temperature') + b'\x01' + mqtt_str(b'cmd/sensor-42') + b'\x00')),
+          (1, mqtt_pkt(0x90, b'\x00\x01\x01\x00')),
+          (0, mqtt_pkt(0x30, mqtt_str(b'home/kitchen/temperature') + b'21.5 ' + can)),
+          (1, mqtt_pkt(0x33, mqtt_str(b'cmd/sensor-42') + b'\x00\x07' + can)),
+          (0, mqtt_pkt(0xe0, b''))]
+    pk += tcp_session(h, '10.40.0.1', '10.40.0.4', 45883, 1883, m1)
+    # MQTT 5.0 on another port, with properties
+    connect5 = mqtt_pkt(0x10, mqtt_str(b'MQTT') + b'\x05\x02\x00\x1e' + b'\x05\x11\x00\x00\x0e\x10' + mqtt_str(b'phone-app'))
+    m5 = [(0, connect5), (1, mqtt_pkt(0x20, b'\x00\x00\x00')),
+          (0, mqtt_pkt(0x82, b'\x00\x02\x00' + mqtt_str(b'chat/room1') + b'\x01')),
+          (0, mqtt_pkt(0x32, mqtt_str(b'chat/room1') + b'\x00\x03' + b'\x02\x01\x01' + can))]
+    pk += tcp_session(h, '10.40.0.1', '10.40.0.4', 45884, 11883, m5)
+    # BitTorrent handshakes, on 6881 and on a random port
+    ih = bytes.fromhex('c12fe1c06bba254a9dc9f519b335aa7c1367a88a')
+    hs = lambda peer: b'\x13BitTorrent protocol' + b'\x00\x00\x00\x00\x00\x10\x00\x05' + ih + peer
+    for cport, sport in ((46881, 6881), (46882, 51413)):
+        pk += tcp_session(h, '10.40.0.1', '10.40.0.5', cport, sport, [
+            (0, hs(b'-qB4650-' + b'abcdefghijkl')), (1, hs(b'-TR4050-' + b'mnopqrstuvwx')),
+            (0, b'\x00\x00\x00\x05\x05\xff\xff\xff\xff' + can)])
+    pk.append(u('10.40.0.1', '10.40.0.6', 46999, 6881,
+                b'd1:ad2:id20:abcdefghij01234567899:info_hash20:' + ih + b'e1:q9:get_peers1:t2:aa1:y1:qe'))
+    pk.append(u('10.40.0.6', '10.40.0.1', 6881, 46999,
+                b'd1:rd2:id20:mnopqrstuvwxyz1234565:token8:aoeusnth6:valuesl6:axje.u6:idhtnmee1:t2:aa1:y1:re'))
+    h.write_pcap(os.path.join(out, 'sip_mqtt_bt.pcap'), h.LINKTYPE_ETHERNET,
+                 [(t, h.eth(p)) for t, p in h.times(pk, start=T1 + 200)])
+
+
 def main(out, h):
-    for f in (mail_ftp, udp_apps):
+    for f in (mail_ftp, udp_apps, sip_mqtt_bt):
         f(out, h)

@@ -40,9 +40,9 @@ FIELDS = [
     'stun.type.method', 'stun.type.class', 'stun.att.ipv4', 'stun.att.ipv6', 'stun.att.port',
     'stun.att.software',
     'http.request.method', 'http.server', 'http.location', 'http.user_agent', 'ssdp',
-    'sip.Method', 'sip.Status-Code', 'sip.from.host', 'sip.to.host', 'sip.User-Agent',
+    'sip.Method', 'sip.Status-Code', 'sip.from.host', 'sip.to.host', 'sip.Server',
     'mqtt.msgtype', 'mqtt.clientid', 'mqtt.topic',
-    'bittorrent.info_hash',
+    'bittorrent.info_hash', 'bt-dht.bencoded.string',
 ]
 F = {n: i for i, n in enumerate(FIELDS)}
 
@@ -215,22 +215,25 @@ def compare(name, cap, recs, rows, diffs):
         a, b = endpoints(r)
         by_frame[(fmt_ts(first(r, 'frame.time_epoch') or 0), a)] = r
 
-    def udp(proto, present, facts_of):
+    def per_frame(proto, present, facts_of):
+        """facts_of(row, records of that frame) for every frame either has."""
         agree = known = 0
         problems = []
         seen = set()
+        groups = collections.OrderedDict()
         for p in recs.get(proto, []):
-            cands = [k for k in by_frame if k[0] == fmt_ts(p['ts']) and
-                     pair(k[1], endpoints(by_frame[k])[1]) == pp_key(p)]
+            groups.setdefault((fmt_ts(p['ts']), pp_key(p)), []).append(p)
+        for (ts, key), ps in groups.items():
+            cands = [k for k in by_frame if k[0] == ts and pair(k[1], endpoints(by_frame[k])[1]) == key]
             r = next((by_frame[k] for k in cands if present(by_frame[k])), None)
             if r is None:
-                if diffs.known(proto, 'message', '', fmt_ts(p['ts'])):
+                if diffs.known(proto, 'message', '', ts):
                     known += 1
                 else:
-                    problems.append('%s at %s only in pp-sniff' % (proto, fmt_ts(p['ts'])))
+                    problems.append('%s at %s only in pp-sniff' % (proto, ts))
                 continue
             seen.add(first(r, 'frame.number'))
-            for field, tv, pv in facts_of(r, p):
+            for field, tv, pv in facts_of(r, ps):
                 if tv == pv:
                     agree += 1
                 elif diffs.known(proto, field, tv, pv):
@@ -245,6 +248,14 @@ def compare(name, cap, recs, rows, diffs):
                     problems.append('frame %s only in tshark' % first(r, 'frame.number'))
         if agree or known or problems:
             results.append((proto, agree, known, problems))
+
+    def udp(proto, present, facts_one):
+        def facts_of(r, ps):
+            out = [('records', '1', str(len(ps)))]
+            for p in ps:
+                out += facts_one(r, p)
+            return out
+        per_frame(proto, present, facts_of)
 
     def dhcp_facts(r, p):
         t = first(r, 'dhcp.option.dhcp')
@@ -298,6 +309,43 @@ def compare(name, cap, recs, rows, diffs):
     udp('ntp', lambda r: bool(first(r, 'ntp.flags.mode')), ntp_facts)
     udp('stun', lambda r: bool(first(r, 'stun.type.method')), stun_facts)
     udp('ssdp', lambda r: bool(first(r, 'ssdp')) or bool(first(r, 'http.request.method') in ('M-SEARCH', 'NOTIFY') and first(r, 'udp.srcport')), ssdp_facts)
+
+    def sip_facts(r, ps):
+        p = ps[0]
+        facts = [('records', '1', str(len(ps)))]
+        meth, code = first(r, 'sip.Method'), first(r, 'sip.Status-Code')
+        if meth:
+            facts.append(('method', meth, p.get('method', '')))
+        else:
+            facts.append(('status', code, str(p.get('status', ''))))
+        facts.append(('from_host', first(r, 'sip.from.host'), p.get('from_host', '')))
+        facts.append(('to_host', first(r, 'sip.to.host'), p.get('to_host', '')))
+        facts.append(('server', first(r, 'sip.Server'), p.get('server', '')))
+        return facts
+
+    def mqtt_facts(r, ps):
+        types = [int(t) for t in vals(r, 'mqtt.msgtype') if t.isdigit()]
+        names = {1: 'connect', 2: 'connack', 3: 'publish', 8: 'subscribe'}
+        ts_msgs = [names[t] for t in types if t in names]
+        pp_msgs = [p.get('msg', '') for p in ps]
+        topics = []
+        for p in ps:
+            topics += p.get('topics', []) + ([p['topic']] if 'topic' in p else [])
+        return [('msgs', ','.join(ts_msgs), ','.join(pp_msgs)),
+                ('client_id', ','.join(vals(r, 'mqtt.clientid')), ','.join(p['client_id'] for p in ps if 'client_id' in p)),
+                ('topics', ','.join(vals(r, 'mqtt.topic')), ','.join(topics))]
+
+    def bt_facts(r, ps):
+        hashes = vals(r, 'bittorrent.info_hash')
+        if not hashes:  # DHT: tshark lists the bencoded strings, keys and values in turn
+            b = vals(r, 'bt-dht.bencoded.string')
+            hashes = [b[i + 1] for i in range(len(b) - 1) if b[i] == 'info_hash']
+        return [('info_hash', ','.join(hashes), ','.join(p['info_hash'] for p in ps if 'info_hash' in p))]
+
+    per_frame('sip', lambda r: bool(first(r, 'sip.Method') or first(r, 'sip.Status-Code')), sip_facts)
+    per_frame('mqtt', lambda r: any(t in ('1', '2', '3', '8') for t in vals(r, 'mqtt.msgtype')), mqtt_facts)
+    per_frame('bittorrent', lambda r: bool(first(r, 'bittorrent.info_hash')) or
+              'info_hash' in vals(r, 'bt-dht.bencoded.string') and 'q' in vals(r, 'bt-dht.bencoded.string'), bt_facts)
 
     status = 0
     for proto, agree, known, problems in results:

@@ -120,7 +120,10 @@ struct dissector {
 	X(DHCP, dhcp)       \
 	X(STUN, stun)       \
 	X(SSDP, ssdp)       \
-	X(NTP, ntp)
+	X(SIP, sip)         \
+	X(MQTT, mqtt)       \
+	X(BITTORRENT, bittorrent) \
+	X(NTP, ntp) /* last: the weakest signature */
 
 #define DIS_DECLARE(ID, name) extern const struct dissector dis_##name;
 SNIFF_DISSECTORS(DIS_DECLARE)
