@@ -69,11 +69,22 @@ static bool connect_proto(struct cur *c, uint8_t *level)
 {
 	const uint8_t *name;
 	uint16_t n;
-	if (!str(c, &name, &n) || !cur_u8(c, level))
+	bool v3;
+	if (!cur_u16(c, &n))
 		return false;
-	if (n == 4 && !memcmp(name, "MQTT", 4))
-		return *level == 4 || *level == 5;
-	return n == 6 && !memcmp(name, "MQIsdp", 6) && *level == 3;
+	if (n == 4)
+		v3 = false;
+	else if (n == 6)
+		v3 = true;
+	else
+		return false;
+	/* a prefix of the name may still become it: cur_bytes says short */
+	size_t have = cur_left(c) < n ? cur_left(c) : n;
+	if (memcmp(c->p + c->off, v3 ? "MQIsdp" : "MQTT", have))
+		return false;
+	if (!(name = cur_bytes(c, n)) || !cur_u8(c, level))
+		return false;
+	return v3 ? *level == 3 : *level == 4 || *level == 5;
 }
 
 static int mqtt_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)

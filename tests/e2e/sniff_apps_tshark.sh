@@ -17,6 +17,9 @@ DIFFS=$PP_ROOT/tests/apps_known_diffs.tsv
 CANARY=CANARY-7f3a9c-payload-must-not-leak
 command -v tshark >/dev/null || { skip "sniff apps tshark: tshark not installed"; exit 0; }
 
+# jqs FILTER FILE: the filter over all of FILE's records is true.
+jqs() { jq -e -s "$1" "$2" >/dev/null 2>&1; }
+
 # compare CAPTURE [decode-as ...]: one PASS/FAIL line per protocol present.
 compare() {
     local f=$1 b out err
@@ -56,12 +59,12 @@ done
 # The port never forces a parser: HTTP on port 25 is HTTP, a bare "220"
 # nobody answers is nothing.
 o=$PP_TMP/mail_ftp.pcap.jsonl
-check "sniff apps: HTTP on port 25 is not SMTP" jq -e -s \
-    'any(.[]; .type=="http" and .dport==25) and all(.[]; .type!="smtp" or .sport!=41008)' "$o" >/dev/null
-check "sniff apps: an ambiguous 220 greeting gives no record" jq -e -s \
-    'all(.[]; (.type=="flow") or .sport!=41007) and any(.[]; .type=="flow" and .event=="end" and .sport==41007 and (has("app")|not))' "$o" >/dev/null
-check "sniff apps: STARTTLS, STLS and AUTH TLS still hand over to TLS" jq -e -s \
-    '[.[] | select(.type=="tls" and .msg=="client_hello") | .sni] | index("smtp.example") != null and index("ftp.example") != null and index("imap.example") != null' "$o" >/dev/null
+check "sniff apps: HTTP on port 25 is not SMTP" jqs \
+    'any(.[]; .type=="http" and .dport==25) and all(.[]; .type!="smtp" or .sport!=41008)' "$o"
+check "sniff apps: an ambiguous 220 greeting gives no record" jqs \
+    'all(.[]; (.type=="flow") or .sport!=41007) and any(.[]; .type=="flow" and .event=="end" and .sport==41007 and (has("app")|not))' "$o"
+check "sniff apps: STARTTLS (SMTP, IMAP) and AUTH TLS (FTP) still hand over to TLS" jqs \
+    '[.[] | select(.type=="tls" and .msg=="client_hello") | .sni] | index("smtp.example") != null and index("ftp.example") != null and index("imap.example") != null' "$o"
 
 # --- real captures: no wrong guesses, no misses -------------------------------
 if [ ! -d "$PP_PCAPS" ]; then
