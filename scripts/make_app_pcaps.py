@@ -12,7 +12,7 @@ import base64
 import os
 import struct
 
-from scapy.all import IP, UDP, Raw, BOOTP, DHCP
+from scapy.all import IP, UDP, Raw, BOOTP, DHCP, DNS, DNSQR, DNSRR, DNSRRSRV
 from scapy.layers.ntp import NTP
 
 T1 = 1700000100.0
@@ -184,7 +184,8 @@ def udp_apps(out, h):
     """DHCP DORA with host name, vendor class and requested address; NTP
     client and server on 123 and on another port; STUN binding and TURN
     allocate with mapped and relayed addresses, a Send indication carrying
-    the canary; SSDP M-SEARCH, response and NOTIFY; an SNMP community."""
+    the canary; SSDP M-SEARCH, response and NOTIFY; an mDNS PTR query and
+    answer; an SNMP community."""
     mac = bytes.fromhex('02aabbccddee')
     can = h.CANARY
     pk = []
@@ -240,6 +241,15 @@ def udp_apps(out, h):
               Raw(b'NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: urn:dial-multiscreen-org:service:dial:1\r\n'
                   b'NTS: ssdp:alive\r\nLOCATION: http://10.30.0.41:8008/ssdp/device-desc.xml\r\n'
                   b'USN: uuid:3e1cc7c0::urn:dial-multiscreen-org:service:dial:1\r\n\r\n'))
+    # mDNS service discovery: the DNS dissector's records carry it
+    pk.append(IP(src='10.30.0.9', dst='224.0.0.251') / UDP(sport=5353, dport=5353) /
+              DNS(id=0, qr=0, qd=DNSQR(qname='_googlecast._tcp.local', qtype='PTR')))
+    pk.append(IP(src='10.30.0.42', dst='224.0.0.251') / UDP(sport=5353, dport=5353) /
+              DNS(id=0, qr=1, aa=1, qd=None,
+                  an=DNSRR(rrname='_googlecast._tcp.local', type='PTR', ttl=120,
+                           rdata='Living-Room-TV._googlecast._tcp.local') /
+                  DNSRRSRV(rrname='Living-Room-TV._googlecast._tcp.local', ttl=120, port=8009,
+                           target='living-room.local')))
     # SNMP: never dissected, its community never written
     pk.append(IP(src='10.30.0.9', dst='10.30.0.1') / UDP(sport=50020, dport=161) / Raw(snmp_get(can)))
     h.write_pcap(os.path.join(out, 'udp_apps.pcap'), h.LINKTYPE_ETHERNET,

@@ -24,38 +24,35 @@ struct mqtt_state {
 	uint8_t level; /* from CONNECT: 3, 4 or 5 */
 };
 
-/* The fixed header at c: type, flags, remaining length. */
-static bool fixed_header(struct cur *c, uint8_t *type, uint8_t *flags, uint32_t *rem)
-{
-	uint8_t b;
-	*rem = 0;
-	if (!cur_u8(c, &b))
-		return false;
-	*type = b >> 4, *flags = b & 15;
-	for (int i = 0; i < 4; i++) {
-		if (!cur_u8(c, &b))
-			return false;
-		*rem |= (uint32_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return true;
-	}
-	c->short_ = false;
-	*rem = UINT32_MAX; /* a fifth length byte: not MQTT */
-	return true;
-}
-
-static bool varint(struct cur *c, uint32_t *v)
+/* A variable byte integer (MQTT 5.0 1.5.5): 1, or 0 when the bytes are
+ * short, or -1 when it runs over four bytes (not MQTT). */
+static int varint(struct cur *c, uint32_t *v)
 {
 	uint8_t b;
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
 		if (!cur_u8(c, &b))
-			return false;
+			return 0;
 		*v |= (uint32_t)(b & 0x7f) << (7 * i);
 		if (!(b & 0x80))
-			return true;
+			return 1;
 	}
-	return false;
+	return -1;
+}
+
+/* The fixed header at c: type, flags, remaining length (UINT32_MAX: not
+ * MQTT); false while its bytes are short. */
+static bool fixed_header(struct cur *c, uint8_t *type, uint8_t *flags, uint32_t *rem)
+{
+	uint8_t b;
+	int r;
+	*rem = 0;
+	if (!cur_u8(c, &b))
+		return false;
+	*type = b >> 4, *flags = b & 15;
+	if ((r = varint(c, rem)) < 0)
+		*rem = UINT32_MAX;
+	return r != 0;
 }
 
 /* A UTF-8 string field: u16 length and bytes. */
@@ -126,7 +123,7 @@ static void packet(struct sniff_ctx *c, struct mqtt_state *s, uint8_t type, uint
 	case 1: /* CONNECT */
 		if (!connect_proto(&cu, &level) || !cur_u8(&cu, &b) || !cur_u16(&cu, &u16))
 			return;
-		if (level == 5 && (!varint(&cu, &plen) || !cur_skip(&cu, plen)))
+		if (level == 5 && (varint(&cu, &plen) != 1 || !cur_skip(&cu, plen)))
 			return;
 		if (!str(&cu, &v, &vn))
 			return;
@@ -162,7 +159,7 @@ static void packet(struct sniff_ctx *c, struct mqtt_state *s, uint8_t type, uint
 	case 8: /* SUBSCRIBE */
 		if (flags != 2 || !cur_u16(&cu, &u16))
 			return;
-		if (s->level == 5 && (!varint(&cu, &plen) || !cur_skip(&cu, plen)))
+		if (s->level == 5 && (varint(&cu, &plen) != 1 || !cur_skip(&cu, plen)))
 			return;
 		sniff_rec_begin(c, "mqtt");
 		jw_str(c->w, "msg", "subscribe");

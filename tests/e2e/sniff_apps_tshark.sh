@@ -65,6 +65,9 @@ check "sniff apps: an ambiguous 220 greeting gives no record" jqs \
     'all(.[]; (.type=="flow") or .sport!=41007) and any(.[]; .type=="flow" and .event=="end" and .sport==41007 and (has("app")|not))' "$o"
 check "sniff apps: STARTTLS (SMTP, IMAP) and AUTH TLS (FTP) still hand over to TLS" jqs \
     '[.[] | select(.type=="tls" and .msg=="client_hello") | .sni] | index("smtp.example") != null and index("ftp.example") != null and index("imap.example") != null' "$o"
+check "sniff apps: mDNS service type and instance in dns records" jqs \
+    'any(.[]; .type=="dns" and .qname=="_googlecast._tcp.local" and .qtype=="PTR") and any(.[]; .type=="dns" and .msg=="response" and .answers[0].data=="Living-Room-TV._googlecast._tcp.local" and .answers[1].type=="SRV")' \
+    "$PP_TMP/udp_apps.pcap.jsonl"
 
 # --- real captures: no wrong guesses, no misses -------------------------------
 if [ ! -d "$PP_PCAPS" ]; then
