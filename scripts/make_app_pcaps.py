@@ -30,7 +30,8 @@ def tcp_session(h, cli, srv, cport, sport, lines, isn=(7000, 90000)):
 def mail_ftp(out, h):
     """SMTP with AUTH and a body, IMAP with literals, POP3, FTP with AUTH
     TLS, an SMTP STARTTLS, on their ports and on others; an ambiguous
-    greeting nobody answers, and HTTP on port 25."""
+    greeting nobody answers, HTTP on port 25, and an HTTP request to an SMTP
+    server."""
     can = h.CANARY
     plain = base64.b64encode(b'\0alice\0' + can)
     smtp = [
@@ -147,6 +148,11 @@ def mail_ftp(out, h):
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41005, 2121, ftps)
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41006, 587, smtps)
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41009, 1430, imaps)
+    # an HTTP request to an SMTP server: its greeting, and the request on its own
+    pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41010, 25,
+                        [(1, b'220 mx.example.org ESMTP Postfix\r\n'),
+                         (0, b'GET /to-smtp HTTP/1.1\r\nHost: mx.example.org\r\n\r\n'),
+                         (1, b'502 5.5.2 Error: command not recognized\r\n')])
     # a "220" that says neither protocol, on a port of neither, never answered
     pkts += tcp_session(h, '10.20.0.1', '10.20.0.2', 41007, 7777, [(1, b'220 welcome\r\n')])
     # HTTP on the SMTP port: the port does not make it SMTP

@@ -1,8 +1,9 @@
 /* The engine of the greet-then-command line protocols (textproto.h).
  *
  * The originator is the client. Its direction is read line by line from
- * where the last call stopped: a command is a verb (after a tag for IMAP)
- * from the protocol's list, anything else is skipped unread (SASL
+ * where the last call stopped; its first line must be a command. A command
+ * is a verb (after a tag for IMAP) from the protocol's list, any other line
+ * is skipped unread (SASL
  * exchanges, continuation lines); SMTP message bodies (DATA up to the lone
  * ".", BDAT chunks) and IMAP literals are skipped by length, so nothing in
  * them is taken for a command. The server's direction is read for its
@@ -24,6 +25,7 @@ struct text_state {
 	bool greeted;      /* server: greeting read or given up on */
 	bool recognised, upgrade, quit, emitted;
 	uint8_t nverbs;
+	unsigned client_lines;
 	uint16_t banner_len, helo_len;
 	char verbs[TEXT_MAX_VERBS][TEXT_MAX_VERB + 1];
 	char banner[TEXT_MAX_BANNER];
@@ -282,6 +284,11 @@ static int client(const struct text_spec *sp, struct sniff_ctx *c, struct text_s
 		s->off[0] = off + n + 1;
 		if (n && buf[off + n - 1] == '\r')
 			n--;
+		/* A client opens with one of the protocol's commands: else this
+		 * direction is something else (an HTTP request to a mail server),
+		 * for the core to look at on its own. */
+		if (!s->client_lines++ && !text_known_command(sp, buf + off, n))
+			return DIS_NOTMINE;
 		if (!client_line(sp, c, s, buf + off, n)) {
 			if (!s->recognised)
 				return DIS_NOTMINE;

@@ -65,6 +65,8 @@ check "sniff apps: an ambiguous 220 greeting gives no record" jqs \
     'all(.[]; (.type=="flow") or .sport!=41007) and any(.[]; .type=="flow" and .event=="end" and .sport==41007 and (has("app")|not))' "$o"
 check "sniff apps: STARTTLS (SMTP, IMAP) and AUTH TLS (FTP) still hand over to TLS" jqs \
     '[.[] | select(.type=="tls" and .msg=="client_hello") | .sni] | index("smtp.example") != null and index("ftp.example") != null and index("imap.example") != null' "$o"
+check "sniff apps: an HTTP request to an SMTP server gives both" jqs \
+    'any(.[]; .type=="http" and .sport==41010 and .path=="/to-smtp") and any(.[]; .type=="smtp" and .sport==41010 and .server_software=="Postfix" and (has("commands")|not))' "$o"
 check "sniff apps: mDNS service type and instance in dns records" jqs \
     'any(.[]; .type=="dns" and .qname=="_googlecast._tcp.local" and .qtype=="PTR") and any(.[]; .type=="dns" and .msg=="response" and .answers[0].data=="Living-Room-TV._googlecast._tcp.local" and .answers[1].type=="SRV")' \
     "$PP_TMP/udp_apps.pcap.jsonl"

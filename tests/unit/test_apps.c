@@ -133,6 +133,22 @@ int main(void)
 	CHECK(rec_find(&R, "server_software") < 0); /* on a continuation line: not the greeting's text */
 	CHECK(!has(CAN));
 
+	CASE("text: a client that does not open with a command is not the protocol");
+	{
+		void *st = NULL;
+		tctx_clear(&T);
+		T.c.from_orig = false;
+		static const char g[] = "220 mx.test ESMTP\r\n", q[] = "GET / HTTP/1.1\r\n";
+		CHECK(dis_smtp.stream(&T.c, &st, (const uint8_t *)g, strlen(g), false) == DIS_MORE);
+		T.c.from_orig = true;
+		CHECK(dis_smtp.stream(&T.c, &st, (const uint8_t *)q, strlen(q), false) == DIS_NOTMINE);
+		dis_smtp.end(&T.c, st);
+		dis_smtp.free(st);
+		CHECK(tctx_lines(&T) == 1 && line(0));
+		CHECK_STR(rec_str(&R, "banner"), "mx.test ESMTP");
+		CHECK(rec_find(&R, "commands") < 0);
+	}
+
 	CASE("text: a server that greets with garbage is not the protocol");
 	{
 		void *st = NULL;
