@@ -1,7 +1,8 @@
 /* STUN (RFC 8489) and TURN (RFC 8656) over UDP: one "stun" record per
  * message with its method and class, the mapped address the server saw
  * (XOR-MAPPED-ADDRESS or MAPPED-ADDRESS: a WebRTC peer's public address),
- * TURN's relayed address, the SOFTWARE attribute and an error code
+ * TURN's relayed address and the peer address a TURN client relays to,
+ * the SOFTWARE attribute and an error code
  * (pp-records(5)). Recognised by content on any port: the two zero bits,
  * a length that is the rest of the datagram in whole attributes, the magic
  * cookie. USERNAME, MESSAGE-INTEGRITY and the DATA of TURN Send/Data
@@ -88,7 +89,7 @@ static int stun_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, si
 	struct cur cu;
 	uint16_t type = 0, len = 0;
 	const uint8_t *tid;
-	bool mapped = false, relayed = false, software = false, err = false;
+	bool mapped = false, relayed = false, peer = false, software = false, err = false;
 	const char *method;
 
 	if (stun_probe(c->tuple, c->from_orig, p, n) != PROBE_YES)
@@ -139,6 +140,10 @@ static int stun_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, si
 		case 0x0016:
 			if (!relayed)
 				relayed = put_address(c, "relayed_addr", "relayed_port", v, al, true, tid);
+			break;
+		case 0x0012: /* XOR-PEER-ADDRESS: the peer a TURN client relays to */
+			if (!peer)
+				peer = put_address(c, "peer_addr", "peer_port", v, al, true, tid);
 			break;
 		case 0x8022:
 			if (!software && al) {
