@@ -68,7 +68,7 @@ static int detect_alt(const struct flow *f, bool from_orig, const uint8_t *b, si
 	for (int a = 1; a < APP_NONE; a++) {
 		const struct dissector *d = dissector_of(a);
 		if (a != f->app_id && (d->flags & DIS_F_ALT) && d->stream &&
-		    d->probe(&f->t, from_orig, b, n) == PROBE_YES)
+		    d->probe(&f->t, from_orig, b, n, false) == PROBE_YES)
 			return a;
 	}
 	return APP_NONE;
@@ -85,7 +85,7 @@ static int detect(struct flow *f, bool from_orig, const uint8_t *b, size_t n, bo
 		const struct dissector *d = dissector_of(a);
 		if (!d->stream || !d->probe || (f->tried & 1u << a))
 			continue;
-		int r = d->probe(&f->t, from_orig, b, n);
+		int r = d->probe(&f->t, from_orig, b, n, capped);
 		if (r == PROBE_YES)
 			return a;
 		more |= r == PROBE_MORE;
@@ -149,7 +149,7 @@ static bool find_tls_start(const struct flow *f, int dir, const uint8_t *b, size
 	for (size_t i = from; i < n; i++) {
 		if (i > 0 && b[i - 1] != '\n' && b[i - 1] != '>')
 			continue;
-		if (b[i] == 0x16 && tls->probe(&f->t, dir == 0, b + i, n - i) == PROBE_YES) {
+		if (b[i] == 0x16 && tls->probe(&f->t, dir == 0, b + i, n - i, false) == PROBE_YES) {
 			*off = (uint32_t)i;
 			return true;
 		}
@@ -321,7 +321,7 @@ void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uin
 	if (f->app_id == APP_UNKNOWN || !f->app) {
 		for (int a = 1; a < APP_NONE; a++) {
 			d = dissector_of(a);
-			if (d->datagram && d->probe && d->probe(&f->t, dir == 0, p, n) == PROBE_YES) {
+			if (d->datagram && d->probe && d->probe(&f->t, dir == 0, p, n, true) == PROBE_YES) {
 				if (a != f->app_id)
 					free_state(f);
 				f->app_id = (uint8_t)a;

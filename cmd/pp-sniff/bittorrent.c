@@ -127,7 +127,7 @@ static bool krpc_parse(const uint8_t *p, size_t n, struct krpc *k)
 
 /* --- descriptor ----------------------------------------------------------- */
 
-static int bt_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int bt_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	if (t->proto == IPPROTO_UDP) {
 		struct krpc k;

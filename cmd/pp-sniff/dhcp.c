@@ -23,7 +23,7 @@ static const char *const msg_types[] = {
 	"bulkleasequery", "leasequerydone", "activeleasequery", "leasequerystatus", "tls",
 };
 
-static int dhcp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int dhcp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	struct cur c;
 	uint8_t op, htype, hlen;
@@ -55,7 +55,7 @@ static int dhcp_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, si
 	bool has_lease = false;
 	const char *malformed = NULL;
 
-	if (dhcp_probe(c->tuple, c->from_orig, p, n) != PROBE_YES)
+	if (dhcp_probe(c->tuple, c->from_orig, p, n, true) != PROBE_YES)
 		return DIS_NOTMINE;
 	cur_init(&cu, p, n);
 	if (!cur_u8(&cu, &op) || !cur_u8(&cu, &htype) || !cur_u8(&cu, &hlen) ||

@@ -89,9 +89,11 @@ enum probe_result {
                        * dissector rejected it (an HTTP request to SSH) */
 struct dissector {
 	const char *name;
-	/* t: the flow (originator -> responder), from_orig: whose bytes. NULL
-	 * for a UDP dissector means "try the parser" on a few datagrams. */
-	int (*probe)(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len);
+	/* t: the flow (originator -> responder), from_orig: whose bytes,
+	 * capped: no more bytes will come this way (always for a datagram).
+	 * NULL for a UDP dissector means "try the parser" on a few datagrams. */
+	int (*probe)(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len,
+	             bool capped);
 	int (*stream)(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len, bool capped);
 	/* One UDP payload: DIS_MORE to see the flow's next datagrams, DIS_DONE
 	 * when the flow has nothing more for it, DIS_NOTMINE when this one is

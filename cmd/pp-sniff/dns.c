@@ -601,7 +601,7 @@ void dns_free(void *state)
 
 /* DNS is told by its ports here (53; over UDP also mDNS 5353, LLMNR 5355). */
 static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
-static int dns_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int dns_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	if (t->proto == IPPROTO_TCP)
 		return t->sport == 53 || t->dport == 53 ? PROBE_YES : PROBE_NO;

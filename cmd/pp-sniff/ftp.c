@@ -28,7 +28,7 @@ static const struct text_spec ftp_spec = {
 /* Server: "220" and a greeting that says FTP, or any "220" on port 21 that
  * does not say SMTP. Client: AUTH TLS/SSL, FEAT or SYST first (USER is
  * POP3's too). */
-static int ftp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int ftp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	size_t n;
 	int r = text_first_line(buf, len, 512, &n);

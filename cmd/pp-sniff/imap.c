@@ -26,7 +26,7 @@ static const struct text_spec imap_spec = {
 
 /* Server: "* OK " or "* PREAUTH " first. Client: a tagged CAPABILITY,
  * STARTTLS, LOGIN, AUTHENTICATE or ID. */
-static int imap_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int imap_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	static const char *const first[] = {"CAPABILITY", "STARTTLS", "LOGIN", "AUTHENTICATE", "ID"};
 	size_t n, i = 0;

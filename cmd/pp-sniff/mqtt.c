@@ -84,7 +84,7 @@ static bool connect_proto(struct cur *c, uint8_t *level)
 	return v3 ? *level == 3 : *level == 4 || *level == 5;
 }
 
-static int mqtt_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int mqtt_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	struct cur c;
 	uint8_t type, flags, level;

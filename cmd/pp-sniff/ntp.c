@@ -79,7 +79,7 @@ static bool ntp_parse(const uint8_t *p, size_t n, struct ntp_hdr *h)
 	return true;
 }
 
-static int ntp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int ntp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	struct ntp_hdr h;
 	return ntp_parse(p, n, &h) ? PROBE_YES : PROBE_NO;

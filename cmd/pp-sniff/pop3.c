@@ -20,7 +20,7 @@ static const struct text_spec pop3_spec = {
 };
 
 /* Server: "+OK" first. Client: CAPA or STLS first (USER is FTP's too). */
-static int pop3_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int pop3_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	size_t n;
 	int r = text_first_line(buf, len, 512, &n);

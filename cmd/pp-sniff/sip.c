@@ -60,7 +60,7 @@ static bool start_line(const uint8_t *p, size_t n, int *m)
 	return false;
 }
 
-static int sip_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int sip_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	const uint8_t *lf = memchr(p, '\n', n < 1024 ? n : 1024);
 	int m;

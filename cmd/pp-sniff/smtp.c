@@ -23,7 +23,7 @@ static const struct text_spec smtp_spec = {
 /* Server: "220" and a greeting that says (E)SMTP or LMTP, or any "220" on
  * the submission ports (FTP greets with "220" too). Client: EHLO, HELO or
  * LHLO, which must come first. */
-static int smtp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int smtp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	size_t n;
 	int r = text_first_line(buf, len, 512, &n);

@@ -58,7 +58,7 @@ static int start_kind(const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int ssdp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int ssdp_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	return start_kind(p, n) ? PROBE_YES : PROBE_NO;
 }

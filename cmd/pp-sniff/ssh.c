@@ -100,7 +100,7 @@ void ssh_free(void *state)
 	(void)state;
 }
 
-static int ssh_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int ssh_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	return ssh_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
 }

@@ -18,7 +18,7 @@
 #define STUN_HDR 20
 #define STUN_COOKIE 0x2112A442u
 
-static int stun_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n)
+static int stun_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *p, size_t n, bool capped)
 {
 	struct cur c;
 	uint16_t type, len;
@@ -92,7 +92,7 @@ static int stun_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, si
 	bool mapped = false, relayed = false, peer = false, software = false, err = false;
 	const char *method;
 
-	if (stun_probe(c->tuple, c->from_orig, p, n) != PROBE_YES)
+	if (stun_probe(c->tuple, c->from_orig, p, n, true) != PROBE_YES)
 		return DIS_NOTMINE;
 	cur_init(&cu, p, n);
 	if (!cur_u16(&cu, &type) || !cur_u16(&cu, &len) || !cur_skip(&cu, 4) ||

@@ -274,7 +274,7 @@ int tls_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len
 	return capped ? DIS_DONE : DIS_MORE;
 }
 
-static int tls_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len)
+static int tls_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
 	return tls_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
 }

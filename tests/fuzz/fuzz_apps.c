@@ -30,7 +30,7 @@ static void stream(const struct dissector *d, const uint8_t *data, size_t size, 
 	int r[2] = {DIS_MORE, DIS_MORE};
 
 	for (int i = 0; i < 2; i++)
-		(void)d->probe(c->tuple, i == 0, p[i], n[i]);
+		(void)d->probe(c->tuple, i == 0, p[i], n[i], false);
 	for (size_t k = 1; r[0] == DIS_MORE || r[1] == DIS_MORE; k += step) {
 		for (int i = 0; i < 2; i++) {
 			if (r[i] != DIS_MORE)
@@ -60,7 +60,7 @@ static void datagrams(const struct dissector *d, const uint8_t *data, size_t siz
 		uint8_t *q = malloc(i - s ? i - s : 1);
 		memcpy(q, data + s, i - s);
 		c->from_orig = (s & 1) == 0;
-		(void)d->probe(c->tuple, c->from_orig, q, i - s);
+		(void)d->probe(c->tuple, c->from_orig, q, i - s, true);
 		d->datagram(c, &st, q, i - s);
 		free(q);
 		s = i + 1;

@@ -50,7 +50,7 @@ static int standin_probe(int kind, const uint8_t *b, size_t n)
 }
 /* Each row gets stand-ins of its own (kind = its row), for TCP and UDP. */
 #define STANDIN(ID, nm)                                                                        \
-	static int nm##_sprobe(const struct pp_tuple *t, bool o, const uint8_t *b, size_t n)      \
+	static int nm##_sprobe(const struct pp_tuple *t, bool o, const uint8_t *b, size_t n, bool cp) \
 	{                                                                                         \
 		return standin_probe(APP_##ID - 1, b, n);                                          \
 	}                                                                                         \

@@ -65,7 +65,7 @@ static int dgram(const struct dissector *d, const void *p, size_t n)
 
 static int probe(const struct dissector *d, bool orig, const char *s)
 {
-	return d->probe(&T.t, orig, (const uint8_t *)s, strlen(s));
+	return d->probe(&T.t, orig, (const uint8_t *)s, strlen(s), false);
 }
 
 static bool line(int i) { return tctx_line_parses(&T, &R, i); }
@@ -209,19 +209,19 @@ int main(void)
 	{
 		uint8_t p[48] = {0x23};
 		p[40] = 0xe9; /* a transmit timestamp */
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_YES);
-		CHECK(dis_ntp.probe(&T.t, true, p, 47) == PROBE_NO);
-		CHECK(dis_ntp.probe(&T.t, true, p, 50) == PROBE_NO);
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_YES);
+		CHECK(dis_ntp.probe(&T.t, true, p, 47, false) == PROBE_NO);
+		CHECK(dis_ntp.probe(&T.t, true, p, 50, false) == PROBE_NO);
 		p[0] = 0x26; /* mode 6: control */
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_NO);
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_NO);
 		p[0] = 0x24, p[1] = 2, p[3] = 0xe8; /* server, stratum 2, precision -24 */
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_NO); /* no receive timestamp */
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_NO); /* no receive timestamp */
 		p[32] = 0xe9;
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_YES);
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_YES);
 		p[32] = 0xea; /* received after it was sent */
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_NO);
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_NO);
 		p[32] = 0xe9, p[1] = 17;
-		CHECK(dis_ntp.probe(&T.t, true, p, 48) == PROBE_NO);
+		CHECK(dis_ntp.probe(&T.t, true, p, 48, false) == PROBE_NO);
 	}
 
 	CASE("ssdp: only the three message kinds");
@@ -269,10 +269,10 @@ int main(void)
 		CHECK(tctx_lines(&T) == 3);
 		CHECK(has("\"client_id\":\"id\"") && has("\"topic\":\"t/a\"") && has("\"topics\":[\"t/b\"]"));
 		CHECK(!has(CAN) && !has("\"u\""));
-		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQTX\x04", 9) == PROBE_NO);
-		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQTX", 8) == PROBE_NO);
-		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQ", 6) == PROBE_MORE);
-		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\xff\xff\xff\xff\x01", 6) == PROBE_NO);
+		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQTX\x04", 9, false) == PROBE_NO);
+		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQTX", 8, false) == PROBE_NO);
+		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\x0c\0\x04MQ", 6, false) == PROBE_MORE);
+		CHECK(dis_mqtt.probe(&T.t, true, (const uint8_t *)"\x10\xff\xff\xff\xff\x01", 6, false) == PROBE_NO);
 	}
 
 	CASE("bittorrent: handshake prefix, DHT bencode bounds");
