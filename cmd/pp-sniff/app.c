@@ -242,7 +242,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		c.cut = st->cut && capped;
 		c.upgrade = false;
 		int r;
-		if (f->starttls && f->app)
+		if (f->keep_app)
 			c.app = NULL; /* a text protocol's flow stays that protocol */
 		if (f->alt_app[dir]) {
 			c.app = NULL; /* the flow's app stays the one found first */
@@ -256,6 +256,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			 * TLS dissector takes both directions from where it starts. */
 			end_state(s, f, ts);
 			f->app_id = APP_TLS;
+			f->keep_app = f->app != NULL;
 			for (int d = 0; d < 2; d++) {
 				if (f->st[d] && (f->st[d]->buf || !finished(f->dres[d]))) {
 					f->st[d]->fed = 0;

@@ -56,6 +56,7 @@ struct flow {
 	uint8_t quic_misses;
 	const char *app;               /* set by a dissector that recognised its protocol */
 	bool starttls;                 /* a text protocol upgraded to TLS */
+	bool keep_app;                 /* its dissector recognised it: app stays */
 	bool skip_known[2];
 	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
 	void *dstate;
