@@ -86,12 +86,18 @@ struct {
 	__type(value, struct owner);
 } socks SEC(".maps");
 
+/* First datagram per socket and peer: the socket (its address, and when
+ * we first saw it, since a freed socket's address is soon another's) is
+ * part of the key, so that a new socket on a recent 5-tuple gets its own
+ * record and never passes for the old one. */
 struct udp_key {
+	__u64 sk;
+	__u64 gen;        /* udp_socks start_ns, 0 when not tracked */
 	__u32 netns;
 	__u16 lport, pport;
 	__u8 peer[16];
 	__u8 family;
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 struct {
@@ -667,13 +673,17 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 
 	/* The socket's entry (and an unconnected one's listen) before its
 	 * first flow record. The hook's socket is the kernel's struct sock. */
-	if (udp_track && trace_udp) {
+	{
 		/* The verifier allows no arithmetic on this pointer (which the
 		 * CO-RE reads need): read its value as a plain number. */
 		__u64 p = 0, v = (__u64)sk;
 		bpf_probe_read_kernel(&p, sizeof(p), &v);
-		if (p)
-			udp_life_of((const struct sock *)p, out);
+		k.sk = p;
+		if (p && udp_track && trace_udp) {
+			struct udp_life *u = udp_life_of((const struct sock *)p, out);
+			if (u)
+				k.gen = u->start_ns;
+		}
 	}
 
 	k.netns = task_netns();
@@ -770,6 +780,13 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	k.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	k.pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	k.family = family;
+	k.sk = (__u64)sk;
+	if (udp_track) {
+		__u64 key = (__u64)sk;
+		struct udp_life *u = bpf_map_lookup_elem(&udp_socks, &key);
+		if (u)
+			k.gen = u->start_ns;
+	}
 	{
 		__u8 local[16] = {};
 		sk_addrs(sk, family, local, k.peer);

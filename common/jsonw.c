@@ -81,6 +81,11 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+size_t jw_utf8_len(const void *s, size_t n)
+{
+	return n ? utf8_len(s, n) : 0;
+}
+
 void jw_escape(struct jw *w, const void *sv, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

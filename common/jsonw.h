@@ -53,6 +53,9 @@ int jw_rec_end(struct jw *w, FILE *f);
 
 /* Escape bytes as the contents of a JSON string (no quotes) onto w->buf. */
 void jw_escape(struct jw *w, const void *s, size_t n);
+/* Length of the well-formed UTF-8 sequence at s (1 for ASCII), 0 if the
+ * bytes there are not one: the rule jw_escape keeps text by. */
+size_t jw_utf8_len(const void *s, size_t n);
 /* Append raw bytes. */
 void jw_put(struct jw *w, const void *s, size_t n);
 

@@ -367,11 +367,309 @@ def http_to_ssh(out):
     write_pcap(os.path.join(out, 'http_to_ssh.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pkts)])
 
 
+# --- issue 20: preambles, tunnels, link types, DNS anywhere, h2c, odd input --
+
+def dns_q(qname, ident, qtype='A'):
+    return bytes(DNS(id=ident, rd=1, qd=DNSQR(qname=qname, qtype=qtype)))
+
+
+def dns_a(qname, ident, addr):
+    return bytes(DNS(id=ident, qr=1, ra=1, qd=DNSQR(qname=qname),
+                     an=DNSRR(rrname=qname, type='A', ttl=60, rdata=addr)))
+
+
+def conn(pkts, c, steps):
+    """steps: (side, bytes) in order, each its own segment."""
+    pkts += c.handshake()
+    for side, data in steps:
+        pkts.append(c.seg(side, 'PA', data))
+    pkts += c.close()
+
+
+def ldap_msg(ident, op, body):
+    inner = b'\x02\x01' + bytes([ident]) + bytes([op, len(body)]) + body
+    return b'\x30' + bytes([len(inner)]) + inner
+
+
+def preambles(out):
+    """TLS and HTTP behind what proxies and databases say first: SOCKS 5
+    (no auth, and username/password with a canary password that must never
+    come out), SOCKS 4a, PROXY v1 and v2, PostgreSQL SSLRequest, MySQL's
+    SSL request, LDAP StartTLS, XMPP <starttls/> (no line ends), HTTP
+    CONNECT with TLS inside."""
+    pk = []
+    get = lambda h: b'GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: pp-test/1.0\r\n\r\n' % h
+    ok = b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41001, 1080), [
+        (0, b'\x05\x01\x00'), (1, b'\x05\x00'),
+        (0, b'\x05\x01\x00\x03\x0esocks5.example\x00\x50'), (1, b'\x05\x00\x00\x01\x0a\x14\x00\x09\x00\x50'),
+        (0, get(b'socks5.example')), (1, ok)])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41002, 1080), [
+        (0, b'\x05\x01\x02'), (1, b'\x05\x02'),
+        (0, b'\x01\x04user' + bytes([len(CANARY)]) + CANARY), (1, b'\x01\x00'),
+        (0, b'\x05\x01\x00\x01\x0a\x14\x00\x09\x00\x50'), (1, b'\x05\x00\x00\x01\x0a\x14\x00\x09\x00\x50'),
+        (0, get(b'socks5auth.example')), (1, ok)])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41003, 1080), [
+        (0, b'\x04\x01\x00\x50\x00\x00\x00\x01user\x00socks4.example\x00'), (1, b'\x00\x5a' + bytes(6)),
+        (0, get(b'socks4.example')), (1, ok)])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41004, 443), [
+        (0, b'PROXY TCP4 192.0.2.1 192.0.2.2 51000 443\r\n' + client_hello(b'proxy1.example', [b'h2']))])
+    v2 = struct.pack('>BBH4s4sHH', 0x21, 0x11, 12, bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]), 51001, 443)
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41005, 443), [
+        (0, b'\r\n\r\n\x00\r\nQUIT\n' + v2 + client_hello(b'proxy2.example', [b'h2']))])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41006, 5432), [
+        (0, b'\x00\x00\x00\x08\x04\xd2\x16\x2f'), (1, b'S'), (0, client_hello(b'pg.example', [b'postgresql']))])
+    greet = b'\x0a8.0.36\x00' + b'\x01\x00\x00\x00' + b'abcdefgh\x00' + b'\xff\xff\x21\x02\x00\xff\xc1\x15' + bytes(10) + b'ijklmnopqrst\x00mysql_native_password\x00'
+    sslreq = struct.pack('<I', 32)[:3] + b'\x01' + struct.pack('<IIB', 0x0009aa05, 1 << 24, 255) + bytes(23)
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41007, 3306), [
+        (1, struct.pack('<I', len(greet))[:3] + b'\x00' + greet), (0, sslreq),
+        (0, client_hello(b'mysql.example', []))])
+    oid = b'1.3.6.1.4.1.1466.20037'
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41008, 389), [
+        (0, ldap_msg(1, 0x77, b'\x80' + bytes([len(oid)]) + oid)),
+        (1, ldap_msg(1, 0x78, b'\x0a\x01\x00\x04\x00\x04\x00')),
+        (0, client_hello(b'ldap.example', []))])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41009, 5222), [
+        (0, b"<?xml version='1.0'?><stream:stream to='xmpp.example' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"),
+        (1, b"<?xml version='1.0'?><stream:stream id='1' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>"),
+        (0, b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+        (1, b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+        (0, client_hello(b'xmpp.example', []))])
+    conn(pk, Tcp('10.20.0.1', '10.20.0.2', 41010, 3128), [
+        (0, b'CONNECT connect.example:443 HTTP/1.1\r\nHost: connect.example:443\r\nUser-Agent: pp-test/1.0\r\n\r\n'),
+        (1, b'HTTP/1.1 200 Connection established\r\n\r\n'),
+        (0, client_hello(b'connect.example', [b'h2', b'http/1.1']))])
+    write_pcap(os.path.join(out, 'preambles.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+def wlan_data(payload, qos=False, swap=False, tods=True):
+    """An 802.11 data frame (to the DS) with LLC/SNAP around an IPv4 packet."""
+    fc = 0x88 if qos else 0x08
+    fl = 0x01 if tods else 0x02
+    h = bytes([fl, fc] if swap else [fc, fl]) + b'\x00\x00' + b'\x02\x00\x00\x00\x00\x0a' * 3 + b'\x10\x00'
+    if qos:
+        h += b'\x00\x00'
+    return h + b'\xaa\xaa\x03\x00\x00\x00\x08\x00' + bytes(payload)
+
+
+def tunnels_more(out):
+    """DNS queries inside Geneve, GRE-in-UDP (RFC 8086), ERSPAN types II
+    and III, AYIYA (IPv6 in UDP), CAPWAP (802.11, frame control swapped as
+    Cisco sends it), Aruba's 802.11-in-GRE, and PPPoE with a 1-byte PPP
+    protocol field."""
+    def q(n, i, src='10.30.0.1'):
+        return IP(src=src, dst='10.30.0.53') / UDP(sport=42000 + i, dport=53) / Raw(dns_q(n, i))
+    outer = lambda i, proto=17: IP(src='192.0.2.%d' % (10 + i), dst='192.0.2.200', proto=proto)
+    inner_eth = lambda p: bytes(Ether(src='02:00:00:00:00:0c', dst='02:00:00:00:00:0d') / p)
+    fr = []
+    gen = struct.pack('>BBHI', 0, 0, 0x6558, 7 << 8) + inner_eth(q('geneve.example', 1))
+    fr.append(eth(outer(1) / UDP(sport=50001, dport=6081) / Raw(gen)))
+    fr.append(eth(outer(2) / UDP(sport=50002, dport=4754) / Raw(struct.pack('>HH', 0, 0x0800) + bytes(q('greudp.example', 2)))))
+    er2 = struct.pack('>HHI', 0x1000, 0x88be, 5) + struct.pack('>HHI', 0x1000 | 0, 0x0001, 0) + inner_eth(q('erspan.example', 3))
+    fr.append(eth(outer(3, 47) / Raw(er2)))
+    er3 = struct.pack('>HHI', 0x1000, 0x22eb, 6) + struct.pack('>HHII', 0x2000, 0x0001, 0, 0) + inner_eth(q('erspan3.example', 4))
+    fr.append(eth(outer(4, 47) / Raw(er3)))
+    v6 = IPv6(src='2001:db8:a::1', dst='2001:db8:a::53') / UDP(sport=42005, dport=53) / Raw(dns_q('ayiya.example', 5, 'AAAA'))
+    ay = bytes([0x41, 0x52, 0x11, 41]) + struct.pack('>I', 1700000000) + bytes(16) + bytes(20) + bytes(v6)
+    fr.append(eth(outer(5) / UDP(sport=5072, dport=5072) / Raw(ay)))
+    cw = bytes([0, 2 << 3, (1 << 1) | 1, 0x00]) + bytes(4) + wlan_data(q('capwap.example', 6), swap=True)
+    fr.append(eth(outer(6) / UDP(sport=50006, dport=5247) / Raw(cw)))
+    ar = struct.pack('>HH', 0, 0x8200) + wlan_data(q('aruba.example', 7), qos=True)
+    fr.append(eth(outer(7, 47) / Raw(ar)))
+    pppoe = struct.pack('>BBHH', 0x11, 0, 0x1234, len(bytes(q('pppoe.example', 8))) + 1) + b'\x21' + bytes(q('pppoe.example', 8))
+    fr.append(Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02', type=0x8864) / Raw(pppoe))
+    write_pcap(os.path.join(out, 'tunnels_more.pcap'), LINKTYPE_ETHERNET, times(fr))
+
+
+def link_types(out):
+    """The same DNS query and answer as 802.11 (105), behind radiotap (127),
+    as Ethernet behind PPI (192), and over FDDI (10)."""
+    q = IP(src='10.40.0.1', dst='10.40.0.53') / UDP(sport=43000, dport=53) / Raw(dns_q('wlan.example', 40))
+    a = IP(src='10.40.0.53', dst='10.40.0.1') / UDP(sport=53, dport=43000) / Raw(dns_a('wlan.example', 40, '192.0.2.40'))
+    frames = [wlan_data(q), wlan_data(a, qos=True, tods=False)]
+    write_pcap(os.path.join(out, 'link_wlan.pcap'), 105, times(frames))
+    rt = struct.pack('<BBHI', 0, 0, 12, 0x00000002) + b'\x10\x00\x00\x00'  # flags field
+    write_pcap(os.path.join(out, 'link_radiotap.pcap'), 127, times([rt + f for f in frames]))
+    ppi = struct.pack('<BBHI', 0, 0, 8, 1)
+    write_pcap(os.path.join(out, 'link_ppi.pcap'), 192, times([ppi + bytes(eth(q)), ppi + bytes(eth(a))]))
+    fddi = lambda p: b'\x50' + b'\x02\x00\x00\x00\x00\x0b' * 2 + b'\xaa\xaa\x03\x00\x00\x00\x08\x00' + bytes(p)
+    write_pcap(os.path.join(out, 'link_fddi.pcap'), 10, times([fddi(q), fddi(a)]))
+
+
+def dns_anyport(out):
+    """DNS by content: UDP on 5333, over TCP on 8053; not DNS: HTTP on TCP
+    port 53, and a UDP datagram on 9999 that is not a DNS message."""
+    pk = [IP(src='10.50.0.1', dst='10.50.0.2') / UDP(sport=44000, dport=5333) / Raw(dns_q('odd-port.example', 50)),
+          IP(src='10.50.0.2', dst='10.50.0.1') / UDP(sport=5333, dport=44000) / Raw(dns_a('odd-port.example', 50, '192.0.2.50'))]
+    m = dns_q('tcp-odd.example', 51)
+    r = dns_a('tcp-odd.example', 51, '192.0.2.51')
+    conn(pk, Tcp('10.50.0.1', '10.50.0.2', 44001, 8053), [
+        (0, struct.pack('>H', len(m)) + m), (1, struct.pack('>H', len(r)) + r)])
+    conn(pk, Tcp('10.50.0.1', '10.50.0.2', 44002, 53), [
+        (0, b'GET /not-dns HTTP/1.1\r\nHost: port53.example\r\n\r\n'), (1, b'HTTP/1.1 204 No Content\r\n\r\n')])
+    pk.append(IP(src='10.50.0.1', dst='10.50.0.2') / UDP(sport=44003, dport=9999) / Raw(b'\x12\x34\x01\x00\x00\x01' + b'\x00' * 24))
+    write_pcap(os.path.join(out, 'dns_anyport.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+def h2frame(ftype, flags, sid, payload):
+    return struct.pack('>I', len(payload))[1:] + bytes([ftype, flags]) + struct.pack('>I', sid) + payload
+
+
+def h2c_doh(out):
+    """DNS over HTTPS without TLS: HTTP/2 with prior knowledge (preface,
+    SETTINGS, HEADERS, DATA with a DNS query; the server's SETTINGS and DATA
+    with the answer, padded), and after an HTTP/1.1 Upgrade: h2c."""
+    pre = b'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
+    q, a = dns_q('doh.example', 0), dns_a('doh.example', 0, '192.0.2.60')
+    hdrs = h2frame(1, 0x04, 1, b'\x83\x86\x84')  # :method POST-ish, HPACK (not decoded)
+    pk = []
+    conn(pk, Tcp('10.60.0.1', '10.60.0.2', 45000, 80), [
+        (0, pre + h2frame(4, 0, 0, b'')), (1, h2frame(4, 0, 0, b'\x00\x03\x00\x00\x00\x64')),
+        (0, hdrs + h2frame(0, 0x01, 1, q)),
+        (1, h2frame(1, 0x04, 1, b'\x88') + h2frame(0, 0x09, 1, b'\x03' + a + b'\x00\x00\x00'))])
+    q2, a2 = dns_q('upgrade.example', 0), dns_a('upgrade.example', 0, '192.0.2.61')
+    conn(pk, Tcp('10.60.0.1', '10.60.0.2', 45001, 80), [
+        (0, b'GET / HTTP/1.1\r\nHost: doh.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n'),
+        (1, b'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n' + h2frame(4, 0, 0, b'')),
+        (0, pre + h2frame(4, 0, 0, b'') + h2frame(1, 0x04, 3, b'\x83') + h2frame(0, 0x01, 3, q2)),
+        (1, h2frame(0, 0x01, 3, a2))])
+    write_pcap(os.path.join(out, 'h2c_doh.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+QUIC_SALT_D29 = bytes.fromhex('afbfec289993d24c9e9786f19c6111e04390a899')
+
+
+def quic_initial(version, dcid, payload, salt):
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+
+    def label(secret, lbl, n):
+        full = b'tls13 ' + lbl
+        return HKDFExpand(hashes.SHA256(), n, struct.pack('>HB', n, len(full)) + full + b'\x00').derive(secret)
+    h = hmac.HMAC(salt, hashes.SHA256())
+    h.update(dcid)
+    sec = label(h.finalize(), b'client in', 32)
+    key, iv, hp = label(sec, b'quic key', 16), label(sec, b'quic iv', 12), label(sec, b'quic hp', 16)
+    payload = payload + bytes(1200 - 30 - len(dcid) - len(payload))
+    hdr = (b'\xc3' + struct.pack('>I', version) + bytes([len(dcid)]) + dcid + b'\x00\x00' +
+           struct.pack('>H', 0x4000 | (4 + len(payload) + 16)) + b'\x00\x00\x00\x00')
+    ct = AESGCM(key).encrypt(iv, payload, hdr)
+    mask = Cipher(algorithms.AES(hp), modes.ECB()).encryptor().update(ct[:16])
+    hb = bytearray(hdr)
+    hb[0] ^= mask[0] & 0x0f
+    for i in range(4):
+        hb[len(hdr) - 4 + i] ^= mask[1 + i]
+    return bytes(hb) + ct
+
+
+def chlo(tags):
+    """A Google QUIC CHLO: tags in order, values after the table."""
+    tbl, vals = b'', b''
+    for t, v in tags:
+        vals += v
+        tbl += t + struct.pack('<I', len(vals))
+    return b'CHLO' + struct.pack('<HH', len(tags), 0) + tbl + vals
+
+
+def odd_hellos(out):
+    """An SSLv2-format ClientHello; a ClientHello whose extensions length
+    lies (read up to the lie, flagged); Google QUIC Q046 and Q043 CHLOs in
+    the clear; an IETF QUIC Initial with the version-negotiation-forcing
+    version 0x1a2a3a4a (protected as draft 29)."""
+    pk = []
+    v2 = b'\x01\x03\x01\x00\x09\x00\x00\x00\x10' + b'\x00\x00\x2f\x00\x00\x35\x00\x00\x0a' + b'\x22' * 16
+    conn(pk, Tcp('10.70.0.1', '10.70.0.2', 46000, 443), [(0, bytes([0x80 | (len(v2) >> 8), len(v2) & 0xff]) + v2)])
+    ch = bytearray(client_hello(b'liar.example', [b'h2']))
+    # the extensions length (after 5 record + 4 handshake + 2 + 32 + 1 + 2+6 ciphers + 2 compression)
+    at = 5 + 4 + 2 + 32 + 1 + 2 + 6 + 2
+    ch[at:at + 2] = struct.pack('>H', struct.unpack('>H', ch[at:at + 2])[0] + 40)
+    conn(pk, Tcp('10.70.0.1', '10.70.0.2', 46001, 443), [(0, bytes(ch))])
+    c = chlo([(b'PAD\x00', b'-' * 20), (b'SNI\x00', b'gquic46.example'), (b'UAID', b'pp-test Chrome/80'), (b'VER\x00', b'Q046')])
+    q46 = b'\xc3Q046\x50' + b'\x11' * 8 + b'\x00\x00\x00\x01' + b'\x00' * 12 + b'\xa0\x01' + struct.pack('>H', len(c)) + c
+    pk.append(IP(src='10.70.0.1', dst='10.70.0.3') / UDP(sport=46002, dport=443) / Raw(q46 + bytes(1350 - len(q46))))
+    c = chlo([(b'SNI\x00', b'gquic43.example'), (b'VER\x00', b'Q043')])
+    q43 = b'\x09' + b'\x22' * 8 + b'Q043' + b'\x01' + b'\x00' * 12 + b'\xa0\x01' + struct.pack('>H', len(c)) + c
+    pk.append(IP(src='10.70.0.1', dst='10.70.0.4') / UDP(sport=46003, dport=443) / Raw(q43 + bytes(1350 - len(q43))))
+    hello = client_hello(b'forcing.example', [b'h3-29'])[5:]  # the handshake message
+    crypto = b'\x06\x00' + struct.pack('>H', 0x4000 | len(hello)) + hello
+    pk.append(IP(src='10.70.0.1', dst='10.70.0.5') / UDP(sport=46004, dport=443) /
+              Raw(quic_initial(0x1a2a3a4a, bytes(range(8)), crypto, QUIC_SALT_D29)))
+    write_pcap(os.path.join(out, 'odd_hellos.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+def http_odd(out):
+    """Request lines tshark reads: a space in the target, runs of spaces,
+    no target or version but headers; pipelined requests separated by blank
+    lines; and 150 requests on one keep-alive connection (past the 100 an
+    older pp-sniff stopped at)."""
+    pk = []
+    conn(pk, Tcp('10.80.0.1', '10.80.0.2', 47000, 8000), [
+        (0, b'GET /uri afterspace HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: curl/7.54.0\r\n\r\n'),
+        (0, b'GET   /spaced   HTTP/1.1\r\nHost: spaced.example\r\n\r\n'),
+        (0, b'GET\r\nHost: bare.example\r\nUser-Agent: bare/1\r\n\r\n')])
+    conn(pk, Tcp('10.80.0.1', '10.80.0.2', 47001, 80), [
+        (0, b'GET /p1 HTTP/1.1\r\nHost: pipe.example\r\n\r\n\r\n\r\nGET /p2 HTTP/1.1\r\nHost: pipe.example\r\n\r\n\nGET /p3 HTTP/1.1\r\nHost: pipe.example\r\n\r\n')])
+    c = Tcp('10.80.0.1', '10.80.0.2', 47002, 80)
+    steps = []
+    for i in range(150):
+        steps.append((0, b'GET /k%d HTTP/1.1\r\nHost: keepalive.example\r\n\r\n' % i))
+        steps.append((1, b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    conn(pk, c, steps)
+    write_pcap(os.path.join(out, 'http_odd.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+def http_past_cap(out):
+    """1600 pipelined requests (about 80 KiB) in 20 segments: the first
+    64 KiB of the direction are read, and the rest is said to be lost."""
+    reqs = b''.join(b'GET /c%04d HTTP/1.1\r\nHost: cap.example\r\n\r\n' % i for i in range(1600))
+    step = (len(reqs) + 19) // 20
+    pk = []
+    conn(pk, Tcp('10.80.1.1', '10.80.1.2', 47100, 80), [(0, reqs[i:i + step]) for i in range(0, len(reqs), step)])
+    write_pcap(os.path.join(out, 'http_past_cap.pcap'), LINKTYPE_ETHERNET, [(t, eth(p)) for t, p in times(pk)])
+
+
+def frag_first_only(out):
+    """The first fragment of a DNS response whose other fragments never
+    came (as a mirror port drops them), and one cut by a 120-byte snaplen:
+    each read as far as it goes, flagged cut."""
+    r = txt_response('192.0.2.53', '192.0.2.10', 53, 35360)
+    fr = frag_v4(r, 296, 901)
+    r2 = txt_response('192.0.2.53', '192.0.2.10', 53, 35361)
+    fr2 = frag_v4(r2, 296, 902)
+    write_pcap(os.path.join(out, 'frag_first_only.pcap'), LINKTYPE_ETHERNET,
+               [(T0, eth(fr[0])), (T0 + 0.001, bytes(eth(fr2[0]))[:120], len(bytes(eth(fr2[0]))))])
+
+
+def pcapng_snaplens(out):
+    """pcapng merged from captures with different snaplens (libpcap refuses
+    such a file) and one interface of another link type (its packet is left
+    out and counted)."""
+    def block(btype, body):
+        body += b'\0' * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack('<II', btype, n) + body + struct.pack('<I', n)
+    q = IP(src='10.90.0.1', dst='10.90.0.53') / UDP(sport=48000, dport=53) / Raw(dns_q('snaplens.example', 90))
+    a = IP(src='10.90.0.53', dst='10.90.0.1') / UDP(sport=53, dport=48000) / Raw(dns_a('snaplens.example', 90, '192.0.2.90'))
+    sll = struct.pack('>HHH8sH', 0, 1, 6, b'\x02\0\0\0\0\x01\0\0', 0x0800) + bytes(q)
+    with open(os.path.join(out, 'pcapng_snaplens.pcapng'), 'wb') as f:
+        f.write(block(0x0a0d0d0a, struct.pack('<IHHq', 0x1a2b3c4d, 1, 0, -1)))
+        f.write(block(1, struct.pack('<HHI', 1, 0, 262144)))
+        f.write(block(1, struct.pack('<HHI', 1, 0, 8192)))
+        f.write(block(1, struct.pack('<HHI', 113, 0, 65535)))
+        for i, (iface, data) in enumerate([(0, bytes(eth(q))), (1, bytes(eth(a))), (2, sll)]):
+            us = int(round((T0 + i * 0.001) * 1e6))
+            f.write(block(6, struct.pack('<IIIII', iface, us >> 32, us & 0xffffffff, len(data), len(data)) + data))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else 'tests/pcap'
     os.makedirs(out, exist_ok=True)
     for f in (http_vlan, sll_dns, sll2_tls, null_v6_ssh, raw_v4opts, frag4, frag6, truncated,
-              dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls, icmp_errors, http_to_ssh):
+              dns_loop, tcp_lifecycle, pcapng_mixed, tunnels_starttls, icmp_errors, http_to_ssh,
+              preambles, tunnels_more, link_types, dns_anyport, h2c_doh, odd_hellos, http_odd,
+              frag_first_only, pcapng_snaplens, http_past_cap):
         f(out)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import make_app_pcaps  # the application dissectors' captures

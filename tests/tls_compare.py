@@ -16,11 +16,6 @@ import sys
 # (capture, what) -> reason. "what" is "sni:<name>" for an expected hello
 # pp-sniff does not report, "extra:<sni>" for one it reports and tshark not.
 KNOWN = {
-    ("ndpi_quic046.pcap", "gquic"):
-        "Google QUIC Q046 carries its CHLO in gQUIC crypto frames, not TLS: not IETF QUIC, "
-        "pp-sniff does not parse it",
-    ("ndpi_http_ipv6.pcap", "gquic"):
-        "Google QUIC Q025 CHLO: not IETF QUIC, pp-sniff does not parse it",
 }
 
 
@@ -31,14 +26,17 @@ def key(a, ap, b, bp):
 def main():
     name, exp_path, ja4_path, rec_path = sys.argv[1:5]
     ours = []  # (key, sni, alpn, ja4)
+    gquic_ours = set()  # (key, sni) of Google QUIC CHLOs (version Qddd)
     with open(rec_path, errors="replace") as f:
         for line in f:
             r = json.loads(line)
-            if r.get("type") == "quic" or (r.get("type") == "tls" and r.get("msg") == "client_hello"):
+            if r.get("type") == "quic" and str(r.get("version", "")).startswith("Q"):
+                gquic_ours.add((key(r["src"], r["sport"], r["dst"], r["dport"]), r.get("sni", "")))
+            elif r.get("type") == "quic" or (r.get("type") == "tls" and r.get("msg") == "client_hello"):
                 ours.append((key(r["src"], r["sport"], r["dst"], r["dport"]), r.get("sni", ""),
                              "|".join(r.get("alpn", [])), r.get("ja4", "")))
 
-    expected, gquic = set(), 0
+    expected, gquic = set(), set()
     with open(exp_path, errors="replace") as f:
         for line in f:
             if line.startswith("#"):
@@ -46,7 +44,7 @@ def main():
             c = line.rstrip("\n").split("\t")
             c += [""] * (22 - len(c))
             if c[5].startswith("gquic"):
-                gquic += 1
+                gquic.add((key(c[1], c[2], c[3], c[4]), c[6]))
             elif c[5] in ("tls/tcp", "quic/udp") and c[16]:  # a frame with a ClientHello
                 expected.add((key(c[1], c[2], c[3], c[4]), c[6], c[7]))
 
@@ -68,8 +66,12 @@ def main():
                 print("SKIP tls-expected %s extra sni=%r: %s" % (name, o[1], reason))
             else:
                 bad.append("pp-sniff sni=%r alpn=%r not in tshark's output" % (o[1], o[2]))
-    if gquic:
-        print("SKIP tls-expected %s: %d gQUIC frames: %s" % (name, gquic, KNOWN.get((name, "gquic"), "gQUIC")))
+    if gquic or gquic_ours:
+        if gquic == gquic_ours:
+            print("PASS tls-expected %s gquic: %d CHLO SNIs agree" % (name, len(gquic)))
+        else:
+            bad.append("gQUIC CHLO SNI: tshark %s, pp-sniff %s" % (sorted(v for _, v in gquic),
+                                                                  sorted(v for _, v in gquic_ours)))
     if bad:
         print("FAIL tls-expected %s: %s" % (name, "; ".join(bad[:5])))
     elif ok:

@@ -212,6 +212,9 @@ static void drain(struct input *in, struct rec *r, const struct filter *f, struc
 			continue;
 		}
 		in->st.records++;
+		const char *ty = rec_str(r, "type");
+		if (ty && !strcmp(ty, "mark"))
+			continue; /* a producer's progress, for pp-join */
 		if (filter_match(f, r))
 			tv_record(v, r);
 	}

@@ -23,6 +23,32 @@ static void add_proc(const struct proc *p, uint32_t present)
 			jw_put(&add, p->buf + p->off[k], p->klen[k]);
 }
 
+/* The responder's process, in keys of its own: resp_pid, resp_comm, ...
+ * (each segment of p is ,"key":value). */
+static void add_resp_proc(const struct proc *p)
+{
+	for (int k = 0; k < K_NPROC; k++)
+		if (p->klen[k]) {
+			jw_put(&add, ",\"resp_", 7);
+			jw_put(&add, p->buf + p->off[k] + 2, p->klen[k] - 2);
+		}
+}
+
+/* Is the originator of the record's connection on this host, though no
+ * socket of it was seen? Loopback, or the same address at both ends. */
+static bool orig_local(const struct jrec *j)
+{
+	const struct pp_addr *a = &j->tuple.src;
+	if (a->family == AF_INET && a->a[0] == 127)
+		return true;
+	if (a->family == AF_INET6) {
+		static const uint8_t lo6[16] = {[15] = 1};
+		if (!memcmp(a->a, lo6, 16))
+			return true;
+	}
+	return jaddr_eq(&j->tuple.src, &j->tuple.dst);
+}
+
 static void add_name(const struct pp_addr *a, int64_t ts, uint32_t present, bool *named)
 {
 	const char *name, *cnames;
@@ -42,7 +68,11 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 	bool named = false;
 
 	add.len = 0;
-	if (j->type == JT_SOCK && j->has_key) {
+	if (j->stale) {
+		/* what it could match is gone (order.c) */
+		if (j->type != JT_OTHER && j->type != JT_SOCK && j->has_key)
+			jstats.sniffed++;
+	} else if (j->type == JT_SOCK && j->has_key) {
 		struct life *l = sock_life(j);
 		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
 		static const size_t offs[3] = {
@@ -56,17 +86,35 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 				if (v[i] && !(j->present & (1u << keys[i])))
 					add_member(jkey_name[keys[i]], v[i], strlen(v[i]));
 		}
-	} else if (j->type != JT_OTHER && j->has_key) {
-		struct life *l = match_life(j);
+	} else if (j->type != JT_OTHER && j->type != JT_MARK && j->has_key) {
+		/* The originator's process in pid, comm, ...; the responder's
+		 * in resp_pid, ... when both are local. Only the responder's
+		 * socket seen: its process is the record's, unless the
+		 * originator is local too (a client polling did not see): then
+		 * only resp_*, never the server's pid for the client's bytes. */
+		struct life *o, *r;
+		match_lives(j, &o, &r);
 		jstats.sniffed++;
-		if (l) {
-			l->matched = true;
+		if (o || r)
 			jstats.sniffed_matched++;
-			if (l->proc)
-				add_proc(l->proc, j->present);
+		if (o) {
+			o->matched = true;
+			if (o->proc)
+				add_proc(o->proc, j->present);
+		}
+		if (r) {
+			r->matched = true;
+			if (r->proc && (o || orig_local(j))) {
+				/* (a record joined before has its resp_* already) */
+				if (!(j->present & (1u << K_PID)) || o)
+					add_resp_proc(r->proc);
+				jstats.resp_named++;
+			} else if (r->proc) {
+				add_proc(r->proc, j->present);
+			}
 		}
 	}
-	if (j->type != JT_OTHER && j->has_dst && j->sev != SEV_LISTEN)
+	if (!j->stale && j->type != JT_OTHER && j->type != JT_MARK && j->has_dst && j->sev != SEV_LISTEN)
 		add_name(&j->dst, j->ts, j->present, &named);
 	if (named && j->type == JT_SOCK)
 		jstats.sock_named++;

@@ -23,7 +23,7 @@
 #include "tuple.h"
 
 /* Record types pp-join knows. Everything else passes through unchanged. */
-enum jtype { JT_OTHER, JT_SOCK, JT_FLOW, JT_DNS, JT_TLS, JT_HTTP, JT_SSH, JT_QUIC };
+enum jtype { JT_OTHER, JT_SOCK, JT_FLOW, JT_DNS, JT_TLS, JT_HTTP, JT_SSH, JT_QUIC, JT_MARK };
 /* sock events */
 enum jsev { SEV_NONE, SEV_CONNECT, SEV_ACCEPT, SEV_LISTEN, SEV_UDP, SEV_CLOSE };
 /* Which side of a connection a socket is: the originator's (connect, or a
@@ -50,9 +50,13 @@ struct jrec {
 	struct pp_addr dst;    /* the responder */
 	uint32_t present;      /* bit per enum jkey already in the record */
 	uint32_t obj_start, obj_end; /* '{' .. one past '}' in the line */
+	uint64_t netns;        /* the record's netns member, 0 = none */
+	int64_t asof;          /* decide as of this event time (order.c) */
 	uint8_t type, sev, role;
 	bool has_ts, has_key, has_dst, nonempty;
 	bool flow_start, flow_end, hello;
+	bool trailing;         /* older than its producer's mark (order.c) */
+	bool stale;            /* older than what the tables still keep: no match */
 };
 
 /* A record's top-level members, located (scan.c). */
@@ -78,13 +82,17 @@ void jscan_from_rec(const struct rec *r, struct jscan *sc);
 /* The members ingest() needs: index into jscan.m, -1 when absent. */
 struct jtoks {
 	int proc[K_NPROC];
-	int sni, alpn, host, answers, app, msg, qname;
+	int sni, alpn, host, answers, app, msg, qname, producer;
 	int orig_pkts, orig_bytes, resp_pkts, resp_bytes;
 	int tx_bytes, rx_bytes, duration;
 };
 
 /* summary.c: fill j and t from a located record. */
 void summarize(const char *line, const struct jscan *sc, struct jrec *j, struct jtoks *t);
+/* A line to a record (scan, then summarize); false when blank or not a
+ * JSON object (*err says why, NULL for a blank line). */
+bool jparse(const char *line, size_t len, struct jscan *sc, struct rec *r, struct jrec *j,
+            struct jtoks *t, const char **err);
 /* A number member as a double (false when not a number). */
 bool span_num(const char *line, const struct jspan *m, double *v);
 
@@ -93,7 +101,9 @@ struct jconf {
 	int64_t window;        /* slack around a socket's life (--window) */
 	int64_t max_ttl;       /* upper bound of a DNS answer's life (--max-ttl) */
 	int64_t min_ttl;       /* lower bound, so a TTL of 0 still names the next connect */
-	int64_t linger;        /* live mode: how long closed entries stay */
+	int64_t linger;        /* how long closed entries stay, in event time */
+	int64_t horizon;       /* a record is decided knowing what happened up to
+	                        * this long after it (--delay) */
 	unsigned long max_flows;
 	bool live;
 	bool conn;
@@ -119,6 +129,9 @@ struct life {
 	struct proc *proc;      /* NULL when the sock record had no process keys */
 	struct pp_tuple t;      /* as the sock record gave it (originator first) */
 	int64_t start, end;     /* end = INT64_MAX while open */
+	int64_t born, end_at;   /* times of the records that opened / closed it:
+	                         * a decision as of t sees what was known by t */
+	uint64_t netns;         /* 0 = unknown */
 	uint64_t start_rec, end_rec; /* records that opened / closed it, 0 = none */
 	uint64_t seq;
 	double arrived;         /* live: monotonic time the close arrived */
@@ -136,6 +149,8 @@ struct wflow {
 	struct pp_tuple t;       /* orientation of its first record */
 	int64_t first, last;
 	uint64_t seq;
+	uint64_t netns;          /* 0 = unknown */
+	int64_t end_at;          /* time of its flow end record (INT64_MAX: none yet) */
 	double arrived;          /* live: monotonic time the end arrived */
 	char *sni, *http_host, *alpn, *app; /* raw JSON values */
 	long long pkts[2], bytes[2]; /* orig, resp: latest flow counters */
@@ -154,6 +169,11 @@ struct tnode {
 struct jstats {
 	unsigned long records, bad_lines, bad_files, passed;
 	unsigned long sniffed, sniffed_matched, sock_named;
+	unsigned long resp_named;   /* sniffed records given the responder's process too */
+	unsigned long refused;      /* sniffed records no process was given to because
+	                             * two processes fitted equally (or the originator
+	                             * is local but unseen) */
+	unsigned long trailing, stale, late, forced, sources_timed_out;
 	unsigned long lives, lives_unmatched, flows;
 	unsigned long evicted_lives, evicted_flows, evicted_names;
 	unsigned long conns;
@@ -166,8 +186,9 @@ void table_free(void);
 /* Take what a record tells into the tables (both modes, in input order). */
 void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
             const struct jtoks *t, double now);
-/* The socket whose process a sniffed record gets, or NULL. */
-struct life *match_life(const struct jrec *j);
+/* The sockets of the originator and of the responder a sniffed record
+ * fits, as of j->asof (NULL: none, or two processes fit equally). */
+void match_lives(const struct jrec *j, struct life **orig, struct life **resp);
 /* The life a sock record opened or closed. */
 struct life *sock_life(const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */
@@ -186,6 +207,33 @@ bool flow_fits_life(const struct wflow *f, const struct life *l);
 void table_count_unmatched(void);
 extern void (*table_evict_life_hook)(struct life *);
 extern void (*table_evict_flow_hook)(struct wflow *);
+
+/* order.c: event time (see there). Inputs are numbered 0..n-1. */
+void order_init(int n, const char *const *names, bool live, double idle, double now);
+void order_free(void);
+/* Parse a line (keeps what a mark needs for order_add). */
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err);
+/* The line just parsed, from input i, at monotonic time now. */
+void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jtoks *t,
+               double now);
+void order_eof(int input);
+/* Live: sources silent for the idle time are no longer waited for;
+ * silence counts while we have read everything input i has written
+ * (order_caught_up says when that was last so). */
+void order_idle(double now);
+void order_caught_up(int input, double now);
+/* Take in and decide what every source's progress allows. */
+void order_run(void);
+/* End of input: everything. */
+void order_finish(void);
+size_t order_pending(void);
+/* Files: the input the others wait for (-1: all at their end). */
+int order_lagging_input(void);
+int64_t order_input_progress(int input);
+/* Called with each record decided (main.c writes it), and as event time
+ * passes each second (expiry). */
+extern void (*order_emit_hook)(const char *line, const struct jrec *j);
+extern void (*order_progress_hook)(int64_t event_now);
 
 /* names.c: address -> name */
 struct dname;

@@ -1,14 +1,13 @@
 /* pp-join: PortPulse records of both sources, joined on the 5-tuple.
  *
- * Two modes, chosen by the inputs:
- *  - file mode (every input a regular file): read everything once to learn
- *    the sockets, wire flows and DNS names, then read it again and write
- *    each record enriched. The result depends only on the input, not on
- *    timing; memory is bounded by the flows, not by the records.
+ * Records are decided in event time (order.c), the same way whatever the
+ * inputs are; only how they are read differs:
+ *  - file mode (every input a regular file): the files are read by turns,
+ *    the one the others wait for first;
  *  - live mode (a pipe, FIFO or terminal among the inputs): poll() over all
- *    inputs, learn from each record as it arrives, hold it back for --delay
- *    so that what it matches can arrive too, then write it; output is
- *    flushed per batch. */
+ *    inputs, each record taken as it arrives; output is flushed whenever
+ *    the input pauses; sources that fall silent are timed out.
+ * So live output is file-mode output for the same inputs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,10 +27,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [file ...]\n"
+	        "usage: pp-join [-cq] [-d delay] [-w window] [-m max-flows] [--max-ttl secs] [--idle secs]\n"
+	        "               [file ...]\n"
 	        "Join PortPulse sock records (pp-trace) with sniffed records (pp-sniff) on the\n"
 	        "5-tuple, read from the files, FIFOs or stdin; write them enriched.\n"
-	        "  -d, --delay SECS     live mode: hold records back this long (default 0.3)\n"
+	        "  -d, --delay SECS     decide each record knowing what happened up to this\n"
+	        "                       long after it, in event time (default 1)\n"
+	        "      --idle SECS      live: stop waiting for a source silent this long (default 5)\n"
 	        "  -w, --window SECS    time slack around a socket's life (default 2)\n"
 	        "  -m, --max-flows N    sockets, wire flows and names kept, each (default 1000000)\n"
 	        "      --max-ttl SECS   upper bound of a DNS answer's life (default 3600)\n"
@@ -49,95 +52,12 @@ struct input {
 	unsigned long lines; /* file mode: lines read in the first pass */
 };
 
-/* Records held back at most, whatever --delay says. */
-#define PQ_MAX 65536
-
-/* Held-back lines live in chunks, freed as their last line goes out (the
- * queue is FIFO): no allocation per record. */
-#define CHUNK_SIZE (1u << 20)
-struct chunk {
-	struct chunk *next;
-	size_t size, used, live;
-	char data[];
-};
-static struct chunk *ch_head, *ch_tail;
-
-static char *chunk_copy(const char *line, size_t len, struct chunk **owner)
-{
-	struct chunk *c = ch_tail;
-	char *p;
-	if (!c || c->used + len + 1 > c->size) {
-		if (c && c->live == 0) {
-			c->used = 0; /* drained: reuse in place */
-		}
-		if (!c || c->used + len + 1 > c->size) {
-			size_t sz = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
-			c = xmalloc(sizeof(*c) + sz);
-			c->next = NULL;
-			c->size = sz;
-			c->used = c->live = 0;
-			if (ch_tail)
-				ch_tail->next = c;
-			else
-				ch_head = c;
-			ch_tail = c;
-		}
-	}
-	p = c->data + c->used;
-	memcpy(p, line, len);
-	p[len] = '\0';
-	c->used += len + 1;
-	c->live++;
-	*owner = c;
-	return p;
-}
-
-static void chunk_release(struct chunk *c)
-{
-	if (--c->live > 0)
-		return;
-	if (c == ch_tail) {
-		c->used = 0;
-		return;
-	}
-	/* FIFO: a drained chunk other than the tail is the head. */
-	while (ch_head && ch_head != ch_tail && ch_head->live == 0) {
-		struct chunk *n = ch_head->next;
-		free(ch_head);
-		ch_head = n;
-	}
-}
-
-static void chunks_free(void)
-{
-	while (ch_head) {
-		struct chunk *n = ch_head->next;
-		free(ch_head);
-		ch_head = n;
-	}
-	ch_tail = NULL;
-}
-
-struct pend {
-	char *line;
-	struct chunk *chunk;
-	struct jrec j;
-	double due;
-};
-
 static struct input *in;
 static int nin;
-static struct rec rec;
-static struct jscan scan;
-static uint64_t rec_no;
-static int64_t max_ts;
-static double delay = 0.3;
-static bool quiet;
+static double delay = 1, idle = 5;
+static bool quiet, conn;
 static volatile sig_atomic_t stop;
 static int out_state; /* 0 ok, 1 reader went away, 2 write error */
-
-static struct pend *pq;
-static size_t pq_head, pq_len, pq_cap;
 
 static void on_signal(int sig)
 {
@@ -169,41 +89,38 @@ static void flush_out(void)
 		out_state = 2;
 }
 
-/* A line to a record: NULL when blank or bad (reported when report). */
-static bool parse_line(struct input *ip, char *line, size_t len, bool report, struct jrec *j,
-                       struct jtoks *t)
+/* A line from input i to the event-time order (order.c); a bad one is
+ * reported and skipped. */
+static void take_line(int i, char *line, size_t len, double now)
 {
+	struct input *ip = &in[i];
+	struct jrec j;
+	struct jtoks t;
 	const char *err;
-	size_t i = 0;
-	while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-		i++;
-	if (i == len)
-		return false; /* blank lines are tolerated, as jq does */
-	/* The fast scanner for the usual record; the record library for
-	 * anything else, and for the message about a bad line. */
-	if (jscan_line(line, len, &scan) != JSCAN_OK) {
-		if (rec_parse(&rec, line, len, &err) < 0) {
-			if (report) {
-				pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
-				jstats.bad_lines++;
-			}
-			return false;
+	if (!order_parse(line, len, &j, &t, &err)) {
+		if (err) {
+			pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
+			jstats.bad_lines++;
 		}
-		jscan_from_rec(&rec, &scan);
+		return;
 	}
-	summarize(line, &scan, j, t);
-	j->rec_no = ++rec_no;
-	if (j->has_ts && j->ts > max_ts)
-		max_ts = j->ts;
-	return true;
+	order_add(i, line, len, &j, &t, now);
 }
 
-static void too_long(struct input *ip, bool report)
+/* A record decided: out it goes (not in --conn mode). */
+static void on_decided(const char *line, const struct jrec *j)
 {
-	if (report) {
-		pp_warn_at(ip->name, ip->lr.lineno, "line longer than %zu bytes, skipped", ip->lr.max);
-		jstats.bad_lines++;
-	}
+	if (conn || out_state)
+		return;
+	jstats.records++;
+	emit_record(line, j, stdout);
+	out_ok();
+}
+
+static void too_long(struct input *ip)
+{
+	pp_warn_at(ip->name, ip->lr.lineno, "line longer than %zu bytes, skipped", ip->lr.max);
+	jstats.bad_lines++;
 }
 
 /* --- conn mode --------------------------------------------------------------- */
@@ -232,14 +149,14 @@ static void conn_expire_flow(struct wflow *f)
 		emit_conn_flow(f, f->ended ? "closed" : "idle", stdout);
 }
 
-/* Live: connections whose end arrived more than --delay ago. */
-static void conn_sweep(double now)
+/* Connections that ended more than the horizon ago, in event time. */
+static void conn_sweep(int64_t now)
 {
 	for (struct life *l = table_lives(); l && !out_state; l = l->fnext)
-		if (l->closed && !l->emitted && l->arrived + delay <= now)
+		if (l->closed && !l->emitted && l->end + jconf.horizon < now)
 			emit_conn_life(l, "closed", stdout);
 	for (struct wflow *f = table_flows(); f && !out_state; f = f->fnext)
-		if (f->ended && !f->emitted && !f->claimed && f->arrived + delay <= now) {
+		if (f->ended && !f->emitted && !f->claimed && f->last + jconf.horizon < now) {
 			if (flow_has_life(f))
 				f->claimed = true; /* its socket's record tells */
 			else
@@ -296,136 +213,62 @@ static void conn_final(void)
 	free(v);
 }
 
-/* --- file mode --------------------------------------------------------------- */
+/* Event time passed another second: old entries go, finished
+ * connections are written (--conn). The same points in both modes. */
+static unsigned long steps;
 
-static void file_mode(bool conn)
+static void on_progress(int64_t now)
 {
-	struct jrec j;
-	struct jtoks t;
+	if (conn)
+		conn_sweep(now);
+	table_expire(now, ++steps % 30 == 0, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
+	names_expire(now);
+}
+
+/* --- file mode: read the files by turns, the one the others wait for
+ * first, so that memory holds what one file is ahead of another --------- */
+
+static void file_mode(void)
+{
 	char *line;
 	size_t len;
-	int r;
+	int i, r;
 
-	/* First pass: learn. */
-	for (int i = 0; i < nin && !stop; i++) {
+	while (!stop && !out_state && (i = order_lagging_input()) >= 0) {
 		struct input *ip = &in[i];
-		while (!stop && (r = lr_next(&ip->lr, &line, &len)) != LR_EOF) {
-			if (r == LR_ERROR) {
-				pp_warn_errno("%s: read error", ip->name);
-				jstats.bad_files++;
-				break;
-			}
-			if (r == LR_TOOLONG) {
-				too_long(ip, true);
-				continue;
-			}
-			if (parse_line(ip, line, len, true, &j, &t))
-				ingest(line, len, &scan, &j, &t, 0);
-		}
-		ip->lines = ip->lr.lineno;
-	}
-	if (conn) {
-		conn_final();
-		return;
-	}
-	/* Second pass: the same lines again, written enriched. */
-	rec_no = 0;
-	for (int i = 0; i < nin && !stop && out_ok(); i++) {
-		struct input *ip = &in[i];
-		lr_free(&ip->lr);
-		if (lseek(ip->fd, ip->start, SEEK_SET) < 0) {
-			pp_warn_errno("%s: cannot read it again", ip->name);
-			jstats.bad_files++;
-			continue;
-		}
-		if (lr_init(&ip->lr, ip->fd, ip->name, LR_DEFAULT_MAX) < 0)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
-		while (ip->lr.lineno < ip->lines && !stop && out_ok()) {
+		int64_t before = order_input_progress(i);
+		/* A batch, or until this file is past where it was. */
+		for (int n = 0; n < 4096 && !stop; n++) {
 			r = lr_next(&ip->lr, &line, &len);
-			if (r == LR_EOF || r == LR_ERROR)
+			if (r == LR_EOF || r == LR_ERROR) {
+				if (r == LR_ERROR) {
+					pp_warn_errno("%s: read error", ip->name);
+					jstats.bad_files++;
+				}
+				ip->eof = true;
+				order_eof(i);
 				break;
-			if (r == LR_LINE && parse_line(ip, line, len, false, &j, &t)) {
-				jstats.records++;
-				emit_record(line, &j, stdout);
 			}
+			if (r == LR_TOOLONG)
+				too_long(ip);
+			else
+				take_line(i, line, len, 0);
+			if (n >= 64 && order_input_progress(i) > before)
+				break;
 		}
+		order_run();
 	}
 }
 
 /* --- live mode --------------------------------------------------------------- */
 
-static void pq_push(const char *line, size_t len, const struct jrec *j, double due)
-{
-	struct pend *p;
-	if (pq_len == pq_cap) {
-		size_t ncap = pq_cap ? pq_cap * 2 : 1024;
-		struct pend *n = xmalloc(ncap * sizeof(*n));
-		for (size_t i = 0; i < pq_len; i++)
-			n[i] = pq[(pq_head + i) % pq_cap];
-		free(pq);
-		pq = n;
-		pq_cap = ncap;
-		pq_head = 0;
-	}
-	p = &pq[(pq_head + pq_len) % pq_cap];
-	p->line = chunk_copy(line, len, &p->chunk);
-	p->j = *j;
-	p->due = due;
-	pq_len++;
-}
-
-static void pq_drain_one(void)
-{
-	struct pend *p = &pq[pq_head];
-	if (!out_state) {
-		jstats.records++;
-		emit_record(p->line, &p->j, stdout);
-		out_ok();
-	}
-	chunk_release(p->chunk);
-	pq_head = (pq_head + 1) % pq_cap;
-	pq_len--;
-}
-
-/* Write held-back records that are due (all of them when all). */
-static void pq_drain(double now, bool all)
-{
-	while (pq_len > 0 && (all || pq[pq_head].due <= now))
-		pq_drain_one();
-}
-
-static void live_line(struct input *ip, char *line, size_t len, bool conn, double now)
-{
-	struct jrec j;
-	struct jtoks t;
-	if (!parse_line(ip, line, len, true, &j, &t))
-		return;
-	ingest(line, len, &scan, &j, &t, now);
-	if (conn)
-		return;
-	if (delay <= 0 && pq_len == 0) {
-		jstats.records++;
-		emit_record(line, &j, stdout);
-		out_ok();
-	} else {
-		pq_push(line, len, &j, now + delay);
-		/* A burst faster than the hold-back: bounded memory first,
-		 * the oldest goes out before its time. */
-		if (pq_len > PQ_MAX)
-			pq_drain_one();
-	}
-}
-
-static void live_mode(bool conn)
+static void live_mode(void)
 {
 	struct pollfd *pfd = xcalloc((size_t)nin, sizeof(*pfd));
 	int *map = xcalloc((size_t)nin, sizeof(*map));
-	double last_expire = pp_mono(), last_sweep = 0;
-	unsigned long expiries = 0;
-	bool full;
 
 	for (;;) {
-		int n = 0, timeout = -1, pr;
+		int n = 0, pr;
 		double now;
 
 		for (int i = 0; i < nin; i++)
@@ -435,19 +278,11 @@ static void live_mode(bool conn)
 			}
 		if (n == 0 || stop || out_state)
 			break;
-		now = pp_mono();
-		if (pq_len > 0) {
-			double d = pq[pq_head].due - now;
-			timeout = d <= 0 ? 0 : (int)ceil(d * 1000);
-		}
-		if (conn || jconf.live) {
-			/* Periodic work: conn sweep, expiry. */
-			if (timeout < 0 || timeout > 250)
-				timeout = 250;
-		}
 		/* Output of this batch goes down the pipe before we wait. */
 		flush_out();
-		pr = poll(pfd, (nfds_t)n, timeout);
+		/* Marks come several times a second; the wait also times out
+		 * silent sources. */
+		pr = poll(pfd, (nfds_t)n, 100);
 		if (pr < 0 && errno != EINTR) {
 			pp_warn_errno("poll");
 			break;
@@ -457,45 +292,38 @@ static void live_mode(bool conn)
 			struct input *ip = &in[map[k]];
 			char *line;
 			size_t len;
-			int f, t;
-			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			int f, t, avail;
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
+				order_caught_up(map[k], now);
 				continue;
+			}
 			f = lr_fill(&ip->lr);
 			if (f == LR_ERROR) {
 				pp_warn_errno("%s: read error", ip->name);
 				jstats.bad_files++;
 				ip->eof = true;
+				order_eof(map[k]);
 				continue;
 			}
 			while ((t = lr_take(&ip->lr, &line, &len)) != LR_AGAIN && t != LR_EOF) {
 				if (t == LR_TOOLONG)
-					too_long(ip, true);
+					too_long(ip);
 				else
-					live_line(ip, line, len, conn, now);
+					take_line(map[k], line, len, now);
 			}
-			if (t == LR_EOF)
+			if (t == LR_EOF) {
 				ip->eof = true;
+				order_eof(map[k]);
+			} else if (ioctl(ip->fd, FIONREAD, &avail) == 0 && avail == 0) {
+				order_caught_up(map[k], now);
+			}
 		}
-		pq_drain(now, false);
-		if (conn && now - last_sweep >= 0.25) {
-			conn_sweep(now);
-			last_sweep = now;
-		}
-		/* Entries whose time is over, by the records' own clock: the
-		 * closed sockets and idle flows at once (cheap: the oldest
-		 * first, up to the first young one), so a fast replay does not
-		 * pile them up; names each second, idle UDP sockets seldom. */
-		full = now - last_expire >= 1.0 && ++expiries % 30 == 0;
-		table_expire(max_ts, full, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
-		if (now - last_expire >= 1.0) {
-			names_expire(max_ts);
-			last_expire = now;
-		}
+		if (pr == 0)
+			for (int k = 0; k < n; k++)
+				order_caught_up(map[k], now);
+		order_idle(now);
+		order_run();
 	}
-	/* End of input or a signal: everything held back goes out now. */
-	pq_drain(0, true);
-	if (conn && !out_state)
-		conn_final();
 	free(pfd);
 	free(map);
 }
@@ -531,7 +359,7 @@ static bool open_input(struct input *ip, const char *name)
 	return true;
 }
 
-static void report(bool conn)
+static void report(void)
 {
 	if (jstats.bad_lines)
 		pp_warn("%lu malformed line%s skipped", jstats.bad_lines, jstats.bad_lines == 1 ? "" : "s");
@@ -546,6 +374,12 @@ static void report(bool conn)
 		        jstats.records, jstats.sniffed, jstats.sniffed_matched,
 		        jstats.sniffed - jstats.sniffed_matched, jstats.lives, jstats.lives_unmatched,
 		        jstats.evicted_lives, jstats.evicted_flows, jstats.evicted_names);
+	if (!conn && (jstats.resp_named || jstats.refused))
+		pp_warn("%lu sniffed with the responder's process too; %lu refused: two processes fitted equally",
+		        jstats.resp_named, jstats.refused);
+	if (jstats.trailing || jstats.late || jstats.forced || jstats.sources_timed_out)
+		pp_warn("event time: %lu trailing (written after their producer's mark; %lu of them too old to match), %lu late (after a source timed out), %lu forced (memory bound); %lu sources timed out",
+		        jstats.trailing, jstats.stale, jstats.late, jstats.forced, jstats.sources_timed_out);
 }
 
 int main(int argc, char **argv)
@@ -554,12 +388,13 @@ int main(int argc, char **argv)
 		{"delay", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'w'},
 		{"max-flows", required_argument, NULL, 'm'}, {"max-ttl", required_argument, NULL, 'T'},
 		{"conn", no_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
+		{"idle", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	char *dash[] = {"-"};
 	struct sigaction sa;
-	bool conn = false, files = true;
+	bool files = true;
 	double window = 2, max_ttl = 3600;
 	long long max_flows = 1000000;
 	int ch, rc, opened = 0;
@@ -577,6 +412,7 @@ int main(int argc, char **argv)
 		case 'm': max_flows = pp_opt_ll("--max-flows", optarg, 1, 1000000000LL); break;
 		case 'T': max_ttl = pp_opt_duration("--max-ttl", optarg); break;
 		case 'c': conn = true; break;
+		case 'I': idle = pp_opt_duration("--idle", optarg); break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
@@ -597,8 +433,11 @@ int main(int argc, char **argv)
 	jconf.min_ttl = 10 * 1000000LL;
 	if (jconf.min_ttl > jconf.max_ttl)
 		jconf.min_ttl = jconf.max_ttl;
-	/* Live entries stay a while after they end, for records that trail. */
-	jconf.linger = 120 * 1000000LL + jconf.window + llround(delay * 1e6);
+	jconf.horizon = llround(delay * 1e6);
+	/* Entries stay a while after they end, for records that trail: what
+	 * pp-sniff writes when a flow idles out (after 300 s) still finds
+	 * its socket. */
+	jconf.linger = 360 * 1000000LL + jconf.window + jconf.horizon;
 	jconf.max_flows = (unsigned long)max_flows;
 	jconf.conn = conn;
 
@@ -614,7 +453,15 @@ int main(int argc, char **argv)
 			nin++;
 			opened++;
 		}
-	rec_init(&rec);
+	{
+		const char **names = xcalloc((size_t)(nin ? nin : 1), sizeof(*names));
+		for (int i = 0; i < nin; i++)
+			names[i] = in[i].name;
+		order_init(nin, names, !files, idle, pp_mono());
+		free(names);
+	}
+	order_emit_hook = on_decided;
+	order_progress_hook = on_progress;
 	table_init();
 	names_init();
 	emit_init();
@@ -625,13 +472,17 @@ int main(int argc, char **argv)
 	if (opened > 0) {
 		jconf.live = !files;
 		if (files)
-			file_mode(conn);
+			file_mode();
 		else
-			live_mode(conn);
+			live_mode();
+		/* End of input or a signal: everything waiting is decided now. */
+		order_finish();
+		if (conn && !out_state)
+			conn_final();
 	}
 	table_count_unmatched();
 	if (out_state != 1) /* the reader went away: end quietly */
-		report(conn);
+		report();
 
 	for (int i = 0; i < nin; i++) {
 		lr_free(&in[i].lr);
@@ -639,12 +490,10 @@ int main(int argc, char **argv)
 			close(in[i].fd);
 	}
 	free(in);
-	free(pq);
-	chunks_free();
+	order_free();
 	table_free();
 	names_free();
 	emit_free();
-	rec_free(&rec);
 
 	rc = out_state ? 0 : pp_out_close(stdout);
 	if (out_state == 2 || rc == -2)

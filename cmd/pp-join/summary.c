@@ -19,7 +19,7 @@ const char *const jkey_name[K_NADD] = {
 enum {
 	M_TYPE = K_NADD, M_TS, M_PROTO, M_SRC, M_SPORT, M_DST, M_DPORT, M_EVENT, M_DIR, M_MSG,
 	M_HOST, M_ANSWERS, M_APP, M_QNAME, M_ORIG_PKTS, M_ORIG_BYTES, M_RESP_PKTS, M_RESP_BYTES,
-	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_N
+	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_PRODUCER, M_N
 };
 
 static const char *const member_name[M_N] = {
@@ -27,7 +27,7 @@ static const char *const member_name[M_N] = {
 	"sni", "http_host", "alpn", "dst_name", "dst_cnames",
 	"type", "ts", "proto", "src", "sport", "dst", "dport", "event", "dir", "msg",
 	"host", "answers", "app", "qname", "orig_pkts", "orig_bytes", "resp_pkts", "resp_bytes",
-	"tx_bytes", "rx_bytes", "duration",
+	"tx_bytes", "rx_bytes", "duration", "producer",
 };
 /* Key -> member id by a small hash table, built once: this runs for every
  * member of every record. */
@@ -180,6 +180,26 @@ static bool span_port(const char *L, const struct jspan *m, uint16_t *p)
 	return true;
 }
 
+bool jparse(const char *line, size_t len, struct jscan *sc, struct rec *r, struct jrec *j,
+            struct jtoks *t, const char **err)
+{
+	size_t i = 0;
+	*err = NULL;
+	while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	if (i == len)
+		return false; /* blank lines are tolerated, as jq does */
+	/* The fast scanner for the usual record; the record library for
+	 * anything else, and for the message about a bad line. */
+	if (jscan_line(line, len, sc) != JSCAN_OK) {
+		if (rec_parse(r, line, len, err) < 0)
+			return false;
+		jscan_from_rec(r, sc);
+	}
+	summarize(line, sc, j, t);
+	return true;
+}
+
 bool span_num(const char *L, const struct jspan *m, double *v)
 {
 	char buf[64];
@@ -225,7 +245,7 @@ static enum jtype type_of(const char *L, const struct jspan *m)
 {
 	static const struct { const char *n; size_t l; enum jtype t; } types[] = {
 		{"sock", 4, JT_SOCK}, {"flow", 4, JT_FLOW}, {"dns", 3, JT_DNS}, {"tls", 3, JT_TLS},
-		{"http", 4, JT_HTTP}, {"ssh", 3, JT_SSH}, {"quic", 4, JT_QUIC},
+		{"http", 4, JT_HTTP}, {"ssh", 3, JT_SSH}, {"quic", 4, JT_QUIC}, {"mark", 4, JT_MARK},
 	};
 	for (size_t i = 0; i < PP_ARRAY_LEN(types); i++)
 		if (raw_is_n(L, m, types[i].n, types[i].l))
@@ -270,9 +290,16 @@ void summarize(const char *L, const struct jscan *sc, struct jrec *j, struct jto
 	t->tx_bytes = idx[M_TX_BYTES];
 	t->rx_bytes = idx[M_RX_BYTES];
 	t->duration = idx[M_DURATION];
+	t->producer = idx[M_PRODUCER];
 
 	j->type = idx[M_TYPE] >= 0 ? (uint8_t)type_of(L, &M[idx[M_TYPE]]) : JT_OTHER;
 	j->has_ts = idx[M_TS] >= 0 && span_ts(L, &M[idx[M_TS]], &j->ts);
+	if (j->type == JT_MARK) {
+		/* A producer's progress (pp-records(5)): a time and who. */
+		if (!j->has_ts || t->producer < 0 || M[t->producer].kind != 's')
+			j->type = JT_OTHER;
+		return;
+	}
 	if (j->type == JT_OTHER || !j->has_ts || sc->overflow) {
 		/* Unknown types and records without a time pass through as
 		 * they are: nothing to match them on. */
@@ -305,6 +332,16 @@ void summarize(const char *L, const struct jscan *sc, struct jrec *j, struct jto
 		}
 		ok = pn >= 0;
 		tu.proto = (uint8_t)pn;
+	}
+	if (idx[K_NETNS] >= 0) {
+		/* The namespace the record was seen in: a plain integer. */
+		const struct jspan *m = &M[idx[K_NETNS]];
+		uint64_t ns = 0;
+		uint32_t i;
+		for (i = 0; m->kind == 'n' && i < m->vl && i < 19 && L[m->vs + i] >= '0' && L[m->vs + i] <= '9'; i++)
+			ns = ns * 10 + (uint64_t)(L[m->vs + i] - '0');
+		if (m->kind == 'n' && i == m->vl)
+			j->netns = ns;
 	}
 	if (ok) {
 		j->tuple = tu;

@@ -8,6 +8,7 @@
  * gets the process of a life only when the life and the record's wire flow
  * agree in time (see match_life); when two lives of different processes
  * qualify equally, it gets none: no match is better than a wrong one. */
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,9 +238,10 @@ static void node_maybe_free(struct tnode *n)
 
 /* A life ends: it joins the closed list, which expiry walks from the
  * oldest end without looking at the open ones. */
-static void life_close(struct life *l, int64_t end)
+static void life_close(struct life *l, int64_t end, int64_t at)
 {
 	l->end = end;
+	l->end_at = at;
 	if (l->closed)
 		return;
 	l->closed = true;
@@ -338,6 +340,9 @@ static struct life *life_new(struct tnode *n, const struct jrec *j, struct proc 
 	l->dir_out = j->role == ROLE_ORIG;
 	l->start = j->ts;
 	l->end = INT64_MAX;
+	l->born = j->ts;
+	l->end_at = INT64_MAX;
+	l->netns = j->netns;
 	l->seq = ++seq;
 	l->knext = n->lives;
 	n->lives = l;
@@ -377,12 +382,28 @@ static long long tok_ll(int v, bool *ok)
 	return (long long)d;
 }
 
-static bool netns_differ(const struct proc *a, const struct proc *b)
+/* Network namespaces: records of two namespaces never meet, where both
+ * say which they are in. */
+static inline bool ns_ok(uint64_t a, uint64_t b)
 {
-	if (!a || !b || !a->klen[K_NETNS] || !b->klen[K_NETNS])
-		return false;
-	return a->klen[K_NETNS] != b->klen[K_NETNS] ||
-	       memcmp(a->buf + a->off[K_NETNS], b->buf + b->off[K_NETNS], a->klen[K_NETNS]);
+	return !a || !b || a == b;
+}
+
+/* Loopback addresses exist once per namespace; other addresses of one
+ * namespace's sockets are also seen from another (a container's traffic
+ * on the host's bridge), so there a socket of another namespace may fit
+ * when none of the record's own does. */
+static bool loopback(const struct pp_addr *a)
+{
+	static const uint8_t lo6[16] = {[15] = 1};
+	if (a->family == AF_INET)
+		return a->a[0] == 127;
+	return !memcmp(a->a, lo6, 16);
+}
+
+static bool key_loopback(const struct pp_tuple *k)
+{
+	return loopback(&k->src) || loopback(&k->dst);
 }
 
 static void sock_open(const struct jrec *j, const struct jtoks *t)
@@ -396,7 +417,7 @@ static void sock_open(const struct jrec *j, const struct jtoks *t)
 			continue;
 		/* Sockets in two network namespaces can share a 5-tuple at
 		 * once: neither ends the other (and neither gets matched). */
-		if (netns_differ(l->proc, p))
+		if (!ns_ok(l->netns, j->netns))
 			continue;
 		if (l->proc == p && l->start <= j->ts) {
 			/* The same socket reported again: keep the first sighting. */
@@ -406,7 +427,7 @@ static void sock_open(const struct jrec *j, const struct jtoks *t)
 		/* Another socket now has this 5-tuple: the old one is over,
 		 * though its close was not seen. */
 		if (l->start <= j->ts)
-			life_close(l, j->ts);
+			life_close(l, j->ts, j->ts);
 	}
 	l = life_new(n, j, p);
 	proc_put(p);
@@ -425,7 +446,8 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 	long long tx, rx;
 
 	for (l = n->lives; l; l = l->knext)
-		if (!l->closed && l->role == j->role && l->start <= j->ts + jconf.window) {
+		if (!l->closed && l->role == j->role && l->start <= j->ts + jconf.window &&
+		    ns_ok(l->netns, j->netns)) {
 			if (!found || (p && l->proc == p))
 				found = l;
 		}
@@ -445,7 +467,7 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 		p->refs++;
 	}
 	proc_put(p);
-	life_close(found, j->ts);
+	life_close(found, j->ts, j->ts);
 	found->end_rec = j->rec_no;
 	found->arrived = now;
 	tx = tok_ll(t->tx_bytes, &ok);
@@ -462,10 +484,12 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 
 /* The wire flow a sniffed record at ts belongs to: the latest that began
  * at or before ts, else the earliest. */
-static struct wflow *flow_at(const struct tnode *n, int64_t ts)
+static struct wflow *flow_at(const struct tnode *n, int64_t ts, uint64_t netns)
 {
 	struct wflow *best = NULL, *earliest = NULL;
 	for (struct wflow *f = n->flows; f; f = f->knext) {
+		if (!ns_ok(f->netns, netns))
+			continue;
 		if (f->first <= ts && (!best || f->first > best->first))
 			best = f;
 		if (!earliest || f->first < earliest->first)
@@ -489,11 +513,32 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 		[JT_SSH] = "\"ssh\"", [JT_QUIC] = "\"quic\"",
 	};
 	struct tnode *n = node_get(&j->key, j->khash);
-	struct wflow *f = flow_at(n, j->ts), *latest = NULL;
+	struct wflow *f = flow_at(n, j->ts, j->netns), *latest = NULL;
 	bool ok = true;
 
+	if (j->trailing) {
+		/* Written after its producer's mark (what a flow's end brings):
+		 * it may come after later records, so it changes nothing that
+		 * decides them, only the flow's summary (--conn). */
+		if (f && j->type == JT_FLOW) {
+			long long op = tok_ll(t->orig_pkts, &ok), ob = tok_ll(t->orig_bytes, &ok);
+			long long rp = tok_ll(t->resp_pkts, &ok), rb = tok_ll(t->resp_bytes, &ok);
+			if (ok) {
+				f->pkts[0] = op, f->bytes[0] = ob, f->pkts[1] = rp, f->bytes[1] = rb;
+				f->has_counts = true;
+			}
+			if (is_str(t->app))
+				set_raw(&f->app, t->app, false);
+			if (j->flow_end) {
+				f->ended = true;
+				f->arrived = now;
+			}
+		}
+		node_maybe_free(n);
+		return;
+	}
 	for (struct wflow *g = n->flows; g; g = g->knext)
-		if (!latest || g->first > latest->first)
+		if (ns_ok(g->netns, j->netns) && (!latest || g->first > latest->first))
 			latest = g;
 	if (!latest || (j->ts > latest->last &&
 	                (j->flow_start || latest->ended || (j->hello && latest->hello) ||
@@ -503,6 +548,8 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 		f->first = f->last = j->ts;
 		f->seq = ++seq;
 		f->t = j->tuple;
+		f->netns = j->netns;
+		f->end_at = INT64_MAX;
 		f->knext = n->flows;
 		n->flows = f;
 		f->fprev = flow_tail;
@@ -553,6 +600,8 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 		if (j->flow_end) {
 			f->ended = true;
 			f->arrived = now;
+			if (j->ts < f->end_at)
+				f->end_at = j->ts;
 		}
 	} else if (!f->app && j->type < PP_ARRAY_LEN(appname) && appname[j->type]) {
 		f->app = xstrndup(appname[j->type], strlen(appname[j->type]));
@@ -574,7 +623,7 @@ void ingest(const char *line, size_t len, const struct jscan *sc, const struct j
 			sock_close(j, t, now);
 		return;
 	}
-	if (j->type == JT_DNS && t->answers >= 0 && sc->m[t->answers].kind == 'a')
+	if (j->type == JT_DNS && !j->trailing && t->answers >= 0 && sc->m[t->answers].kind == 'a')
 		names_add(line, len, j);
 	sniffed(j, t, now);
 }
@@ -586,76 +635,141 @@ static bool overlaps(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
 	return a0 <= b1 && b0 <= a1;
 }
 
-/* How well a life fits a sniffed record at ts of wire flow f; lower is
- * better, 3 = not at all.
+/* A life as it was known at event time h: not yet there, or open still
+ * when its close came later. A decision as of h is then the same however
+ * much more has arrived since (live mode) or not (files). */
+static inline bool life_seen(const struct life *l, int64_t h)
+{
+	return l->born <= h;
+}
+
+static inline int64_t life_end(const struct life *l, int64_t h)
+{
+	return l->end_at <= h ? l->end : INT64_MAX;
+}
+
+/* How well a life fits a sniffed record at ts of wire flow f, as of h;
+ * lower is better, 3 = not at all.
  *  0: the record falls within the socket's life;
  *  1: the record's wire flow overlaps the life (a socket seen late by
  *     polling, a FIN after close);
  *  2: within --window of the life, and the wire flow did not start after
- *     the socket closed nor end before it opened (a new connection on a
- *     reused 5-tuple never inherits the old socket's process). */
-static int fit(const struct life *l, int64_t ts, const struct wflow *f)
+ *     the socket closed nor end (known by h) before it opened (a new
+ *     connection on a reused 5-tuple never inherits the old socket's
+ *     process). */
+/* Another socket of the same side took the 5-tuple after l ended and by
+ * ts (a UDP source port used again, while the wire flow goes on): the
+ * record is the new socket's, never l's. */
+static bool superseded(const struct life *l, int64_t end, int64_t ts, int64_t h)
 {
-	if (ts >= l->start && ts <= l->end)
+	for (const struct life *m = l->node->lives; m; m = m->knext)
+		if (m != l && m->role == l->role && life_seen(m, h) && ns_ok(m->netns, l->netns) &&
+		    m->start > end && m->start <= ts + EPS_US)
+			return true;
+	return false;
+}
+
+static int fit(const struct life *l, int64_t ts, const struct wflow *f, int64_t h)
+{
+	int64_t end = life_end(l, h);
+	if (ts >= l->start && ts <= end)
 		return 0;
-	if (f && overlaps(f->first, f->last, l->start, l->end))
-		return 1;
-	if (ts < l->start - jconf.window || (l->end != INT64_MAX && ts > l->end + jconf.window))
+	if (ts > end && superseded(l, end, ts, h))
 		return 3;
-	if (f && (f->first > (l->end == INT64_MAX ? INT64_MAX : l->end + EPS_US) ||
-	          f->last < l->start - EPS_US))
+	if (f && overlaps(f->first, f->last, l->start, end))
+		return 1;
+	if (ts < l->start - jconf.window || (end != INT64_MAX && ts > end + jconf.window))
+		return 3;
+	if (f && (f->first > (end == INT64_MAX ? INT64_MAX : end + EPS_US) ||
+	          (f->end_at <= h && f->last < l->start - EPS_US)))
 		return 3;
 	return 2;
 }
 
-/* Among lives of the best fit, those of the originator's side if any, else
- * the responder's; they must all be of one process, else: no match. */
-static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int want_role)
+/* Of the lives on one side (role) of the best fit, as of h and in the
+ * record's network namespace: the one, when they are all of one process;
+ * else none (and *ambiguous). */
+static struct life *choose_in(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
+                              int64_t h, uint64_t netns, bool cross, bool *ambiguous)
 {
+	struct life *pick = NULL;
 	int best = 3;
+	*ambiguous = false;
 	for (struct life *l = n->lives; l; l = l->knext) {
 		int q;
-		if (want_role >= 0 && l->role != want_role)
+		if (l->role != role || !life_seen(l, h) || ns_ok(l->netns, netns) == cross)
 			continue;
-		q = fit(l, ts, f);
-		if (q < best)
+		q = fit(l, ts, f, h);
+		if (q < best) {
 			best = q;
-	}
-	if (best == 3)
-		return NULL;
-	for (int role = ROLE_ORIG; role <= ROLE_RESP; role++) {
-		struct life *pick = NULL;
-		bool ambiguous = false;
-		if (want_role >= 0 && role != want_role)
-			continue;
-		for (struct life *l = n->lives; l; l = l->knext) {
-			if (l->role != role || fit(l, ts, f) != best)
-				continue;
-			if (!pick)
-				pick = l;
-			else if (pick->proc != l->proc)
-				ambiguous = true;
+			pick = l;
+			*ambiguous = false;
+		} else if (q == best && q < 3 && pick->proc != l->proc) {
+			*ambiguous = true;
 		}
-		if (pick)
-			return ambiguous ? NULL : pick;
 	}
-	return NULL;
+	if (best == 3 || *ambiguous)
+		return NULL;
+	return pick;
 }
 
-struct life *match_life(const struct jrec *j)
+/* The record's own namespace first; then, off loopback, the others. */
+static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
+                           int64_t h, uint64_t netns, bool *ambiguous)
+{
+	struct life *l = choose_in(n, ts, f, role, h, netns, false, ambiguous);
+	if (!l && !*ambiguous && netns && !key_loopback(&n->key))
+		l = choose_in(n, ts, f, role, h, netns, true, ambiguous);
+	return l;
+}
+
+void match_lives(const struct jrec *j, struct life **orig, struct life **resp)
 {
 	struct tnode *n;
-	if (!j->has_key || j->type == JT_SOCK || j->type == JT_OTHER)
-		return NULL;
+	struct wflow *f;
+	bool amb_o = false, amb_r = false;
+	*orig = *resp = NULL;
+	if (!j->has_key || j->type == JT_SOCK || j->type == JT_OTHER || j->type == JT_MARK)
+		return;
 	n = node_find(&j->key, j->khash);
 	if (!n || !n->lives)
-		return NULL;
-	return choose(n, j->ts, flow_at(n, j->ts), -1);
+		return;
+	f = flow_at(n, j->ts, j->netns);
+	*orig = choose(n, j->ts, f, ROLE_ORIG, j->asof, j->netns, &amb_o);
+	*resp = choose(n, j->ts, f, ROLE_RESP, j->asof, j->netns, &amb_r);
+	if (j->key.proto == IPPROTO_UDP && j->netns) {
+		/* A UDP socket bound to the wildcard address, in a namespace
+		 * where pp-trace could not tell which address it sent from
+		 * (pp-trace(1)): its records say 0.0.0.0 or ::. It fits the
+		 * datagrams of its port and peer in its own namespace only. */
+		for (int side = 0; side < 2; side++) {
+			struct life **out = side == 0 ? orig : resp;
+			bool *amb = side == 0 ? &amb_o : &amb_r;
+			struct pp_tuple w = j->tuple, wk;
+			struct tnode *wn;
+			bool a;
+			struct life *l;
+			if (*out || *amb)
+				continue;
+			memset(side == 0 ? w.src.a : w.dst.a, 0, sizeof(w.src.a));
+			pp_tuple_norm(&w, &wk, NULL);
+			wn = node_find(&wk, key_hash(&wk));
+			if (!wn)
+				continue;
+			l = choose(wn, j->ts, f, side == 0 ? ROLE_ORIG : ROLE_RESP, j->asof, j->netns, &a);
+			if (l && l->netns == j->netns)
+				*out = l;
+			*amb |= a;
+		}
+	}
+	if (amb_o || amb_r)
+		jstats.refused++;
 }
 
 struct life *sock_life(const struct jrec *j)
 {
 	struct tnode *n;
+	bool amb;
 	if (!j->has_key || j->type != JT_SOCK)
 		return NULL;
 	n = node_find(&j->key, j->khash);
@@ -664,17 +778,20 @@ struct life *sock_life(const struct jrec *j)
 	for (struct life *l = n->lives; l; l = l->knext)
 		if (l->start_rec == j->rec_no || l->end_rec == j->rec_no)
 			return l;
-	return choose(n, j->ts, NULL, j->role);
+	return choose(n, j->ts, NULL, j->role, j->asof, j->netns, &amb);
 }
 
 /* A wire flow belongs to a life when, by the rule of match_life, the life
  * is the one match on its side (the originator's or the responder's). */
 bool flow_fits_life(const struct wflow *f, const struct life *l)
 {
+	bool amb;
+	if (!ns_ok(f->netns, l->netns) && key_loopback(&l->node->key))
+		return false;
 	if (!overlaps(f->first, f->last, l->start - jconf.window,
 	              l->end == INT64_MAX ? INT64_MAX : l->end + jconf.window))
 		return false;
-	return choose(l->node, f->first, f, l->role) == l;
+	return choose(l->node, f->first, f, l->role, INT64_MAX, f->netns, &amb) == l;
 }
 
 void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out)

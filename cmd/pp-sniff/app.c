@@ -117,8 +117,8 @@ static bool word_at(const uint8_t *b, size_t n, size_t i, const char *w)
 }
 
 /* The end of the line holding an upgrade command (SMTP, LMTP, NNTP,
- * Sieve, IMAP "tag STARTTLS", POP3 STLS, FTP AUTH TLS/SSL, XMPP
- * <starttls/>), or 0. */
+ * Sieve, IMAP "tag STARTTLS", POP3 STLS, FTP AUTH TLS/SSL), or of XMPP's
+ * <starttls/> element (XMPP sends XML without line ends), or 0. */
 static size_t find_upgrade(const uint8_t *b, size_t n)
 {
 	static const char *const cmds[] = {"STARTTLS", "STLS", "AUTH TLS", "AUTH SSL", "<starttls"};
@@ -126,15 +126,23 @@ static size_t find_upgrade(const uint8_t *b, size_t n)
 		size_t le = ls;
 		while (le < n && b[le] != '\n')
 			le++;
-		if (le == n)
-			return 0; /* the line is not complete yet */
 		for (size_t i = ls; i < le; i++) {
 			if (i > ls && b[i - 1] != ' ' && b[i - 1] != '>')
 				continue; /* commands start a line or follow an IMAP tag */
-			for (size_t c = 0; c < PP_ARRAY_LEN(cmds); c++)
-				if (word_at(b, le, i, cmds[c]))
+			for (size_t c = 0; c < PP_ARRAY_LEN(cmds); c++) {
+				if (!word_at(b, le, i, cmds[c]))
+					continue;
+				if (cmds[c][0] == '<') { /* up to the end of the element */
+					const uint8_t *gt = memchr(b + i, '>', le - i);
+					if (gt)
+						return (size_t)(gt - b) + 1;
+				} else if (le < n) {
 					return le + 1;
+				}
+			}
 		}
+		if (le == n)
+			return 0; /* the line is not complete yet */
 		ls = le + 1;
 	}
 	return 0;
@@ -206,7 +214,24 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			return;
 		}
 		if (f->app_id == APP_UNKNOWN) {
-			int a = detect(f, dir == 0, st->buf, len, capped);
+			/* A proxy's or database's preamble first (preamble.c):
+			 * detection starts after it. */
+			uint32_t from = f->starttls && f->skip_known[dir] ? f->skip[dir] : 0;
+			if (!f->skip_known[dir]) {
+				size_t pl;
+				int pr = preamble_find(st->buf, len, dir == 0, &f->preamble, &pl);
+				if (pr == 0 && !capped)
+					return;
+				if (pr == 1) {
+					f->starttls = f->skip_known[dir] = true;
+					f->skip[dir] = from = (uint32_t)pl;
+				}
+			}
+			/* After a preamble, enough bytes that a prefix match (the
+			 * "P" of a "POST") cannot be a guess. */
+			if (from && len - from < DETECT_BYTES && !capped)
+				return;
+			int a = detect(f, dir == 0, st->buf + from, len - from, capped);
 			if (a == APP_NONE && !capped && len < STARTTLS_SCAN && text_like(st->buf, len) &&
 			    !(f->tried & 1u << APP_TLS))
 				a = APP_UNKNOWN; /* text: it may still upgrade to TLS */
@@ -226,7 +251,13 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		uint32_t skip = 0;
 		if (f->starttls) { /* the dissector sees the TLS part only */
 			if (!f->skip_known[dir]) {
-				if (!find_tls_start(f, dir, st->buf, len, 0, &f->skip[dir])) {
+				size_t pl;
+				int pr = f->preamble ? preamble_find(st->buf, len, dir == 0, &f->preamble, &pl) : -1;
+				if (pr == 0 && !capped)
+					return;
+				if (pr == 1)
+					f->skip[dir] = (uint32_t)pl;
+				else if (!find_tls_start(f, dir, st->buf, len, 0, &f->skip[dir])) {
 					if (capped || len >= STARTTLS_SCAN) {
 						f->dres[dir] = DIS_NOTMINE;
 						drop_stream(f, dir);
@@ -265,6 +296,25 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			}
 			continue;
 		}
+		if (r == DIS_UPGRADE && !f->alt_app[dir] && c.upgrade_at <= len - skip) {
+			/* Another protocol follows (TLS through an HTTP CONNECT
+			 * tunnel): detect it from there; the other direction's
+			 * start is found as after a STARTTLS. */
+			free_state(f);
+			f->app_id = APP_UNKNOWN;
+			f->starttls = f->skip_known[dir] = true;
+			f->skip_known[!dir] = false;
+			f->skip[dir] = skip + (uint32_t)c.upgrade_at;
+			for (int d = 0; d < 2; d++) {
+				if (f->st[d])
+					f->st[d]->fed = 0;
+				if (!finished(f->dres[d]) || d == dir)
+					f->dres[d] = 2;
+			}
+			continue;
+		}
+		if (r == DIS_UPGRADE)
+			r = DIS_DONE;
 		if (r == DIS_NOTMINE && f->app && !f->alt_app[dir] && !f->starttls) {
 			/* The other side was this protocol, this one is not: look at
 			 * this direction on its own, from its start. */

@@ -32,6 +32,7 @@ struct sniff_ctx {
 	bool upgrade;                 /* set by a text protocol's dissector: its client
 	                               * asked for TLS (STARTTLS, STLS, AUTH TLS), so
 	                               * the core looks for where TLS begins */
+	size_t upgrade_at;            /* with DIS_UPGRADE: where the other protocol starts */
 	struct jw *w;
 	FILE *out;
 };
@@ -46,6 +47,9 @@ enum dis_result {
 	DIS_MORE = 0,     /* need more bytes of this direction */
 	DIS_DONE = 1,     /* finished with this direction */
 	DIS_NOTMINE = -1, /* not this protocol */
+	DIS_UPGRADE = 2,  /* this protocol ends at c->upgrade_at of buf, another
+	                   * (TLS after HTTP CONNECT) follows: the core looks
+	                   * for it from there, in both directions */
 };
 
 /* Stream dissectors: buf holds every in-order byte of this direction from
@@ -66,10 +70,18 @@ void ssh_free(void *state);
  * on any port: true if buf could start this protocol. */
 bool tls_looks_like(const uint8_t *buf, size_t len);
 bool http_looks_like(const uint8_t *buf, size_t len);
+/* DNS by content (dns.c): one whole, sane message (a UDP payload). */
+bool dns_looks_like(const uint8_t *p, size_t n);
+/* A TCP direction's first length-prefixed message: 1 DNS, 0 wait, -1 no.
+ * dns_port: on port 53 a header's worth is enough (the dissector then
+ * decides), elsewhere the whole first message must pass dns_looks_like. */
+int dns_tcp_looks_like(const uint8_t *buf, size_t len, bool dns_port);
 bool ssh_looks_like(const uint8_t *buf, size_t len);
 
 /* Datagram dissectors: one UDP payload. */
 int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n);
+/* One DNS message carried in HTTP/2 (DoH in the clear, from http.c). */
+int dns_http2(struct sniff_ctx *c, const uint8_t *p, size_t n);
 int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n);
 void quic_free(void *state);
 
@@ -110,10 +122,10 @@ struct dissector {
  * table (dissect_table.c) refers to dis_NAME, defined in NAME's own file,
  * so a dissector missing from a build is an undefined symbol at link time. */
 #define SNIFF_DISSECTORS(X) \
-	X(DNS, dns)         \
 	X(TLS, tls)         \
 	X(HTTP, http)       \
 	X(SSH, ssh)         \
+	X(DNS, dns)         \
 	X(QUIC, quic)       \
 	X(SMTP, smtp)       \
 	X(IMAP, imap)       \

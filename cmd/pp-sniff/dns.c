@@ -36,6 +36,7 @@ enum dns_err {
 	DNS_E_LONG,    /* name longer than 255 octets */
 	DNS_E_LABEL,   /* reserved label type (0x40, 0x80) */
 	DNS_E_RDATA,   /* rdata that does not match its type */
+	DNS_E_OPCODE,  /* an opcode IANA has not assigned */
 };
 
 static const char *const dns_err_text[] = {
@@ -46,6 +47,7 @@ static const char *const dns_err_text[] = {
 	[DNS_E_LONG] = "name too long",
 	[DNS_E_LABEL] = "bad label type",
 	[DNS_E_RDATA] = "bad rdata",
+	[DNS_E_OPCODE] = "unassigned opcode",
 };
 
 /* The message being walked: bytes, and the first problem found. */
@@ -61,11 +63,20 @@ static void dns_fail(struct dns_msg *m, enum dns_err e)
 		m->err = e;
 }
 
-/* One label's bytes in presentation form, as dig writes them. */
+/* One label's bytes in presentation form, as dig writes them, except
+ * that well-formed UTF-8 (an internationalised name sent raw, outside
+ * the C1 controls) stays UTF-8 text, as tshark shows it and JSON carries
+ * it; other bytes outside printable ASCII are \DDD. */
 static void put_label(struct sbuf *b, const uint8_t *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t ch = s[i];
+		size_t u;
+		if (ch >= 0x80 && (u = jw_utf8_len(s + i, n - i)) > 1 && !(ch == 0xc2 && s[i + 1] < 0xa0)) {
+			sb_put(b, s + i, u);
+			i += u - 1;
+			continue;
+		}
 		switch (ch) {
 		case '.': case '\\': case '"': case '(': case ')': case ';': case '@': case '$':
 			sb_putc(b, '\\');
@@ -318,39 +329,51 @@ static bool put_svc_value(struct sbuf *b, uint16_t key, const uint8_t *v, size_t
 	}
 }
 
-/* SVCB/HTTPS rdata: "priority target key=value ..." */
-static bool put_svcb(const struct dns_msg *m, size_t off, size_t end, struct sbuf *b)
+/* SVCB/HTTPS rdata: "priority target key=value ...". When the parameters
+ * are bad, b keeps "priority target" (what tshark shows too) with *has
+ * left true, and false says the rest was malformed; *has is false when not
+ * even those parse. */
+static bool put_svcb(const struct dns_msg *m, size_t off, size_t end, struct sbuf *b, bool *has)
 {
 	struct cur c;
 	uint16_t prio;
-	size_t pos;
+	size_t pos, good;
 
 	cur_init(&c, m->p, end);
 	c.off = off;
+	*has = false;
 	if (!cur_u16(&c, &prio))
 		return false;
 	sb_printf(b, "%u ", prio);
 	pos = c.off;
 	if (dns_name(m, &pos, end, b) != DNS_OK)
 		return false;
+	*has = true;
+	good = b->len;
 	c.off = pos;
 	while (cur_left(&c)) {
 		uint16_t key, len;
 		const uint8_t *v;
 		if (!cur_u16(&c, &key) || !cur_u16(&c, &len) || !(v = cur_bytes(&c, len)))
-			return false;
+			goto bad;
 		sb_putc(b, ' ');
 		put_svc_key(b, key);
 		if (len || (key != 2 && key != 8))
 			sb_putc(b, '=');
 		if (!put_svc_value(b, key, v, len))
-			return false;
+			goto bad;
+		good = b->len;
 	}
 	return true;
+bad:
+	b->len = good; /* the parameters that parsed stay */
+	if (b->s)
+		b->s[good] = 0;
+	return false;
 }
 
 /* The data of one answer in presentation form into b; false if the rdata
- * is malformed, with b then undefined. Types without a form here get no
+ * is malformed, with b then undefined (SVCB/HTTPS: see put_svcb). Types without a form here get no
  * data (their bytes are not written out), and neither do TXT and SPF:
  * their strings are free text that can carry anything (a tunnel's payload),
  * so they count as payload. */
@@ -411,14 +434,14 @@ static bool dns_rdata(const struct dns_msg *m, uint16_t type, size_t off, size_t
 		return cur_left(&c) == 0;
 	}
 	case 64: case 65: /* SVCB, HTTPS */
-		return put_svcb(m, off, end, b);
+		return put_svcb(m, off, end, b, has);
 	}
 	*has = false;
 	return true;
 }
 
 /* Walk one message and write its record. false if it cannot be DNS (too
- * short for a header, or an unassigned opcode). */
+ * short for a header). */
 static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const char *transport)
 {
 	static struct sbuf name, data; /* reused: one record at a time */
@@ -432,14 +455,19 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 	bool framed = true; /* the walk can go on */
 	bool qlist = false; /* "questions" is open */
 
-	if (n < DNS_HDR_LEN)
+	/* A message the capture (or a lost fragment) cut shows what it has,
+	 * as tshark does, from its id and flags on. */
+	if (n < (c->cut ? 4u : DNS_HDR_LEN))
 		return false;
 	id = (uint16_t)(p[0] << 8 | p[1]);
 	flags = (uint16_t)(p[2] << 8 | p[3]);
-	qd = (uint16_t)(p[4] << 8 | p[5]);
-	an = (uint16_t)(p[6] << 8 | p[7]);
+	qd = n >= DNS_HDR_LEN ? (uint16_t)(p[4] << 8 | p[5]) : 0;
+	an = n >= DNS_HDR_LEN ? (uint16_t)(p[6] << 8 | p[7]) : 0;
 	opcode = (flags >> 11) & 0xf;
-	if (opcode == 3 || opcode > 6)
+	/* A cut message has less to show for itself: its header must at
+	 * least look like one (an assigned opcode, a plausible question
+	 * count), or it is not taken for DNS at all. */
+	if (c->cut && (opcode == 3 || opcode > 6 || qd > DNS_MAX_QUESTIONS))
 		return false;
 	if (c->app)
 		*c->app = "dns";
@@ -447,8 +475,13 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 	sniff_rec_begin(c, "dns");
 	jw_str(w, "msg", flags & 0x8000 ? "response" : "query");
 	jw_uint(w, "id", id);
-	if (opcode)
+	if (opcode == 3 || opcode > 6) { /* unassigned: read on, flagged */
+		snprintf(tb, sizeof(tb), "OPCODE%u", opcode);
+		jw_str(w, "opcode", tb);
+		dns_fail(&m, DNS_E_OPCODE);
+	} else if (opcode) {
 		jw_str(w, "opcode", ops[opcode]);
+	}
 
 	/* Questions: the first as qname/qtype, all of them in "questions" when
 	 * there are several (mDNS asks many at once). */
@@ -527,7 +560,7 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 			jw_str(w, "name", name.s);
 		jw_str(w, "type", dns_type_name(type, tb, sizeof(tb)));
 		jw_uint(w, "ttl", ttl);
-		if (ok && has)
+		if (has && (ok || type == 64 || type == 65)) /* SVCB: what parsed */
 			jw_strn(w, "data", data.s ? data.s : "", data.len);
 		jw_obj_close(w);
 		off += rdlen;
@@ -537,13 +570,80 @@ static bool dns_message(struct sniff_ctx *c, const uint8_t *p, size_t n, const c
 	if (omitted)
 		jw_uint(w, "answers_omitted", omitted);
 	jw_str(w, "transport", transport);
-	/* A message the capture cut ends short through no fault of its own. */
-	if (c->cut && (m.err == DNS_E_TRUNC || m.err == DNS_E_PTR))
+	/* A message the capture cut (or whose datagram lost its other
+	 * fragments) ends short through no fault of its own. */
+	if (c->cut)
 		jw_bool(w, "cut", true);
-	else if (m.err)
+	if (m.err && !(c->cut && (m.err == DNS_E_TRUNC || m.err == DNS_E_PTR)))
 		jw_str(w, "malformed", dns_err_text[m.err]);
 	sniff_rec_end(c);
 	return true;
+}
+
+/* Is p[0..n) one whole DNS message, by content alone (any port)? Every
+ * section must parse, to the last byte, with sane counts: one question
+ * (name, a type, class IN/CH/HS/NONE/ANY), at most DNS_SANE_RRS records,
+ * an assigned opcode. A datagram of another protocol passing all that by
+ * chance is not something we have met. */
+#define DNS_SANE_RRS 256
+#define DNS_TCP_SANE 16384 /* first message by content: longer ones are not waited for */
+bool dns_looks_like(const uint8_t *p, size_t n)
+{
+	struct dns_msg m = {p, n, DNS_OK};
+	static struct sbuf scratch;
+	size_t off = DNS_HDR_LEN;
+	unsigned opcode, qd, rrs;
+
+	if (n < DNS_HDR_LEN + 5)
+		return false;
+	opcode = (p[2] >> 3) & 0xf;
+	qd = (unsigned)(p[4] << 8 | p[5]);
+	rrs = (unsigned)(p[6] << 8 | p[7]) + (unsigned)(p[8] << 8 | p[9]) + (unsigned)(p[10] << 8 | p[11]);
+	if (opcode == 3 || opcode > 6 || qd != 1 || rrs > DNS_SANE_RRS || (p[3] & 0x40))
+		return false; /* the Z bit is zero */
+	sb_reset(&scratch);
+	if (dns_name(&m, &off, n, &scratch) != DNS_OK || off == DNS_NOEXTENT || off + 4 > n)
+		return false;
+	uint16_t qt = (uint16_t)(p[off] << 8 | p[off + 1]), qc = (uint16_t)((p[off + 2] << 8 | p[off + 3]) & 0x7fff);
+	if (qt == 0 || (qc != 1 && qc != 3 && qc != 4 && qc != 254 && qc != 255))
+		return false;
+	off += 4;
+	for (unsigned i = 0; i < rrs; i++) {
+		sb_reset(&scratch);
+		if (dns_name(&m, &off, n, &scratch) != DNS_OK || off == DNS_NOEXTENT || off + 10 > n)
+			return false;
+		uint16_t type = (uint16_t)(p[off] << 8 | p[off + 1]);
+		size_t rdlen = (size_t)(p[off + 8] << 8 | p[off + 9]);
+		if (type == 0 || rdlen > n - off - 10)
+			return false;
+		off += 10 + rdlen;
+	}
+	return off == n;
+}
+
+int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
+{
+	if (n < 2)
+		return 0;
+	size_t mlen = (size_t)(b[0] << 8 | b[1]);
+	if (mlen < DNS_HDR_LEN || (!dns_port && mlen > DNS_TCP_SANE))
+		return -1;
+	if (dns_port) { /* the port, and a header with a sane question count */
+		if (n < 2 + DNS_HDR_LEN)
+			return 0;
+		return (b[2 + 4] << 8 | b[2 + 5]) <= DNS_MAX_QUESTIONS ? 1 : -1;
+	}
+	if (n >= 2 + DNS_HDR_LEN && ((b[2 + 2] >> 3 & 0xf) == 3 || (b[2 + 2] >> 3 & 0xf) > 6 ||
+	                             b[2 + 4] || b[2 + 5] != 1))
+		return -1; /* an opcode or question count no message has */
+	if (n < 2 + mlen)
+		return 0;
+	return dns_looks_like(b + 2, mlen) ? 1 : -1;
+}
+
+int dns_http2(struct sniff_ctx *c, const uint8_t *p, size_t n)
+{
+	return dns_message(c, p, n, "http2") ? DIS_DONE : DIS_NOTMINE;
 }
 
 int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n)
@@ -599,13 +699,20 @@ void dns_free(void *state)
 	free(state);
 }
 
-/* DNS is told by its ports here (53; over UDP also mDNS 5353, LLMNR 5355). */
+/* DNS by content on any port; its ports (53; over UDP also mDNS 5353 and
+ * LLMNR 5355) take every datagram, and over TCP port 53 only lowers the
+ * bar (a header's worth, or a direction that ends inside it). */
 static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
 static int dns_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
 {
-	if (t->proto == IPPROTO_TCP)
-		return t->sport == 53 || t->dport == 53 ? PROBE_YES : PROBE_NO;
-	return dns_port(t->sport) || dns_port(t->dport) ? PROBE_YES : PROBE_NO;
+	if (t->proto == IPPROTO_TCP) {
+		bool p53 = t->sport == 53 || t->dport == 53;
+		int d = dns_tcp_looks_like(buf, len, p53);
+		if (d > 0 || (d == 0 && capped && p53))
+			return PROBE_YES;
+		return d == 0 && !capped ? PROBE_MORE : PROBE_NO;
+	}
+	return dns_port(t->sport) || dns_port(t->dport) || dns_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
 }
 /* Every datagram of the flow is a message of its own. */
 static int dns_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)

@@ -80,6 +80,7 @@ void sniff_tick(struct sniff *s, uint64_t now_us)
 
 void sniff_finish(struct sniff *s)
 {
+	ip_frag_flush(s, true); /* datagrams never completed: their first parts */
 	flow_end_all(s);
 	flow_free(s->ft);
 	frag_free(s->frag, &s->st);

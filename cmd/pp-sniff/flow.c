@@ -426,14 +426,14 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	touch(s, f, f->tclass, pk->ts_us);
 	n = (pk->l4len < ulen ? pk->l4len : ulen) - 8;
 	bool cut = n < ulen - 8;
-	if (cut)
+	if (cut && !pk->partial) /* fragments lost are counted by frag.c */
 		sniff_bad(s, true, "UDP payload");
 	if (s->o.update_us && pk->ts_us >= f->upd_us + s->o.update_us) {
 		f->upd_us = pk->ts_us;
 		rec_flow(s, f, "update", NULL);
 	}
 	/* Last: the inner packets may evict f. */
-	if ((t->sport == 2152 || t->dport == 2152 || t->dport == 4789) &&
+	if (tunnel_port(t->sport, t->dport) &&
 	    tunnel_input(s, pk, t->sport, t->dport, h + 8, n))
 		return;
 	app_udp(s, f, dir, pk->ts_us, h + 8, n, cut);

@@ -21,6 +21,7 @@ struct stream {
 	bool base_set;
 	bool fin;              /* FIN seen: no more bytes after fin_off */
 	bool cut;              /* the capture cut a segment: no bytes after cap */
+	bool overflow;         /* bytes came past cap while it was being read */
 	uint32_t fin_off;
 };
 
@@ -55,7 +56,9 @@ struct flow {
 	int8_t dres[2];                /* last result each way (DIS_*), 2 = not yet called */
 	uint8_t quic_misses;
 	const char *app;               /* set by a dissector that recognised its protocol */
-	bool starttls;                 /* a text protocol upgraded to TLS */
+	bool starttls;                 /* a text protocol upgraded to TLS, or a
+	                                * preamble (preamble.c) before TLS/HTTP */
+	uint8_t preamble;              /* PRE_* of preamble.c, 0 none */
 	bool keep_app;                 /* its dissector recognised it: app stays */
 	bool skip_known[2];
 	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
@@ -79,6 +82,14 @@ void stream_cut(struct stream *st, uint32_t seq);
 /* Forget the bytes (the stream stays, empty). */
 void stream_release(struct stream *st);
 void stream_free(struct stream *st);
+
+/* preamble.c: the bytes before TLS or HTTP on a proxied or upgraded
+ * connection. client: b is the originator's direction. *kind: 0 to try
+ * every preamble (set to the one found), else that one only. 1 and *len
+ * (its length) when b starts with a whole one, 0 when it may still
+ * become one, -1 when it is none. */
+enum { PRE_NONE, PRE_SOCKS4, PRE_SOCKS5, PRE_PROXY, PRE_PGSQL, PRE_MYSQL, PRE_LDAP, PRE_N };
+int preamble_find(const uint8_t *b, size_t n, bool client, uint8_t *kind, size_t *len);
 
 /* app.c */
 void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us);

@@ -6,7 +6,12 @@
  * (the "first" policy of RFC 5722 discussions; we keep rather than drop).
  * Limits: FRAG_MAX_ENTRIES datagrams and FRAG_MAX_BYTES of data at once,
  * FRAG_TIMEOUT_US after the first fragment (Linux's ipfrag_time); past
- * either limit the oldest datagram is dropped and its fragments counted. */
+ * either limit the oldest datagram is dropped and its fragments counted.
+ *
+ * A dropped datagram whose first fragment came is not lost entirely: the
+ * bytes from its start up to the first hole are queued as a partial
+ * datagram (as tshark dissects what a first fragment holds), at most
+ * FRAG_MAX_PARTIAL at a time, for ip.c to hand on, marked as cut. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +24,7 @@
 #define FRAG_MAX_BYTES (16u << 20)
 #define FRAG_TIMEOUT_US (30ull * 1000000)
 #define FRAG_BUCKETS 1024
+#define FRAG_MAX_PARTIAL 64
 
 struct fentry {
 	struct fentry *hnext, *older, *newer;
@@ -31,6 +37,7 @@ struct fentry {
 	uint8_t *data;
 	size_t alloc, total;
 	uint32_t nblocks;      /* blocks received */
+	size_t first_len;      /* bytes the offset-0 fragment brought */
 	uint32_t npkts;
 	uint64_t ip_bytes;
 	uint8_t bits[(FRAG_BLOCKS + 7) / 8];
@@ -40,6 +47,8 @@ struct fragtab {
 	struct fentry *b[FRAG_BUCKETS];
 	struct fentry *oldest, *newest;
 	size_t n, bytes;
+	struct frag_out partial[FRAG_MAX_PARTIAL]; /* dropped, first part kept */
+	size_t npartial;
 };
 
 struct fragtab *frag_new(void)
@@ -55,6 +64,8 @@ static unsigned bucket(const struct pp_addr *src, const struct pp_addr *dst, uin
 	return h % FRAG_BUCKETS;
 }
 
+static bool bit(const struct fentry *e, uint32_t i) { return e->bits[i / 8] >> (i % 8) & 1; }
+
 static void unlink_entry(struct fragtab *t, struct fentry *e, struct sniff_stats *st, bool dropped)
 {
 	struct fentry **pp = &t->b[bucket(&e->src, &e->dst, e->id)];
@@ -67,8 +78,45 @@ static void unlink_entry(struct fragtab *t, struct fentry *e, struct sniff_stats
 	t->bytes -= e->alloc;
 	if (dropped && st)
 		st->frag_dropped += e->npkts;
+	if (dropped && e->proto_known && e->data && e->first_len && t->npartial < FRAG_MAX_PARTIAL) {
+		/* The part before the first hole: whole blocks, or what the
+		 * first fragment brought when it was cut inside a block. */
+		uint32_t b = 0;
+		while ((size_t)b * 8 < e->alloc && bit(e, b))
+			b++;
+		size_t len = (size_t)b * 8;
+		if (e->first_len > len && e->first_len / 8 <= b)
+			len = e->first_len;
+		if (len > e->alloc)
+			len = e->alloc;
+		if (e->total_known && len > e->total)
+			len = e->total;
+		if (len) {
+			struct frag_out *o = &t->partial[t->npartial++];
+			memset(o, 0, sizeof(*o));
+			o->data = e->data, o->len = len, o->proto = e->proto;
+			o->ip_bytes = e->ip_bytes, o->npkts = e->npkts;
+			o->partial = true, o->src = e->src, o->dst = e->dst, o->ts_us = e->first_us;
+			e->data = NULL;
+		}
+	}
 	free(e->data);
 	free(e);
+}
+
+int frag_take_partial(struct fragtab *t, struct frag_out *out)
+{
+	if (!t || !t->npartial)
+		return 0;
+	*out = t->partial[0];
+	memmove(&t->partial[0], &t->partial[1], --t->npartial * sizeof(t->partial[0]));
+	return 1;
+}
+
+void frag_drop_all(struct fragtab *t, struct sniff_stats *st)
+{
+	while (t && t->oldest && t->npartial < FRAG_MAX_PARTIAL)
+		unlink_entry(t, t->oldest, st, true);
 }
 
 void frag_free(struct fragtab *t, struct sniff_stats *st)
@@ -77,10 +125,10 @@ void frag_free(struct fragtab *t, struct sniff_stats *st)
 		return;
 	while (t->oldest)
 		unlink_entry(t, t->oldest, st, true);
+	while (t->npartial)
+		free(t->partial[--t->npartial].data);
 	free(t);
 }
-
-static bool bit(const struct fentry *e, uint32_t i) { return e->bits[i / 8] >> (i % 8) & 1; }
 
 int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struct frag_out *out,
              struct sniff_stats *st)
@@ -129,7 +177,9 @@ int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struc
 	}
 	if (e->total_known && end > e->total)
 		e->bad = true;
-	if (e->bad || in->len == 0)
+	/* A datagram that cannot complete still keeps its first fragment's
+	 * bytes, for the partial datagram it leaves when dropped. */
+	if ((e->bad && (in->off != 0 || e->first_len)) || in->len == 0)
 		return 0;
 
 	if (end > e->alloc) {
@@ -149,9 +199,17 @@ int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struc
 			continue;
 		size_t bs = (size_t)b * 8, be = bs + 8 < end ? bs + 8 : end;
 		memcpy(e->data + bs, in->data + (bs - in->off), be - bs);
-		e->bits[b / 8] |= (uint8_t)(1u << (b % 8));
-		e->nblocks++;
+		/* A block counts when whole, or when it ends the datagram; the
+		 * piece a snaplen cut leaves may still be filled by another. */
+		if (be - bs == 8 || (!in->more && !in->truncated)) {
+			e->bits[b / 8] |= (uint8_t)(1u << (b % 8));
+			e->nblocks++;
+		}
 	}
+	if (in->off == 0 && !e->first_len)
+		e->first_len = in->len;
+	if (e->bad)
+		return 0;
 	if (!e->total_known || !e->proto_known || e->nblocks < (e->total + 7) / 8)
 		return 0;
 	/* Complete: hand the bytes over. */

@@ -17,7 +17,6 @@
 #define HTTP_MAX_HEAD (64 * 1024) /* request/status line and headers */
 #define HTTP_MAX_LINE 8192        /* the first line, before we give up */
 #define HTTP_MAX_CHUNK_LINE 1024
-#define HTTP_MAX_MSGS 100         /* messages per direction */
 #define HTTP_MAX_METHOD 32
 
 enum http_phase {
@@ -31,15 +30,60 @@ struct http_dir {
 	size_t scan;  /* where to resume looking for the end of the head */
 	enum http_phase phase;
 	unsigned msgs;
+	bool tunnel;  /* after CONNECT (or its 2xx answer): TLS may follow */
+	bool h2;      /* HTTP/2 frames from off on (h2c) */
 };
 
 /* Per flow: both directions, and which requests were HEAD (their responses
- * have no body whatever Content-Length says), oldest in bit 0. */
+ * have no body whatever Content-Length says) or CONNECT (a 2xx answer opens
+ * a tunnel), oldest in bit 0. */
 struct http_state {
 	struct http_dir d[2];
-	uint64_t head_q;
+	uint64_t head_q, connect_q;
 	unsigned nq;
+	bool h2;      /* the client sent HTTP/2's connection preface */
 };
+
+/* HTTP/2 in the clear (h2c, RFC 9113 3.3/3.4: prior knowledge, or after
+ * an Upgrade: h2c request and its 101): the client's connection preface,
+ * then frames both ways. Headers are HPACK-compressed and not decoded; the
+ * payload of DATA frames is only looked at for DNS over HTTPS (RFC 8484
+ * POST bodies): one that is a whole DNS message is written as a "dns"
+ * record (transport "http2"). */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define H2_PREFACE_LEN 24
+
+/* A SETTINGS frame header on stream 0 (the first frame of each side). */
+static bool h2_settings_at(const uint8_t *p, size_t n)
+{
+	return n >= 9 && p[3] == 4 && !(p[0] | p[5] | p[6] | p[7] | p[8]) &&
+	       (p[4] & 1 ? p[1] == 0 && p[2] == 0 : ((size_t)p[1] << 8 | p[2]) % 6 == 0);
+}
+
+static int h2_frames(struct sniff_ctx *c, struct http_dir *d, const uint8_t *buf, size_t len,
+                     bool capped)
+{
+	while (len - d->off >= 9) {
+		const uint8_t *f = buf + d->off;
+		size_t flen = (size_t)f[0] << 16 | (size_t)f[1] << 8 | f[2];
+		if (len - d->off - 9 < flen)
+			break;
+		if (f[3] == 0) { /* DATA */
+			const uint8_t *pl = f + 9;
+			size_t n = flen;
+			if (f[4] & 0x08) { /* PADDED */
+				if (n == 0 || pl[0] >= n)
+					return DIS_DONE;
+				n -= 1u + pl[0];
+				pl++;
+			}
+			if (dns_looks_like(pl, n))
+				dns_http2(c, pl, n);
+		}
+		d->off += 9 + flen;
+	}
+	return capped ? DIS_DONE : DIS_MORE;
+}
 
 static bool is_tchar(uint8_t c)
 {
@@ -67,6 +111,8 @@ bool http_looks_like(const uint8_t *buf, size_t len)
 {
 	if (len == 0)
 		return false;
+	if (!memcmp(buf, h2_preface, len < H2_PREFACE_LEN ? len : H2_PREFACE_LEN))
+		return true;
 	if (len >= 5 && !memcmp(buf, "HTTP/", 5))
 		return len < 8 || is_version(buf, len);
 	if (len < 5 && !memcmp(buf, "HTTP/", len))
@@ -121,6 +167,7 @@ static struct span trim(struct span s)
 /* The first line, parsed. */
 struct start_line {
 	bool request;
+	bool odd;      /* a request line with more than three words */
 	struct span method, target, version;
 	unsigned status;
 };
@@ -144,25 +191,38 @@ static bool parse_start(struct span l, struct start_line *s)
 	}
 	while (i < l.n && is_tchar(l.p[i]))
 		i++;
-	if (i == 0 || i > HTTP_MAX_METHOD || i >= l.n || l.p[i] != ' ')
+	if (i == 0 || i > HTTP_MAX_METHOD || (i < l.n && l.p[i] != ' '))
 		return false;
 	s->request = true;
 	s->method = (struct span){l.p, i};
-	i++;
+	if (i == l.n) /* "GET" alone: known methods only, as HTTP/0.9 */
+		return known_method(s->method);
+	/* Lenient as servers and tshark are: runs of spaces between the
+	 * parts, and a target with spaces in it ("GET /a b HTTP/1.1"), whose
+	 * first word is the target (tshark's reading), the line then flagged. */
+	while (i < l.n && l.p[i] == ' ')
+		i++;
 	s->target.p = l.p + i;
 	while (i < l.n && l.p[i] > 0x20 && l.p[i] != 0x7f)
 		i++;
 	s->target.n = (size_t)(l.p + i - s->target.p);
 	if (s->target.n == 0)
-		return false;
-	if (i == l.n) /* HTTP/0.9 "GET /path": known methods only */
+		return known_method(s->method) && i == l.n; /* "GET": no target */
+	if (s->target.n == 8 && is_version(s->target.p, 8) && i == l.n && known_method(s->method)) {
+		s->version = s->target, s->target.n = 0; /* "GET HTTP/1.1": no target */
+		return true;
+	}
+	size_t end = l.n;
+	while (end > i && l.p[end - 1] == ' ')
+		end--;
+	if (i == end) /* HTTP/0.9 "GET /path": known methods only */
 		return known_method(s->method);
-	if (l.p[i] != ' ')
+	if (l.p[i] != ' ' || end - i < 9 || !is_version(l.p + end - 8, 8) || l.p[end - 9] != ' ')
 		return false;
-	i++;
-	if (l.n - i != 8 || !is_version(l.p + i, 8))
-		return false;
-	s->version = (struct span){l.p + i, 8};
+	s->version = (struct span){l.p + end - 8, 8};
+	for (size_t k = i; k < end - 9; k++)
+		if (l.p[k] != ' ')
+			s->odd = true; /* more words than three */
 	return true;
 }
 
@@ -175,6 +235,17 @@ static bool start_prefix_ok(const uint8_t *p, size_t n)
 	while (i < n && is_tchar(p[i]))
 		i++;
 	return i > 0 && i <= HTTP_MAX_METHOD && (i == n || p[i] == ' ');
+}
+
+/* After a request line without a version: does a header line follow
+ * (a field name and a colon), so that it is an HTTP/1.x request with a
+ * broken first line rather than HTTP/0.9? */
+static bool header_follows(const uint8_t *p, const uint8_t *e)
+{
+	size_t i = 0, n = (size_t)(e - p);
+	while (i < n && is_tchar(p[i]))
+		i++;
+	return i > 0 && i < n && p[i] == ':';
 }
 
 /* The end of the head at or after from: the offset just past the blank
@@ -249,7 +320,8 @@ static void write_record(struct sniff_ctx *c, const struct start_line *s, const 
 		jw_strn(w, "method", s->method.p, s->method.n);
 		if (h->has_host && h->host.n)
 			jw_strn(w, "host", h->host.p, h->host.n);
-		jw_strn(w, "path", s->target.p, s->target.n);
+		if (s->target.n)
+			jw_strn(w, "path", s->target.p, s->target.n);
 		if (h->has_ua && h->ua.n)
 			jw_strn(w, "user_agent", h->ua.p, h->ua.n);
 	} else {
@@ -258,6 +330,8 @@ static void write_record(struct sniff_ctx *c, const struct start_line *s, const 
 	}
 	if (s->version.n)
 		jw_strn(w, "version", s->version.p, s->version.n);
+	if (s->odd)
+		jw_str(w, "malformed", "spaces in the request target");
 	sniff_rec_end(c);
 }
 
@@ -316,6 +390,30 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		*state = s;
 	}
 	d = &s->d[c->from_orig ? 0 : 1];
+	/* HTTP/2: the client's preface, the server's SETTINGS. */
+	if (!d->h2 && d->phase == PH_HEAD && d->off < len) {
+		size_t avail = len - d->off;
+		const uint8_t *p = buf + d->off;
+		if (c->from_orig && !memcmp(p, h2_preface, avail < H2_PREFACE_LEN ? avail : H2_PREFACE_LEN)) {
+			if (avail < H2_PREFACE_LEN)
+				return capped ? DIS_DONE : DIS_MORE;
+			d->off += H2_PREFACE_LEN;
+			d->h2 = s->h2 = true;
+			if (c->app)
+				*c->app = "http";
+		} else if (!c->from_orig && (d->msgs == 0 || d->tunnel) && h2_settings_at(p, avail)) {
+			if (!s->h2) /* the server's answer to a preface still to come */
+				return capped ? DIS_DONE : DIS_MORE;
+			d->h2 = true;
+		}
+	}
+	if (d->h2) {
+		const char **app = c->app;
+		c->app = NULL; /* the flow stays "http" */
+		int r = h2_frames(c, d, buf, len, capped);
+		c->app = app;
+		return r;
+	}
 	for (;;) {
 		struct start_line sl;
 		struct head_info h;
@@ -328,12 +426,20 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 			if (r != -2)
 				return r;
 		}
-		if (d->msgs >= HTTP_MAX_MSGS)
-			return DIS_DONE;
+		/* Empty lines before a message are ignored (RFC 9112 2.2):
+		 * pipelined requests sometimes come separated by them. */
+		while (d->msgs && d->off < len && (buf[d->off] == '\r' || buf[d->off] == '\n'))
+			d->off++;
 		if (d->off >= len) /* a body still to come, or nothing yet */
 			return capped ? DIS_DONE : DIS_MORE;
 		p = buf + d->off;
 		avail = len - d->off;
+		if (c->from_orig && d->msgs && !memcmp(p, h2_preface, avail < H2_PREFACE_LEN ? avail : H2_PREFACE_LEN))
+			return http_stream(c, state, buf, len, capped); /* h2c after Upgrade */
+		if (d->tunnel && tls_looks_like(p, avail)) {
+			c->upgrade_at = d->off; /* TLS through the CONNECT tunnel */
+			return DIS_UPGRADE;
+		}
 
 		/* Give up early on what cannot be HTTP. */
 		lf = memchr(p, '\n', avail < HTTP_MAX_LINE ? avail : HTTP_MAX_LINE);
@@ -344,7 +450,8 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		}
 		if (!parse_start((struct span){p, (size_t)(lf - p)}, &sl))
 			return d->msgs ? DIS_DONE : DIS_NOTMINE;
-		if (sl.version.n == 0) { /* HTTP/0.9: no headers, nothing after */
+		if (sl.version.n == 0 && !header_follows(lf + 1, buf + len)) {
+			/* HTTP/0.9: no headers, nothing after */
 			memset(&h, 0, sizeof(h));
 			if (c->app)
 				*c->app = "http";
@@ -384,21 +491,39 @@ int http_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t le
 		/* Where the next message starts. */
 		if (sl.request) {
 			bool is_head = sl.method.n == 4 && !memcmp(sl.method.p, "HEAD", 4);
-			if (s->nq < 64)
-				s->head_q |= (uint64_t)is_head << s->nq++;
-			if (sl.method.n == 7 && !memcmp(sl.method.p, "CONNECT", 7))
-				return DIS_DONE; /* a tunnel follows */
+			bool is_connect = sl.method.n == 7 && !memcmp(sl.method.p, "CONNECT", 7);
+			if (s->nq < 64) {
+				s->head_q |= (uint64_t)is_head << s->nq;
+				s->connect_q |= (uint64_t)is_connect << s->nq++;
+			}
+			if (is_connect) {
+				d->tunnel = true; /* what follows is the tunnel's */
+				continue;
+			}
 			has_body = h.chunked || (h.has_len && h.clen);
 		} else {
-			bool head_req = false;
+			bool head_req = false, connect_req = false;
 			if (sl.status >= 100 && sl.status < 200 && sl.status != 101)
 				continue; /* interim: the final response follows */
 			if (s->nq) {
 				head_req = s->head_q & 1;
-				s->head_q >>= 1, s->nq--;
+				connect_req = s->connect_q & 1;
+				s->head_q >>= 1, s->connect_q >>= 1, s->nq--;
 			}
-			if (sl.status == 101)
-				return DIS_DONE; /* switched to another protocol */
+			if (connect_req && sl.status >= 200 && sl.status < 300) {
+				d->tunnel = true; /* no body: the tunnel's bytes follow */
+				continue;
+			}
+			if (sl.status == 101) { /* switched to another protocol: h2c? */
+				d->tunnel = true;
+				if (len - d->off >= 9 && h2_settings_at(buf + d->off, len - d->off))
+					s->h2 = true; /* the server's agreement */
+				if (len - d->off >= 9 && h2_settings_at(buf + d->off, len - d->off))
+					return http_stream(c, state, buf, len, capped);
+				if (len - d->off < 9 && !capped)
+					return DIS_MORE;
+				return DIS_DONE;
+			}
 			if (head_req || sl.status == 204 || sl.status == 304)
 				continue;
 			if (!h.chunked && !h.has_len)

@@ -20,6 +20,19 @@
 #define DLT_NFLOG 239
 #endif
 
+#ifndef DLT_IEEE802_11
+#define DLT_IEEE802_11 105
+#endif
+#ifndef DLT_IEEE802_11_RADIO
+#define DLT_IEEE802_11_RADIO 127
+#endif
+#ifndef DLT_PPI
+#define DLT_PPI 192
+#endif
+#ifndef DLT_IEEE802_15_4_NOFCS
+#define DLT_IEEE802_15_4_NOFCS 230
+#endif
+
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd
 #define ETH_VLAN 0x8100
@@ -39,6 +52,11 @@ bool sniff_dlt_supported(int dlt)
 	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_NULL: case DLT_LOOP:
 	case DLT_RAW: case 101: /* LINKTYPE_RAW, where libpcap did not map it */
 	case DLT_IPV4: case DLT_IPV6: case DLT_PPP: case DLT_C_HDLC: case DLT_NFLOG:
+	case DLT_FDDI: case DLT_IEEE802_11: case DLT_IEEE802_11_RADIO: case DLT_PPI:
+		return true;
+	case DLT_IEEE802_15_4_NOFCS: case DLT_IEEE802_15_4:
+		/* Read, but its frames (6LoWPAN, Zigbee) carry no IP we decode:
+		 * the capture gives no records rather than an error. */
 		return true;
 	}
 	return false;
@@ -91,10 +109,20 @@ static int ethertype(struct cur *c, uint16_t type, struct link_info *li)
 					return guess_ip(c, li);
 			}
 			return LINK_SKIP;
-		case ETH_PPPOE:
-			if (!cur_skip(c, 6) || !cur_u16(c, &ppp))
+		case ETH_PPPOE: {
+			/* A session header, then the PPP protocol: one byte when
+			 * its low bit is set (RFC 1661 6.5 field compression). */
+			uint8_t p1, p2;
+			if (!cur_skip(c, 6) || !cur_u8(c, &p1))
 				return LINK_TRUNC;
+			if (p1 & 1)
+				ppp = p1;
+			else if (!cur_u8(c, &p2))
+				return LINK_TRUNC;
+			else
+				ppp = (uint16_t)(p1 << 8 | p2);
 			return ppp_proto(ppp, li);
+		}
 		default:
 			return LINK_SKIP;
 		}
@@ -117,6 +145,45 @@ static int ethernet(struct cur *c, struct link_info *li)
 			return LINK_TRUNC;
 	}
 	return ethertype(c, type, li);
+}
+
+/* LLC/SNAP with an EtherType (802.2 with the 00-00-00 OUI, RFC 1042). */
+static int llc_snap(struct cur *c, struct link_info *li)
+{
+	const uint8_t *llc = cur_bytes(c, 8);
+	if (!llc)
+		return LINK_TRUNC;
+	if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] || llc[5])
+		return LINK_SKIP;
+	return ethertype(c, (uint16_t)(llc[6] << 8 | llc[7]), li);
+}
+
+/* An IEEE 802.11 data frame (802.11-2020 9.3.2.1): frame control and
+ * duration, three addresses and sequence control, a fourth address when
+ * both DS bits are set, QoS control for QoS subtypes, HT control when QoS
+ * and +HTC/Order; then LLC/SNAP. Management and control frames, frames
+ * without data, protected (encrypted) frames and A-MSDUs are skipped.
+ * swap: CAPWAP access points that send frame control byte-swapped (as
+ * Wireshark's default capwap.swap_frame_control assumes). */
+int link_wlan(struct cur *c, struct link_info *li, bool swap)
+{
+	const uint8_t *h = cur_bytes(c, 2);
+	if (!h)
+		return LINK_TRUNC;
+	uint8_t fc = swap ? h[1] : h[0], fl = swap ? h[0] : h[1];
+	if ((fc & 0x03) != 0 || ((fc >> 2) & 3) != 2 || (fc & 0x40) || (fl & 0x40))
+		return LINK_SKIP; /* version 0 data frames with data, in the clear */
+	bool qos = fc & 0x80;
+	if (!cur_skip(c, 22 + ((fl & 3) == 3 ? 6 : 0)))
+		return LINK_TRUNC;
+	if (qos) {
+		uint8_t qc;
+		if (!cur_u8(c, &qc) || !cur_skip(c, 1 + ((fl & 0x80) ? 4 : 0)))
+			return LINK_TRUNC;
+		if (qc & 0x80)
+			return LINK_SKIP; /* A-MSDU: subframes, not one LLC header */
+	}
+	return llc_snap(c, li);
 }
 
 /* BSD loopback: the address family in the capturing host's byte order. */
@@ -215,6 +282,37 @@ int link_parse(int dlt, const uint8_t *p, size_t len, struct link_info *li)
 	case DLT_NFLOG:
 		rc = nflog(&c, li);
 		break;
+	case DLT_FDDI: /* frame control, destination, source, then LLC */
+		if (!cur_skip(&c, 13))
+			return LINK_TRUNC;
+		rc = llc_snap(&c, li);
+		break;
+	case DLT_IEEE802_11:
+		rc = link_wlan(&c, li, false);
+		break;
+	case DLT_IEEE802_11_RADIO: { /* radiotap: version 0, pad, LE length */
+		const uint8_t *h = cur_bytes(&c, 4);
+		if (!h)
+			return LINK_TRUNC;
+		if (h[0] != 0 || !cur_skip(&c, (size_t)(h[2] | h[3] << 8) - 4))
+			return h[0] ? LINK_SKIP : LINK_TRUNC;
+		rc = link_wlan(&c, li, false);
+		break;
+	}
+	case DLT_PPI: { /* version 0, flags, LE length, LE link type of the rest */
+		const uint8_t *h = cur_bytes(&c, 8);
+		if (!h)
+			return LINK_TRUNC;
+		size_t hl = (size_t)(h[2] | h[3] << 8);
+		int inner = (int)((uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24);
+		if (h[0] != 0 || hl < 8 || inner == DLT_PPI)
+			return LINK_SKIP;
+		if (hl > len)
+			return LINK_TRUNC;
+		rc = link_parse(inner, p + hl, len - hl, li);
+		li->off += hl;
+		return rc;
+	}
 	default:
 		return LINK_SKIP;
 	}

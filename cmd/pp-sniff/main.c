@@ -15,10 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lineout.h"
 #include "outfile.h"
 #include "pp.h"
 #include "sandbox.h"
 #include "sbuf.h"
+#include "pcapng_fix.h"
 #include "sniff.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -27,7 +29,11 @@
 
 #define DEFAULT_SNAPLEN 262144
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
-#define LIVE_POLL_MS 200    /* wake-up for idle timeouts and signals */
+#define LIVE_POLL_MS 200    /* wake-up for idle timeouts, signals and marks */
+#define MARK_EVERY_US 50000 /* live: a mark at most this often */
+/* A packet stamped just before a dispatch may still be on its way into the
+ * capture ring (another CPU): marks stay this far behind. */
+#define MARK_LAG_US 10000
 
 static void usage(FILE *f)
 {
@@ -138,6 +144,9 @@ static pcap_t *open_live(const char *dev, int snaplen)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
 	pcap_set_snaplen(p, snaplen);
 	pcap_set_timeout(p, 100);
+	/* Each packet as soon as it is captured, not a block at a time:
+	 * marks (pp-records(5)) can then say how far the capture is. */
+	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, 8 << 20);
 	rc = pcap_activate(p);
 	if (rc < 0)
@@ -239,6 +248,28 @@ static void sandbox(const struct pp_sandbox_opts *so)
 	pp_sandbox_run(&spec, so);
 }
 
+/* Live captures into a pipe: a mark after each dispatch, the promise
+ * that no record stamped before ts follows except those that end a flow
+ * (pp-records(5)). */
+static bool marks_on;
+
+static void write_mark(struct run *r, uint64_t ts)
+{
+	static uint64_t last;
+	static char producer[48];
+	if (!marks_on || sniff_write_status || ts < last + MARK_EVERY_US)
+		return;
+	if (!producer[0])
+		snprintf(producer, sizeof(producer), "pp-sniff:%ld", (long)getpid());
+	last = ts;
+	jw_rec_begin(&r->s.w, "mark", ts);
+	jw_str(&r->s.w, "producer", producer);
+	if (jw_rec_end(&r->s.w, stdout) != 0) {
+		sniff_write_errno = errno;
+		sniff_write_status = errno == EPIPE ? -1 : -2;
+	}
+}
+
 static int flush_out(void)
 {
 	if (sniff_write_status)
@@ -270,6 +301,8 @@ int main(int argc, char **argv)
 	struct pp_sandbox_opts so = {0};
 	int snaplen = DEFAULT_SNAPLEN, ch, status = PP_EXIT_OK;
 	char *expr;
+
+	uint64_t start_us = pp_now_us();
 
 	pp_setprog(argv[0]);
 	pp_out_init();
@@ -314,7 +347,29 @@ int main(int argc, char **argv)
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
 		setvbuf(fp, NULL, _IOFBF, 1 << 20);
-		g_pcap = pcap_fopen_offline(fp, err);
+		g_pcap = NULL;
+		/* (stdin too when it is a file: /dev/stdin opens it anew) */
+		const char *path = strcmp(file, "-") == 0 ? "/dev/stdin" : file;
+		if (pcapng_needs_fix(path)) {
+			/* Merged pcapng: libpcap wants one snaplen and one link
+			 * type for all its interfaces (pcapng_fix.c). */
+			struct pcapng_fix_info fi;
+			FILE *mem = pcapng_fix(path, &fi);
+			if (mem && (g_pcap = pcap_fopen_offline(mem, err))) {
+				pp_warn("%s: %u interfaces with snapshot lengths %u to %u: read with %u for all",
+				        file, fi.interfaces, fi.snaplen_min, fi.snaplen, fi.snaplen);
+				if (fi.dropped_interfaces)
+					pp_warn("%s: %u interfaces of link types other than %u left out, with their %lu "
+					        "packets (libpcap reads one link type per file)", file,
+					        fi.dropped_interfaces, fi.linktype, fi.dropped_packets);
+			} else if (mem) {
+				fclose(mem);
+			}
+		}
+		if (!g_pcap)
+			g_pcap = pcap_fopen_offline(fp, err);
+		else
+			fclose(fp);
 		if (!g_pcap) {
 			fclose(fp);
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, err);
@@ -342,6 +397,14 @@ int main(int argc, char **argv)
 	}
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
+	if (r.live) {
+		struct stat ns;
+		/* Whole lines per write on a pipe (shared with pp-trace). */
+		stdout = pp_out_whole_lines(stdout);
+		marks_on = pp_out_is_stream(stdout);
+		if (stat("/proc/self/ns/net", &ns) == 0)
+			sniff_netns = (uint64_t)ns.st_ino;
+	}
 	if (sniff_init(&r.s, &o, stdout) != 0)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	r.s.src_name = file ? file : dev;
@@ -356,15 +419,23 @@ int main(int argc, char **argv)
 	if (r.live) {
 		struct pollfd pfd = {.fd = pcap_get_selectable_fd(g_pcap), .events = POLLIN};
 		pcap_setnonblock(g_pcap, 1, err);
+		/* Here from the start (pp-join waits for us), as of before the
+		 * capture opened: packets since then are still to come. */
+		write_mark(&r, start_us);
+		flush_out();
 		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+			uint64_t t0 = pp_now_us();
 			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
 			if (n == PCAP_ERROR) {
 				pp_warn("%s: %s", dev, pcap_geterr(g_pcap));
 				status = PP_EXIT_RUNTIME;
 				break;
 			}
-			if (n == 0 && pfd.fd >= 0)
+			write_mark(&r, t0 - MARK_LAG_US);
+			if (n == 0 && pfd.fd >= 0) {
+				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
+			}
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);
@@ -415,6 +486,9 @@ int main(int argc, char **argv)
 	if (r.s.st.truncated || r.s.st.malformed)
 		pp_warn("%s: %llu packets truncated (shorter than their headers say), %llu malformed", r.s.src_name,
 		        (unsigned long long)r.s.st.truncated, (unsigned long long)r.s.st.malformed);
+	if (stream_overflows)
+		pp_warn("%s: %lu TCP directions went on past the first %zu KiB kept of each: their later "
+		        "messages were not read", r.s.src_name, stream_overflows, o.stream_cap / 1024);
 	if (r.s.st.frag_dropped)
 		pp_warn("%s: %llu fragments of incomplete datagrams dropped", r.s.src_name,
 		        (unsigned long long)r.s.st.frag_dropped);
@@ -433,10 +507,13 @@ int main(int argc, char **argv)
 
 	if (sniff_write_status == -2) {
 		pp_warn("write error: %s", strerror(sniff_write_errno));
+		fclose(stdout);
 		return PP_EXIT_RUNTIME;
 	}
-	if (sniff_write_status == -1)
+	if (sniff_write_status == -1) {
+		fclose(stdout); /* frees the stream; what is left cannot go out */
 		return status; /* the reader went away: a quiet end */
+	}
 	int rc = pp_out_close(stdout);
 	if (rc == -2)
 		return PP_EXIT_RUNTIME;

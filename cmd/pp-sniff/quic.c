@@ -70,7 +70,7 @@ const char *quic_version_name(uint32_t v, char *buf)
 		return "v2";
 	if ((v & 0xffffff00u) == 0xff000000u)
 		snprintf(buf, 12, "draft-%u", v & 0xff);
-	else if (v == QUIC_T050 || v == QUIC_T051)
+	else if (v == QUIC_T050 || v == QUIC_T051 || gquic_version_num(v))
 		snprintf(buf, 12, "%c%c%c%c", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
 	else
 		snprintf(buf, 12, "0x%08x", v);
@@ -210,6 +210,19 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 	size_t have, mlen, at;
 	char vb[12];
 
+	if (q->version == QUIC_Q050) { /* Google's CHLO, not a ClientHello */
+		if (q->done || q->n_ranges == 0 || q->ranges[0].start != 0)
+			return;
+		have = q->ranges[0].end;
+		if (!(mlen = gquic_chlo_len(q->crypto, have))) {
+			if (have >= 8 && memcmp(q->crypto, "CHLO", 4) != 0)
+				q->done = true;
+			return;
+		}
+		q->done = true;
+		gquic_chlo_write(c, q->version, q->crypto, mlen);
+		return;
+	}
 	while (!q->done && q->n_ranges > 0 && q->ranges[0].start == 0 &&
 	       (have = q->ranges[0].end) >= (at = q->next) + 4) {
 		const uint8_t *m = q->crypto + (at - q->base);
@@ -287,8 +300,8 @@ static void initial_frames(struct quic_conn *q, const uint8_t *p, size_t n)
 			                     !quic_varint(&c, &a)))
 				return;
 			break;
-		case 0x08: /* Google's T050/T051 number their CRYPTO frame so */
-			if (q->version != QUIC_T050 && q->version != QUIC_T051)
+		case 0x08: /* Google's T050/T051/Q050 number their CRYPTO frame so */
+			if (q->version != QUIC_T050 && q->version != QUIC_T051 && q->version != QUIC_Q050)
 				return;
 			/* fall through */
 		case 0x06: { /* CRYPTO */
@@ -469,6 +482,9 @@ int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	size_t off = 0, k;
 
 	if (!s) {
+		/* Google QUIC in the clear: each CHLO packet stands alone. */
+		if (c->from_orig && gquic_clear_packet(c, p, n))
+			return DIS_MORE;
 		if (!looks_like_quic(p, n))
 			return DIS_NOTMINE;
 		if (!(s = calloc(1, sizeof(*s))))

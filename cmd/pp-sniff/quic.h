@@ -37,6 +37,17 @@ int quic_open_packet(struct quic_keys *k, const uint8_t *pkt, size_t pkt_len, si
                      int64_t largest_pn, uint8_t *out, size_t *hdr_len, size_t *plain_len,
                      uint64_t *pn);
 
+/* quic_google.c: Google QUIC's CHLO. "Qddd" as ddd, else 0. */
+unsigned gquic_version_num(uint32_t v);
+/* Length of the complete CHLO at p, or 0 (not a CHLO, or not all there). */
+size_t gquic_chlo_len(const uint8_t *p, size_t n);
+/* Its "quic" record (SNI, UAID); false if the tag table lies. */
+struct sniff_ctx;
+bool gquic_chlo_write(struct sniff_ctx *c, uint32_t version, const uint8_t *p, size_t n);
+/* A clear-text client packet of Q024-Q046 carrying a CHLO: record
+ * written, true. */
+bool gquic_clear_packet(struct sniff_ctx *c, const uint8_t *p, size_t n);
+
 /* Statistics since start, for tests and the benchmark. */
 struct quic_stats {
 	unsigned long long decrypted, failed, hellos, dropped_conns;

@@ -10,7 +10,8 @@
 #include "quic_crypto.h"
 
 /* Initial salts: RFC 9001 5.2 (v1, also drafts 33-34), RFC 9369 3.3.1 (v2),
- * draft-ietf-quic-tls-29 5.2 (drafts 29-32), -23 (drafts 23-28). */
+ * draft-ietf-quic-tls-29 5.2 (drafts 29-32), -23 (drafts 23-28), -22
+ * (Facebook's mvfst 0xfaceb001, built on draft 22). */
 static const uint8_t salt_v1[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
                                     0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
 static const uint8_t salt_v2[20] = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
@@ -19,6 +20,12 @@ static const uint8_t salt_d29[20] = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0
                                      0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
 static const uint8_t salt_d23[20] = {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
                                      0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02};
+static const uint8_t salt_d22[20] = {0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
+                                     0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a};
+/* Google QUIC Q050 (Chromium's quic_crypto_utils.cc): IETF Initial
+ * protection around Google's own CHLO. */
+static const uint8_t salt_q50[20] = {0x50, 0x45, 0x74, 0xef, 0xd0, 0x66, 0xfe, 0x2f, 0x9d, 0x94,
+                                     0x5c, 0xfc, 0xdb, 0xd3, 0xa7, 0xf0, 0xd3, 0xb5, 0x6b, 0x45};
 
 /* Google's QUIC with TLS, versions T050 and T051 (Chromium's
  * quic_crypto_utils.cc), which use the IETF Initial packet layout. */
@@ -37,7 +44,19 @@ static const uint8_t *version_salt(uint32_t v)
 		return salt_v1;
 	if (v == QUIC_V2)
 		return salt_v2;
-	if (v >= 0xff00001bu && v <= 0xff00001cu) /* drafts 27, 28 */
+	if (v == QUIC_Q050)
+		return salt_q50;
+	if (v == QUIC_MVFST_22)
+		return salt_d22;
+	if (v == QUIC_MVFST_27 || v == QUIC_MVFST_EXP) /* mvfst on draft 27 */
+		return salt_d23;
+	/* 0x?a?a?a?a: reserved to make the server answer with Version
+	 * Negotiation (RFC 9000 15); their clients (the interop runner's)
+	 * protect the Initial as draft 29 does, as Wireshark assumes. A wrong
+	 * guess costs nothing: the packet then fails authentication. */
+	if ((v & 0x0f0f0f0fu) == 0x0a0a0a0au)
+		return salt_d29;
+	if (v >= 0xff000017u && v <= 0xff00001cu) /* drafts 23-28 */
 		return salt_d23;
 	if (v >= 0xff00001du && v <= 0xff000020u) /* drafts 29-32 */
 		return salt_d29;

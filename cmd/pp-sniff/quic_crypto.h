@@ -12,13 +12,17 @@
 #define QUIC_V2 0x6b3343cfu
 #define QUIC_T050 0x54303530u /* "T050" */
 #define QUIC_T051 0x54303531u
+#define QUIC_Q050 0x51303530u /* "Q050": Google QUIC, IETF-style Initial */
+#define QUIC_MVFST_22 0xfaceb001u /* Facebook mvfst */
+#define QUIC_MVFST_27 0xfaceb002u
+#define QUIC_MVFST_EXP 0xfaceb00eu
 
 struct quic_keys {
 	uint8_t key[16], iv[12], hp[16];
 };
 
 /* Is this a version whose Initial protection we know (v1, v2, drafts
- * 27-34, Google's T050 and T051)? */
+ * 23-34, Google's T050, T051 and Q050, mvfst, 0x?a?a?a?a)? */
 bool quic_version_known(uint32_t version);
 
 /* The client's (client=true) or server's Initial secret for a DCID

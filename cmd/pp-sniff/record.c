@@ -11,6 +11,7 @@
 #include "pp.h"
 
 int sniff_write_status, sniff_write_errno;
+uint64_t sniff_netns;
 
 static bool has_ports(uint8_t proto)
 {
@@ -79,6 +80,10 @@ static const char *tuple_json(struct flow *f, size_t *len)
 		p = put_lit(p, ",\"community_id\":\"");
 		p = put_lit(p, f->cid);
 		*p++ = '"';
+		if (sniff_netns) { /* live: the namespace captured in (pp-join keys on it) */
+			p = put_lit(p, ",\"netns\":");
+			p = put_u64(p, sniff_netns);
+		}
 		f->tuple_len = (uint16_t)(p - buf);
 		f->tuple_json = malloc(f->tuple_len);
 		if (!f->tuple_json) {

@@ -65,6 +65,8 @@ struct pkt {
 	size_t l4wire;         /* transport length per the IP header */
 	uint64_t ip_bytes;     /* IP bytes on the wire (all fragments) */
 	uint32_t npkts;        /* packets this stands for (fragments) */
+	bool partial;          /* the start of a datagram never completed (frag.c):
+	                        * short through no fault of the capture */
 };
 
 struct flowtab;
@@ -107,12 +109,18 @@ struct link_info {
 };
 enum { LINK_OK = 0, LINK_TRUNC = -1, LINK_SKIP = -2 };
 int link_parse(int dlt, const uint8_t *p, size_t len, struct link_info *li);
+/* An 802.11 data frame at c (tunnels carry them too); swap: frame control
+ * byte-swapped (CAPWAP). */
+struct cur;
+int link_wlan(struct cur *c, struct link_info *li, bool swap);
 
 /* ip.c: one network-layer packet; hands complete datagrams to flow_input. */
 void ip_input(struct sniff *s, const uint8_t *p, size_t caplen, int l3, struct pkt *pk);
 
-/* ip.c: GTP-U and VXLAN payloads of UDP go back in as packets of their
- * own; false when p is not such a tunnel. */
+/* ip.c: tunnels in UDP (GTP-U, VXLAN, Geneve, GRE, AYIYA, CAPWAP) go
+ * back in as packets of their own; false when p is not such a tunnel.
+ * tunnel_port: could these ports carry one? */
+bool tunnel_port(uint16_t sport, uint16_t dport);
 bool tunnel_input(struct sniff *s, const struct pkt *outer, uint16_t sport, uint16_t dport,
                   const uint8_t *p, size_t n);
 
@@ -138,12 +146,24 @@ struct frag_out {
 	uint8_t proto;
 	uint64_t ip_bytes;
 	uint32_t npkts;
+	/* frag_take_partial: the start of a datagram never completed */
+	bool partial;
+	struct pp_addr src, dst;
+	uint64_t ts_us;        /* of its first fragment */
 };
 struct fragtab *frag_new(void);
 void frag_free(struct fragtab *t, struct sniff_stats *st);
 /* 1 and *out filled when the datagram is complete, else 0. */
 int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struct frag_out *out,
              struct sniff_stats *st);
+/* A dropped datagram's first part (before its first hole), oldest first:
+ * 1 and *out filled, or 0. */
+int frag_take_partial(struct fragtab *t, struct frag_out *out);
+/* Drop every datagram still in reassembly (the end of input). */
+void frag_drop_all(struct fragtab *t, struct sniff_stats *st);
+/* ip.c: hand on the partial datagrams frag.c has queued; all: drop every
+ * datagram in reassembly first (the end of the input). */
+void ip_frag_flush(struct sniff *s, bool all);
 
 /* flow.c */
 struct flowtab *flow_new(struct sniff *s);
@@ -152,8 +172,15 @@ void flow_expire(struct sniff *s, uint64_t now_us);
 void flow_end_all(struct sniff *s);
 void flow_free(struct flowtab *ft);
 
+/* stream.c: TCP directions that went past the bytes kept (stream_cap)
+ * while their dissector was reading, for the report at exit. */
+extern unsigned long stream_overflows;
+
 /* record.c: output of records; a failed write is remembered. */
 extern int sniff_write_status; /* 0, -1 EPIPE (reader gone), -2 other */
 extern int sniff_write_errno;
+/* Network namespace (inode) of a live capture, written on every record
+ * with a 5-tuple; 0 (files) writes none. */
+extern uint64_t sniff_netns;
 
 #endif

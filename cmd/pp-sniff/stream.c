@@ -11,6 +11,9 @@
 /* All streams together hold at most this much: past it, streams stop
  * growing (their dissectors get what is there, then capped at flow end). */
 size_t stream_mem, stream_mem_max = STREAM_MEM_MAX;
+/* Directions whose dissector was still reading when bytes came past the
+ * cap: reported at exit, so that the limit is never silent. */
+unsigned long stream_overflows;
 
 static void copy_gaps(struct stream *st, uint32_t s, uint32_t e, const uint8_t *p)
 {
@@ -81,6 +84,10 @@ void stream_add(struct stream *st, uint32_t seq, const uint8_t *p, size_t n)
 		rel = 0;
 	}
 	s = (uint32_t)rel;
+	if (st->cap && !st->cut && !st->overflow && (s >= st->cap || n > st->cap - s)) {
+		st->overflow = true;
+		stream_overflows++;
+	}
 	if (s >= st->cap)
 		return;
 	e = n > st->cap - s ? st->cap : s + (uint32_t)n;

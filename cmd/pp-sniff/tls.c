@@ -37,8 +37,30 @@ struct tls_state {
 	bool cert_done;
 };
 
+/* An SSL 2.0-format CLIENT-HELLO offering SSL 3.0 or TLS (RFC 5246 E.2,
+ * still sent by old clients and scanners): a 2-byte header with the top
+ * bit set, message type 1, version, then cipher-spec, session-id and
+ * challenge lengths that add up to the record. 1 yes (*rl its length),
+ * 0 not all there yet, -1 no. */
+static int sslv2_hello(const uint8_t *b, size_t n, size_t *rl)
+{
+	if (n < 11)
+		return n >= 5 && (!(b[0] & 0x80) || b[2] != 1 || b[3] != 3 || b[4] > 4) ? -1 : 0;
+	size_t len = (size_t)(b[0] & 0x7f) << 8 | b[1];
+	size_t cs = (size_t)(b[5] << 8 | b[6]), sid = (size_t)(b[7] << 8 | b[8]),
+	       ch = (size_t)(b[9] << 8 | b[10]);
+	if (!(b[0] & 0x80) || b[2] != 1 || b[3] != 3 || b[4] > 4 || cs == 0 || cs % 3 ||
+	    (sid != 0 && sid != 16) || ch < 16 || ch > 32 || len != 9 + cs + sid + ch)
+		return -1;
+	*rl = 2 + len;
+	return n >= *rl ? 1 : 0;
+}
+
 bool tls_looks_like(const uint8_t *buf, size_t len)
 {
+	size_t rl;
+	if (len && (buf[0] & 0x80))
+		return len >= 5 && sslv2_hello(buf, len, &rl) >= 0;
 	/* A handshake record of TLS 1.0..1.3 (record version 3.0..3.4). */
 	if (len < 3 || buf[0] != REC_HANDSHAKE || buf[1] != 3 || buf[2] > 4)
 		return false;
@@ -66,15 +88,38 @@ static void emit_client_hello(struct sniff_ctx *c, const uint8_t *body, size_t l
 	struct tls_hello *h = malloc(sizeof(*h));
 	if (!h)
 		return;
-	if (tls_parse_client_hello(body, len, h) == 0) {
+	int r = tls_parse_client_hello(body, len, h);
+	if (r >= 0) {
 		sniff_rec_begin(c, "tls");
 		jw_str(c->w, "msg", "client_hello");
 		tls_write_hello(c->w, h, 't', true);
+		if (r == 1)
+			jw_str(c->w, "malformed", "a length in the ClientHello lies: read up to it");
 		sniff_rec_end(c);
 		if (c->app)
 			*c->app = "tls";
 	}
 	free(h);
+}
+
+/* The SSL 2.0-format hello has no extensions, and its cipher specs are
+ * 3 bytes wide: the record carries the version it offers; its JA4 counts
+ * no cipher suites or extensions, as JA4 built from tshark's fields does. */
+static void emit_sslv2_hello(struct sniff_ctx *c, const uint8_t *b, size_t n)
+{
+	struct tls_hello *h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->legacy_version = (uint16_t)(b[3] << 8 | b[4]);
+	sniff_rec_begin(c, "tls");
+	jw_str(c->w, "msg", "client_hello");
+	tls_write_hello(c->w, h, 't', true);
+	jw_str(c->w, "format", "sslv2");
+	sniff_rec_end(c);
+	if (c->app)
+		*c->app = "tls";
+	free(h);
+	(void)n;
 }
 
 static void emit_server_hello(struct sniff_ctx *c, struct tls_state *s, const uint8_t *body,
@@ -223,6 +268,17 @@ int tls_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len
 		*state = s;
 	}
 	d = &s->dir[c->from_orig ? 0 : 1];
+	if (c->from_orig && !d->any && d->off == 0 && len && (buf[0] & 0x80)) {
+		size_t rl;
+		int r = sslv2_hello(buf, len, &rl);
+		if (r < 0)
+			return DIS_NOTMINE;
+		if (r == 0)
+			return capped ? DIS_DONE : DIS_MORE;
+		emit_sslv2_hello(c, buf, rl);
+		d->any = true;
+		d->off = rl; /* TLS records follow */
+	}
 	while (!d->done && len - d->off >= 5) {
 		const uint8_t *r = buf + d->off;
 		uint8_t type = r[0];

@@ -56,9 +56,9 @@ struct tls_hello {
 };
 
 /* Parse the body of a ClientHello handshake message (after the 4-byte
- * handshake header). Returns 0, or -1 if the bytes are not a well-formed
- * ClientHello (a length that lies, a truncated field). Extensions after a
- * malformed one are not read, but what came before is kept. */
+ * handshake header). Returns 0; 1 when a cipher-suite, extensions or
+ * extension length lies and what came before it (at least one cipher
+ * suite) was kept; -1 if the bytes are not a ClientHello. */
 int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *out);
 
 /* A parsed ServerHello. */

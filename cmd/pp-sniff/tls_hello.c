@@ -112,8 +112,16 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *h)
 	if (!cur_u16(&c, &h->legacy_version) || !cur_skip(&c, 32) || /* random */
 	    !cur_u8(&c, &sid_len) || sid_len > 32 || !cur_skip(&c, sid_len))
 		return -1;
-	if (!cur_u16(&c, &n) || (n & 1) || n == 0 || cur_left(&c) < n)
+	if (!cur_u16(&c, &n) || n == 0)
 		return -1;
+	/* Lengths that lie (a fuzzer's, or a broken client's): what the
+	 * bytes hold is still read, up to where they stop making sense, and
+	 * the hello said to be malformed (1). */
+	bool lied = false;
+	if ((n & 1) || cur_left(&c) < n) {
+		n = (uint16_t)((cur_left(&c) < n ? cur_left(&c) : n) & ~1u);
+		lied = true;
+	}
 	for (size_t i = 0; i < n; i += 2) {
 		cur_u16(&c, &v);
 		if (tls_is_grease(v))
@@ -123,17 +131,23 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *h)
 		else
 			h->ciphers[h->n_ciphers++] = v;
 	}
+	if (lied)
+		return h->n_ciphers ? 1 : -1;
 	if (!cur_u8(&c, &comp_len) || comp_len == 0 || !cur_skip(&c, comp_len))
-		return -1;
+		return h->n_ciphers ? 1 : -1;
 	if (cur_left(&c) == 0)
 		return 0; /* no extensions at all: legal before TLS 1.3 */
-	if (!cur_u16(&c, &n) || !cur_sub(&c, n, &exts))
-		return -1;
+	if (!cur_u16(&c, &n))
+		return 1;
+	if (!cur_sub(&c, n, &exts)) { /* the extensions' length lies */
+		cur_sub(&c, cur_left(&c), &exts);
+		lied = true;
+	}
 	while (cur_left(&exts) > 0) {
 		uint16_t type, elen;
 		struct cur e;
 		if (!cur_u16(&exts, &type) || !cur_u16(&exts, &elen) || !cur_sub(&exts, elen, &e))
-			return -1;
+			return 1;
 		if (tls_is_grease(type))
 			continue;
 		if (h->n_exts == TLS_MAX_EXTS)
@@ -159,7 +173,7 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *h)
 			break;
 		}
 	}
-	return 0;
+	return lied ? 1 : 0;
 }
 
 /* SHA-256 of "HelloRetryRequest" (RFC 8446 4.1.3): the random of an HRR. */

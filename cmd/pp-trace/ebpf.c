@@ -35,6 +35,10 @@
 #define RINGBUF_BYTES (8u << 20) /* default; PP_TRACE_RINGBUF overrides (tests) */
 #define MAX_LOAD_TRIES 8
 #define STATS_EVERY 5.0          /* seconds between --stats records */
+#define MARK_EVERY 0.05          /* seconds between marks, at least (one per drain) */
+/* A record reserved before a drain began may still be being filled on
+ * another CPU (a preempted program); the mark stays this far behind. */
+#define MARK_LAG_US 50000
 
 /* --- libbpf's messages: only with -v; the last failure kept for us ------ */
 
@@ -517,7 +521,7 @@ static void run_loop(struct run *r)
 {
 	const struct trace_opts *o = r->o;
 	double start = pp_mono(), stats_every = STATS_EVERY;
-	double next_stats = start + stats_every;
+	double next_stats = start + stats_every, last_mark = 0;
 	struct pollfd pfd[2] = {
 		{ .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN },
 		{ .fd = STDOUT_FILENO, .events = 0 },
@@ -546,12 +550,23 @@ static void run_loop(struct run *r)
 		if (pfd[1].revents & POLLNVAL)
 			pfd[1].fd = -1;
 		clock_sync(&r->clk);
-		if (n > 0 && (pfd[0].revents & POLLIN)) {
+		/* Drain at every wakeup and every timeout: records submitted
+		 * without a wakeup never wait for an unrelated one. Then the
+		 * mark: every record stamped before the drain began is out,
+		 * but for one still being written on another CPU (MARK_LAG). */
+		{
+			uint64_t t0 = pp_now_us();
 			int rc = ring_buffer__consume(r->rb);
 			if (rc < 0 && !r->done && rc != -EINTR) {
 				pp_warn("ring buffer: %s", strerror(-rc));
 				trace_fail();
 				break;
+			}
+			if (!r->done && (r->emitted || pp_mono() - last_mark >= MARK_EVERY)) {
+				if (sock_emit_mark(stdout, t0 - MARK_LAG_US) < 0)
+					return;
+				r->emitted = true; /* flush it */
+				last_mark = pp_mono();
 			}
 		}
 		if (o->stats && pp_mono() >= next_stats) {
@@ -587,7 +602,7 @@ int ebpf_run(const struct trace_opts *o)
 	struct run r = { .o = o, .cg_fd = -1 };
 	unsigned missing = ebpf_missing_caps();
 	char why[200], caps[64], cgroot[512];
-	bool mounted;
+	bool mounted = false;
 	int status;
 	FILE *mf;
 

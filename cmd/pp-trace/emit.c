@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonw.h"
+#include "lineout.h"
 #include "pp.h"
 #include "proc.h"
 #include "trace.h"
@@ -17,6 +19,8 @@ static bool w_ready;
 static struct proc_cache *cache;
 static unsigned long long written;
 static bool failed, reader_gone;
+static bool marks_on;
+static char producer[48];
 
 int trace_exit_status(void) { return failed ? PP_EXIT_RUNTIME : PP_EXIT_OK; }
 void trace_fail(void) { failed = true; }
@@ -49,6 +53,29 @@ static int write_failed(void)
 		failed = true;
 	}
 	return -1;
+}
+
+void sock_emit_marks(FILE *out)
+{
+	marks_on = pp_out_is_stream(out);
+	snprintf(producer, sizeof(producer), "pp-trace:%ld", (long)getpid());
+}
+
+int sock_emit_mark(FILE *out, uint64_t ts_us)
+{
+	static uint64_t last;
+	struct jw m;
+	int r;
+
+	if (!marks_on || failed || reader_gone || ts_us <= last)
+		return 0;
+	last = ts_us;
+	jw_init(&m);
+	jw_rec_begin(&m, "mark", ts_us);
+	jw_str(&m, "producer", producer);
+	r = jw_rec_end(&m, out);
+	jw_free(&m);
+	return r < 0 ? write_failed() : 0;
 }
 
 int sock_emit_flush(FILE *out)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lineout.h"
 #include "pp.h"
 #include "trace.h"
 
@@ -149,6 +150,15 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/* Whole lines per write on a pipe (shared with pp-sniff), and a
+	 * first mark: pp-join then waits for us while eBPF loads. */
+	stdout = pp_out_whole_lines(stdout);
+	if (!o.once) { /* a snapshot is not a stream */
+		sock_emit_marks(stdout);
+		sock_emit_mark(stdout, pp_now_us());
+		sock_emit_flush(stdout);
+	}
+
 	status = TRACE_UNAVAILABLE;
 	if (!no_ebpf) {
 		status = ebpf_run(&o);
@@ -167,5 +177,7 @@ int main(int argc, char **argv)
 
 	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
 		status = PP_EXIT_RUNTIME;
+	else if (sock_emit_output_ended())
+		fclose(stdout); /* nothing more can go out; frees the stream */
 	return status;
 }

@@ -618,10 +618,14 @@ int poll_run(const struct trace_opts *o)
 	bool last = false, watch_out = true;
 	for (bool first = true; !trace_stop && !p.stop; first = false) {
 		unsigned long changes = p.changes;
+		uint64_t t0 = pp_now_us();
 		if (do_poll(&p, first) < 0) {
 			status = PP_EXIT_RUNTIME;
 			break;
 		}
+		/* Records of later polls are stamped after this one began. */
+		if (sock_emit_mark(stdout, t0) < 0)
+			break;
 		if (sock_emit_flush(stdout) < 0 || o->once || last)
 			break;
 		/* After a poll that found sockets come or go, poll faster for a

@@ -86,6 +86,13 @@ bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts 
 /* End of a batch: flush out (live pipelines see it now) and start a new
  * /proc cache generation. 0, or -1 as above. */
 int sock_emit_flush(FILE *out);
+/* Progress marks (pp-records(5) "mark"), for pp-join's event time: only
+ * when out is a pipe, FIFO or socket (a reader that joins streams), never
+ * into a file or onto a terminal. sock_emit_marks decides once; each
+ * sock_emit_mark(ts) then promises that no sock record older than ts
+ * follows (it is skipped unless ts moved on). 0, or -1 as above. */
+void sock_emit_marks(FILE *out);
+int sock_emit_mark(FILE *out, uint64_t ts_us);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
 /* Has output ended (a write failed, or the reader went away)? main() then

@@ -1,5 +1,6 @@
 #!/bin/bash
-# pp-sniff over the real captures in ../shared/pcaps: every capture
+# pp-sniff over the real captures in ../shared/pcaps and ../shared/pcaps/next
+# (the captures of issue 20: proxies, tunnels, old QUIC, ...): every capture
 # (malformed ones too) runs clean under ASan/UBSan with valid JSON out, and
 # where tshark's ground truth exists (expected/*.tsv, made by
 # make-expected.sh there) the DNS, TLS, HTTP, SSH and QUIC facts agree with
@@ -17,6 +18,7 @@ kinds=
 for k in dns tls http ssh quic; do
     [ -f "$PP_ROOT/cmd/pp-sniff/$k.c" ] && kinds+=${kinds:+,}$k
 done
+[ -f "$PP_ROOT/cmd/pp-sniff/quic_google.c" ] && kinds+=,gquic
 
 # tshark's Community ID post-dissector, where this tshark has it.
 have_cid=0
@@ -25,7 +27,12 @@ tshark -G protocols 2>/dev/null | grep -q $'\tcommunityid$' && have_cid=1
 
 shopt -s nullglob
 n=0
-for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
+dirs=("$PP_PCAPS")
+if [ -d "$PP_PCAPS/next" ]; then dirs+=("$PP_PCAPS/next")
+else skip "sniff pcaps next: $PP_PCAPS/next absent (the captures of issue 20)"
+fi
+for dir in "${dirs[@]}"; do
+for f in "$dir"/*.pcap "$dir"/*.pcapng; do
     b=$(basename "$f")
     out=$PP_TMP/$b.jsonl err=$PP_TMP/$b.err
     "$SNIFF" -r "$f" >"$out" 2>"$err"
@@ -34,8 +41,8 @@ for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
     if ! san_clean "$err"; then why="sanitizer report: $(grep -m1 -E 'ERROR|runtime error' "$err")"
     elif [ $rc != 0 ]; then why="exit status $rc: $(head -c 200 "$err")"
     elif ! jq -e . "$out" >/dev/null 2>&1; then why="output is not valid JSON"
-    elif ! grep -q '"type":"flow"' "$out" && [ -s "$PP_PCAPS/expected/$b.tsv" ] &&
-         [ "$(grep -vc '^#' "$PP_PCAPS/expected/$b.tsv")" -gt 0 ]; then why="no flow records"
+    elif ! grep -q '"type":"flow"' "$out" && [ -s "$dir/expected/$b.tsv" ] &&
+         [ "$(grep -vc '^#' "$dir/expected/$b.tsv")" -gt 0 ]; then why="no flow records"
     fi
     # Again with eviction at every new flow and updates at every packet:
     # the paths that end flows early, with the real dissectors' state.
@@ -64,8 +71,9 @@ for f in "$PP_PCAPS"/*.pcap "$PP_PCAPS"/*.pcapng; do
             fail "pcap $b community_id: $missing of $(wc -l <"$PP_TMP/cid.pp") flows have an id tshark does not compute"
         fi
     fi
-    exp=$PP_PCAPS/expected/$b.tsv
+    exp=$dir/expected/$b.tsv
     [ -f "$exp" ] || continue
     python3 "$PP_ROOT/tests/sniff_compare.py" "$b" "$exp" "$out" "$PP_ROOT/tests/sniff_known_diffs.tsv" "$kinds"
+done
 done
 [ $n -gt 0 ] || skip "sniff pcaps: no captures in $PP_PCAPS"

@@ -131,7 +131,9 @@ done
 
 # | head -1: the reader goes away after one record.
 rm -f "$T/head.pid" "$T/head.rc"
-{ "$TRACE" -v 2>"$T/head.err" & echo $! >"$T/head.pid"; wait $!; echo $? >"$T/head.rc"; } | head -1 >"$T/head.out" &
+# (progress marks, written into pipes for pp-join, are not what head takes)
+{ "$TRACE" -v 2>"$T/head.err" & echo $! >"$T/head.pid"; wait $!; echo $? >"$T/head.rc"; } |
+    grep --line-buffered -v '"type":"mark"' | head -1 >"$T/head.out" &
 for _ in $(seq 1 100); do [ -s "$T/head.pid" ] && break; sleep 0.05; done
 HPID=$(cat "$T/head.pid")
 if wait_attached "$T/head.err" "$HPID"; then

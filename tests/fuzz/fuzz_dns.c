@@ -14,6 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	c = fuzz_ctx(IPPROTO_UDP);
 	dns_udp(c, data + 1, size - 1);
+	if (dns_looks_like(data + 1, size - 1)) /* by content: then it must parse */
+		dns_udp(c, data + 1, size - 1);
+	(void)dns_tcp_looks_like(data + 1, size - 1, data[0] & 2);
+	c->cut = true; /* a first fragment, a snaplen cut */
+	dns_udp(c, data + 1, size - 1);
+	c->cut = false;
 	c = fuzz_ctx(IPPROTO_TCP);
 	c->from_orig = data[0] & 1;
 	step = 1 + data[0] / 2;

@@ -41,6 +41,7 @@ static void each_line(const uint8_t *data, size_t size, int pass, FILE *out, uin
 				jscan_from_rec(&r, &sc);
 			summarize(line, &sc, &j, &t);
 			j.rec_no = ++*no;
+			j.asof = INT64_MAX; /* decided knowing everything, as at the end of input */
 			if (pass == 1)
 				ingest(line, len, &sc, &j, &t, 0);
 			else

@@ -1,4 +1,4 @@
-// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
+// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/quic_google.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* QUIC. Input: a control byte, then data.
  *   control & 1 == 0: the data is a series of datagrams, each preceded by a
  *     2-byte length, all from the client except where control bit 1 says
@@ -88,6 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ctl = data[0];
 	data++, size--;
+	c->from_orig = true;
+	(void)gquic_clear_packet(c, data, size); /* Google QUIC in the clear */
+	{
+		size_t n = gquic_chlo_len(data, size);
+		if (n)
+			gquic_chlo_write(c, 0x51303530u, data, n);
+	}
 	for (int i = 0; size >= 2; i++) {
 		size_t n = (size_t)data[0] << 8 | data[1];
 		data += 2, size -= 2;

@@ -1,4 +1,4 @@
-// uses: cmd/pp-sniff/engine.c cmd/pp-sniff/link.c cmd/pp-sniff/ip.c cmd/pp-sniff/frag.c cmd/pp-sniff/flow.c cmd/pp-sniff/stream.c cmd/pp-sniff/app.c cmd/pp-sniff/record.c cmd/pp-sniff/dissect_table.c
+// uses: cmd/pp-sniff/engine.c cmd/pp-sniff/link.c cmd/pp-sniff/ip.c cmd/pp-sniff/frag.c cmd/pp-sniff/flow.c cmd/pp-sniff/stream.c cmd/pp-sniff/app.c cmd/pp-sniff/record.c cmd/pp-sniff/dissect_table.c cmd/pp-sniff/preamble.c
 /* libFuzzer target for pp-sniff's core: link layers, IPv4/IPv6 and their
  * extension headers, fragment reassembly, the flow table and timeouts,
  * TCP stream reassembly and the dispatch to dissectors.
@@ -72,7 +72,7 @@ SNIFF_DISSECTORS(STANDIN)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239};
+	static const int dlts[] = {1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239, 10, 105, 127, 192, 230};
 	static FILE *devnull;
 	struct sniff_opts o;
 	struct sniff s;

@@ -7,7 +7,7 @@ import struct
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-DLTS = [1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239]
+DLTS = [1, 113, 276, 0, 108, 12, 228, 229, 9, 104, 239, 10, 105, 127, 192, 230]
 LINKTYPE_TO_DLT = {101: 12}
 
 

@@ -267,7 +267,18 @@ static void t_names(void)
 	u8(&m, 0);
 	u16(&m, 1), u16(&m, 1);
 	run(&m);
-	CHECK_STR(rec_str(&R, "qname"), "a\\.b\\\\c.x\\032y\\007.\\195\\169");
+	/* Well-formed UTF-8 stays text (as tshark shows it); controls and
+	 * bytes that are not UTF-8 are \DDD. */
+	CHECK_STR(rec_str(&R, "qname"), "a\\.b\\\\c.x\\032y\\007.\xc3\xa9");
+	CASE("bytes that are not UTF-8, and a C1 control");
+	hdr(&m, 1, 0, 1, 0, 0, 0);
+	u8(&m, 3), raw(&m, "\xc3x\xff", 3);
+	u8(&m, 3), raw(&m, "\xc2\x85z", 3);
+	u8(&m, 4), raw(&m, "\xe2\x80\x99s", 4);
+	u8(&m, 0);
+	u16(&m, 1), u16(&m, 1);
+	run(&m);
+	CHECK_STR(rec_str(&R, "qname"), "\\195x\\255.\\194\\133z.\xe2\x80\x99s");
 
 	CASE("pointer to itself");
 	hdr(&m, 1, 0, 1, 0, 0, 0);
@@ -394,10 +405,27 @@ static void t_truncated(void)
 	CHECK(run(&m) == DIS_NOTMINE);
 	CHECK(tctx_lines(&T) == 0);
 	CHECK(T.app == NULL);
-	CASE("unassigned opcode");
-	hdr(&m, 1, 3 << 11, 0, 0, 0, 0);
-	CHECK(run(&m) == DIS_NOTMINE);
-	CHECK(tctx_lines(&T) == 0);
+	CASE("unassigned opcode: read, flagged (tshark reads it too)");
+	hdr(&m, 1, 3 << 11, 1, 0, 0, 0);
+	name(&m, "op.example");
+	u16(&m, 1), u16(&m, 1);
+	CHECK(run(&m) == DIS_DONE);
+	CHECK_STR(rec_str(&R, "opcode"), "OPCODE3");
+	CHECK_STR(rec_str(&R, "qname"), "op.example");
+	CHECK_STR(rec_str(&R, "malformed"), "unassigned opcode");
+	CHECK(!dns_looks_like(m.b, m.n)); /* but not DNS by content */
+
+	CASE("cut after id and flags (a first fragment's 4 bytes)");
+	hdr(&m, 0x7f55, 0x8400, 1, 0, 0, 0);
+	m.n = 4;
+	T.c.cut = true;
+	CHECK(run(&m) == DIS_DONE);
+	T.c.cut = false;
+	CHECK_STR(rec_str(&R, "msg"), "response");
+	CHECK(has("\"id\":32597,"));
+	CHECK(has("\"cut\":true"));
+	CHECK(nokey("qname") && nokey("malformed"));
+	CHECK(run(&m) == DIS_NOTMINE); /* not cut: too short to be DNS */
 
 	CASE("cut at every byte");
 	hdr(&full, 9, 0x8180, 1, 2, 0, 0);
@@ -449,6 +477,77 @@ static void t_truncated(void)
 		CHECK(rec_i64(&R, "answers_omitted", &v) && v == 200);
 		CHECK(has("\"data\":\"0.0.0.99\"") && !has("\"data\":\"0.0.0.100\""));
 	}
+}
+
+/* DNS recognised by content on any port: whole, sane messages only. */
+static void t_content(void)
+{
+	struct mb m;
+	size_t at, n;
+
+	CASE("by content: a query and a response parse whole");
+	hdr(&m, 2, 0x0100, 1, 0, 0, 0);
+	name(&m, "2.dnscrypt-cert.example.com");
+	u16(&m, 16), u16(&m, 1);
+	CHECK(dns_looks_like(m.b, m.n));
+	n = m.n;
+	u8(&m, 0); /* a byte more: not one message */
+	CHECK(!dns_looks_like(m.b, m.n));
+	m.n = n - 1; /* a byte less */
+	CHECK(!dns_looks_like(m.b, m.n));
+	hdr(&m, 3, 0x8180, 1, 1, 0, 0);
+	name(&m, "a.example");
+	u16(&m, 1), u16(&m, 1);
+	u16(&m, 0xc00c);
+	at = rr(&m, 1, 1, 60);
+	raw(&m, "\xc0\x00\x02\x01", 4);
+	rd_end(&m, at);
+	CHECK(dns_looks_like(m.b, m.n));
+	m.b[at + 1] = 5; /* rdlength past the end */
+	CHECK(!dns_looks_like(m.b, m.n));
+
+	CASE("by content: what is not DNS");
+	hdr(&m, 1, 0, 0, 0, 0, 0); /* no question */
+	u8(&m, 0), u16(&m, 1), u16(&m, 1);
+	CHECK(!dns_looks_like(m.b, m.n));
+	hdr(&m, 1, 0, 2, 0, 0, 0); /* two questions */
+	name(&m, "a.example"), u16(&m, 1), u16(&m, 1);
+	name(&m, "b.example"), u16(&m, 1), u16(&m, 1);
+	CHECK(!dns_looks_like(m.b, m.n));
+	hdr(&m, 1, 0, 1, 0, 0, 0); /* class 7 */
+	name(&m, "a.example"), u16(&m, 1), u16(&m, 7);
+	CHECK(!dns_looks_like(m.b, m.n));
+	CHECK(!dns_looks_like((const uint8_t *)"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27));
+
+	CASE("by content over TCP: the length prefix and the whole first message");
+	{
+		struct mb t;
+		hdr(&m, 2, 0x0100, 1, 0, 0, 0);
+		name(&m, "tcp.example");
+		u16(&m, 1), u16(&m, 1);
+		t.n = 0;
+		u16(&t, (unsigned)m.n);
+		raw(&t, m.b, m.n);
+		CHECK(dns_tcp_looks_like(t.b, t.n, false) == 1);
+		CHECK(dns_tcp_looks_like(t.b, t.n - 1, false) == 0); /* wait for the rest */
+		CHECK(dns_tcp_looks_like((const uint8_t *)"GET / HTTP/1.1\r\n", 16, false) == -1);
+		CHECK(dns_tcp_looks_like((const uint8_t *)"GET / HTTP/1.1\r\n", 16, true) == -1);
+		CHECK(dns_tcp_looks_like(t.b, 14, true) == 1); /* port 53: a header */
+	}
+
+	CASE("SVCB with bad parameters keeps priority and target");
+	hdr(&m, 4, 0x8180, 1, 1, 0, 0);
+	name(&m, "svc.example");
+	u16(&m, 64), u16(&m, 1);
+	u16(&m, 0xc00c);
+	at = rr(&m, 64, 1, 300);
+	u16(&m, 1);
+	name(&m, "target.example");
+	u16(&m, 3), u16(&m, 5), u16(&m, 443); /* port with length 5 */
+	rd_end(&m, at);
+	run(&m);
+	CHECK(has("\"type\":\"SVCB\",\"ttl\":300,\"data\":\"1 target.example\"}"));
+	CHECK_STR(rec_str(&R, "malformed"), "bad rdata");
 }
 
 static void t_mdns(void)
@@ -609,6 +708,7 @@ int main(void)
 	t_answers();
 	t_names();
 	t_truncated();
+	t_content();
 	t_mdns();
 	t_canary();
 	t_tcp();

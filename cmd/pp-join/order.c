@@ -1,0 +1,535 @@
+/* Event time: records are taken into the tables in the order of their
+ * time stamps and each one is decided once everything up to its time plus
+ * the horizon (--delay) is known, whatever order they arrive in. Files and
+ * pipes go through the same path, so live output is file-mode output.
+ *
+ * How far each source is: on every input, each producer that writes marks
+ * (pp-records(5): {"type":"mark","ts":W,"producer":"pp-trace:PID"}) has
+ * promised that nothing older than its last W follows, except what ends a
+ * flow; records of a kind no producer on that input marks (sock records are
+ * pp-trace's kind, the others pp-sniff's) are as far as their latest time
+ * less GRACE_US. A record is taken in once every source is past it; one
+ * older than its producer's promise ("trailing": a flow's end, what its
+ * last bytes give) is decided as the others, as of its time plus the
+ * horizon, but changes nothing that decides other records (table.c), so
+ * that when it arrives does not matter. In a live run a source that says
+ * nothing for --idle seconds is no longer waited for (and named on stderr);
+ * what comes from it then, older than what was already taken in, is
+ * decided at once and counted "late". Memory: at most MAX_PENDING records
+ * wait; beyond that the oldest goes in before its time ("forced"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "join.h"
+#include "pp.h"
+
+#define GRACE_US 1000000
+#define MAX_PENDING (1u << 20)
+/* Expiry of old entries runs each time event time passes a second. */
+#define EXPIRE_STEP_US 1000000
+
+enum { KIND_TRACE, KIND_SNIFF, KIND_N };
+
+struct item {
+	struct jrec j;
+	struct jtoks t;    /* indexes into sp, not into a scan */
+	struct jspan *sp;  /* the members ingest() reads, kept from arrival */
+	uint64_t seq;      /* arrival ordinal: the last tie-break */
+	uint32_t len;
+	int input;
+	uint8_t nsp;
+	char line[];
+};
+
+#define NTOKS ((int)(sizeof(struct jtoks) / sizeof(int)))
+
+struct prod {
+	char *name;
+	int kind;
+	int64_t mark;
+	double seen;       /* monotonic time of its last mark */
+	bool out;          /* timed out: not waited for */
+};
+
+struct osrc {
+	const char *name;
+	struct prod *p;
+	int np, cap;
+	int64_t maxts[KIND_N]; /* latest record time, per kind */
+	double seen[KIND_N];
+	bool has[KIND_N], out[KIND_N];
+	int64_t last_ts;       /* for records without a time */
+	double caught;         /* when we last had read all it had written */
+	double opened;
+	bool any, eof, out_empty;
+};
+
+static struct osrc *src;
+static int nsrc;
+static bool live;
+static double idle_secs;
+static struct item **heap;
+static size_t nheap, capheap;
+static struct item **dq;            /* taken in, not yet decided: FIFO */
+static size_t dq_head, dq_len, dq_cap;
+static struct item **held;          /* came after their place: wait for ts + horizon */
+static size_t nheld, capheld;
+static uint64_t seq;
+static uint64_t rec_no;
+static int64_t frontier = INT64_MIN; /* time of the last record taken in */
+static int64_t next_expire = INT64_MIN;
+static struct jscan sc;
+static struct rec rp;
+
+void (*order_emit_hook)(const char *line, const struct jrec *j);
+void (*order_progress_hook)(int64_t event_now);
+
+void order_init(int n, const char *const *names, bool is_live, double idle, double now)
+{
+	nsrc = n;
+	src = xcalloc((size_t)n, sizeof(*src));
+	for (int i = 0; i < n; i++) {
+		src[i].name = names[i];
+		src[i].opened = src[i].caught = now;
+		src[i].last_ts = 0;
+	}
+	live = is_live;
+	idle_secs = idle;
+	rec_init(&rp);
+}
+
+void order_free(void)
+{
+	for (int i = 0; i < nsrc; i++) {
+		for (int k = 0; k < src[i].np; k++)
+			free(src[i].p[k].name);
+		free(src[i].p);
+	}
+	free(src);
+	for (size_t i = 0; i < nheap; i++)
+		free(heap[i]);
+	free(heap);
+	for (size_t i = 0; i < dq_len; i++)
+		free(dq[(dq_head + i) % dq_cap]);
+	free(dq);
+	for (size_t i = 0; i < nheld; i++)
+		free(held[i]);
+	free(held);
+	rec_free(&rp);
+}
+
+/* --- canonical order: time, type, then the bytes (identical lines are
+ * interchangeable), then input and arrival ------------------------------- */
+
+static int item_cmp(const struct item *a, const struct item *b)
+{
+	int c;
+	if (a->j.ts != b->j.ts)
+		return a->j.ts < b->j.ts ? -1 : 1;
+	if (a->j.type != b->j.type)
+		return a->j.type < b->j.type ? -1 : 1;
+	c = memcmp(a->line, b->line, a->len < b->len ? a->len : b->len);
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->input != b->input)
+		return a->input < b->input ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void heap_push(struct item *it)
+{
+	size_t i;
+	if (nheap == capheap) {
+		capheap = capheap ? capheap * 2 : 1024;
+		heap = realloc(heap, capheap * sizeof(*heap));
+		if (!heap)
+			pp_die(PP_EXIT_RUNTIME, "out of memory");
+	}
+	i = nheap++;
+	while (i > 0 && item_cmp(it, heap[(i - 1) / 2]) < 0) {
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = it;
+}
+
+static struct item *heap_pop(void)
+{
+	struct item *top = heap[0], *last = heap[--nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= nheap)
+			break;
+		if (c + 1 < nheap && item_cmp(heap[c + 1], heap[c]) < 0)
+			c++;
+		if (item_cmp(heap[c], last) >= 0)
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	if (nheap)
+		heap[i] = last;
+	return top;
+}
+
+static void dq_push(struct item *it)
+{
+	if (dq_len == dq_cap) {
+		size_t ncap = dq_cap ? dq_cap * 2 : 1024;
+		struct item **n = xmalloc(ncap * sizeof(*n));
+		for (size_t i = 0; i < dq_len; i++)
+			n[i] = dq[(dq_head + i) % dq_cap];
+		free(dq);
+		dq = n;
+		dq_cap = ncap;
+		dq_head = 0;
+	}
+	dq[(dq_head + dq_len++) % dq_cap] = it;
+}
+
+/* --- sources ------------------------------------------------------------------ */
+
+static int kind_of(const struct jrec *j)
+{
+	return j->type == JT_SOCK ? KIND_TRACE : KIND_SNIFF;
+}
+
+static bool kind_marked(const struct osrc *s, int kind, int64_t *minmark)
+{
+	bool any = false;
+	*minmark = INT64_MAX;
+	for (int k = 0; k < s->np; k++)
+		if (s->p[k].kind == kind) {
+			any = true;
+			if (s->p[k].mark < *minmark)
+				*minmark = s->p[k].mark;
+		}
+	return any;
+}
+
+/* How far input i is: nothing older will come from it (but trailing). */
+int64_t order_input_progress(int i)
+{
+	const struct osrc *s = &src[i];
+	int64_t w = INT64_MAX;
+	bool known = false;
+	if (s->eof)
+		return INT64_MAX;
+	for (int k = 0; k < s->np; k++) {
+		known = true;
+		if (!s->p[k].out && s->p[k].mark < w)
+			w = s->p[k].mark;
+	}
+	for (int kind = 0; kind < KIND_N; kind++) {
+		int64_t mm;
+		if (!s->has[kind])
+			continue;
+		known = true;
+		if (kind_marked(s, kind, &mm) || s->out[kind])
+			continue;
+		if (s->maxts[kind] - GRACE_US < w)
+			w = s->maxts[kind] - GRACE_US;
+	}
+	if (!known && !s->any && !s->out_empty)
+		return INT64_MIN; /* nothing yet: wait for it */
+	return w;
+}
+
+static int64_t progress(void)
+{
+	int64_t w = INT64_MAX;
+	for (int i = 0; i < nsrc; i++) {
+		int64_t x = order_input_progress(i);
+		if (x < w)
+			w = x;
+	}
+	return w;
+}
+
+int order_lagging_input(void)
+{
+	int best = -1;
+	int64_t bw = INT64_MAX;
+	for (int i = 0; i < nsrc; i++) {
+		int64_t x;
+		if (src[i].eof)
+			continue;
+		x = order_input_progress(i);
+		if (best < 0 || x < bw) {
+			best = i;
+			bw = x;
+		}
+	}
+	return best;
+}
+
+static void mark_in(struct osrc *s, const char *line, const struct jrec *j, const struct jtoks *t,
+                    double now)
+{
+	const struct jspan *m;
+	const char *name;
+	size_t nlen;
+	struct prod *p = NULL;
+
+	/* summarize() made sure the producer is a string: its raw text. */
+	(void)t;
+	m = &sc.m[t->producer];
+	name = line + m->vs + 1;
+	nlen = m->vl - 2;
+	for (int k = 0; k < s->np; k++)
+		if (strlen(s->p[k].name) == nlen && !memcmp(s->p[k].name, name, nlen))
+			p = &s->p[k];
+	if (!p) {
+		if (s->np == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 4;
+			s->p = realloc(s->p, (size_t)s->cap * sizeof(*s->p));
+			if (!s->p)
+				pp_die(PP_EXIT_RUNTIME, "out of memory");
+		}
+		p = &s->p[s->np++];
+		memset(p, 0, sizeof(*p));
+		p->name = xstrndup(name, nlen);
+		p->kind = nlen >= 8 && !memcmp(name, "pp-trace", 8) ? KIND_TRACE : KIND_SNIFF;
+		p->mark = INT64_MIN;
+	}
+	if (j->ts > p->mark)
+		p->mark = j->ts;
+	p->seen = now;
+	p->out = false;
+}
+
+void order_caught_up(int i, double now)
+{
+	src[i].caught = now;
+}
+
+/* Silence counts from the last time we had read everything an input had:
+ * a backlog we are slow to read (a loaded machine) is not a silent source. */
+void order_idle(double now)
+{
+	if (!live || idle_secs <= 0)
+		return;
+	for (int i = 0; i < nsrc; i++) {
+		struct osrc *s = &src[i];
+		if (s->eof)
+			continue;
+		now = s->caught;
+		for (int k = 0; k < s->np; k++)
+			if (!s->p[k].out && now - s->p[k].seen > idle_secs) {
+				s->p[k].out = true;
+				jstats.sources_timed_out++;
+				pp_warn("%s: %s silent for %g s: not waited for", s->name, s->p[k].name,
+				        idle_secs);
+			}
+		for (int kind = 0; kind < KIND_N; kind++)
+			if (s->has[kind] && !s->out[kind] && now - s->seen[kind] > idle_secs) {
+				int64_t mm;
+				s->out[kind] = true;
+				if (!kind_marked(s, kind, &mm)) {
+					jstats.sources_timed_out++;
+					pp_warn("%s: no %s records for %g s: not waited for", s->name,
+					        kind == KIND_TRACE ? "sock" : "sniffed", idle_secs);
+				}
+			}
+		if (!s->any && !s->out_empty && now - s->opened > idle_secs) {
+			s->out_empty = true;
+			jstats.sources_timed_out++;
+			pp_warn("%s: nothing for %g s: not waited for", s->name, idle_secs);
+		}
+	}
+}
+
+void order_eof(int i)
+{
+	src[i].eof = true;
+}
+
+/* --- taking in, deciding ------------------------------------------------------- */
+
+static void decide(struct item *it)
+{
+	it->j.asof = it->j.ts > INT64_MAX - jconf.horizon ? INT64_MAX : it->j.ts + jconf.horizon;
+	if (order_emit_hook)
+		order_emit_hook(it->line, &it->j);
+	free(it);
+}
+
+/* Decide what waits whose time plus the horizon is before x. */
+static void decide_before(int64_t x)
+{
+	while (dq_len > 0) {
+		struct item *it = dq[dq_head];
+		if (x != INT64_MAX && it->j.ts + jconf.horizon >= x)
+			break;
+		dq_head = (dq_head + 1) % dq_cap;
+		dq_len--;
+		decide(it);
+	}
+}
+
+/* Into the tables, with the members kept from arrival (parsing the line
+ * twice would cost as much as everything else). */
+static void take_in(struct item *it)
+{
+	struct jrec j = it->j;
+	memcpy(sc.m, it->sp, it->nsp * sizeof(*it->sp));
+	sc.n = it->nsp;
+	sc.obj_start = j.obj_start;
+	sc.obj_end = j.obj_end;
+	j.rec_no = it->j.rec_no = ++rec_no;
+	ingest(it->line, it->len, &sc, &j, &it->t, 0);
+	if (!it->j.trailing && it->j.ts > frontier && it->j.type != JT_OTHER)
+		frontier = it->j.ts;
+	if (frontier != INT64_MIN && frontier >= next_expire) {
+		next_expire = frontier + EXPIRE_STEP_US;
+		if (order_progress_hook)
+			order_progress_hook(frontier);
+	}
+}
+
+/* Records that came after their place in time order, decided (as of
+ * their time plus the horizon, table.c) once every source is past that. */
+static void decide_held(int64_t w)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < nheld; i++) {
+		struct item *it = held[i];
+		if (w == INT64_MAX || it->j.ts + jconf.horizon < w)
+			decide(it);
+		else
+			held[k++] = it;
+	}
+	nheld = k;
+}
+
+void order_run(void)
+{
+	int64_t w = progress();
+	while (nheap > 0 && (heap[0]->j.ts < w || nheap > MAX_PENDING)) {
+		struct item *it;
+		if (heap[0]->j.ts >= w)
+			jstats.forced++;
+		it = heap_pop();
+		decide_before(it->j.ts);
+		take_in(it);
+		dq_push(it);
+	}
+	decide_before(w);
+	decide_held(w);
+}
+
+void order_finish(void)
+{
+	for (int i = 0; i < nsrc; i++)
+		src[i].eof = true;
+	order_run();
+	decide_before(INT64_MAX);
+	decide_held(INT64_MAX);
+}
+
+size_t order_pending(void)
+{
+	return nheap + dq_len;
+}
+
+void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jtoks *t,
+               double now)
+{
+	struct osrc *s = &src[input];
+	struct item *it;
+	struct jrec j = *jin;
+	int kind;
+
+	s->any = true;
+	s->out_empty = false;
+	if (j.type == JT_MARK) {
+		/* jparse left the producer's span in sc: the caller parsed
+		 * this line with order_parse(). */
+		mark_in(s, line, &j, t, now);
+		return;
+	}
+	if (j.has_ts)
+		s->last_ts = j.ts;
+	else
+		j.ts = s->last_ts; /* keeps its place among its neighbours */
+	if (j.type != JT_OTHER) {
+		int64_t mm, ahead;
+		kind = kind_of(&j);
+		ahead = s->maxts[kind];
+		if (kind_marked(s, kind, &mm)) {
+			j.trailing = j.ts < mm;
+			if (mm > ahead || !s->has[kind])
+				ahead = mm;
+		} else if (s->has[kind]) {
+			j.trailing = j.ts < s->maxts[kind] - GRACE_US;
+		}
+		if (!s->has[kind] || j.ts > s->maxts[kind])
+			s->maxts[kind] = j.ts;
+		s->has[kind] = true;
+		s->seen[kind] = now;
+		s->out[kind] = false;
+		if (j.trailing)
+			jstats.trailing++;
+		/* So far behind its own source that what it would match may be
+		 * gone from the tables (expiry follows event time): it gets no
+		 * match, whenever it is decided, so that both modes agree. */
+		if (j.trailing && j.ts < ahead - (jconf.linger - jconf.window - jconf.horizon)) {
+			j.stale = true;
+			jstats.stale++;
+		}
+	}
+	{
+		/* The members ingest() reads, in the order's own array. */
+		int idx[NTOKS], n = 0;
+		size_t off = (sizeof(*it) + len + 1 + 7) & ~(size_t)7;
+		memcpy(idx, t, sizeof(idx));
+		if (j.type != JT_OTHER)
+			for (int k = 0; k < NTOKS; k++)
+				if (idx[k] >= 0)
+					n++;
+		it = xmalloc(off + (size_t)n * sizeof(struct jspan));
+		it->sp = (struct jspan *)((char *)it + off);
+		it->nsp = 0;
+		for (int k = 0; k < NTOKS; k++) {
+			if (idx[k] >= 0 && j.type != JT_OTHER) {
+				it->sp[it->nsp] = sc.m[idx[k]];
+				idx[k] = it->nsp++;
+			} else {
+				idx[k] = -1;
+			}
+		}
+		memcpy(&it->t, idx, sizeof(idx));
+	}
+	it->j = j;
+	it->seq = ++seq;
+	it->len = (uint32_t)len;
+	it->input = input;
+	memcpy(it->line, line, len);
+	it->line[len] = '\0';
+	if (frontier != INT64_MIN && j.ts < frontier) {
+		/* Older than what went in already: it cannot take its place.
+		 * Decided as of its time once every source is past that;
+		 * only a trailing record is expected to be here. */
+		if (!j.trailing && j.type != JT_OTHER)
+			jstats.late++;
+		take_in(it);
+		if (nheld == capheld) {
+			capheld = capheld ? capheld * 2 : 64;
+			held = realloc(held, capheld * sizeof(*held));
+			if (!held)
+				pp_die(PP_EXIT_RUNTIME, "out of memory");
+		}
+		held[nheld++] = it;
+		return;
+	}
+	heap_push(it);
+}
+
+/* Parse a line into order's scan (marks need it kept). */
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err)
+{
+	return jparse(line, len, &sc, &rp, j, t, err);
+}
