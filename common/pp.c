@@ -4,11 +4,16 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "sbuf.h"
+#include "termsafe.h"
 
 const char *pp_progname = "pp";
 
@@ -19,14 +24,39 @@ void pp_setprog(const char *argv0)
 		pp_progname = slash ? slash + 1 : argv0;
 }
 
+/* Messages quote values from records, files and the command line: they go
+ * out terminal-safe (termsafe.h). An out-of-memory while making one safe
+ * comes back here; that message is our own text and goes out as it is. */
+static void put_msg(const char *file, unsigned long line, const char *msg, int errnum)
+{
+	static bool busy;
+	struct sbuf b;
+	if (busy) {
+		fprintf(stderr, "%s: %s\n", pp_progname, msg);
+		return;
+	}
+	busy = true;
+	sb_init(&b);
+	ts_puts(&b, pp_progname);
+	sb_puts(&b, ": ");
+	if (file) {
+		ts_puts(&b, file);
+		sb_printf(&b, ":%lu: ", line);
+	}
+	ts_puts(&b, msg);
+	if (errnum)
+		sb_printf(&b, ": %s", strerror(errnum));
+	sb_putc(&b, '\n');
+	fputs(b.s, stderr);
+	sb_free(&b);
+	busy = false;
+}
+
 static void vwarn(int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (errnum)
-		fprintf(stderr, "%s: %s: %s\n", pp_progname, msg, strerror(errnum));
-	else
-		fprintf(stderr, "%s: %s\n", pp_progname, msg);
+	put_msg(NULL, 0, msg, errnum);
 }
 
 void pp_warn(const char *fmt, ...)
@@ -72,7 +102,7 @@ void pp_warn_at(const char *file, unsigned long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s:%lu: %s\n", pp_progname, file, line, msg);
+	put_msg(file, line, msg, 0);
 }
 
 int pp_parse_ll(const char *s, long long min, long long max, long long *out, const char **errstr)
@@ -221,4 +251,15 @@ int pp_out_close(FILE *f)
 void pp_print_version(void)
 {
 	printf("%s (PortPulse) %s\n", pp_progname, PP_VERSION);
+}
+
+bool pp_out_hup(short revents)
+{
+	return (revents & (POLLERR | POLLHUP)) != 0;
+}
+
+bool pp_out_gone(void)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+	return poll(&p, 1, 0) == 1 && pp_out_hup(p.revents);
 }

@@ -47,6 +47,14 @@ void pp_out_init(void);
 int pp_out_flush(FILE *f);       /* 0 ok, -1 EPIPE (quiet end), -2 other error (reported) */
 int pp_out_close(FILE *f);       /* fflush+ferror+fclose of stdout at exit; same codes */
 
+/* Has the reader of standard output gone away? A pipe whose reader closed
+ * shows POLLERR on our end (a socket POLLHUP) without anything written, so
+ * an idle command can end with its pipeline ("| pp-fmt --top", then q).
+ * pp_out_hup tests the revents of {STDOUT_FILENO, .events = 0} in a poll
+ * set; pp_out_gone polls fd 1 now, without waiting. */
+bool pp_out_hup(short revents);
+bool pp_out_gone(void);
+
 /* --version text for every command. */
 void pp_print_version(void);
 

@@ -12,12 +12,15 @@ TEST_PKGS=(jq tshark nftables socat python3 python3-scapy iproute2 curl openssl
            tmux util-linux procps libclang-rt-14-dev openssh-client openssh-server
            dnsmasq-base time)
 BENCH_PKGS=(hyperfine miller libndpi-bin python3-cryptography time)
+# Screenshots of pp-fmt --top for docs/ (scripts/screenshots.sh), PP_DOCS_DEPS=1.
+DOCS_PKGS=(python3-pil fonts-dejavu-core tmux)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
 [ "${PP_BENCH_DEPS:-0}" = 1 ] && want+=("${BENCH_PKGS[@]}")
+[ "${PP_DOCS_DEPS:-0}" = 1 ] && want+=("${DOCS_PKGS[@]}")
 
 if [ "${1:-}" = --list ]; then
-    printf '%s\n' "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}"
+    printf '%s\n' "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${DOCS_PKGS[@]}"
     exit 0
 fi
 

@@ -1,5 +1,6 @@
 /* Column values: raw keys, array joining, and pp-fmt's virtual columns. */
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,6 +180,20 @@ static void info(struct rec *r, const struct fmt_opts *o, struct sbuf *out)
 		kv(r, o, out, "rpkts", "resp_pkts");
 		kv(r, o, out, "rbytes", "resp_bytes");
 		kv(r, o, out, "app", "app");
+	} else if (!strcmp(type, "conn")) {
+		/* pp-join --conn: the socket's counts, else the wire's. */
+		kv(r, o, out, "", "state");
+		if (rec_find(r, "tx_bytes") >= 0 || rec_find(r, "rx_bytes") >= 0) {
+			kv(r, o, out, "tx", "tx_bytes");
+			kv(r, o, out, "rx", "rx_bytes");
+		} else {
+			kv(r, o, out, "bytes", "orig_bytes");
+			kv(r, o, out, "rbytes", "resp_bytes");
+		}
+		kv(r, o, out, "dur", "duration");
+		kv(r, o, out, "app", "app");
+		kv(r, o, out, "sni", "sni");
+		kv(r, o, out, "name", "dst_name");
 	} else if (!strcmp(type, "dns")) {
 		kv(r, o, out, "", "qname");
 		kv(r, o, out, "", "qtype");
@@ -205,6 +220,22 @@ static void info(struct rec *r, const struct fmt_opts *o, struct sbuf *out)
 	}
 }
 
+/* Does the "YYYY-MM-DD ..." time text start with today's date? Looked up
+ * again each second, so that a view left running over midnight starts
+ * showing dates at once. */
+static bool is_today(const char *t, bool utc)
+{
+	static char today[2][32];
+	static uint64_t checked[2] = {UINT64_MAX, UINT64_MAX};
+	uint64_t sec = pp_now_us() / 1000000;
+	if (sec != checked[utc]) {
+		pp_fmt_time((double)sec, utc, 0, today[utc], sizeof(today[utc]));
+		today[utc][10] = '\0';
+		checked[utc] = sec;
+	}
+	return !strncmp(t, today[utc], 10);
+}
+
 bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out)
 {
 	if (!strcmp(name, "time") || (o->human && is_time_key(name))) {
@@ -213,8 +244,12 @@ bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct
 		if (!rec_num(r, !strcmp(name, "time") ? "ts" : name, &ts))
 			return false;
 		pp_fmt_time(ts, o->utc, 3, buf, sizeof(buf));
-		/* The table shows the time of day; the date is in the ts column. */
-		sb_puts(out, strlen(buf) > 11 && buf[10] == ' ' ? buf + 11 : buf);
+		/* The time of day, and the date too when it is not today's
+		 * (or --date): a stream that spans days never looks like one. */
+		if (strlen(buf) > 11 && buf[10] == ' ' && !o->date && is_today(buf, o->utc))
+			sb_puts(out, buf + 11);
+		else
+			sb_puts(out, buf);
 		return true;
 	}
 	if (!strcmp(name, "source"))

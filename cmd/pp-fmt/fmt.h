@@ -16,10 +16,12 @@ struct fmt_opts {
 	bool human;     /* tables: human units (5.0KiB, 1.4s) and service names */
 	bool numeric;   /* --numeric: port numbers, not service names */
 	bool color;     /* table on a terminal and NO_COLOR unset */
+	bool date;      /* --date: the "time" column always has the date */
 };
 
 /* Value of column name for record r as display text into out. Knows the
- * virtual columns: "time" (human time of ts), "source"/"destination"
+ * virtual columns: "time" (time of day of ts, with the date when that is
+ * not today or o->date), "source"/"destination"
  * (addr:port, IPv6 in brackets) and "info" (a per-type summary). Returns
  * false when the record has no value for it (cell left empty). */
 bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out);

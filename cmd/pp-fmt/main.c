@@ -11,13 +11,14 @@
 #include "fmt.h"
 #include "pp.h"
 #include "recinput.h"
+#include "termsafe.h"
 #include "top.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
-	        "              [-n N] [--no-header] [--numeric] [-u] [term ...] [file ...]\n"
+	        "              [-n N] [--no-header] [--numeric] [-u] [--date] [term ...] [file ...]\n"
 	        "       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
 	        "Format PortPulse records (NDJSON) read from the files or stdin.\n"
 	        "  -t, --table        aligned columns (default)\n"
@@ -29,11 +30,14 @@ static void usage(FILE *f)
 	        "  -s, --sort LIST    sort by fields, '-' before a field for descending\n"
 	        "  -g, --group-by LIST  one row per group: count, bytes, first, last, dests\n"
 	        "  -n, --limit N      only the first N rows (after sorting/grouping)\n"
-	        "      --top          live view on the terminal, per process; q quits\n"
+	        "      --top          live view: processes and connections, sort, filter,\n"
+	        "                     detail (? for its keys; q quits)\n"
 	        "  -I, --interval S   --top redraw interval in seconds (default 1)\n"
 	        "      --no-header    no header row (table, CSV)\n"
 	        "      --numeric      port numbers instead of service names\n"
 	        "  -u, --utc          show times in UTC\n"
+	        "      --date         the date with every time (as tcpdump -tttt); by\n"
+	        "                     default only for records not from today\n"
 	        "  -h, --help         this help\n"
 	        "  -V, --version      version\n"
 	        "Filter terms (ANDed; '!' negates; values a,b mean either):\n"
@@ -163,21 +167,19 @@ static char **split_list(char *list, int *n, const char *opt)
 
 /* Print the expression with a caret under the mistake, as jq and tcpdump
  * users know it, and end with status 2. The parser counts bytes; people
- * count characters, so the column and the caret are in UTF-8 characters,
- * and control characters are echoed as '?' so the caret line stays under. */
+ * count characters, so the column and the caret are in terminal columns of
+ * the expression as it is echoed (terminal-safe, controls escaped). */
 static void __attribute__((noreturn)) filter_error(const char *expr, int col, const char *msg)
 {
-	int chars = 1;
 	struct sbuf echo;
+	size_t len = strlen(expr), at = col > 0 ? (size_t)col - 1 : 0, w;
 	sb_init(&echo);
-	for (int i = 0; expr[i]; i++) {
-		unsigned char c = (unsigned char)expr[i];
-		if ((c & 0xc0) != 0x80 && i < col - 1)
-			chars++;
-		sb_putc(&echo, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-	pp_warn("filter: column %d: %s", chars, msg);
-	fprintf(stderr, "  %s\n  %*s^\n", echo.s ? echo.s : "", chars - 1, "");
+	ts_put(&echo, expr, at < len ? at : len);
+	w = ts_width(echo.s, echo.len);
+	if (at < len)
+		ts_put(&echo, expr + at, len - at);
+	pp_warn("filter: column %zu: %s", w + 1, msg);
+	fprintf(stderr, "  %s\n  %*s^\n", echo.s, (int)w, "");
 	sb_free(&echo);
 	exit(PP_EXIT_USAGE);
 }
@@ -191,7 +193,7 @@ static void add_expr(struct sbuf *e, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP };
+	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP, OPT_DATE };
 	static const struct option longopts[] = {
 		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'}, {"fields", required_argument, NULL, 'f'},
@@ -200,6 +202,7 @@ int main(int argc, char **argv)
 		{"top", no_argument, NULL, OPT_TOP}, {"interval", required_argument, NULL, 'I'},
 		{"no-header", no_argument, NULL, OPT_NOHEADER},
 		{"numeric", no_argument, NULL, OPT_NUMERIC}, {"utc", no_argument, NULL, 'u'},
+		{"date", no_argument, NULL, OPT_DATE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -237,6 +240,7 @@ int main(int argc, char **argv)
 		case OPT_NOHEADER: s.o.header = false; break;
 		case OPT_NUMERIC: s.o.numeric = true; break;
 		case 'u': s.o.utc = true; break;
+		case OPT_DATE: s.o.date = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
 		default: usage(stderr); return PP_EXIT_USAGE;

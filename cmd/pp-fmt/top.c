@@ -220,6 +220,55 @@ static void drain(struct input *in, struct rec *r, const struct filter *f, struc
 	}
 }
 
+/* Keys from the terminal: bytes, and the escape sequences of arrows, pages,
+ * Home/End (CSI and SS3 forms); an ESC with nothing after it in the same
+ * read is the Esc key. True when a key ends the view. */
+static bool decode_keys(struct topview *v, const unsigned char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int key = k[i];
+		if (k[i] == 0x1b) {
+			if (i + 2 < n && (k[i + 1] == '[' || k[i + 1] == 'O')) {
+				size_t j = i + 2;
+				unsigned num = 0;
+				while (j < n && k[j] >= '0' && k[j] <= '9')
+					num = num * 10 + (k[j++] - '0');
+				while (j < n && k[j] == ';')
+					j++, num = num ? num : 1;
+				while (j < n && k[j] >= '0' && k[j] <= '9')
+					j++;
+				if (j >= n)
+					return false; /* cut sequence: ignore the rest */
+				switch (k[j]) {
+				case 'A': key = TK_UP; break;
+				case 'B': key = TK_DOWN; break;
+				case 'C': key = TK_RIGHT; break;
+				case 'D': key = TK_LEFT; break;
+				case 'H': key = TK_HOME; break;
+				case 'F': key = TK_END; break;
+				case 'Z': key = TK_BTAB; break;
+				case '~':
+					key = num == 5 ? TK_PGUP : num == 6 ? TK_PGDN :
+					      num == 1 || num == 7 ? TK_HOME : num == 4 || num == 8 ? TK_END : -1;
+					break;
+				default: key = -1;
+				}
+				i = j;
+				if (key < 0)
+					continue;
+			} else if (i + 1 < n && k[i + 1] != 0x1b) {
+				i++; /* Alt-key: ignored */
+				continue;
+			} else {
+				key = TK_ESC;
+			}
+		}
+		if (tv_key(v, key))
+			return true;
+	}
+	return false;
+}
+
 int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool utc,
             double interval)
 {
@@ -271,7 +320,7 @@ int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool
 			char status[96];
 			got_winch = 0;
 			term_size(&rows, &cols);
-			snprintf(status, sizeof(status), "%s%s  q quits",
+			snprintf(status, sizeof(status), "%s%s",
 			         in.done ? "input ended" : "reading",
 			         in.st.bad_lines ? "  (bad lines skipped)" : "");
 			sb_reset(&frame);
@@ -296,11 +345,11 @@ int top_run(char **files, int nfiles, const struct filter *f, bool numeric, bool
 		if (n <= 0)
 			continue;
 		if (p[0].revents & POLLIN) {
-			char keys[64];
+			unsigned char keys[256];
 			ssize_t k = read(tty, keys, sizeof(keys));
-			for (ssize_t i = 0; i < k; i++)
-				if (keys[i] == 'q' || keys[i] == 'Q' || keys[i] == 3)
-					quit = true;
+			if (k > 0 && decode_keys(v, keys, (size_t)k))
+				quit = true;
+			next_draw = pp_mono(); /* show what the key did at once */
 		} else if (p[0].revents & (POLLHUP | POLLERR)) {
 			break;
 		}

@@ -1,56 +1,117 @@
-/* The model and the screen of --top: per-process connection counts and
- * bytes, and the newest events.
+/* --top's screen: two views over the model (top_model.c), the way RustNet,
+ * htop and nethogs users know them.
  *
- * Bytes come from sock close records (tx_bytes/rx_bytes, final totals) and
- * flow update/end records (orig_bytes/resp_bytes, running totals). Both
- * describe the same connection when pp-join merged the streams, so each
- * connection (by community_id, else by its 5-tuple) remembers what it has
- * counted already and only the growth is added: nothing is counted twice. */
+ *   processes    one row per program (g: pid, container, user, destination)
+ *   connections  one row per connection side: protocol, local, remote,
+ *                state, service, DPI, bandwidth down/up, bytes, process,
+ *                idle time; closed ones stay as history, dimmed
+ *
+ * Columns are laid out for the terminal's width: each has a minimum, a
+ * maximum and a priority; on a narrow terminal the least important go first
+ * (they are still in the detail pane), on a wide one the flexible columns
+ * grow to their content. Everything from a record is printed through
+ * termsafe. The selected row is marked with '>' (and reverse video when
+ * colours are on), so the view works without colours too. */
 #include "top_view.h"
 
-#include <stdint.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "fmt.h"
 #include "human.h"
 #include "pp.h"
+#include "termsafe.h"
+#include "top_model.h"
 
-#define MAX_PROCS 4096
-#define CONN_SLOTS (1u << 16)
-#define NEVENTS 256
+enum { VIEW_PROCS, VIEW_CONNS };
+enum { G_PROGRAM, G_PID, G_CONTAINER, G_USER, G_DEST, G_N };
+static const char *const group_name[G_N] = {"program", "pid", "container", "user",
+                                            "destination"};
+static const char *const group_title[G_N] = {"PROGRAM", "PID", "CONTAINER", "USER",
+                                             "DESTINATION"};
 
-struct proc {
-	long long pid; /* -1: not attributed to a process */
-	char comm[64];
-	unsigned long conns, open, listen;
-	double tx, rx, prev_total, rate;
-	char last_dst[96];
+#define STALE_IDLE 30.0 /* an open connection idle this long is shown yellow */
+
+struct colspec {
+	const char *title;
+	int min, max;
+	bool right;
+	int drop; /* 0: always shown; else the highest goes first when narrow */
+	bool num; /* sorts as a number, descending first */
 };
 
-struct conn {
-	uint64_t key; /* 0: empty */
-	double tx, rx;
-	bool open;
-	unsigned owner; /* 1 + index of the process it belongs to, 0: none yet */
+enum { P_NAME, P_PROCS, P_CONNS, P_OPEN, P_LISTEN, P_DOWN, P_UP, P_RX, P_TX, P_IDLE, P_DEST, P_N };
+static const struct colspec pcols[P_N] = {
+	{"PROGRAM", 12, 32, false, 0, false}, {"PROCS", 6, 6, true, 9, true},
+	{"CONNS", 6, 7, true, 0, true},       {"OPEN", 5, 6, true, 0, true},
+	{"LISTEN", 7, 7, true, 8, true},      {"DOWN/s", 8, 9, true, 0, true},
+	{"UP/s", 8, 9, true, 0, true},        {"RX", 7, 8, true, 0, true},
+	{"TX", 7, 8, true, 0, true},          {"IDLE", 6, 7, true, 7, true},
+	{"LAST DESTINATION", 12, 48, false, 1, false},
+};
+
+enum { C_PROTO, C_LOCAL, C_REMOTE, C_STATE, C_SERVICE, C_DPI, C_DOWN, C_UP, C_RX, C_TX,
+       C_PROCESS, C_IDLE, C_N };
+static const struct colspec ccols[C_N] = {
+	{"PROTO", 5, 6, false, 0, false},       {"LOCAL", 21, 47, false, 9, false},
+	{"REMOTE", 21, 47, false, 0, false},    {"STATE", 8, 12, false, 0, false},
+	{"SERVICE", 8, 12, false, 6, false},    {"DPI", 10, 48, false, 0, false},
+	{"DOWN/s", 7, 9, true, 0, true},        {"UP/s", 7, 9, true, 0, true},
+	{"RX", 7, 8, true, 8, true},            {"TX", 7, 8, true, 8, true},
+	{"PROCESS", 8, 28, false, 0, false},    {"IDLE", 6, 7, true, 7, true},
+};
+
+struct tgroup {
+	char name[160];
+	unsigned long procs, conns, open, listen;
+	double down, up, rx, tx, last_seen, dest_seen;
+	char dest[160];
+	long long lastpid;
+};
+
+struct trow {
+	struct tconn *c;
+	struct tgroup *g;
+	char *skey;
+	double nkey;
 };
 
 struct topview {
+	struct tmodel m;
 	struct fmt_opts o;
-	struct proc *procs;
-	size_t nprocs;
-	struct conn *conns;
-	size_t nconns;
-	char *events[NEVENTS]; /* ring, newest at (head - 1) */
-	size_t head, nevents;
-	unsigned long records;
-	double last_draw;
-	struct sbuf tmp;
+	int view, group;
+	int sort[2];
+	bool desc[2];
+	int sel[2], top[2];
+	bool vis[2][16]; /* columns shown at the last frame: s cycles those */
+	bool detail, help, hide_closed;
+	int detail_top;
+	int page; /* rows of the table or detail at the last frame */
+	/* Enter on a process row: the connection view shows only that group. */
+	bool restricted;
+	int restrict_group;
+	char restrict_key[160];
+	/* The live filter and its prompt. */
+	struct filter live;
+	bool prompt;
+	char ftext[512], fsaved[512], ferr[200];
+	/* Per frame. */
+	struct tgroup *groups;
+	size_t ngroups;
+	struct trow *rows;
+	size_t nrows;
+	uint64_t selected_key; /* the selection follows its row when rows move */
+	double down, up;
+	unsigned long open;
 };
 
 static void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n, size);
+	void *p = calloc(n ? n : 1, size);
 	if (!p)
 		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	return p;
@@ -59,427 +120,1016 @@ static void *xcalloc(size_t n, size_t size)
 struct topview *tv_new(bool numeric, bool utc, bool color)
 {
 	struct topview *v = xcalloc(1, sizeof(*v));
+	tm_init(&v->m);
 	v->o.human = true;
 	v->o.numeric = numeric;
 	v->o.utc = utc;
 	v->o.color = color;
-	v->procs = xcalloc(MAX_PROCS, sizeof(*v->procs));
-	v->conns = xcalloc(CONN_SLOTS, sizeof(*v->conns));
-	v->last_draw = pp_mono();
-	sb_init(&v->tmp);
+	v->sort[VIEW_PROCS] = P_DOWN;
+	v->sort[VIEW_CONNS] = C_DOWN;
+	v->desc[0] = v->desc[1] = true;
+	v->page = 10;
+	memset(v->vis, 1, sizeof(v->vis));
 	return v;
+}
+
+static void free_rows(struct topview *v)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		free(v->rows[i].skey);
+	free(v->rows);
+	v->rows = NULL;
+	v->nrows = 0;
+	free(v->groups);
+	v->groups = NULL;
+	v->ngroups = 0;
 }
 
 void tv_free(struct topview *v)
 {
-	for (size_t i = 0; i < NEVENTS; i++)
-		free(v->events[i]);
-	free(v->procs);
-	free(v->conns);
-	sb_free(&v->tmp);
+	free_rows(v);
+	tm_free(&v->m);
+	filter_free(&v->live);
 	free(v);
-}
-
-static uint64_t fnv(const char *s, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Terminal-safe copy: controls become '?'. */
-static void safe_copy(char *dst, size_t cap, const char *s)
-{
-	size_t i;
-	for (i = 0; s[i] && i + 1 < cap; i++)
-		dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	dst[i] = '\0';
-}
-
-static struct proc *proc_of(struct topview *v, struct rec *r)
-{
-	long long pid = -1;
-	const char *comm = rec_str(r, "comm");
-	char name[64];
-	struct proc *p;
-
-	if (!rec_i64(r, "pid", &pid))
-		pid = -1;
-	safe_copy(name, sizeof(name), comm ? comm : pid >= 0 ? "?" : "(unknown)");
-	for (size_t i = 0; i < v->nprocs; i++)
-		if (v->procs[i].pid == pid && !strcmp(v->procs[i].comm, name))
-			return &v->procs[i];
-	if (v->nprocs == MAX_PROCS) {
-		/* Past the cap everything new shares the last row. */
-		p = &v->procs[MAX_PROCS - 1];
-		p->pid = -1;
-		snprintf(p->comm, sizeof(p->comm), "(others)");
-		return p;
-	}
-	p = &v->procs[v->nprocs++];
-	p->pid = pid;
-	memcpy(p->comm, name, sizeof(name));
-	return p;
-}
-
-/* The connection a record is about, or NULL for records without one. */
-static struct conn *conn_of(struct topview *v, struct rec *r)
-{
-	const char *cid = rec_str(r, "community_id");
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	if (cid) {
-		h = fnv(cid, strlen(cid), h);
-	} else {
-		static const char *const keys[] = {"proto", "src", "sport", "dst", "dport"};
-		struct sbuf *b = &v->tmp;
-		sb_reset(b);
-		for (size_t k = 0; k < PP_ARRAY_LEN(keys); k++) {
-			if (!fmt_key_text(r, keys[k], b))
-				return NULL;
-			sb_putc(b, '|');
-		}
-		h = fnv(b->s, b->len, h);
-	}
-	if (!h)
-		h = 1;
-	if (v->nconns * 2 >= CONN_SLOTS) {
-		/* Bounded memory on endless streams: forget old connections
-		 * (their later records then count as new ones). */
-		memset(v->conns, 0, CONN_SLOTS * sizeof(*v->conns));
-		v->nconns = 0;
-	}
-	for (i = h & (CONN_SLOTS - 1); v->conns[i].key; i = (i + 1) & (CONN_SLOTS - 1))
-		if (v->conns[i].key == h)
-			return &v->conns[i];
-	v->conns[i].key = h;
-	v->nconns++;
-	return &v->conns[i];
-}
-
-static void add_bytes(struct proc *p, struct conn *c, double tx, double rx)
-{
-	if (tx > c->tx) {
-		p->tx += tx - c->tx;
-		c->tx = tx;
-	}
-	if (rx > c->rx) {
-		p->rx += rx - c->rx;
-		c->rx = rx;
-	}
-}
-
-/* An event is kept as its display fields separated by EV_SEP (controls are
- * made safe at render time, so the separator cannot come from a record). */
-#define EV_SEP '\x1f'
-#define EV_FIELDS 7
-
-static void remember_event(struct topview *v, struct rec *r)
-{
-	static const char *const cols[] = {"time", "type", "event", "source", "destination"};
-	struct sbuf line;
-	const char *comm = rec_str(r, "comm");
-	long long pid;
-	size_t from;
-
-	sb_init(&line);
-	for (size_t c = 0; c < PP_ARRAY_LEN(cols); c++) {
-		fmt_value(r, cols[c], &v->o, &line);
-		sb_putc(&line, EV_SEP);
-	}
-	if (comm) {
-		sb_puts(&line, comm);
-		if (rec_i64(r, "pid", &pid))
-			sb_printf(&line, "[%lld]", pid);
-	}
-	sb_putc(&line, EV_SEP);
-	from = line.len;
-	fmt_value(r, "info", &v->o, &line);
-	sb_puts(&line, "");
-	/* A separator byte inside a value would shift the columns. */
-	for (size_t i = 0; i < line.len; i++)
-		if (line.s[i] == EV_SEP && i >= from)
-			line.s[i] = '?';
-	free(v->events[v->head]);
-	v->events[v->head] = sb_steal(&line);
-	sb_free(&line);
-	v->head = (v->head + 1) % NEVENTS;
-	if (v->nevents < NEVENTS)
-		v->nevents++;
-}
-
-/* Field f of an event: start and length. */
-static const char *ev_field(const char *e, int f, size_t *len)
-{
-	for (; f > 0 && *e; f--) {
-		const char *sep = strchr(e, EV_SEP);
-		if (!sep)
-			return e + strlen(e);
-		e = sep + 1;
-	}
-	{
-		const char *sep = strchr(e, EV_SEP);
-		*len = sep ? (size_t)(sep - e) : strlen(e);
-	}
-	return e;
-}
-
-static size_t cp_width(const char *s, size_t n)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			w++;
-	return w;
 }
 
 void tv_record(struct topview *v, struct rec *r)
 {
-	const char *type = rec_str(r, "type"), *ev = rec_str(r, "event");
-	const char *dir = rec_str(r, "dir");
-	struct proc *p;
-	struct conn *c = NULL;
-	double a, b;
-	bool is_sock, is_flow;
+	tm_record(&v->m, r);
+}
 
-	v->records++;
-	remember_event(v, r);
-	is_sock = type && !strcmp(type, "sock");
-	is_flow = type && !strcmp(type, "flow");
-	if ((is_sock && !(ev && !strcmp(ev, "listen"))) || is_flow)
-		c = conn_of(v, r);
-	/* A sniffed record that pp-join did not attribute belongs to the
-	 * process whose socket the connection is, when that was seen. */
-	if (c && c->owner && rec_find(r, "pid") < 0 && rec_find(r, "comm") < 0)
-		p = &v->procs[c->owner - 1];
-	else
-		p = proc_of(v, r);
-	if (c && !c->owner)
-		c->owner = (unsigned)(p - v->procs) + 1;
-	if (!type)
-		return;
-	if (rec_find(r, "dst") >= 0) {
-		sb_reset(&v->tmp);
-		fmt_value(r, "destination", &v->o, &v->tmp);
-		sb_puts(&v->tmp, "");
-		safe_copy(p->last_dst, sizeof(p->last_dst), v->tmp.s);
-	}
-	if (is_sock && ev && !strcmp(ev, "listen")) {
-		p->listen++;
-		return;
-	}
-	if (!is_sock && !is_flow)
-		return;
+/* ---- groups ------------------------------------------------------------------- */
+
+static const char *user_of(const struct tconn *c, char *buf, size_t len)
+{
+	static struct {
+		long uid;
+		char name[160];
+	} cache[64];
+	static int ncache;
+	const char *u = tc_get(c, "user"), *uid = tc_get(c, "uid");
+	long id;
+	if (u)
+		return u;
+	if (!uid)
+		return "(unknown)";
+	id = strtol(uid, NULL, 10);
+	for (int i = 0; i < ncache; i++)
+		if (cache[i].uid == id)
+			return cache[i].name;
 	{
-		bool ending = ev && (!strcmp(ev, "close") || !strcmp(ev, "end"));
-		if (!c)
-			return;
-		if (!c->open && c->tx == 0 && c->rx == 0 && !ending) {
-			p->conns++;
-			p->open++;
-			c->open = true;
-		} else if (!c->open && c->tx == 0 && c->rx == 0 && ending) {
-			p->conns++; /* its start was not seen */
+		struct passwd pw, *res = NULL;
+		char pwbuf[1024];
+		if (getpwuid_r((uid_t)id, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+			snprintf(buf, len, "%s", res->pw_name);
+		else
+			snprintf(buf, len, "uid %ld", id);
+	}
+	if (ncache < 64) {
+		cache[ncache].uid = id;
+		snprintf(cache[ncache].name, sizeof(cache[ncache].name), "%s", buf);
+		ncache++;
+	}
+	return buf;
+}
+
+static void dest_of(const struct tconn *c, char *buf, size_t len)
+{
+	const char *name = tc_get(c, "dst_name"), *sni = tc_get(c, "sni");
+	const char *addr = c->side == SIDE_IN ? tc_get(c, "src") : tc_get(c, "dst");
+	if (c->side == SIDE_LISTEN)
+		snprintf(buf, len, "(listening)");
+	else if (c->side == SIDE_OUT && (name || sni))
+		snprintf(buf, len, "%s", name ? name : sni);
+	else
+		snprintf(buf, len, "%s", addr ? addr : "(unknown)");
+}
+
+static void group_key(const struct tconn *c, int g, char *buf, size_t len)
+{
+	const char *comm = tc_get(c, "comm"), *pid = tc_get(c, "pid"), *ct;
+	char tmp[160];
+	switch (g) {
+	case G_PROGRAM:
+		snprintf(buf, len, "%s", comm ? comm : "(unknown)");
+		break;
+	case G_PID:
+		if (pid)
+			snprintf(buf, len, "%s %s", pid, comm ? comm : "");
+		else
+			snprintf(buf, len, "(unknown)");
+		break;
+	case G_CONTAINER:
+		ct = tc_get(c, "container");
+		snprintf(buf, len, "%.12s", ct && *ct ? ct : "(host)");
+		break;
+	case G_USER:
+		snprintf(buf, len, "%s", user_of(c, tmp, sizeof(tmp)));
+		break;
+	default:
+		dest_of(c, buf, len);
+	}
+}
+
+static bool visible(const struct topview *v, const struct tconn *c)
+{
+	return c->match == 1;
+}
+
+static void build_groups(struct topview *v)
+{
+	size_t cap = 64;
+	/* Group lookup by a small open-addressing table of name hashes. */
+	size_t nslots = 1;
+	size_t *slot;
+	uint64_t *pidset;
+	size_t npidslots;
+	while (nslots < v->m.n * 2 + 16)
+		nslots <<= 1;
+	npidslots = nslots;
+	slot = xcalloc(nslots, sizeof(*slot));
+	pidset = xcalloc(npidslots, sizeof(*pidset));
+	v->groups = xcalloc(cap, sizeof(*v->groups));
+	v->ngroups = 0;
+	for (size_t i = 0; i < v->m.n; i++) {
+		struct tconn *c = v->m.c[i];
+		char key[160], dest[160];
+		uint64_t h = 1469598103934665603ULL;
+		size_t s;
+		struct tgroup *g = NULL;
+		const char *pid;
+		if (!visible(v, c))
+			continue;
+		group_key(c, v->group, key, sizeof(key));
+		for (const char *p = key; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		for (s = h & (nslots - 1); slot[s]; s = (s + 1) & (nslots - 1))
+			if (!strcmp(v->groups[slot[s] - 1].name, key)) {
+				g = &v->groups[slot[s] - 1];
+				break;
+			}
+		if (!g) {
+			if (v->ngroups == cap) {
+				cap *= 2;
+				v->groups = realloc(v->groups, cap * sizeof(*v->groups));
+				if (!v->groups)
+					pp_die(PP_EXIT_RUNTIME, "out of memory");
+			}
+			g = &v->groups[v->ngroups++];
+			memset(g, 0, sizeof(*g));
+			snprintf(g->name, sizeof(g->name), "%s", key);
+			g->lastpid = -1;
+			slot[s] = v->ngroups;
 		}
-		if (is_sock) {
-			bool has_tx = rec_num(r, "tx_bytes", &a), has_rx = rec_num(r, "rx_bytes", &b);
-			if (has_tx || has_rx)
-				add_bytes(p, c, has_tx ? a : 0, has_rx ? b : 0);
+		pid = tc_get(c, "pid");
+		if (pid) {
+			/* Distinct pids per group: a set of (group, pid). */
+			uint64_t k = ((uint64_t)(g - v->groups) << 32 | (uint64_t)strtoul(pid, NULL, 10)) + 1;
+			size_t ps = (k * 0x9e3779b97f4a7c15ULL) & (npidslots - 1);
+			while (pidset[ps] && pidset[ps] != k)
+				ps = (ps + 1) & (npidslots - 1);
+			if (!pidset[ps]) {
+				pidset[ps] = k;
+				g->procs++;
+			}
+		}
+		if (c->retired) {
+			g->conns += c->folded;
+		} else if (c->side == SIDE_LISTEN) {
+			if (!c->closed)
+				g->listen++;
 		} else {
-			a = b = 0;
-			rec_num(r, "orig_bytes", &a);
-			rec_num(r, "resp_bytes", &b);
-			/* The originator sends orig_bytes, unless the process
-			 * is the side that accepted. */
-			if (dir && !strcmp(dir, "in"))
-				add_bytes(p, c, b, a);
-			else
-				add_bytes(p, c, a, b);
+			g->conns++;
+			if (!c->closed)
+				g->open++;
 		}
-		if (ending && c->open) {
-			c->open = false;
-			if (p->open)
-				p->open--;
+		g->down += c->down;
+		g->up += c->up;
+		g->rx += c->rx;
+		g->tx += c->tx;
+		if (c->last_seen > g->last_seen)
+			g->last_seen = c->last_seen;
+		if (c->side != SIDE_LISTEN && !c->retired && c->last_seen >= g->dest_seen) {
+			char r[160];
+			dest_of(c, dest, sizeof(dest));
+			tc_remote(c, r, sizeof(r));
+			if (strcmp(dest, r) && c->side == SIDE_OUT) {
+				const char *port = strrchr(r, ':');
+				snprintf(g->dest, sizeof(g->dest), "%s%s", dest, port ? port : "");
+			} else {
+				snprintf(g->dest, sizeof(g->dest), "%s", r);
+			}
+			g->dest_seen = c->last_seen;
+		}
+	}
+	free(slot);
+	free(pidset);
+}
+
+/* ---- cells -------------------------------------------------------------------- */
+
+static void idle_text(double now, double t, struct sbuf *out)
+{
+	if (t <= 0) {
+		sb_puts(out, "-");
+		return;
+	}
+	if (now - t < 60)
+		sb_printf(out, "%.0fs", now - t < 0 ? 0 : floor(now - t));
+	else
+		hum_duration(floor(now - t), out);
+}
+
+/* Raw (not yet terminal-safe) text of a cell. */
+static void cell_text(const struct topview *v, const struct trow *row, int col, double now,
+                      struct sbuf *out)
+{
+	char buf[512];
+	if (v->view == VIEW_PROCS) {
+		const struct tgroup *g = row->g;
+		switch (col) {
+		case P_NAME: sb_puts(out, g->name); break;
+		case P_PROCS: sb_printf(out, "%lu", g->procs); break;
+		case P_CONNS: sb_printf(out, "%lu", g->conns); break;
+		case P_OPEN: sb_printf(out, "%lu", g->open); break;
+		case P_LISTEN: sb_printf(out, "%lu", g->listen); break;
+		case P_DOWN: hum_bytes(g->down, out); break;
+		case P_UP: hum_bytes(g->up, out); break;
+		case P_RX: hum_bytes(g->rx, out); break;
+		case P_TX: hum_bytes(g->tx, out); break;
+		case P_IDLE: idle_text(now, g->last_seen, out); break;
+		case P_DEST: sb_puts(out, g->dest); break;
+		}
+		return;
+	}
+	{
+		const struct tconn *c = row->c;
+		switch (col) {
+		case C_PROTO:
+			sb_puts(out, tc_get(c, "proto") ? tc_get(c, "proto") : "-");
+			break;
+		case C_LOCAL: tc_local(c, buf, sizeof(buf)); sb_puts(out, buf); break;
+		case C_REMOTE: tc_remote(c, buf, sizeof(buf)); sb_puts(out, buf); break;
+		case C_STATE: sb_puts(out, tc_state(c)); break;
+		case C_SERVICE: tc_service(c, v->o.numeric, buf, sizeof(buf)); sb_puts(out, buf); break;
+		case C_DPI: tc_dpi(c, buf, sizeof(buf)); sb_puts(out, buf); break;
+		case C_DOWN: hum_bytes(c->down, out); break;
+		case C_UP: hum_bytes(c->up, out); break;
+		case C_RX: hum_bytes(c->rx, out); break;
+		case C_TX: hum_bytes(c->tx, out); break;
+		case C_PROCESS: tc_process(c, buf, sizeof(buf)); sb_puts(out, buf); break;
+		case C_IDLE: idle_text(now, c->closed ? c->closed_at : c->last_seen, out); break;
 		}
 	}
 }
 
-static int cmp_procs(const void *pa, const void *pb)
+static double num_key(const struct topview *v, const struct trow *row, int col, double now)
 {
-	const struct proc *a = pa, *b = pb;
-	if (a->rate != b->rate)
-		return a->rate > b->rate ? -1 : 1;
-	if (a->tx + a->rx != b->tx + b->rx)
-		return a->tx + a->rx > b->tx + b->rx ? -1 : 1;
-	if (a->conns != b->conns)
-		return a->conns > b->conns ? -1 : 1;
-	return strcmp(a->comm, b->comm);
+	if (v->view == VIEW_PROCS) {
+		const struct tgroup *g = row->g;
+		switch (col) {
+		case P_PROCS: return (double)g->procs;
+		case P_CONNS: return (double)g->conns;
+		case P_OPEN: return (double)g->open;
+		case P_LISTEN: return (double)g->listen;
+		case P_DOWN: return g->down;
+		case P_UP: return g->up;
+		case P_RX: return g->rx;
+		case P_TX: return g->tx;
+		case P_IDLE: return g->last_seen > 0 ? now - g->last_seen : 1e300;
+		}
+		return 0;
+	}
+	switch (col) {
+	case C_DOWN: return row->c->down;
+	case C_UP: return row->c->up;
+	case C_RX: return row->c->rx;
+	case C_TX: return row->c->tx;
+	case C_IDLE:
+		return now - (row->c->closed ? row->c->closed_at : row->c->last_seen);
+	}
+	return 0;
 }
 
-/* Append s cut to width columns (code points), padded when pad. */
-static void cell(struct sbuf *out, const char *s, int width, bool pad, bool right)
+static const struct colspec *cols_of(const struct topview *v, int *n)
 {
-	int n = 0;
-	size_t k = 0;
-	while (s[k] && n < width) {
-		k++;
-		while (((unsigned char)s[k] & 0xc0) == 0x80)
-			k++;
+	*n = v->view == VIEW_PROCS ? P_N : C_N;
+	return v->view == VIEW_PROCS ? pcols : ccols;
+}
+
+/* ---- sorting ------------------------------------------------------------------- */
+
+static const struct topview *sort_view; /* qsort has no context argument */
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct trow *a = pa, *b = pb;
+	const struct topview *v = sort_view;
+	int ncols, col = v->sort[v->view];
+	const struct colspec *cs = cols_of(v, &ncols);
+	bool desc = v->desc[v->view];
+	int r = 0;
+	if (cs[col].num) {
+		if (a->nkey != b->nkey)
+			r = a->nkey < b->nkey ? -1 : 1;
+		/* Numbers: the biggest first by default; IDLE: the freshest. */
+		if (col != (v->view == VIEW_PROCS ? P_IDLE : C_IDLE))
+			r = -r;
+	} else {
+		r = strcmp(a->skey ? a->skey : "", b->skey ? b->skey : "");
+	}
+	if (r)
+		return desc ? r : -r;
+	/* Ties: open before closed, the most recent first, then bytes. */
+	if (a->c && b->c) {
+		if (a->c->closed != b->c->closed)
+			return a->c->closed ? 1 : -1;
+		if (a->c->last_seen != b->c->last_seen)
+			return a->c->last_seen > b->c->last_seen ? -1 : 1;
+		return a->c->seq > b->c->seq ? -1 : a->c->seq < b->c->seq;
+	}
+	if (a->g && b->g) {
+		double ta = a->g->rx + a->g->tx, tb = b->g->rx + b->g->tx;
+		if (ta != tb)
+			return ta > tb ? -1 : 1;
+		return strcmp(a->g->name, b->g->name);
+	}
+	return 0;
+}
+
+static uint64_t row_id(const struct trow *r)
+{
+	uint64_t h = 1469598103934665603ULL;
+	if (r->c)
+		return r->c->key ^ r->c->seq;
+	for (const char *p = r->g->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static void build_rows(struct topview *v, double now)
+{
+	int ncols;
+	const struct colspec *cs = cols_of(v, &ncols);
+	int col = v->sort[v->view];
+	struct sbuf t;
+
+	free_rows(v);
+	tm_filter(&v->m, &v->live);
+	v->down = v->up = 0;
+	v->open = 0;
+	for (size_t i = 0; i < v->m.n; i++) {
+		struct tconn *c = v->m.c[i];
+		if (!visible(v, c))
+			continue;
+		v->down += c->down;
+		v->up += c->up;
+		v->open += !c->closed && c->side != SIDE_LISTEN;
+	}
+	if (v->view == VIEW_PROCS) {
+		build_groups(v);
+		v->rows = xcalloc(v->ngroups, sizeof(*v->rows));
+		for (size_t i = 0; i < v->ngroups; i++)
+			v->rows[v->nrows++].g = &v->groups[i];
+	} else {
+		v->rows = xcalloc(v->m.n, sizeof(*v->rows));
+		for (size_t i = 0; i < v->m.n; i++) {
+			struct tconn *c = v->m.c[i];
+			char key[160];
+			if (!visible(v, c) || c->retired || (v->hide_closed && c->closed))
+				continue;
+			if (v->restricted) {
+				group_key(c, v->restrict_group, key, sizeof(key));
+				if (strcmp(key, v->restrict_key))
+					continue;
+			}
+			v->rows[v->nrows++].c = c;
+		}
+	}
+	sb_init(&t);
+	for (size_t i = 0; i < v->nrows; i++) {
+		if (cs[col].num) {
+			v->rows[i].nkey = num_key(v, &v->rows[i], col, now);
+		} else {
+			sb_reset(&t);
+			cell_text(v, &v->rows[i], col, now, &t);
+			v->rows[i].skey = sb_steal(&t);
+		}
+	}
+	sb_free(&t);
+	sort_view = v;
+	qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_rows);
+	/* Keep the selection on the same row when it moved. */
+	if (v->selected_key)
+		for (size_t i = 0; i < v->nrows; i++)
+			if (row_id(&v->rows[i]) == v->selected_key) {
+				v->sel[v->view] = (int)i;
+				break;
+			}
+	if (v->sel[v->view] >= (int)v->nrows)
+		v->sel[v->view] = v->nrows ? (int)v->nrows - 1 : 0;
+	if (v->sel[v->view] < 0)
+		v->sel[v->view] = 0;
+}
+
+/* ---- drawing ------------------------------------------------------------------- */
+
+static void sgr(const struct topview *v, struct sbuf *out, const char *code)
+{
+	if (v->o.color)
+		sb_puts(out, code);
+}
+
+/* Safe text cut or padded to exactly w columns. */
+static void put_fixed(struct sbuf *out, const char *raw, int w, bool right, bool mid)
+{
+	struct sbuf safe;
+	size_t used;
+	sb_init(&safe);
+	ts_puts(&safe, raw);
+	if (right) {
+		size_t sw = ts_width(safe.s, safe.len);
+		for (size_t i = sw; i < (size_t)w; i++)
+			sb_putc(out, ' ');
+	}
+	if (mid) {
+		const char *colon = strrchr(safe.s, ':');
+		size_t keep = colon ? ts_width(colon, strlen(colon)) : 0;
+		used = ts_put_cut_mid(out, safe.s, safe.len, (size_t)w, keep);
+	} else {
+		used = ts_put_cut(out, safe.s, safe.len, (size_t)w);
+	}
+	if (!right)
+		for (size_t i = used; i < (size_t)w; i++)
+			sb_putc(out, ' ');
+	sb_free(&safe);
+}
+
+static void endline(struct sbuf *out, bool last)
+{
+	/* The last row ends without a newline: the screen never scrolls. */
+	sb_puts(out, last ? "\x1b[K" : "\x1b[K\r\n");
+}
+
+/* A line of safe text cut to cols. */
+static void put_line(struct sbuf *out, const char *raw, int cols)
+{
+	struct sbuf safe;
+	sb_init(&safe);
+	ts_puts(&safe, raw);
+	ts_put_cut(out, safe.s, safe.len, (size_t)cols);
+	sb_free(&safe);
+}
+
+static void layout(const struct topview *v, int cols, bool *vis, int *w, double now)
+{
+	int ncols, total;
+	const struct colspec *cs = cols_of(v, &ncols);
+	struct sbuf t;
+	for (int c = 0; c < ncols; c++) {
+		vis[c] = true;
+		w[c] = cs[c].min;
+	}
+	for (;;) {
+		int nvis = 0, worst = -1;
+		total = 1;
+		for (int c = 0; c < ncols; c++)
+			if (vis[c]) {
+				total += w[c];
+				nvis++;
+				if (cs[c].drop && (worst < 0 || cs[c].drop > cs[worst].drop))
+					worst = c;
+			}
+		total += nvis - 1;
+		if (total <= cols || worst < 0)
+			break;
+		vis[worst] = false;
+	}
+	/* Grow toward the content of the rows, a column at a time in turn, so
+	 * that one long value does not take all the room. */
+	sb_init(&t);
+	{
+		int want[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+		bool more = true;
+		for (int c = 0; c < ncols; c++) {
+			want[c] = cs[c].min;
+			if (!vis[c] || cs[c].min == cs[c].max)
+				continue;
+			for (size_t i = 0; i < v->nrows && i < 2000; i++) {
+				struct sbuf sf;
+				int tw;
+				sb_reset(&t);
+				cell_text(v, &v->rows[i], c, now, &t);
+				sb_init(&sf);
+				ts_put(&sf, t.s ? t.s : "", t.len);
+				tw = (int)ts_width(sf.s, sf.len);
+				sb_free(&sf);
+				if (tw > want[c])
+					want[c] = tw;
+			}
+			if (want[c] > cs[c].max)
+				want[c] = cs[c].max;
+		}
+		while (more && total < cols) {
+			more = false;
+			for (int c = 0; c < ncols && total < cols; c++)
+				if (vis[c] && w[c] < want[c]) {
+					w[c]++;
+					total++;
+					more = true;
+				}
+		}
+	}
+	sb_free(&t);
+}
+
+static int first_col(const bool *vis)
+{
+	int c = 0;
+	while (!vis[c])
+		c++;
+	return c;
+}
+
+static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols, double now)
+{
+	int ncols, w[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+	bool vis[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+	const struct colspec *cs = cols_of(v, &ncols);
+	int *sel = &v->sel[v->view], *top = &v->top[v->view];
+	struct sbuf t;
+	int body = nlines - 1;
+
+	layout(v, cols, vis, w, now);
+	memcpy(v->vis[v->view], vis, sizeof(bool) * (size_t)ncols);
+	/* The header: the sort column marked with its direction. */
+	sgr(v, out, "\x1b[1m");
+	sb_putc(out, ' ');
+	for (int c = 0; c < ncols; c++) {
+		char title[64];
+		if (!vis[c])
+			continue;
+		if (c != first_col(vis))
+			sb_putc(out, ' ');
+		snprintf(title, sizeof(title), "%s%s",
+		         v->view == VIEW_PROCS && c == P_NAME ? group_title[v->group] : cs[c].title,
+		         c == v->sort[v->view] ? (v->desc[v->view] ? "\xe2\x96\xbc" : "\xe2\x96\xb2")
+		                               : "");
+		if (c == v->sort[v->view])
+			sgr(v, out, "\x1b[4m");
+		put_fixed(out, title, w[c], cs[c].right, false);
+		if (c == v->sort[v->view])
+			sgr(v, out, "\x1b[24m");
+	}
+	sgr(v, out, "\x1b[0m");
+	endline(out, false);
+
+	if (body < 1)
+		return;
+	if (*sel < *top)
+		*top = *sel;
+	if (*sel >= *top + body)
+		*top = *sel - body + 1;
+	if (*top > (int)v->nrows - body)
+		*top = (int)v->nrows - body;
+	if (*top < 0)
+		*top = 0;
+	sb_init(&t);
+	for (int i = 0; i < body; i++) {
+		size_t r = (size_t)(*top + i);
+		bool selected = (int)r == *sel;
+		if (r >= v->nrows) {
+			endline(out, false);
+			continue;
+		}
+		if (selected)
+			sgr(v, out, "\x1b[7m");
+		else if (v->rows[r].c && v->rows[r].c->closed)
+			sgr(v, out, "\x1b[2m");
+		sb_putc(out, selected ? '>' : ' ');
+		for (int c = 0; c < ncols; c++) {
+			bool stale = false;
+			if (!vis[c])
+				continue;
+			if (c != first_col(vis))
+				sb_putc(out, ' ');
+			sb_reset(&t);
+			cell_text(v, &v->rows[r], c, now, &t);
+			if (v->view == VIEW_CONNS && c == C_IDLE && !v->rows[r].c->closed &&
+			    now - v->rows[r].c->last_seen > STALE_IDLE && !selected)
+				stale = true;
+			if (stale)
+				sgr(v, out, "\x1b[33m");
+			put_fixed(out, t.s ? t.s : "", w[c], cs[c].right,
+			          v->view == VIEW_CONNS && (c == C_LOCAL || c == C_REMOTE));
+			if (stale)
+				sgr(v, out, "\x1b[39m");
+		}
+		sgr(v, out, "\x1b[0m");
+		endline(out, false);
+	}
+	sb_free(&t);
+}
+
+static void detail_line(struct sbuf *lines, const char *label, const char *value)
+{
+	sb_printf(lines, "%-14s %s", label, value);
+	sb_putc(lines, '\0');
+}
+
+/* Every field of the selected connection, as lines separated by NULs. */
+static size_t detail_lines(const struct topview *v, const struct tconn *c, double now,
+                           struct sbuf *lines)
+{
+	char a[512], b[512];
+	struct sbuf t;
+	size_t n = 0;
+	sb_init(&t);
+	tc_local(c, a, sizeof(a));
+	tc_remote(c, b, sizeof(b));
+	sb_printf(&t, "%s %s %s %s (%s)", tc_get(c, "proto") ? tc_get(c, "proto") : "-", a,
+	          c->side == SIDE_IN ? "<-" : "->", b,
+	          c->side == SIDE_IN ? "accepted" : c->side == SIDE_LISTEN ? "listening" : "outgoing");
+	detail_line(lines, "connection", t.s);
+	n++;
+	tc_process(c, a, sizeof(a));
+	detail_line(lines, "process", a), n++;
+	sb_reset(&t);
+	sb_printf(&t, "%s%s%s", tc_state(c), c->states[0] ? "   history " : "", c->states);
+	detail_line(lines, "state", t.s), n++;
+	tc_service(c, v->o.numeric, a, sizeof(a));
+	detail_line(lines, "service", a), n++;
+	tc_dpi(c, a, sizeof(a));
+	if (a[0])
+		detail_line(lines, "dpi", a), n++;
+	sb_reset(&t);
+	sb_puts(&t, "rx ");
+	hum_bytes(c->rx, &t);
+	sb_puts(&t, "  tx ");
+	hum_bytes(c->tx, &t);
+	sb_puts(&t, "  down ");
+	hum_bytes(c->down, &t);
+	sb_puts(&t, "/s  up ");
+	hum_bytes(c->up, &t);
+	sb_printf(&t, "/s  (%s)", c->sock_bytes ? "socket counts" : "wire counts");
+	detail_line(lines, "bytes", t.s), n++;
+	if (c->first_ts > 0) {
+		char t1[64], t2[64];
+		pp_fmt_time(c->first_ts, v->o.utc, 3, t1, sizeof(t1));
+		pp_fmt_time(c->last_ts, v->o.utc, 3, t2, sizeof(t2));
+		sb_reset(&t);
+		sb_printf(&t, "first %s  last %s  idle ", t1, t2);
+		idle_text(now, c->closed ? c->closed_at : c->last_seen, &t);
+		sb_puts(&t, c->closed ? " (closed)" : "");
+		detail_line(lines, "seen", t.s), n++;
+	}
+	sb_putc(lines, '\0'), n++;
+	for (int i = 0; i < c->nkv; i++) {
+		detail_line(lines, c->kv[i].key, c->kv[i].text);
 		n++;
 	}
-	if (right)
-		for (int i = n; i < width; i++)
-			sb_putc(out, ' ');
-	sb_put(out, s, k);
-	if (pad && !right)
-		for (int i = n; i < width; i++)
-			sb_putc(out, ' ');
+	sb_free(&t);
+	return n;
 }
 
-static void endline(struct sbuf *out)
+static void draw_detail(struct topview *v, struct sbuf *out, int nlines, int cols, double now)
 {
-	sb_puts(out, "\x1b[K\r\n");
+	struct sbuf lines;
+	const struct tconn *c;
+	size_t n, at = 0;
+	int shown = 0;
+	if (v->nrows == 0 || !v->rows[v->sel[VIEW_CONNS]].c) {
+		for (int i = 0; i < nlines; i++) {
+			if (i == 0)
+				put_line(out, " (no connection selected)", cols);
+			endline(out, false);
+		}
+		return;
+	}
+	c = v->rows[v->sel[VIEW_CONNS]].c;
+	sb_init(&lines);
+	n = detail_lines(v, c, now, &lines);
+	if (v->detail_top > (int)n - 1)
+		v->detail_top = (int)n - 1;
+	if (v->detail_top < 0)
+		v->detail_top = 0;
+	sgr(v, out, "\x1b[1m");
+	put_line(out, " DETAIL (Up/Down: other connections, PgUp/PgDn: scroll, Esc: back)", cols);
+	sgr(v, out, "\x1b[0m");
+	endline(out, false);
+	shown++;
+	for (size_t i = 0; i < n; i++) {
+		const char *l = lines.s + at;
+		at += strlen(l) + 1;
+		if ((int)i < v->detail_top)
+			continue;
+		if (shown >= nlines)
+			break;
+		sb_putc(out, ' ');
+		put_line(out, l, cols - 1);
+		endline(out, false);
+		shown++;
+	}
+	for (; shown < nlines; shown++)
+		endline(out, false);
+	sb_free(&lines);
+}
+
+static const char *const help_text[] = {
+	"KEYS",
+	"  q, Ctrl-C      quit (the whole pipeline ends with it)",
+	"  Tab, v         switch between the process and the connection view",
+	"  g              group processes by program, pid, container, user, destination",
+	"  Enter          processes: that group's connections; connections: detail",
+	"  Esc, Backspace back (detail, help, a group's connections)",
+	"  Up/Down, j/k   select; PgUp/PgDn, Home/End scroll",
+	"  s / S          sort by the next column / reverse the order (marked ▼ ▲)",
+	"  < >            sort by the column to the left / right",
+	"  /              filter, pp-fmt -F language, applied as you type:",
+	"                 port:443 process:curl sni:example.com state:ESTAB",
+	"                 proto:udp dst:10.0.0.0/8 !comm:sshd /regex/",
+	"                 Up/Down still move; Enter keeps it, Esc restores the",
+	"                 previous one, Ctrl-U clears",
+	"  x              hide / show closed connections (history)",
+	"  ?, h           this help",
+	"",
+	"Rates come from byte counts while connections are open: pp-trace",
+	"--update SECS (sock update records) and pp-sniff --update SECS (flows).",
+	"IDLE: time since the connection's last record (closed: since it closed).",
+};
+
+static void draw_help(struct sbuf *out, int nlines, int cols)
+{
+	for (int i = 0; i < nlines; i++) {
+		if (i < (int)PP_ARRAY_LEN(help_text)) {
+			sb_putc(out, ' ');
+			put_line(out, help_text[i], cols - 1);
+		}
+		endline(out, false);
+	}
 }
 
 void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned long read,
                const char *status)
 {
-	double now = pp_mono(), dt = now - v->last_draw;
-	int row = 0, prow;
-	struct sbuf line, num;
-	struct proc *sorted;
+	double now = pp_mono();
+	struct sbuf line;
 	char clock[64];
+	int body;
 
-	if (dt <= 0)
-		dt = 1e-9;
-	for (size_t i = 0; i < v->nprocs; i++) {
-		struct proc *p = &v->procs[i];
-		p->rate = (p->tx + p->rx - p->prev_total) / dt;
-		p->prev_total = p->tx + p->rx;
-	}
-	v->last_draw = now;
-	sorted = xcalloc(v->nprocs ? v->nprocs : 1, sizeof(*sorted));
-	memcpy(sorted, v->procs, v->nprocs * sizeof(*sorted));
-	qsort(sorted, v->nprocs, sizeof(*sorted), cmp_procs);
-
+	tm_rates(&v->m, now);
+	build_rows(v, now);
 	sb_init(&line);
-	sb_init(&num);
-	pp_fmt_time((double)pp_now_us() / 1e6, v->o.utc, 0, clock, sizeof(clock));
 	sb_puts(out, "\x1b[H");
-	sb_printf(&line, "pp-fmt --top  %s  records %lu", clock, read);
-	if (read != v->records)
-		sb_printf(&line, "  shown %lu", v->records);
-	sb_printf(&line, "  processes %zu  %s", v->nprocs, status);
-	if (v->o.color)
-		sb_puts(out, "\x1b[7m");
-	cell(out, line.s, cols, v->o.color, false);
-	if (v->o.color)
-		sb_puts(out, "\x1b[0m");
-	endline(out);
-	row++;
 
-	/* The processes get up to half of the screen, the events the rest. */
-	prow = (rows - 4) / 2;
-	if (prow < 1)
-		prow = 1;
-	sb_reset(&line);
-	sb_printf(&line, "%7s %-16s %6s %5s %6s %8s %8s %10s  %s", "PID", "PROCESS", "CONNS",
-	          "OPEN", "LISTEN", "TX", "RX", "RATE", "LAST DESTINATION");
-	if (v->o.color)
-		sb_puts(out, "\x1b[1m");
-	cell(out, line.s, cols, false, false);
-	if (v->o.color)
-		sb_puts(out, "\x1b[0m");
-	endline(out);
-	row++;
-	for (size_t i = 0; i < v->nprocs && (int)i < prow && row < rows; i++) {
-		struct proc *p = &sorted[i];
-		char pid[24], tx[24], rx[24], rate[32];
-		sb_reset(&num);
-		hum_bytes(p->tx, &num);
-		snprintf(tx, sizeof(tx), "%s", num.s);
-		sb_reset(&num);
-		hum_bytes(p->rx, &num);
-		snprintf(rx, sizeof(rx), "%s", num.s);
-		sb_reset(&num);
-		hum_bytes(p->rate, &num);
-		snprintf(rate, sizeof(rate), "%s/s", num.s);
-		if (p->pid >= 0)
-			snprintf(pid, sizeof(pid), "%lld", p->pid);
-		else
-			snprintf(pid, sizeof(pid), "-");
-		sb_reset(&line);
-		sb_printf(&line, "%7s %-16.16s %6lu %5lu %6lu %8s %8s %10s  %s", pid, p->comm, p->conns,
-		          p->open, p->listen, tx, rx, rate, p->last_dst);
-		cell(out, line.s, cols, false, false);
-		endline(out);
-		row++;
-	}
-	if (row < rows) {
-		endline(out);
-		row++;
-	}
-	if (row < rows) {
-		sb_reset(&line);
-		sb_printf(&line, "NEWEST EVENTS");
-		if (v->o.color)
-			sb_puts(out, "\x1b[1m");
-		cell(out, line.s, cols, false, false);
-		if (v->o.color)
-			sb_puts(out, "\x1b[0m");
-		endline(out);
-		row++;
-	}
+	/* Line 1: what is being read and the totals. */
+	pp_fmt_time((double)pp_now_us() / 1e6, v->o.utc, 0, clock, sizeof(clock));
+	sb_printf(&line, "pp-fmt --top  %s  records %lu", strlen(clock) > 11 ? clock + 11 : clock,
+	          read);
+	sb_printf(&line, "  open %lu  down ", v->open);
+	hum_bytes(v->down, &line);
+	sb_puts(&line, "/s  up ");
+	hum_bytes(v->up, &line);
+	sb_printf(&line, "/s  %s", status);
+	sgr(v, out, "\x1b[7m");
 	{
-		/* Column widths from the events that are on the screen, capped
-		 * so that one long address does not push the rest away. */
-		static const size_t cap[EV_FIELDS] = {12, 6, 8, 28, 32, 24, 0};
-		size_t w[EV_FIELDS] = {0};
-		size_t shown = v->nevents < (size_t)(rows - row) ? v->nevents : (size_t)(rows - row);
-		for (size_t i = 0; i < shown; i++) {
-			const char *e = v->events[(v->head + NEVENTS - 1 - i) % NEVENTS];
-			for (int f = 0; f < EV_FIELDS - 1; f++) {
-				size_t n = 0;
-				const char *fs = ev_field(e, f, &n);
-				size_t cw = cp_width(fs, n);
-				if (cw > cap[f])
-					cw = cap[f];
-				if (cw > w[f])
-					w[f] = cw;
-			}
-		}
-		for (size_t i = 0; i < shown; i++) {
-			const char *e = v->events[(v->head + NEVENTS - 1 - i) % NEVENTS];
-			sb_reset(&line);
-			for (int f = 0; f < EV_FIELDS; f++) {
-				size_t n = 0, at = line.len;
-				const char *fs = ev_field(e, f, &n);
-				char safe[512];
-				snprintf(safe, sizeof(safe), "%.*s", (int)n, fs);
-				safe_copy(safe, sizeof(safe), safe);
-				if (f < EV_FIELDS - 1) {
-					cell(&line, safe, (int)w[f], true, false);
-					if (w[f] || line.len > at)
-						sb_putc(&line, ' ');
-				} else {
-					sb_puts(&line, safe);
-				}
-			}
-			sb_puts(&line, "");
-			cell(out, line.s, cols, false, false);
-			/* The last row ends without a newline: no scrolling. */
-			if (row + 1 < rows)
-				endline(out);
-			else
-				sb_puts(out, "\x1b[K");
-			row++;
-		}
+		struct sbuf safe;
+		size_t used;
+		sb_init(&safe);
+		ts_puts(&safe, line.s);
+		used = ts_put_cut(out, safe.s, safe.len, (size_t)cols);
+		if (v->o.color)
+			for (size_t i = used; i < (size_t)cols; i++)
+				sb_putc(out, ' ');
+		sb_free(&safe);
+	}
+	sgr(v, out, "\x1b[0m");
+	endline(out, false);
+
+	/* Line 2: the view, its grouping, the filter. */
+	sb_reset(&line);
+	if (v->view == VIEW_PROCS)
+		sb_printf(&line, "PROCESSES by %s (%zu)", group_name[v->group], v->nrows);
+	else if (v->restricted)
+		sb_printf(&line, "CONNECTIONS of %s %s (%zu)", group_name[v->restrict_group],
+		          v->restrict_key, v->nrows);
+	else
+		sb_printf(&line, "CONNECTIONS (%zu%s)", v->nrows, v->hide_closed ? ", closed hidden" : "");
+	if (v->ftext[0] && !v->prompt)
+		sb_printf(&line, "  filter: %s", v->ftext);
+	if (v->m.evicted)
+		sb_printf(&line, "  (%lu old closed connections folded per process)", v->m.evicted);
+	sgr(v, out, "\x1b[1m");
+	put_line(out, line.s, cols);
+	sgr(v, out, "\x1b[0m");
+	endline(out, false);
+
+	body = rows - 3;
+	if (body < 1)
+		body = 1;
+	v->page = body > 3 ? body - 2 : 1;
+	if (v->help)
+		draw_help(out, body, cols);
+	else if (v->detail && v->view == VIEW_CONNS)
+		draw_detail(v, out, body, cols, now);
+	else
+		draw_table(v, out, body, cols, now);
+
+	/* The last line: the filter prompt, or the keys. */
+	sb_reset(&line);
+	if (v->prompt) {
+		sb_printf(&line, "/%s", v->ftext);
+		if (v->ferr[0])
+			sb_printf(&line, "   [%s]", v->ferr);
+		put_line(out, line.s, cols);
+		endline(out, true);
+	} else {
+		sgr(v, out, "\x1b[7m");
+		put_line(out,
+		         cols >= 100 ? "q quit  ? help  Tab view  g group  s/S sort  / filter  Enter "
+		                       "detail  x closed  Esc back"
+		                     : "q quit ? help Tab view g group s/S sort / filter Enter detail",
+		         cols);
+		sgr(v, out, "\x1b[0m");
+		endline(out, true);
 	}
 	sb_puts(out, "\x1b[J");
 	sb_free(&line);
-	sb_free(&num);
-	free(sorted);
+}
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+static void apply_filter(struct topview *v)
+{
+	struct filter f = {0};
+	int col;
+	char err[160];
+	if (filter_parse(&f, v->ftext, &col, err, sizeof(err)) < 0) {
+		snprintf(v->ferr, sizeof(v->ferr), "column %d: %s", col, err);
+		filter_free(&f);
+		return;
+	}
+	v->ferr[0] = '\0';
+	filter_free(&v->live);
+	v->live = f;
+	tm_filter_reset(&v->m);
+}
+
+static void move(struct topview *v, int by);
+
+static void prompt_key(struct topview *v, int k)
+{
+	size_t n = strlen(v->ftext);
+	/* Navigating while typing, as with fzf. */
+	if (k == TK_UP || k == TK_DOWN || k == TK_PGUP || k == TK_PGDN) {
+		move(v, k == TK_UP ? -1 : k == TK_DOWN ? 1 : k == TK_PGUP ? -v->page : v->page);
+		return;
+	}
+	if (k == '\r' || k == '\n') {
+		v->prompt = false;
+		if (v->ferr[0]) {
+			/* An expression that does not parse is not kept. */
+			snprintf(v->ftext, sizeof(v->ftext), "%s", v->fsaved);
+			v->ferr[0] = '\0';
+			apply_filter(v);
+		}
+		return;
+	}
+	if (k == TK_ESC) {
+		snprintf(v->ftext, sizeof(v->ftext), "%s", v->fsaved);
+		v->prompt = false;
+		apply_filter(v);
+		v->ferr[0] = '\0';
+		return;
+	}
+	if (k == 127 || k == 8) {
+		while (n > 0 && ((unsigned char)v->ftext[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+		v->ftext[n] = '\0';
+	} else if (k == 21) { /* Ctrl-U */
+		v->ftext[0] = '\0';
+	} else if (k >= 0x20 && k < 0x100 && k != 127 && n + 1 < sizeof(v->ftext)) {
+		v->ftext[n] = (char)k;
+		v->ftext[n + 1] = '\0';
+	} else {
+		return;
+	}
+	apply_filter(v);
+}
+
+static void move(struct topview *v, int by)
+{
+	int *sel = &v->sel[v->view];
+	*sel += by;
+	if (*sel >= (int)v->nrows)
+		*sel = (int)v->nrows - 1;
+	if (*sel < 0)
+		*sel = 0;
+	v->detail_top = 0;
+	v->selected_key = v->nrows ? row_id(&v->rows[*sel]) : 0;
+}
+
+static void next_sort(struct topview *v, int dir)
+{
+	int ncols, c = v->sort[v->view];
+	cols_of(v, &ncols);
+	for (int i = 0; i < ncols; i++) {
+		c = (c + dir + ncols) % ncols;
+		if (v->vis[v->view][c])
+			break;
+	}
+	v->sort[v->view] = c;
+}
+
+bool tv_key(struct topview *v, int k)
+{
+	if (v->prompt) {
+		prompt_key(v, k);
+		return false;
+	}
+	if (v->help && k != 'q' && k != 'Q') {
+		v->help = false;
+		return false;
+	}
+	switch (k) {
+	case 'q': case 'Q': case 3:
+		return true;
+	case '?': case 'h':
+		v->help = true;
+		break;
+	case '\t': case 'v': case TK_BTAB:
+		v->view = v->view == VIEW_PROCS ? VIEW_CONNS : VIEW_PROCS;
+		v->detail = false;
+		v->selected_key = 0;
+		break;
+	case 'g':
+		v->group = (v->group + 1) % G_N;
+		v->sel[VIEW_PROCS] = v->top[VIEW_PROCS] = 0;
+		if (v->view == VIEW_PROCS)
+			v->selected_key = 0;
+		break;
+	case 's':
+		next_sort(v, 1);
+		break;
+	case '>':
+		next_sort(v, 1);
+		break;
+	case '<':
+		next_sort(v, -1);
+		break;
+	case 'S':
+		v->desc[v->view] = !v->desc[v->view];
+		break;
+	case 'x':
+		v->hide_closed = !v->hide_closed;
+		break;
+	case '/':
+		v->prompt = true;
+		snprintf(v->fsaved, sizeof(v->fsaved), "%s", v->ftext);
+		break;
+	case '\r': case '\n':
+		if (v->view == VIEW_PROCS) {
+			/* (rows are of the other view when Tab came in the same read) */
+			if (v->nrows && v->rows[v->sel[VIEW_PROCS]].g) {
+				v->restricted = true;
+				v->restrict_group = v->group;
+				snprintf(v->restrict_key, sizeof(v->restrict_key), "%s",
+				         v->rows[v->sel[VIEW_PROCS]].g->name);
+				v->view = VIEW_CONNS;
+				v->sel[VIEW_CONNS] = v->top[VIEW_CONNS] = 0;
+				v->selected_key = 0;
+			}
+		} else {
+			v->detail = !v->detail;
+			v->detail_top = 0;
+		}
+		break;
+	case TK_ESC: case 127: case 8:
+		if (v->detail)
+			v->detail = false;
+		else if (v->view == VIEW_CONNS && v->restricted) {
+			v->restricted = false;
+			v->view = VIEW_PROCS;
+		}
+		break;
+	case TK_UP: case 'k': move(v, -1); break;
+	case TK_DOWN: case 'j': move(v, 1); break;
+	case TK_PGUP:
+		if (v->detail)
+			v->detail_top -= v->page;
+		else
+			move(v, -v->page);
+		break;
+	case TK_PGDN:
+		if (v->detail)
+			v->detail_top += v->page;
+		else
+			move(v, v->page);
+		break;
+	case TK_HOME: move(v, -(int)v->nrows); break;
+	case TK_END: move(v, (int)v->nrows); break;
+	}
+	return false;
 }

@@ -264,7 +264,7 @@ static void file_mode(void)
 
 static void live_mode(void)
 {
-	struct pollfd *pfd = xcalloc((size_t)nin, sizeof(*pfd));
+	struct pollfd *pfd = xcalloc((size_t)nin + 1, sizeof(*pfd));
 	int *map = xcalloc((size_t)nin, sizeof(*map));
 
 	for (;;) {
@@ -281,12 +281,16 @@ static void live_mode(void)
 		/* Output of this batch goes down the pipe before we wait. */
 		flush_out();
 		/* Marks come several times a second; the wait also times out
-		 * silent sources. */
-		pr = poll(pfd, (nfds_t)n, 100);
+		 * silent sources. stdout too, last: a reader gone ends the run
+		 * while idle. */
+		pfd[n] = (struct pollfd){.fd = STDOUT_FILENO, .events = 0};
+		pr = poll(pfd, (nfds_t)n + 1, 100);
 		if (pr < 0 && errno != EINTR) {
 			pp_warn_errno("poll");
 			break;
 		}
+		if (pr > 0 && pp_out_hup(pfd[n].revents))
+			break;
 		now = pp_mono();
 		for (int k = 0; pr > 0 && k < n; k++) {
 			struct input *ip = &in[map[k]];

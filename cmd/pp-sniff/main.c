@@ -436,6 +436,8 @@ int main(int argc, char **argv)
 				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
 			}
+			if (n == 0 && pp_out_gone())
+				break; /* idle, and the reader has gone */
 			sniff_tick(&r.s, pp_now_us());
 			if (r.dump)
 				pcap_dump_flush(r.dump);

@@ -145,8 +145,9 @@ int diag_parse(const void *buf, size_t len, uint32_t seq, uint8_t proto, ksock_c
 
 int diag_dump(int fd, uint8_t family, uint8_t proto, ksock_cb cb, void *ctx)
 {
-	static uint32_t seq;
-	static uint8_t buf[64 * 1024] __attribute__((aligned(8)));
+	/* Per thread: --update (update.c) dumps from its own thread. */
+	static _Thread_local uint32_t seq;
+	static _Thread_local uint8_t buf[64 * 1024] __attribute__((aligned(8)));
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;

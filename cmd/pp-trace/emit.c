@@ -12,6 +12,8 @@
 #include "trace.h"
 
 volatile sig_atomic_t trace_stop;
+void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple *t, const char *comm,
+                        bool has_uid, uint32_t uid);
 char trace_unavailable_reason[256];
 
 static struct jw w;
@@ -222,6 +224,8 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	jw_str(&w, "source", e->source ? e->source : "ebpf");
 	if (jw_rec_end(&w, out) < 0)
 		return write_failed();
+	if (sock_emit_track)
+		sock_emit_track(e, &t, comm, has_uid, uid);
 	written++;
 	if (o->count > 0 && written >= (unsigned long long)o->count)
 		return -1;

@@ -12,13 +12,14 @@
 #include "lineout.h"
 #include "pp.h"
 #include "trace.h"
+#include "update.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
 	        "                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	        "                [--proc-net] [--no-fallback] [--stats]\n"
+	        "                [--proc-net] [--no-fallback] [--stats] [--update secs]\n"
 	        "                [--no-sandbox | --sandbox-strict]\n"
 	        "Socket events (connect, accept, listen, udp, close) with the owning process,\n"
 	        "as PortPulse sock records (NDJSON) on stdout.\n"
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 	        "      --proc-net       read /proc/net/{tcp,udp}{,6}, not sock_diag netlink\n"
 	        "      --no-fallback    fail if eBPF is unavailable instead of polling\n"
 	        "      --stats          print counters on stderr at exit\n"
+	        "      --update SECS    also an update record with the byte counts of each\n"
+	        "                       open TCP connection every SECS (sock_diag tcp_info)\n"
 	        "  -v, --verbose        more messages on stderr (also what the sandbox applied)\n"
 	        PP_SANDBOX_USAGE
 	        "  -h, --help           this help\n"
@@ -60,7 +63,7 @@ static int64_t parse_user(const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS };
+	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS, O_UPDATE };
 	static const struct option longopts[] = {
 		{"no-ebpf", no_argument, NULL, O_NO_EBPF},
 		{"once", no_argument, NULL, O_ONCE},
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
 		{"proc-net", no_argument, NULL, O_PROC_NET},
 		{"no-fallback", no_argument, NULL, O_NO_FALLBACK},
 		{"stats", no_argument, NULL, O_STATS},
+		{"update", required_argument, NULL, O_UPDATE},
 		{"verbose", no_argument, NULL, 'v'},
 		PP_SANDBOX_LONGOPTS,
 		{"help", no_argument, NULL, 'h'},
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
 	struct trace_opts o = {.pid = -1, .uid = -1, .interval = 0.5};
 	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false;
 	int ch, status;
+	double update = 0;
 
 	pp_setprog(argv[0]);
 	pp_out_init();
@@ -120,6 +125,11 @@ int main(int argc, char **argv)
 		case O_PROC_NET: o.proc_net = true; break;
 		case O_NO_FALLBACK: o.no_fallback = true; break;
 		case O_STATS: o.stats = true; break;
+		case O_UPDATE:
+			update = pp_opt_duration("--update", optarg);
+			if (update < 0.1)
+				pp_usage_error("--update must be at least 0.1 s");
+			break;
 		case 'v': o.verbose = o.sandbox.verbose = true; break;
 		case PP_OPT_NO_SANDBOX:
 		case PP_OPT_SANDBOX_STRICT: pp_sandbox_getopt(&o.sandbox, ch); break;
@@ -159,6 +169,8 @@ int main(int argc, char **argv)
 		sock_emit_flush(stdout);
 	}
 
+	if (update > 0 && !o.once)
+		upd_start(update);
 	status = TRACE_UNAVAILABLE;
 	if (!no_ebpf) {
 		status = ebpf_run(&o);
@@ -173,6 +185,7 @@ int main(int argc, char **argv)
 	}
 	if (status == TRACE_UNAVAILABLE)
 		status = poll_run(&o);
+	upd_stop();
 	sock_emit_cleanup();
 
 	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)

@@ -93,6 +93,11 @@ int sock_emit_flush(FILE *out);
  * follows (it is skipped unless ts moved on). 0, or -1 as above. */
 void sock_emit_marks(FILE *out);
 int sock_emit_mark(FILE *out, uint64_t ts_us);
+
+/* Called after each record written, when set (--update, update.c): the
+ * event, its tuple as written, and the comm and uid it went out with. */
+extern void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple *t,
+                               const char *comm, bool has_uid, uint32_t uid);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
 /* Has output ended (a write failed, or the reader went away)? main() then

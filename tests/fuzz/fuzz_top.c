@@ -1,0 +1,88 @@
+// uses: cmd/pp-fmt/top_view.c cmd/pp-fmt/top_model.c cmd/pp-fmt/fields.c cmd/pp-fmt/services.c cmd/pp-fmt/human.c cmd/pp-fmt/filter.c
+// seed-files: tests/data/conns.jsonl
+/* --top's model and screen on arbitrary input: lines before an empty line
+ * are records, the bytes after it keys (0xf0..0xf9 are the special keys);
+ * a frame is drawn after every key at a size taken from the input. Frames
+ * must hold no control byte other than our own ESC sequences and CR LF,
+ * and be valid UTF-8 outside them. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+#include "sbuf.h"
+#include "termsafe.h"
+#include "../../cmd/pp-fmt/top_view.h"
+
+static void check_frame(const struct sbuf *f)
+{
+	const unsigned char *p = (const unsigned char *)f->s;
+	size_t i = 0, n = f->len;
+	while (i < n) {
+		unsigned cp;
+		size_t len;
+		if (p[i] == 0x1b) {
+			/* Ours: CSI [?0-9;]* final letter. */
+			size_t j = i + 1;
+			if (j >= n || p[j] != '[')
+				abort();
+			for (j++; j < n && (p[j] == '?' || p[j] == ';' || (p[j] >= '0' && p[j] <= '9')); j++)
+				;
+			if (j >= n || !strchr("mHKJhl", p[j]))
+				abort();
+			i = j + 1;
+			continue;
+		}
+		if (p[i] == '\r' || p[i] == '\n') {
+			i++;
+			continue;
+		}
+		len = ts_utf8(p + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+			abort();
+		i += len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct topview *v = tv_new(false, true, size > 0 && (data[0] & 1));
+	struct sbuf frame;
+	struct rec r;
+	size_t i = 0, keys;
+	int rows = 24, cols = 80;
+	rec_init(&r);
+	sb_init(&frame);
+	while (i < size) {
+		const uint8_t *nl = memchr(data + i, '\n', size - i);
+		size_t len = nl ? (size_t)(nl - (data + i)) : size - i;
+		const char *err;
+		if (len == 0) {
+			i++;
+			break;
+		}
+		if (rec_parse(&r, (const char *)data + i, len, &err) == 0)
+			tv_record(v, &r);
+		i += len + (nl != NULL);
+	}
+	keys = i;
+	if (keys < size) {
+		rows = 1 + data[keys] % 70;
+		cols = 1 + (size > keys + 1 ? data[keys + 1] : 80) % 220;
+	}
+	sb_reset(&frame);
+	tv_render(v, &frame, rows, cols, 1, "reading");
+	check_frame(&frame);
+	for (size_t k = keys + 2; k < size && k < keys + 200; k++) {
+		int key = data[k] >= 0xf0 && data[k] <= 0xf9 ? TK_UP + (data[k] - 0xf0) : data[k];
+		if (tv_key(v, key))
+			break;
+		sb_reset(&frame);
+		tv_render(v, &frame, rows, cols, 1, "reading");
+		check_frame(&frame);
+	}
+	sb_free(&frame);
+	rec_free(&r);
+	tv_free(v);
+	return 0;
+}
