@@ -1,11 +1,18 @@
 # PortPulse: one Makefile builds every command, the BPF objects and the tests.
-#   make                 build bin/pp-*
-#   make test            sanitizer build (ASan+UBSan) + unit and end-to-end tests
-#   make demo            build and run a real pipeline
-#   make bench           benchmarks (not tests), side by side with peer tools
-#   make fuzz            libFuzzer targets for FUZZ_SECONDS each
+#   make                 build bin/pp-* (installs nothing)
+#   make deps            install the Debian packages that are missing (scripts/deps.sh)
+#   make test            deps, sanitizer build (ASan+UBSan) + unit and end-to-end tests
+#   make demo            deps, build and run a real pipeline
+#   make bench           deps, benchmarks (not tests), side by side with peer tools
+#   make fuzz            deps, libFuzzer targets for FUZZ_SECONDS each
 #   make install PREFIX=/usr/local DESTDIR=
-# Quiet unless V=1.  SAN=1 builds everything with ASan+UBSan into build/san.
+# Quiet unless V=1.  SAN=1 builds everything with ASan+UBSan into build/san;
+# FUZZBUILD=1 builds the libraries with clang for libFuzzer into build/fuzz-obj.
+#
+# Link graph: each command is a library of its sources plus its main.o
+# (build/.../libpp-X.a); the binary links main.o and its library, the unit
+# tests and fuzz targets link the libraries they need from all of them, so
+# no file restates which sources a test uses.
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -26,7 +33,13 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZBUILD),1)
+CC          := $(CLANG)
+BUILD       := build/fuzz-obj
+BINDIR      := build/fuzz-obj/bin
+SANFLAGS    := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+OPT         := -O1 -g
+else ifeq ($(SAN),1)
 BUILD       := build/san
 BINDIR      := build/san/bin
 SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -39,7 +52,7 @@ OPT         := -O2 -g
 endif
 
 CFLAGS      ?= $(OPT)
-WARN        := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2
+WARN        := -Wall -Wextra $(if $(FUZZBUILD),,-Werror) -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2
 ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DPP_VERSION='"$(VERSION)"' \
                -DJSMN_STRICT -DJSMN_PARENT_LINKS -Icommon -I$(BUILD) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
@@ -51,25 +64,28 @@ COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBCOMMON   := $(BUILD)/libppcommon.a
 COMMON_LIBS := -lcsv -lcrypto -lm
 
-# Per-command libraries.
+# System libraries per command, and for tests, which may use any command.
 LIBS_pp-trace := -lbpf -lelf -lz
 LIBS_pp-sniff := -lpcap
+TEST_LIBS   := -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
+
+# Weak stand-ins stay out of the libraries: from an archive the linker may
+# take a weak definition before the real one (the real dissectors are in
+# the same library, so nothing needs them).
+LIB_SKIP    := cmd/pp-sniff/dissect_stubs.c
 
 BINS        := $(COMMANDS:%=$(BINDIR)/%)
 
-all: deps-check $(BINS)
+all: $(BINS)
 
 # --- dependencies: install what is missing on a fresh Debian machine -------
-# A stamp keyed on the deps script so that editing it re-runs the check.
-DEPS_STAMP := build/.deps-$(shell cksum < scripts/deps.sh | cut -d' ' -f1)
-deps-check: $(DEPS_STAMP)
-$(DEPS_STAMP): scripts/deps.sh
-	$(Q)mkdir -p build
+# Only on request (make deps) and by demo, test, bench and fuzz; plain make
+# never installs anything.
+deps:
 	$(Q)bash scripts/deps.sh --check-or-install
-	$(Q)touch $@
 
 # --- common library ----------------------------------------------------------
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -86,10 +102,15 @@ BPF_SKELS   := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -Wall -Werror
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(DEPS_STAMP)
+# -g makes the BTF that CO-RE and the skeleton need; the DWARF that comes
+# with it is only for debuggers and is stripped (BTF stays: not a debug
+# section to llvm-strip), as bcc's libbpf-tools do.
+LLVM_STRIP  ?= llvm-strip
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -99,69 +120,83 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
 
-# --- commands: every .c under cmd/pp-X/ links into bin/pp-X ------------------
+# --- commands: cmd/pp-X/*.c but main.c -> libpp-X.a; main.o + it -> bin/pp-X ---
 define command_rules
-$(1)_SRC := $$(wildcard cmd/$(1)/*.c)
+$(1)_SRC := $$(filter-out cmd/$(1)/main.c $(LIB_SKIP),$$(wildcard cmd/$(1)/*.c))
 $(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
-$$($(1)_OBJ): | $$(BPF_SKELS)
-$(BINDIR)/$(1): $$($(1)_OBJ) $(LIBCOMMON)
+$(1)_LIB := $(BUILD)/lib$(1).a
+$$($(1)_LIB): $$($(1)_OBJ)
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+# The whole library goes into the binary, as its objects did before.
+$(BINDIR)/$(1): $(BUILD)/cmd/$(1)/main.o $$($(1)_LIB) $(LIBCOMMON)
 	$$(call msg,LD,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIBCOMMON) $$(LIBS_$(1)) $(COMMON_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $(BUILD)/cmd/$(1)/main.o -Wl,--whole-archive $$($(1)_LIB) \
+		-Wl,--no-whole-archive $(LIBCOMMON) $$(LIBS_$(1)) $(COMMON_LIBS)
 endef
 $(foreach c,$(COMMANDS),$(eval $(call command_rules,$(c))))
+CMD_LIBS    := $(foreach c,$(COMMANDS),$($(c)_LIB))
+
+# Only pp-trace's user space includes the generated skeleton: nothing
+# else waits for the BPF programs to compile.
+$(pp-trace_OBJ) $(BUILD)/cmd/pp-trace/main.o: | $(BPF_SKELS)
 
 # --- tests -------------------------------------------------------------------
-# Unit tests: tests/unit/test_X.c links with libppcommon and with the command
-# sources named in its first line comment "// uses: cmd/pp-sniff/dns.c ...".
+# Every unit test and fuzz target links its own object, the helpers the
+# tests share (tests/unit/*.c that are not test_*.c, as objects: their test
+# doubles are weak and must be there before any library is searched), every
+# command's library and libppcommon: the linker takes what it uses. So no
+# file restates which sources a test uses ("// uses:" lines are ignored).
+TESTLIB_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+TEST_LINK   := $(TESTLIB_OBJ) $(CMD_LIBS) $(LIBCOMMON)
+
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-
-define unit_rules
-$(1)_USES := $$(shell sed -n '1s|^// uses:||p' tests/unit/$(1).c)
-$(1)_UOBJ := $$($(1)_USES:%.c=$(BUILD)/%.o)
-$(BUILD)/tests/$(1): $(BUILD)/tests/unit/$(1).o $$($(1)_UOBJ) $(LIBCOMMON)
-	$$(call msg,LD,$$@)
-	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
-endef
-$(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_rules,$(t))))
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_LINK)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_LINK) $(TEST_LIBS)
 
 # Fuzz targets replayed: tests/fuzz/fuzz_X.c linked with replay_main.c instead
-# of libFuzzer (first line "// uses: cmd/..." as for unit tests), so that make
-# test runs every seed and every kept crash input under ASan+UBSan
-# (tests/e2e/fuzz-replay.sh). scripts/fuzz.sh builds the libFuzzer versions.
+# of libFuzzer, so that make test runs every seed and every kept crash input
+# under ASan+UBSan (tests/e2e/fuzz-replay.sh). scripts/fuzz.sh links the
+# same objects and libraries (make FUZZBUILD=1) with libFuzzer.
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+FUZZ_OBJ    := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(TEST_LINK)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/fuzz/replay_main.o $(TEST_LINK) $(TEST_LIBS)
 
-define fuzz_rules
-$(1)_FUSES := $$(shell sed -n '1s|^// uses:||p' tests/fuzz/$(1).c)
-$(1)_FOBJ := $$($(1)_FUSES:%.c=$(BUILD)/%.o)
-$(BUILD)/tests/fuzz/$(1).o $$($(1)_FOBJ): | $$(BPF_SKELS)
-$(BUILD)/tests/replay_$(1): $(BUILD)/tests/fuzz/$(1).o $(BUILD)/tests/fuzz/replay_main.o $$($(1)_FOBJ) $(LIBCOMMON)
-	$$(call msg,LD,$$@)
-	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ -lpcap -lbpf -lelf -lz $(COMMON_LIBS)
-endef
-$(foreach t,$(FUZZ_SRC:tests/fuzz/%.c=%),$(eval $(call fuzz_rules,$(t))))
+# For scripts/fuzz.sh (make FUZZBUILD=1 fuzz-objs, then fuzz-link prints
+# what each target links besides its own object).
+fuzz-objs: $(TEST_LINK) $(FUZZ_OBJ)
+fuzz-link:
+	@echo $(TEST_LINK) $(TEST_LIBS)
 
 build-tests: all $(UNIT_BINS) $(FUZZ_REPLAY)
 
-test:
+test: deps
 	$(Q)$(MAKE) --no-print-directory SAN=1 build-tests
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)PP_BIN=$(CURDIR)/build/san/bin PP_UNIT=$(CURDIR)/build/san/tests bash tests/run.sh $(TESTS)
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/demo.sh
 
-bench: all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/bench.sh $(BENCH)
 
 # make fuzz FUZZ_SECONDS=N [FUZZ=word]: each libFuzzer target for N seconds;
 # fails on a crash (its input is kept in tests/fuzz/regress/, see the script).
 FUZZ_SECONDS ?= 10
-fuzz: deps-check $(BPF_SKELS)
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(BPF_SKELS)
 	$(Q)bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 # --- install / clean -----------------------------------------------------------
@@ -174,6 +209,6 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps-check vmlinux build-tests test demo bench fuzz install clean
+.PHONY: all deps fuzz-objs fuzz-link vmlinux build-tests test demo bench fuzz install clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,5 +1,6 @@
 /* Bounded line reader. See linereader.h. */
 #include "linereader.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,8 +16,8 @@ int lr_init(struct lr *r, int fd, const char *name, size_t max_line)
 	r->name = name;
 	r->max = max_line ? max_line : LR_DEFAULT_MAX;
 	r->cap = r->max + LR_CHUNK + 1; /* a whole max line + newline + one read */
-	r->buf = malloc(r->cap);
-	return r->buf ? 0 : -1;
+	r->buf = xmalloc(r->cap);
+	return 0;
 }
 
 void lr_free(struct lr *r)

@@ -1,5 +1,6 @@
 /* Messages, checked numbers and time for every command. */
 #include "pp.h"
+#include "wfail.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -226,26 +227,24 @@ void pp_out_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Stateless forms of common/wfail.h, for a caller that keeps its own. */
+static int wfail_code(const struct pp_wfail *w)
+{
+	return w->state == PP_WF_OK ? 0 : w->state == PP_WF_GONE ? -1 : -2;
+}
+
 int pp_out_flush(FILE *f)
 {
-	if (fflush(f) == 0 && !ferror(f))
-		return 0;
-	if (errno == EPIPE)
-		return -1;
-	pp_warn_errno("write error");
-	return -2;
+	struct pp_wfail w = {PP_WF_OK};
+	pp_wfail_flush(&w, f);
+	return wfail_code(&w);
 }
 
 int pp_out_close(FILE *f)
 {
-	int r = pp_out_flush(f);
-	if (fclose(f) != 0 && r == 0) {
-		if (errno == EPIPE)
-			return -1;
-		pp_warn_errno("write error");
-		return -2;
-	}
-	return r;
+	struct pp_wfail w = {PP_WF_OK};
+	pp_wfail_close(&w, f);
+	return wfail_code(&w);
 }
 
 void pp_print_version(void)

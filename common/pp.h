@@ -40,9 +40,10 @@ double pp_mono(void);
 /* "2026-11-23 07:08:46.123456" (local time, or UTC when utc) into buf. */
 void pp_fmt_time(double ts, bool utc, int decimals, char *buf, size_t len);
 
-/* Output handling shared by all commands: SIGPIPE ignored, a write error to
- * stdout makes pp_out_flush return -1; EPIPE means "reader went away" which
- * the commands treat as a quiet, successful end (see DESIGN.md). */
+/* Output handling shared by all commands: SIGPIPE ignored, so that a write
+ * to a closed pipe fails with EPIPE, which means "reader went away" and is
+ * a quiet, successful end (see DESIGN.md). The commands keep the state in
+ * a struct pp_wfail (wfail.h); these two are its stateless forms. */
 void pp_out_init(void);
 int pp_out_flush(FILE *f);       /* 0 ok, -1 EPIPE (quiet end), -2 other error (reported) */
 int pp_out_close(FILE *f);       /* fflush+ferror+fclose of stdout at exit; same codes */
@@ -57,6 +58,18 @@ bool pp_out_gone(void);
 
 /* --version text for every command. */
 void pp_print_version(void);
+
+/* Value of a hex digit, or -1. */
+static inline int pp_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 #define PP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,8 @@
 /* Process details from /proc (see proc.h). */
 #include "proc.h"
+#include "htab.h"
 #include "pp.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,21 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 /* --- /proc/PID/stat ------------------------------------------------------ */
 
@@ -183,7 +170,7 @@ int proc_parse_cmdline(const char *buf, size_t n, char ***argvp)
 	while (i < n && argc < PROC_ARGS_MAX + 1) {
 		const char *s = buf + i, *z = memchr(s, '\0', n - i);
 		size_t l = z ? (size_t)(z - s) : n - i;
-		args[argc++] = xstrndup(s, l);
+		args[argc++] = xmemdup(s, l);
 		i += l + 1;
 	}
 	if (argc == 0)
@@ -216,7 +203,7 @@ char *proc_cgroup_v2(const char *buf, size_t n)
 		const char *l = buf + i, *nl = memchr(l, '\n', n - i);
 		size_t ll = nl ? (size_t)(nl - l) : n - i;
 		if (ll >= 3 && !memcmp(l, "0::", 3) && ll > 3 && !memchr(l, '\0', ll))
-			return xstrndup(l + 3, ll - 3);
+			return xmemdup(l + 3, ll - 3);
 		i += ll + 1;
 	}
 	return NULL;
@@ -419,7 +406,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 
 	snprintf(path, sizeof(path), "%s/%d/exe", proc_root(), (int)pid);
 	if ((n = readlink(path, buf, PATH_MAX)) > 0)
-		pi->exe = xstrndup(buf, (size_t)n);
+		pi->exe = xmemdup(buf, (size_t)n);
 
 	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root(), (int)pid);
 	if ((n = read_file(path, buf, sizeof(buf))) > 0)
@@ -438,7 +425,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 			char *c = memchr(l, ':', ll);
 			c = c ? memchr(c + 1, ':', ll - (size_t)(c + 1 - l)) : NULL;
 			if (c && !memchr(l, '\0', ll)) {
-				char *p = xstrndup(c + 1, ll - (size_t)(c + 1 - l));
+				char *p = xmemdup(c + 1, ll - (size_t)(c + 1 - l));
 				/* v1 paths are only trusted for real container ids, not
 				 * units (name=systemd paths would name the session). */
 				if (proc_container_from_cgroup(p, id, sizeof(id)) &&
@@ -449,7 +436,7 @@ int proc_read(pid_t pid, struct proc_info *pi)
 			i += (ssize_t)ll + 1;
 		}
 		if (found)
-			pi->container = xstrndup(id, strlen(id));
+			pi->container = xmemdup(id, strlen(id));
 	}
 
 	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root(), (int)pid);
@@ -460,14 +447,12 @@ int proc_read(pid_t pid, struct proc_info *pi)
 /* --- the cache ----------------------------------------------------------- */
 
 struct pc_entry {
-	struct pc_entry *next;
 	struct proc_info pi;
 	uint64_t checked, used; /* generations */
 };
 
 struct proc_cache {
-	struct pc_entry **b;
-	size_t nb, n;
+	struct htab t; /* struct pc_entry by pid */
 	uint64_t gen;
 };
 
@@ -475,51 +460,34 @@ struct proc_cache {
 
 struct proc_cache *proc_cache_new(void)
 {
-	struct proc_cache *c = xmalloc(sizeof(*c));
-	c->nb = 256;
-	c->n = 0;
+	struct proc_cache *c = xcalloc(1, sizeof(*c));
+	ht_init(&c->t);
 	c->gen = 1;
-	c->b = calloc(c->nb, sizeof(*c->b));
-	if (!c->b)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	return c;
+}
+
+static void pc_drop(struct pc_entry *e)
+{
+	proc_info_clear(&e->pi);
+	free(e);
 }
 
 void proc_cache_free(struct proc_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nb; i++)
-		for (struct pc_entry *e = c->b[i], *nx; e; e = nx) {
-			nx = e->next;
-			proc_info_clear(&e->pi);
-			free(e);
-		}
-	free(c->b);
+	for (size_t i = 0; i < c->t.cap; i++) {
+		struct pc_entry *e = ht_at(&c->t, i);
+		if (e)
+			pc_drop(e);
+	}
+	ht_free(&c->t);
 	free(c);
 }
 
-static size_t pc_slot(const struct proc_cache *c, pid_t pid)
+static bool same_pid(const void *item, const void *key)
 {
-	return ((uint32_t)pid * 2654435761u) & (c->nb - 1);
-}
-
-static void pc_grow(struct proc_cache *c)
-{
-	size_t onb = c->nb;
-	struct pc_entry **ob = c->b;
-	c->nb *= 2;
-	c->b = calloc(c->nb, sizeof(*c->b));
-	if (!c->b)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	for (size_t i = 0; i < onb; i++)
-		for (struct pc_entry *e = ob[i], *nx; e; e = nx) {
-			nx = e->next;
-			size_t s = pc_slot(c, e->pi.pid);
-			e->next = c->b[s];
-			c->b[s] = e;
-		}
-	free(ob);
+	return ((const struct pc_entry *)item)->pi.pid == *(const pid_t *)key;
 }
 
 void proc_cache_tick(struct proc_cache *c)
@@ -527,31 +495,26 @@ void proc_cache_tick(struct proc_cache *c)
 	c->gen++;
 	if (c->gen % 16)
 		return;
-	for (size_t i = 0; i < c->nb; i++)
-		for (struct pc_entry **pp = &c->b[i]; *pp;) {
-			struct pc_entry *e = *pp;
-			if (e->used + PC_IDLE_GENS < c->gen) {
-				*pp = e->next;
-				proc_info_clear(&e->pi);
-				free(e);
-				c->n--;
-			} else {
-				pp = &e->next;
-			}
+	for (size_t i = 0; i < c->t.cap; i++) {
+		struct pc_entry *e = ht_at(&c->t, i);
+		if (e && e->used + PC_IDLE_GENS < c->gen) {
+			ht_del_at(&c->t, i);
+			pc_drop(e);
 		}
+	}
 }
 
 const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 {
-	size_t s = pc_slot(c, pid);
+	uint64_t h = pp_hash_u64((uint64_t)pid);
+	size_t slot;
 	struct pc_entry *e;
 
 	if (pid <= 0)
 		return NULL;
-	for (e = c->b[s]; e; e = e->next)
-		if (e->pi.pid == pid)
-			break;
-	if (e) {
+	slot = ht_find_slot(&c->t, h, same_pid, &pid);
+	if (slot != (size_t)-1) {
+		e = c->t.s[slot].item;
 		e->used = c->gen;
 		if (e->checked == c->gen)
 			return &e->pi;
@@ -574,14 +537,8 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 			e->pi.gone = true;
 			e->pi.ppid = -1;
 			/* Nothing true is known about it: forget it. */
-			for (struct pc_entry **pp = &c->b[s]; *pp; pp = &(*pp)->next)
-				if (*pp == e) {
-					*pp = e->next;
-					break;
-				}
-			proc_info_clear(&e->pi);
-			free(e);
-			c->n--;
+			ht_del_at(&c->t, slot);
+			pc_drop(e);
 			return NULL;
 		}
 		return &e->pi;
@@ -592,11 +549,6 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 		return NULL;
 	}
 	e->checked = e->used = c->gen;
-	if (c->n + 1 > c->nb)
-		pc_grow(c);
-	s = pc_slot(c, pid);
-	e->next = c->b[s];
-	c->b[s] = e;
-	c->n++;
+	ht_put(&c->t, h, e);
 	return &e->pi;
 }

@@ -1,12 +1,30 @@
-/* Record input. See rec.h. */
+/* Record input. See rec.h.
+ *
+ * Per line: one word-at-a-time look at the bytes (control characters,
+ * backslashes), jsmn's tokenising pass, and one walk over the tokens that
+ * checks the grammar jsmn does not (lines over 1 KiB first have their
+ * brackets counted, and their depth checked when there are very many). The walk looks only at
+ * the bytes between tokens (white space and punctuation) and at numbers
+ * and literals; string bodies are looked at again only when the line has a
+ * control character somewhere. */
 #define PP_REC_IMPL
+/* jsmn static here: inlined into rec_parse, its parser state lives in
+ * registers instead of memory that every token store might alias. */
+#define JSMN_STATIC
 #include "rec.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pp.h"
+#include "xalloc.h"
+
+/* jsmn's cost at a closing bracket is the depth it walks back up (parent
+ * links), so deep nesting costs it quadratic time: a line of 200,000 '['
+ * would take minutes. A line with at most this many brackets cannot cost
+ * it more than this squared; one with more gets a linear depth check
+ * first. */
+#define REC_JSMN_BRACKETS 1024
 
 void rec_init(struct rec *r)
 {
@@ -16,18 +34,17 @@ void rec_init(struct rec *r)
 void rec_free(struct rec *r)
 {
 	free(r->tok);
+	free(r->x);
 	free(r->arena);
-	free(r->strofs);
 	memset(r, 0, sizeof(*r));
 }
 
-static bool is_ws(char c)
+static inline bool is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* RFC 8259 number grammar. */
-static bool valid_number(const char *s, size_t n)
+bool json_number(const char *s, size_t n)
 {
 	size_t i = 0;
 	if (i < n && s[i] == '-')
@@ -62,17 +79,58 @@ static bool valid_number(const char *s, size_t n)
 
 static bool valid_primitive(const char *s, size_t n)
 {
-	if (n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "null", 4)))
-		return true;
-	if (n == 5 && !memcmp(s, "false", 5))
-		return true;
-	return valid_number(s, n);
+	switch (s[0]) {
+	case 't': return n == 4 && !memcmp(s, "true", 4);
+	case 'f': return n == 5 && !memcmp(s, "false", 5);
+	case 'n': return n == 4 && !memcmp(s, "null", 4);
+	default: return json_number(s, n);
+	}
 }
 
-/* Bracket depth beyond REC_MAX_DEPTH, found in one linear pass before jsmn
- * runs: jsmn (with parent links) walks up the open containers at every
- * closing bracket, so a line of 200,000 '[' then ']' would cost it
- * quadratic time (minutes for one line). Strings are skipped, escapes too. */
+/* What the word-at-a-time look found. */
+struct scan {
+	bool ctl; /* a byte below 0x20 */
+	bool bs;  /* a backslash */
+};
+
+static struct scan prescan(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t ctl = 0, bs = 0, x, b;
+	struct scan sc;
+	size_t i = 0;
+
+	/* Presence tests (a borrow may flag a second byte, only ever after a
+	 * real one): bytes < 0x20, bytes == '\\'. */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		ctl |= (x - ones * 0x20) & ~x & highs;
+		b = x ^ (ones * '\\');
+		bs |= (b - ones) & ~b & highs;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		ctl |= c < 0x20;
+		bs |= c == '\\';
+	}
+	sc.ctl = ctl != 0;
+	sc.bs = bs != 0;
+	return sc;
+}
+
+/* More than REC_JSMN_BRACKETS brackets ('[' and '{', strings included)?
+ * Only asked of lines long enough to have that many. */
+static bool many_brackets(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += s[i] == '[' || s[i] == '{';
+	return k > REC_JSMN_BRACKETS;
+}
+
+/* Bracket depth beyond REC_MAX_DEPTH, in one linear pass: only for lines
+ * with very many brackets, before jsmn sees them (see REC_JSMN_BRACKETS).
+ * Strings are skipped, escapes too. */
 static bool too_deep(const char *s, size_t n)
 {
 	int depth = 0;
@@ -96,171 +154,153 @@ static bool too_deep(const char *s, size_t n)
 	return false;
 }
 
-/* Strict RFC 8259 syntax, as the last check of rec_parse: jsmn, even with
- * JSMN_STRICT, lets through misplaced commas and colons ({,}, {"a"::1},
- * [[1][2]], {"k"}:"v" hanging a value on a key after its object closed), and
- * a command re-serialising the raw tokens would then print invalid JSON.
- * Recursive descent; the depth is bounded by too_deep() before. */
-static int hexval(char c);
-
-struct jv {
-	const char *p, *end;
-};
-
-static void jv_ws(struct jv *v)
+/* The bytes between two tokens, s[a..b): white space around at most one
+ * separator sep ('\0': none allowed). */
+static bool gap_slow(const char *s, int a, int b, char sep)
 {
-	while (v->p < v->end && is_ws(*v->p))
-		v->p++;
-}
-
-static bool jv_digits(struct jv *v)
-{
-	const char *s = v->p;
-	while (v->p < v->end && *v->p >= '0' && *v->p <= '9')
-		v->p++;
-	return v->p > s;
-}
-
-static bool jv_string(struct jv *v)
-{
-	v->p++; /* opening quote */
-	while (v->p < v->end) {
-		unsigned char c = (unsigned char)*v->p++;
-		if (c == '"')
-			return true;
-		if (c < 0x20)
-			return false;
-		if (c != '\\')
+	bool seen = sep == '\0';
+	for (int i = a; i < b; i++) {
+		if (is_ws(s[i]))
 			continue;
-		if (v->p >= v->end)
+		if (s[i] != sep || seen)
 			return false;
-		c = (unsigned char)*v->p++;
-		if (c == 'u') {
-			for (int i = 0; i < 4; i++, v->p++)
-				if (v->p >= v->end || hexval(*v->p) < 0)
-					return false;
-		} else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
-			return false;
-		}
+		seen = true;
 	}
-	return false;
+	return seen;
 }
 
-static bool jv_value(struct jv *v);
-
-static bool jv_container(struct jv *v, char close, bool object)
+/* Nearly every gap is empty or the separator alone. */
+static inline bool gap_ok(const char *s, int a, int b, char sep)
 {
-	v->p++; /* opening bracket */
-	jv_ws(v);
-	if (v->p < v->end && *v->p == close) {
-		v->p++;
+	if (b - a == (sep != '\0') && (a == b || s[a] == sep))
 		return true;
+	return gap_slow(s, a, b, sep);
+}
+
+static void grow_tokens(struct rec *r, unsigned cap)
+{
+	unsigned old = r->tokcap;
+	r->tokcap = cap;
+	r->tok = xreallocarray(r->tok, cap, sizeof(*r->tok));
+	r->x = xreallocarray(r->x, cap, sizeof(*r->x));
+	memset(r->x + old, 0, (cap - old) * sizeof(*r->x)); /* gen 0: no record's */
+}
+
+/* The walk over jsmn's tokens: every byte of the line is in a token or in
+ * a gap between two, and each gap must be the punctuation the grammar
+ * wants there. Fills r->x (subtree ends, no string unescaped yet). The
+ * innermost open container is kept in locals, the others on a stack. */
+static const char *check_tokens(struct rec *r, int n, size_t end, bool ctl)
+{
+	const char *s = r->line;
+	const jsmntok_t *tok = r->tok;
+	struct rec_tokx *x = r->x;
+	struct open {
+		int tok, end, depth; /* depth: of its children's tokens */
+		bool obj, seen;      /* an object; a child was seen */
+	} stack[REC_MAX_DEPTH + 2], top;
+	int sp = 0, key = -1, cur;
+
+	if (!gap_ok(s, 0, tok[0].start, '\0'))
+		return "garbage before the object";
+	top = (struct open){0, tok[0].end, 1, true, false};
+	cur = tok[0].start + 1;
+	for (int i = 1; i < n; i++) {
+		const jsmntok_t *t = &tok[i];
+		jsmntype_t type = t->type;
+		int b = t->start - (type == JSMN_STRING), depth;
+
+		/* Containers that closed before this token: only white space
+		 * before their closing bracket. */
+		while (top.end <= b) {
+			if (key >= 0 || !gap_ok(s, cur, top.end - 1, '\0'))
+				return "invalid JSON";
+			x[top.tok].skip = i;
+			cur = top.end;
+			if (sp == 0)
+				return "trailing garbage after the object";
+			top = stack[--sp];
+		}
+		if (t->parent == top.tok) {
+			/* A member's key, or an array's element. */
+			if (key >= 0)
+				return "invalid JSON";
+			if (top.obj) {
+				if (type != JSMN_STRING || t->size != 1)
+					return "invalid object member";
+				key = i;
+			} else if (type >= JSMN_STRING && t->size != 0) {
+				return "invalid object member";
+			}
+			if (!gap_ok(s, cur, b, top.seen ? ',' : '\0'))
+				return "invalid JSON";
+			top.seen = true;
+			depth = top.depth;
+		} else if (key >= 0 && t->parent == key) {
+			/* The value of the key just read. */
+			if (type >= JSMN_STRING && t->size != 0)
+				return "invalid object member";
+			if (!gap_ok(s, cur, b, ':'))
+				return "invalid JSON";
+			depth = top.depth + 1;
+			key = -1;
+		} else {
+			return t->size ? "invalid object member" : "invalid JSON";
+		}
+		if (depth > REC_MAX_DEPTH)
+			return "nested too deep";
+		if (type == JSMN_STRING) {
+			if (ctl)
+				for (int k = t->start; k < t->end; k++)
+					if ((unsigned char)s[k] < 0x20)
+						return "control character in string";
+			cur = t->end + 1;
+		} else if (type == JSMN_PRIMITIVE) {
+			if (!valid_primitive(s + t->start, (size_t)(t->end - t->start)))
+				return "invalid JSON value";
+			cur = t->end;
+		} else {
+			stack[sp++] = top;
+			top = (struct open){i, t->end, depth + 1, type == JSMN_OBJECT, false};
+			cur = t->start + 1;
+		}
 	}
 	for (;;) {
-		if (object) {
-			jv_ws(v);
-			if (v->p >= v->end || *v->p != '"' || !jv_string(v))
-				return false;
-			jv_ws(v);
-			if (v->p >= v->end || *v->p++ != ':')
-				return false;
-		}
-		if (!jv_value(v))
-			return false;
-		jv_ws(v);
-		if (v->p >= v->end)
-			return false;
-		if (*v->p == close) {
-			v->p++;
-			return true;
-		}
-		if (*v->p++ != ',')
-			return false;
+		if (key >= 0 || !gap_ok(s, cur, top.end - 1, '\0'))
+			return "invalid JSON";
+		x[top.tok].skip = n;
+		cur = top.end;
+		if (sp == 0)
+			break;
+		top = stack[--sp];
 	}
-}
-
-static bool jv_value(struct jv *v)
-{
-	jv_ws(v);
-	if (v->p >= v->end)
-		return false;
-	switch (*v->p) {
-	case '{': return jv_container(v, '}', true);
-	case '[': return jv_container(v, ']', false);
-	case '"': return jv_string(v);
-	case 't':
-		if (v->end - v->p >= 4 && !memcmp(v->p, "true", 4))
-			return v->p += 4, true;
-		return false;
-	case 'f':
-		if (v->end - v->p >= 5 && !memcmp(v->p, "false", 5))
-			return v->p += 5, true;
-		return false;
-	case 'n':
-		if (v->end - v->p >= 4 && !memcmp(v->p, "null", 4))
-			return v->p += 4, true;
-		return false;
-	default:
-		if (*v->p == '-')
-			v->p++;
-		if (v->p < v->end && *v->p == '0')
-			v->p++;
-		else if (!jv_digits(v))
-			return false;
-		if (v->p < v->end && *v->p == '.') {
-			v->p++;
-			if (!jv_digits(v))
-				return false;
-		}
-		if (v->p < v->end && (*v->p == 'e' || *v->p == 'E')) {
-			v->p++;
-			if (v->p < v->end && (*v->p == '+' || *v->p == '-'))
-				v->p++;
-			if (!jv_digits(v))
-				return false;
-		}
-		return true;
-	}
-}
-
-static bool valid_json(const char *s, size_t n)
-{
-	struct jv v = {s, s + n};
-	if (!jv_value(&v))
-		return false;
-	jv_ws(&v);
-	return v.p == v.end;
+	if ((size_t)cur != end)
+		return "trailing garbage after the object";
+	return NULL;
 }
 
 int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 {
 	jsmn_parser p;
-	int n;
+	struct scan sc;
 	size_t end = len;
-	bool has_ctl;
+	int n;
 
 	r->line = line;
 	r->len = len;
 	r->ntok = 0;
 	r->arena_len = 0;
-
-	/* One quick pass finds whether the line has any control byte at all;
-	 * only then are NULs and control characters in strings looked for one
-	 * by one (the common line has none). Eight bytes at a time: a word has
-	 * a byte below 0x20 iff (x - 0x20..20) & ~x & 0x80..80 is non-zero. */
-	{
-		const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-		uint64_t acc = 0, x;
-		size_t i = 0;
-		for (; i + 8 <= len; i += 8) {
-			memcpy(&x, line + i, 8);
-			acc |= (x - ones * 0x20) & ~x & highs;
-		}
-		for (; i < len; i++)
-			acc |= (unsigned char)line[i] < 0x20;
-		has_ctl = acc != 0;
+	if (++r->gen == 0) { /* after 2^32 records: no cached string is valid */
+		if (r->x)
+			memset(r->x, 0, r->tokcap * sizeof(*r->x));
+		r->gen = 1;
 	}
-	if (has_ctl && memchr(line, '\0', len)) {
+
+	sc = prescan(line, len);
+	r->has_esc = sc.bs;
+	/* jsmn ends a string at a NUL byte: look for one only when the line
+	 * has a control byte at all (the common line has none). */
+	if (sc.ctl && memchr(line, '\0', len)) {
 		*err = "NUL byte in line";
 		return -1;
 	}
@@ -270,16 +310,12 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 		*err = "empty line";
 		return -1;
 	}
-	if (too_deep(line, end)) {
+	if (end > REC_JSMN_BRACKETS && many_brackets(line, end) && too_deep(line, end)) {
 		*err = "nested too deep";
 		return -1;
 	}
-	if (!r->tok) {
-		r->tokcap = 64;
-		r->tok = malloc(r->tokcap * sizeof(*r->tok));
-		if (!r->tok)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
-	}
+	if (!r->tok)
+		grow_tokens(r, 64);
 	jsmn_init(&p);
 	for (;;) {
 		n = jsmn_parse(&p, line, end, r->tok, r->tokcap);
@@ -290,16 +326,13 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 			*err = "too many JSON tokens";
 			return -1;
 		}
-		r->tokcap *= 2;
-		r->tok = realloc(r->tok, r->tokcap * sizeof(*r->tok));
-		if (!r->tok)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		grow_tokens(r, r->tokcap * 2);
 	}
 	if (n == JSMN_ERROR_PART) {
 		*err = "truncated JSON";
 		return -1;
 	}
-	if (n < 0 || n == 0) {
+	if (n <= 0) {
 		*err = "invalid JSON";
 		return -1;
 	}
@@ -307,113 +340,121 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 		*err = "not a JSON object";
 		return -1;
 	}
-	if ((size_t)r->tok[0].end != end) {
-		*err = "trailing garbage after the object";
+	if ((*err = check_tokens(r, n, end, sc.ctl)) != NULL)
 		return -1;
-	}
-	{
-		/* Leading whitespace only before the object. */
-		for (int i = 0; i < r->tok[0].start; i++)
-			if (!is_ws(line[i])) {
-				*err = "garbage before the object";
-				return -1;
-			}
-	}
 	r->ntok = (unsigned)n;
-	if (r->strofs_cap < r->ntok) {
-		free(r->strofs);
-		r->strofs_cap = r->tokcap;
-		r->strofs = malloc(r->strofs_cap * sizeof(*r->strofs));
-		if (!r->strofs)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
-	}
-	for (unsigned i = 0; i < r->ntok; i++) {
-		jsmntok_t *t = &r->tok[i];
-		/* A parent precedes its children: depth from the parent's,
-		 * kept in strofs until strofs is reset below. */
-		long depth = t->parent >= 0 ? r->strofs[t->parent] + 1 : 0;
-		r->strofs[i] = depth;
-		if (depth > REC_MAX_DEPTH) {
-			*err = "nested too deep";
-			return -1;
-		}
-		if (t->type == JSMN_PRIMITIVE &&
-		    !valid_primitive(line + t->start, (size_t)(t->end - t->start))) {
-			*err = "invalid JSON value";
-			return -1;
-		}
-		if (has_ctl && t->type == JSMN_STRING) {
-			for (int k = t->start; k < t->end; k++)
-				if ((unsigned char)line[k] < 0x20) {
-					*err = "control character in string";
-					return -1;
-				}
-		}
-		/* Structure jsmn may let through: every member of an object
-		 * is a string key with exactly one value (a missing ':' or a
-		 * value in key position fails here). */
-		if (t->parent >= 0 && r->tok[t->parent].type == JSMN_OBJECT &&
-		    (t->type != JSMN_STRING || t->size != 1)) {
-			*err = "invalid object member";
-			return -1;
-		}
-		/* Only an object's keys have children: jsmn makes "x" a key when
-		 * '{"n":"x":"y"}' or '["x":1]' follows it with ':'. */
-		if ((t->type == JSMN_STRING || t->type == JSMN_PRIMITIVE) && t->size != 0 &&
-		    !(t->parent >= 0 && r->tok[t->parent].type == JSMN_OBJECT)) {
-			*err = "invalid object member";
-			return -1;
-		}
-	}
-	if (!valid_json(line, end)) {
-		*err = "invalid JSON";
-		return -1;
-	}
 	/* One arena for all of this record's unescaped strings: unescaping
 	 * never lengthens a string, so len + one NUL per token is enough. */
 	if (r->arena_cap < len + r->ntok + 1) {
 		free(r->arena);
 		r->arena_cap = len + r->ntok + 1;
-		r->arena = malloc(r->arena_cap);
-		if (!r->arena)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		r->arena = xmalloc(r->arena_cap);
 	}
-	memset(r->strofs, 0xff, r->ntok * sizeof(*r->strofs));
 	return 0;
+}
+
+static inline int skip(const struct rec *r, int v)
+{
+	return r->tok[v].type >= JSMN_STRING ? v + 1 : r->x[v].skip;
 }
 
 int rec_skip(const struct rec *r, int v)
 {
-	/* With parent links: the next token whose start is past v's end. */
-	int i = v + 1;
-	while (i < (int)r->ntok && r->tok[i].start < r->tok[v].end)
-		i++;
-	return i;
+	if (v < 0 || v >= (int)r->ntok)
+		return v + 1;
+	return skip(r, v);
 }
 
 int rec_next_key(const struct rec *r, int *iter)
 {
 	int i = *iter == 0 ? 1 : *iter;
-	if (i >= (int)r->ntok)
-		return -1;
 	if (i + 1 >= (int)r->ntok)
 		return -1;
-	*iter = rec_skip(r, i + 1);
+	*iter = skip(r, i + 1);
 	return i;
+}
+
+bool rec_tok_eq(const struct rec *r, int t, const char *s, size_t n)
+{
+	const char *raw, *u;
+	size_t rl, ul;
+
+	if (!rec_tok_is_str(r, t))
+		return false;
+	raw = r->line + r->tok[t].start;
+	rl = (size_t)(r->tok[t].end - r->tok[t].start);
+	/* Without a backslash the raw text is the text. */
+	if (!r->has_esc || !memchr(raw, '\\', rl))
+		return rl == n && !memcmp(raw, s, n);
+	if (rl <= n) /* an escape makes the text shorter than its spelling */
+		return false;
+	u = rec_tok_str(r, t, &ul);
+	return u && ul == n && !memcmp(u, s, n);
+}
+
+/* A name's bucket of 64, from its length and its first and last bytes. */
+static inline unsigned key_bucket(const char *p, size_t n)
+{
+	return n ? ((unsigned)n * 7u ^ (unsigned char)p[0] ^ (unsigned)(unsigned char)p[n - 1] << 1) & 63u
+	         : 0;
+}
+
+void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *tok)
+{
+	int ntok = (int)r->ntok;
+	/* The wanted names chained by bucket, so that a member is compared
+	 * with the few names of its bucket only (usually none or one). */
+	int head[64], next[n > 0 ? n : 1];
+	uint64_t want = 0;
+
+	for (int b = 0; b < 64; b++)
+		head[b] = -1;
+	for (int i = n - 1; i >= 0; i--) {
+		unsigned b = key_bucket(keys[i].name, keys[i].len);
+		tok[i] = -1;
+		next[i] = head[b];
+		head[b] = i;
+		want |= 1ull << b;
+	}
+	/* One pass over the members; the last of repeated keys wins, as with
+	 * rec_find. */
+	for (int k = 1; k + 1 < ntok; k = skip(r, k + 1)) {
+		const jsmntok_t *kt = &r->tok[k];
+		const char *kp = r->line + kt->start;
+		size_t kl = (size_t)(kt->end - kt->start);
+		unsigned b;
+		if (r->has_esc && memchr(kp, '\\', kl)) {
+			for (int i = 0; i < n; i++)
+				if (rec_tok_eq(r, k, keys[i].name, keys[i].len))
+					tok[i] = k + 1;
+			continue;
+		}
+		b = key_bucket(kp, kl);
+		if (!(want >> b & 1))
+			continue;
+		for (int i = head[b]; i >= 0; i = next[i])
+			if (keys[i].len == kl && !memcmp(kp, keys[i].name, kl))
+				tok[i] = k + 1;
+	}
 }
 
 int rec_find(const struct rec *r, const char *key)
 {
-	/* The key's length once, not per member: rec_find is on every hot
-	 * path. Keys are compared raw: ours are plain ASCII without escapes. */
+	struct rec_key k = {key, strlen(key)};
+	int v;
+	rec_find_keys(r, &k, 1, &v);
+	return v;
+}
+
+int rec_member(const struct rec *r, int obj, const char *key)
+{
 	size_t kl = strlen(key);
-	int it = 0, k, found = -1;
-	while ((k = rec_next_key(r, &it)) >= 0) {
-		const jsmntok_t *t = &r->tok[k];
-		if (t->type == JSMN_STRING && (size_t)(t->end - t->start) == kl &&
-		    !memcmp(r->line + t->start, key, kl))
+	int found = -1;
+	if (obj < 0 || obj >= (int)r->ntok || r->tok[obj].type != JSMN_OBJECT)
+		return -1;
+	for (int k = obj + 1; k + 1 < r->x[obj].skip; k = skip(r, k + 1))
+		if (rec_tok_eq(r, k, key, kl))
 			found = k + 1;
-	}
 	return found;
 }
 
@@ -443,22 +484,11 @@ const char *rec_tok_raw(const struct rec *r, int t, size_t *len)
 	return r->line + k->start;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static long hex4(const char *s)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+		int h = pp_hexval(s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -543,8 +573,9 @@ long json_unescape(const char *in, size_t n, char *out)
 	return (long)o;
 }
 
-const char *rec_tok_str(struct rec *r, int t, size_t *len)
+const char *rec_tok_str(const struct rec *r, int t, size_t *len)
 {
+	struct rec *w = (struct rec *)r; /* the arena is a cache: logically const */
 	const jsmntok_t *k;
 	size_t n;
 	long l;
@@ -552,23 +583,41 @@ const char *rec_tok_str(struct rec *r, int t, size_t *len)
 
 	if (!rec_tok_is_str(r, t))
 		return NULL;
-	if (r->strofs[t] >= 0) { /* unescaped before */
-		o = r->arena + r->strofs[t];
+	if (r->x[t].gen == r->gen) { /* unescaped before */
 		if (len)
-			*len = strlen(o); /* a \u0000 inside shortens it: fine for lookups */
-		return o;
+			*len = (size_t)r->x[t].slen;
+		return r->arena + r->x[t].sofs;
 	}
 	k = &r->tok[t];
 	n = (size_t)(k->end - k->start);
 	o = r->arena + r->arena_len;
-	l = json_unescape(r->line + k->start, n, o);
-	if (l < 0)
+	if (!r->has_esc) {
+		memcpy(o, r->line + k->start, n);
+		o[n] = '\0';
+		l = (long)n;
+	} else if ((l = json_unescape(r->line + k->start, n, o)) < 0) {
 		return NULL;
-	r->strofs[t] = (long)r->arena_len;
-	r->arena_len += (size_t)l + 1;
+	}
+	r->x[t].sofs = (int32_t)r->arena_len;
+	r->x[t].slen = (int32_t)l;
+	r->x[t].gen = r->gen;
+	w->arena_len += (size_t)l + 1;
 	if (len)
 		*len = (size_t)l;
 	return o;
+}
+
+const char *rec_tok_text(const struct rec *r, int t, size_t *len)
+{
+	const jsmntok_t *k;
+	if (!rec_tok_is_str(r, t))
+		return NULL;
+	k = &r->tok[t];
+	if (!r->has_esc) {
+		*len = (size_t)(k->end - k->start);
+		return r->line + k->start;
+	}
+	return rec_tok_str(r, t, len);
 }
 
 bool rec_tok_num(const struct rec *r, int t, double *v)
@@ -586,7 +635,7 @@ bool rec_tok_num(const struct rec *r, int t, double *v)
 	return true;
 }
 
-const char *rec_str(struct rec *r, const char *key)
+const char *rec_str(const struct rec *r, const char *key)
 {
 	return rec_tok_str(r, rec_find(r, key), NULL);
 }

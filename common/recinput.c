@@ -25,8 +25,7 @@ static int run_fd(int fd, const char *name, struct rec *rec, rin_record_fn on_re
 	size_t len;
 	int rc = 0;
 
-	if (lr_init(&lr, fd, name, LR_DEFAULT_MAX) < 0)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	lr_init(&lr, fd, name, LR_DEFAULT_MAX); /* cannot fail */
 	for (;;) {
 		int t = lr_take(&lr, &line, &len);
 		if (t == LR_AGAIN) {

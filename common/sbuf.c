@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pp.h"
+#include "xalloc.h"
 
 void sb_init(struct sbuf *b)
 {
@@ -33,9 +34,7 @@ static void grow(struct sbuf *b, size_t n)
 	cap = b->cap ? b->cap : 64;
 	while (cap < b->len + n + 1)
 		cap *= 2;
-	b->s = realloc(b->s, cap);
-	if (!b->s)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
 }
 
@@ -77,9 +76,7 @@ char *sb_steal(struct sbuf *b)
 {
 	char *s = b->s;
 	if (!s) {
-		s = malloc(1);
-		if (!s)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		s = xmalloc(1);
 		s[0] = '\0';
 	}
 	memset(b, 0, sizeof(*b));

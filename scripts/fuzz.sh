@@ -5,8 +5,10 @@
 #
 #   scripts/fuzz.sh SECONDS [WORD...]   only targets whose name has a WORD
 #
-# A target's first lines say what it needs:
-#   // uses: cmd/pp-sniff/dns.c ...      sources it links besides common/*.c
+# A target links what the tests link (the Makefile's link graph: the test
+# helpers, every command's library, libppcommon), built with clang for
+# libFuzzer by `make FUZZBUILD=1` into build/fuzz-obj. Its first lines say
+# where its seeds come from:
 #   // seed-files: tests/data/*.jsonl    files (globs, from the top directory)
 #                                        copied into its seed corpus
 #   // seed-tshark: FILTER FIELD         from every capture in ../shared/pcaps:
@@ -28,9 +30,7 @@ out=build/fuzz
 pcaps=${PP_SHARED:-../shared}/pcaps
 mkdir -p "$out"
 CC_FUZZ=${CC_FUZZ:-clang}
-CFLAGS_FUZZ=(-g -O1 -std=gnu11 -D_GNU_SOURCE -DPP_VERSION='"fuzz"' -DJSMN_STRICT -DJSMN_PARENT_LINKS
-             -Icommon -Ibuild/rel -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
-LIBS=(-lpcap -lbpf -lelf -lz -lcsv -lcrypto -lm)
+LDFLAGS_FUZZ=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
 if ! command -v "$CC_FUZZ" >/dev/null; then
     echo "fuzz: $CC_FUZZ not found (scripts/deps.sh installs clang)" >&2
@@ -41,6 +41,13 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
     echo "fuzz: $CC_FUZZ cannot link libFuzzer (install libclang-rt-14-dev)" >&2
     exit 1
 fi
+
+# The objects, instrumented for libFuzzer (make rebuilds what changed).
+if ! make --no-print-directory -s FUZZBUILD=1 CLANG="$CC_FUZZ" fuzz-objs >"$out/build.log" 2>&1; then
+    echo "fuzz: build failed:"; tail -n 20 "$out/build.log"
+    exit 1
+fi
+read -r -a link < <(make --no-print-directory -s FUZZBUILD=1 fuzz-link)
 
 selected() {
     [ ${#filters[@]} -eq 0 ] && return 0
@@ -99,12 +106,10 @@ for src in tests/fuzz/fuzz_*.c; do
     [ -f "$src" ] || continue
     name=$(basename "$src" .c)
     selected "$name" || continue
-    uses=$(sed -n '1s|^// uses:||p' "$src")
-    bin=$out/$name
+    bin=$out/$name obj=build/fuzz-obj/tests/fuzz/$name.o
     # shellcheck disable=SC2086
-    if stale "$bin" "$src" $uses common/*.c common/*.h cmd/*/*.h tests/fuzz/*.h scripts/fuzz.sh; then
-        # shellcheck disable=SC2086
-        if ! "$CC_FUZZ" "${CFLAGS_FUZZ[@]}" "$src" $uses common/*.c -o "$bin" "${LIBS[@]}" \
+    if stale "$bin" "$obj" build/fuzz-obj/*.a build/fuzz-obj/tests/unit/*.o scripts/fuzz.sh; then
+        if ! "$CC_FUZZ" "${LDFLAGS_FUZZ[@]}" "$obj" "${link[@]}" -o "$bin" \
                 2>"$out/$name.build.log"; then
             echo "$name: build failed:"; tail -n 20 "$out/$name.build.log"
             status=1

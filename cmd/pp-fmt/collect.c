@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pp.h"
+#include "xalloc.h"
 
 struct rb_ent {
 	size_t off, len;
@@ -30,9 +31,9 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 		return p;
 	while (*cap < need)
 		*cap = *cap ? *cap * 2 : 4096;
-	p = realloc(p, *cap * size);
+	p = reallocarray(p, *cap, size);
 	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory (sorting keeps the whole input)");
+		pp_oom("sorting keeps the whole input");
 	return p;
 }
 
@@ -128,7 +129,7 @@ void rb_sort(struct recbuf *b, const struct sortkey *k, int nk)
 	vals = calloc(b->n * (size_t)nk, sizeof(*vals));
 	e = malloc(b->n * sizeof(*e));
 	if (!rows || !vals || !e)
-		pp_die(PP_EXIT_RUNTIME, "out of memory (sorting keeps the whole input)");
+		pp_oom("sorting keeps the whole input");
 	sb_init(&text);
 	sb_putc(&text, '\0');
 	rec_init(&r);
@@ -171,9 +172,7 @@ int sortkeys_parse(char *list, struct sortkey **out)
 			tok++;
 		if (!*tok)
 			pp_usage_error("-s: empty field name");
-		k = realloc(k, (size_t)(n + 1) * sizeof(*k));
-		if (!k)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		k = xreallocarray(k, (size_t)n + 1, sizeof(*k));
 		k[n].field = tok;
 		k[n].desc = desc;
 		n++;

@@ -23,7 +23,7 @@ static void scalar(struct rec *r, int t, struct sbuf *out)
 	size_t n;
 	const char *s;
 	if (rec_tok_is_str(r, t)) {
-		s = rec_tok_str(r, t, &n);
+		s = rec_tok_text(r, t, &n);
 		if (s)
 			sb_put(out, s, n);
 		return;
@@ -37,16 +37,13 @@ static void scalar(struct rec *r, int t, struct sbuf *out)
 static void element(struct rec *r, int t, struct sbuf *out)
 {
 	if (r->tok[t].type == JSMN_OBJECT) {
-		int end = rec_skip(r, t);
-		const char *pref[] = {"data", "name"};
-		for (int p = 0; p < 2; p++)
-			for (int k = t + 1; k < end; k = rec_skip(r, k + 1)) {
-				size_t kl = (size_t)(r->tok[k].end - r->tok[k].start);
-				if (kl == strlen(pref[p]) && !memcmp(r->line + r->tok[k].start, pref[p], kl)) {
-					scalar(r, k + 1, out);
-					return;
-				}
-			}
+		int v = rec_member(r, t, "data");
+		if (v < 0)
+			v = rec_member(r, t, "name");
+		if (v >= 0) {
+			scalar(r, v, out);
+			return;
+		}
 	}
 	if (r->tok[t].type == JSMN_OBJECT || r->tok[t].type == JSMN_ARRAY) {
 		size_t n;
@@ -283,22 +280,12 @@ void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const str
 
 void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok)
 {
-	int it = 0, k;
+	/* One pass over the record's keys for all columns (the reader's
+	 * rec_find_keys), far cheaper than a rec_find scan per column. */
+	struct rec_key k[n > 0 ? n : 1];
 	for (int i = 0; i < n; i++)
-		tok[i] = -1;
-	/* One pass over the record's keys, comparing lengths first: far
-	 * cheaper than a rec_find scan per column. The last of repeated keys
-	 * wins, as with rec_find. */
-	while ((k = rec_next_key(r, &it)) >= 0) {
-		const jsmntok_t *kt = &r->tok[k];
-		const char *key = r->line + kt->start;
-		size_t kl = (size_t)(kt->end - kt->start);
-		if (kt->type != JSMN_STRING || kl == 0)
-			continue;
-		for (int i = 0; i < n; i++)
-			if (c[i].len == kl && c[i].name[0] == key[0] && !memcmp(key, c[i].name, kl))
-				tok[i] = k + 1;
-	}
+		k[i] = (struct rec_key){c[i].name, c[i].len};
+	rec_find_keys(r, k, n, tok);
 }
 
 bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,

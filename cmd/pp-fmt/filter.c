@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "pp.h"
 #include "services.h"
+#include "xalloc.h"
 
 enum kind {
 	K_FIELD, /* any record key */
@@ -93,14 +94,6 @@ static bool ident_start(char c)
 static bool ident_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = strndup(s, n);
-	if (!d)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return d;
 }
 
 /* glibc's regcomp copies a repeated subexpression once per repetition
@@ -319,13 +312,14 @@ static bool parse_cidr(const char *s, struct fval *v)
 	return true;
 }
 
+/* A value is a number when it is one in JSON's grammar (the reader's), so
+ * that "field:1e3" is the record's 1000 and "field:0x10" is text. */
 static bool parse_number(const char *s, double *out)
 {
-	char *end;
-	if (!*s || blank(*s))
+	if (!json_number(s, strlen(s)))
 		return false;
-	*out = strtod(s, &end);
-	return *end == '\0' && end != s;
+	*out = strtod(s, NULL);
+	return true;
 }
 
 /* Check and convert a value for its term's keyword. */
@@ -420,9 +414,7 @@ static int parse_values(struct parser *p, struct fterm *t, const char *kw)
 				return fail_at(p, b, "missing value after '%s:'", kw);
 			v.s = xstrndup(s + b, p->i - b);
 		}
-		t->v = realloc(t->v, (size_t)(t->nv + 1) * sizeof(*t->v));
-		if (!t->v)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		t->v = xreallocarray(t->v, (size_t)t->nv + 1, sizeof(*t->v));
 		t->v[t->nv++] = v;
 		if (check_value(p, t, &t->v[t->nv - 1], at, kw) < 0)
 			return -1;
@@ -495,9 +487,7 @@ int filter_parse(struct filter *f, const char *expr, int *col, char *err, size_t
 			p.i++;
 		if (!expr[p.i])
 			return 0;
-		f->t = realloc(f->t, (size_t)(f->n + 1) * sizeof(*f->t));
-		if (!f->t)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		f->t = xreallocarray(f->t, (size_t)f->n + 1, sizeof(*f->t));
 		t = &f->t[f->n++];
 		memset(t, 0, sizeof(*t));
 		if (parse_term(&p, t) < 0) {

@@ -1,23 +1,20 @@
 /* -g: records folded into groups as they arrive, so memory grows with the
  * number of groups, not of records. A group is keyed by the text of its
  * fields (joined with a byte that cannot occur in them unescaped: 0x1f);
- * distinct destinations are counted by a set of 64-bit hashes per group. */
+ * distinct destinations are counted by a set of 64-bit hashes per group
+ * (common/htab.h, keyed by the hash alone). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
+#include "htab.h"
 #include "jsonw.h"
 #include "pp.h"
-
-struct hset {
-	uint64_t *v; /* 0 = empty slot */
-	size_t n, cap;
-};
+#include "xalloc.h"
 
 struct group {
 	char *key;
-	uint64_t hash;
 	char **vals;     /* per field: text, or NULL when the records lack it */
 	bool *isnum;     /* per field: the value was a JSON number */
 	unsigned long count;
@@ -25,55 +22,24 @@ struct group {
 	bool has_bytes;
 	double first, last;
 	bool has_ts;
-	struct hset dests;
+	struct htab dests; /* hashes of the dst addresses seen */
 };
 
 struct groups {
 	char **fields;
 	int nfields;
-	struct group **slot; /* open addressing */
-	size_t cap, n;
+	struct htab bykey;
+	size_t n;
 	struct group **order; /* first-seen order */
 	size_t ocap;
 	struct sbuf key, val;
 };
 
-static uint64_t fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
-}
+static char seen_mark; /* the item of a set of hashes */
 
-static void *xcalloc(size_t n, size_t size)
+static bool same_key(const void *item, const void *key)
 {
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-static void hset_add(struct hset *s, uint64_t h)
-{
-	size_t i;
-	if ((s->n + 1) * 2 > s->cap) {
-		struct hset o = *s;
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->v = xcalloc(s->cap, sizeof(*s->v));
-		s->n = 0;
-		for (size_t k = 0; k < o.cap; k++)
-			if (o.v[k])
-				hset_add(s, o.v[k]);
-		free(o.v);
-	}
-	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == h)
-			return;
-	s->v[i] = h;
-	s->n++;
+	return !strcmp(((const struct group *)item)->key, key);
 }
 
 struct groups *grp_new(char **fields, int nfields)
@@ -81,33 +47,16 @@ struct groups *grp_new(char **fields, int nfields)
 	struct groups *g = xcalloc(1, sizeof(*g));
 	g->fields = fields;
 	g->nfields = nfields;
-	g->cap = 64;
-	g->slot = xcalloc(g->cap, sizeof(*g->slot));
+	ht_init(&g->bykey);
 	sb_init(&g->key);
 	sb_init(&g->val);
 	return g;
-}
-
-static void rehash(struct groups *g)
-{
-	size_t cap = g->cap * 2;
-	struct group **s = xcalloc(cap, sizeof(*s));
-	for (size_t i = 0; i < g->n; i++) {
-		size_t j = g->order[i]->hash & (cap - 1);
-		while (s[j])
-			j = (j + 1) & (cap - 1);
-		s[j] = g->order[i];
-	}
-	free(g->slot);
-	g->slot = s;
-	g->cap = cap;
 }
 
 static struct group *lookup(struct groups *g, struct rec *r)
 {
 	static const struct fmt_opts raw = {.numeric = true};
 	uint64_t h;
-	size_t i;
 	struct group *grp;
 
 	sb_reset(&g->key);
@@ -119,17 +68,13 @@ static struct group *lookup(struct groups *g, struct rec *r)
 			sb_putc(&g->key, '\x1e');
 	}
 	sb_puts(&g->key, "");
-	h = fnv(g->key.s, g->key.len);
-	for (i = h & (g->cap - 1); g->slot[i]; i = (i + 1) & (g->cap - 1))
-		if (g->slot[i]->hash == h && !strcmp(g->slot[i]->key, g->key.s))
-			return g->slot[i];
+	h = pp_hash(g->key.s, g->key.len);
+	if ((grp = ht_get(&g->bykey, h, same_key, g->key.s)) != NULL)
+		return grp;
 	grp = xcalloc(1, sizeof(*grp));
-	grp->key = strdup(g->key.s);
-	grp->hash = h;
+	grp->key = xstrdup(g->key.s);
 	grp->vals = xcalloc((size_t)g->nfields, sizeof(*grp->vals));
 	grp->isnum = xcalloc((size_t)g->nfields, sizeof(*grp->isnum));
-	if (!grp->key)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	for (int f = 0; f < g->nfields; f++) {
 		int t = rec_find(r, g->fields[f]);
 		sb_reset(&g->val);
@@ -139,16 +84,12 @@ static struct group *lookup(struct groups *g, struct rec *r)
 			grp->isnum[f] = t >= 0 && rec_tok_is_num(r, t);
 		}
 	}
-	g->slot[i] = grp;
+	ht_put(&g->bykey, h, grp);
 	if (g->n == g->ocap) {
 		g->ocap = g->ocap ? g->ocap * 2 : 64;
-		g->order = realloc(g->order, g->ocap * sizeof(*g->order));
-		if (!g->order)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		g->order = xreallocarray(g->order, g->ocap, sizeof(*g->order));
 	}
 	g->order[g->n++] = grp;
-	if (g->n * 2 > g->cap)
-		rehash(g);
 	return grp;
 }
 
@@ -192,8 +133,11 @@ void grp_add(struct groups *g, struct rec *r)
 			grp->last = ts;
 		grp->has_ts = true;
 	}
-	if ((dst = rec_str(r, "dst")) != NULL)
-		hset_add(&grp->dests, fnv(dst, strlen(dst)));
+	if ((dst = rec_str(r, "dst")) != NULL) {
+		uint64_t h = pp_hash(dst, strlen(dst));
+		if (!ht_get(&grp->dests, h, NULL, NULL))
+			ht_put(&grp->dests, h, &seen_mark);
+	}
 }
 
 void grp_emit(struct groups *g, struct recbuf *b)
@@ -237,11 +181,11 @@ void grp_free(struct groups *g)
 		free(grp->vals);
 		free(grp->isnum);
 		free(grp->key);
-		free(grp->dests.v);
+		ht_free(&grp->dests);
 		free(grp);
 	}
 	free(g->order);
-	free(g->slot);
+	ht_free(&g->bykey);
 	sb_free(&g->key);
 	sb_free(&g->val);
 	free(g);

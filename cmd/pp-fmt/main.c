@@ -13,6 +13,8 @@
 #include "recinput.h"
 #include "termsafe.h"
 #include "top.h"
+#include "wfail.h"
+#include "xalloc.h"
 
 static void usage(FILE *f)
 {
@@ -59,22 +61,15 @@ struct state {
 	struct recbuf buf;
 	long long limit; /* -1: no limit */
 	long long written;
-	bool write_failed;
-	bool quiet_end; /* reader went away */
+	struct pp_wfail out; /* stdout */
 };
 
-/* A failed write ends the run: quietly when the reader went away (EPIPE,
- * e.g. "| head"), with a message and status 1 otherwise (ENOSPC...). */
+/* A failed write ends the run (quietly when the reader went away). */
 static int check_write(struct state *s, int rc)
 {
 	if (rc == 0)
 		return 0;
-	if (errno == EPIPE)
-		s->quiet_end = true;
-	else if (!s->write_failed) {
-		pp_warn_errno("write error");
-		s->write_failed = true;
-	}
+	pp_wfail_note(&s->out, errno);
 	return 1;
 }
 
@@ -111,7 +106,7 @@ static int on_idle(void *ctx)
 	if (check_write(s, s->w->flush(&s->o, stdout)))
 		return 1;
 	/* A batch is complete: push it down the pipe now. */
-	return fflush(stdout) == 0 ? 0 : check_write(s, -1);
+	return pp_wfail_flush(&s->out, stdout) == 0 ? 0 : 1;
 }
 
 /* Sorted records or groups, once the input has ended. */
@@ -154,9 +149,7 @@ static char **split_list(char *list, int *n, const char *opt)
 	char *save;
 	for (char *p = list; *p; p++)
 		cap += *p == ',';
-	v = calloc((size_t)cap, sizeof(char *));
-	if (!v)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	v = xcalloc((size_t)cap, sizeof(char *));
 	*n = 0;
 	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		v[(*n)++] = tok;
@@ -250,9 +243,7 @@ int main(int argc, char **argv)
 	argv += optind;
 
 	/* Words shaped like filter terms are terms, the rest are files. */
-	files = calloc((size_t)argc + 1, sizeof(*files));
-	if (!files)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	files = xcalloc((size_t)argc + 1, sizeof(*files));
 	for (int i = 0; i < argc; i++) {
 		if (filter_word(argv[i]))
 			add_expr(&expr, argv[i]);
@@ -298,10 +289,10 @@ int main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	if (check_write(&s, s.w->begin(&s.o, stdout)) == 0) {
 		rin_run(files, nfiles, on_record, on_idle, &s, &st);
-		if (!s.quiet_end && !s.write_failed && (s.groups || s.nsort))
+		if (!pp_wfail_ended(&s.out) && (s.groups || s.nsort))
 			write_collected(&s);
 	}
-	if (!s.quiet_end && !s.write_failed)
+	if (!pp_wfail_ended(&s.out))
 		check_write(&s, s.w->end(&s.o, stdout));
 	rin_report(&st);
 	free(s.o.fields);
@@ -313,8 +304,7 @@ int main(int argc, char **argv)
 	filter_free(&s.filt);
 	sb_free(&expr);
 
-	rc = s.quiet_end || s.write_failed ? 0 : pp_out_close(stdout);
-	if (s.write_failed || rc == -2)
+	if (pp_wfail_close(&s.out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	if (st.bad_lines || st.bad_files)
 		return PP_EXIT_RUNTIME;

@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "pp.h"
+#include "xalloc.h"
 
 static struct sbuf cell, row;
 static struct fmt_col *colv;
@@ -49,9 +50,7 @@ static void put_field(struct sbuf *b, const char *s, size_t n, bool first)
 	/* Quoted fields are rare: a scratch buffer of the size libcsv asks. */
 	need = csv_write(NULL, 0, s, n);
 	{
-		char *q = malloc(need ? need : 1);
-		if (!q)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		char *q = xmalloc(need);
 		csv_write(q, need, s, n);
 		sb_put(b, q, need);
 		free(q);
@@ -64,10 +63,8 @@ static int csv_begin(const struct fmt_opts *o, FILE *f)
 	const char *const *c = cols(o, &n);
 	sb_init(&cell);
 	sb_init(&row);
-	colv = calloc((size_t)n, sizeof(*colv));
-	toks = calloc((size_t)n, sizeof(*toks));
-	if (!colv || !toks)
-		return -1;
+	colv = xcalloc((size_t)n, sizeof(*colv));
+	toks = xcalloc((size_t)n, sizeof(*toks));
 	fmt_cols_init(colv, c, n, o);
 	if (!o->header)
 		return 0;
@@ -85,6 +82,16 @@ static int csv_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 	fmt_cols_find(r, colv, n, toks);
 	sb_reset(&row);
 	for (int i = 0; i < n; i++) {
+		const char *t;
+		size_t tl;
+		/* A plain string or number goes from the line to the row as it
+		 * is (no copy when it has no escape); the rest through a cell. */
+		if (!colv[i].slow && toks[i] >= 0 &&
+		    ((t = rec_tok_text(r, toks[i], &tl)) != NULL ||
+		     (r->tok[toks[i]].type == JSMN_PRIMITIVE && (t = rec_tok_raw(r, toks[i], &tl))))) {
+			put_field(&row, t, tl, i == 0);
+			continue;
+		}
 		sb_reset(&cell);
 		fmt_cell(r, &colv[i], toks[i], o, &cell);
 		put_field(&row, cell.s ? cell.s : "", cell.len, i == 0);

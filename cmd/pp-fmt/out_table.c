@@ -14,6 +14,7 @@
 #include "fmt.h"
 #include "pp.h"
 #include "termsafe.h"
+#include "xalloc.h"
 
 #define CAP_DEFAULT 40
 #define CAP_ENDPOINT 47 /* [8 groups of 4 hex]:65535 */
@@ -106,13 +107,11 @@ static int table_begin(const struct fmt_opts *o, FILE *f)
 		ncols = fmt_table_default_n;
 		colnames = fmt_table_default;
 	}
-	width = calloc((size_t)ncols, sizeof(*width));
-	need = calloc((size_t)ncols, sizeof(*need));
-	rows = calloc(MAX_BATCH, sizeof(*rows));
-	colv = calloc((size_t)ncols, sizeof(*colv));
-	toks = calloc((size_t)ncols, sizeof(*toks));
-	if (!width || !need || !rows || !colv || !toks)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	width = xcalloc((size_t)ncols, sizeof(*width));
+	need = xcalloc((size_t)ncols, sizeof(*need));
+	rows = xcalloc(MAX_BATCH, sizeof(*rows));
+	colv = xcalloc((size_t)ncols, sizeof(*colv));
+	toks = xcalloc((size_t)ncols, sizeof(*toks));
 	fmt_cols_init(colv, colnames, ncols, o);
 	for (int c = 0; c < ncols; c++) {
 		width[c] = min_of(c);
@@ -179,10 +178,8 @@ static int table_flush(const struct fmt_opts *o, FILE *f)
 
 static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 {
-	char **row = calloc((size_t)ncols, sizeof(*row));
+	char **row = xcalloc((size_t)ncols, sizeof(*row));
 	struct sbuf safe;
-	if (!row)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	fmt_cols_find(r, colv, ncols, toks);
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);

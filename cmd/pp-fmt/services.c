@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pp.h"
+#include "xalloc.h"
 
 struct svc {
 	unsigned short port;
@@ -47,9 +48,7 @@ static void add(unsigned port, bool udp, const char *name, size_t *cap)
 {
 	if (ntab == *cap) {
 		*cap = *cap ? *cap * 2 : 256;
-		tab = realloc(tab, *cap * sizeof(*tab));
-		if (!tab)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		tab = xreallocarray(tab, *cap, sizeof(*tab));
 	}
 	tab[ntab].port = (unsigned short)port;
 	tab[ntab].udp = udp;

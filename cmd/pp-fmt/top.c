@@ -167,8 +167,7 @@ static void input_next(struct input *in)
 			in->st.bad_files++;
 			continue;
 		}
-		if (lr_init(&in->lr, in->fd, name, LR_DEFAULT_MAX) < 0)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		lr_init(&in->lr, in->fd, name, LR_DEFAULT_MAX); /* cannot fail */
 		in->open = true;
 		return;
 	}

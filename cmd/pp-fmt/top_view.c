@@ -22,9 +22,11 @@
 
 #include "filter.h"
 #include "fmt.h"
+#include "htab.h"
 #include "human.h"
 #include "pp.h"
 #include "termsafe.h"
+#include "xalloc.h"
 #include "top_model.h"
 
 enum { VIEW_PROCS, VIEW_CONNS };
@@ -108,14 +110,6 @@ struct topview {
 	double down, up;
 	unsigned long open;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
 
 struct topview *tv_new(bool numeric, bool utc, bool color)
 {

@@ -6,6 +6,7 @@
 
 #include "nft.h"
 #include "pp.h"
+#include "xalloc.h"
 
 static const char *const type_names[] = {"sock", "flow", "dns", "tls", "http", "ssh", "quic"};
 
@@ -23,14 +24,6 @@ void evidence_free(struct evidence *ev)
 	for (int i = 0; i < ev->nnames; i++)
 		free(ev->names[i]);
 	free(ev->names);
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return d;
 }
 
 /* Blocking these for every process on the host would break it, and they
@@ -79,9 +72,7 @@ static void add_name(struct evidence *ev, const char *name)
 			return;
 	if (ev->nnames >= 256)
 		return;
-	ev->names = realloc(ev->names, (size_t)(ev->nnames + 1) * sizeof(char *));
-	if (!ev->names)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	ev->names = xreallocarray(ev->names, (size_t)ev->nnames + 1, sizeof(char *));
 	ev->names[ev->nnames++] = xstrdup(name);
 }
 
@@ -118,16 +109,8 @@ static void add_answers(struct evidence *ev, struct rec *r)
 	for (int e = t + 1; e < end; e = rec_skip(r, e)) {
 		if (r->tok[e].type != JSMN_OBJECT)
 			continue;
-		int oend = rec_skip(r, e);
-		const char *type = NULL, *data = NULL;
-		for (int k = e + 1; k < oend; k = rec_skip(r, k + 1)) {
-			size_t kl = (size_t)(r->tok[k].end - r->tok[k].start);
-			const char *kp = r->line + r->tok[k].start;
-			if (kl == 4 && !memcmp(kp, "type", 4))
-				type = rec_tok_str(r, k + 1, NULL);
-			else if (kl == 4 && !memcmp(kp, "data", 4))
-				data = rec_tok_str(r, k + 1, NULL);
-		}
+		const char *type = rec_tok_str(r, rec_member(r, e, "type"), NULL);
+		const char *data = rec_tok_str(r, rec_member(r, e, "data"), NULL);
 		if (type && data && (!strcmp(type, "A") || !strcmp(type, "AAAA")))
 			add_addr_str(ev, data);
 	}

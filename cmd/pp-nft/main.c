@@ -10,6 +10,8 @@
 #include "nft.h"
 #include "pp.h"
 #include "recinput.h"
+#include "wfail.h"
+#include "xalloc.h"
 
 static void usage(FILE *f)
 {
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
 	struct script_opts o = {.table = "pp_quarantine", .action = ACT_DROP};
 	struct ctx c = {0};
 	struct rin_stats st;
+	struct pp_wfail out = {0};
 	bool check = false;
 	char err[512], *script = NULL;
 	size_t len = 0;
@@ -114,9 +117,7 @@ int main(int argc, char **argv)
 
 	pp_setprog(argv[0]);
 	pp_out_init();
-	c.sels = calloc((size_t)argc, sizeof(*c.sels));
-	if (!c.sels)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	c.sels = xcalloc((size_t)argc, sizeof(*c.sels));
 	while ((ch = getopt_long(argc, argv, "q:a:It:ChV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
 
 	mem = open_memstream(&script, &len);
 	if (!mem)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+		pp_oom("the script");
 	rules = script_write(mem, &c.ev, c.sels, c.nsels, &o);
 	fclose(mem);
 	if (rules == 0) {
@@ -177,10 +178,8 @@ int main(int argc, char **argv)
 		        c.ev.records, c.ev.records == 1 ? "" : "s", c.nsels == 1 ? "" : "s");
 		status = PP_EXIT_RUNTIME;
 	} else if (rules > 0) {
-		if (fwrite(script, 1, len, stdout) != len && errno != EPIPE) {
-			pp_warn_errno("write error");
-			status = PP_EXIT_RUNTIME;
-		}
+		if (fwrite(script, 1, len, stdout) != len)
+			pp_wfail_note(&out, errno);
 		if (check) {
 			int rc = run_check(script, len);
 			if (rc == 0)
@@ -194,7 +193,7 @@ int main(int argc, char **argv)
 	free(script);
 	evidence_free(&c.ev);
 	free(c.sels);
-	if (pp_out_close(stdout) == -2)
+	if (pp_wfail_close(&out, stdout) != PP_EXIT_OK)
 		status = PP_EXIT_RUNTIME;
 	return status;
 }

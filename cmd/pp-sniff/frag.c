@@ -14,20 +14,23 @@
  * FRAG_MAX_PARTIAL at a time, for ip.c to hand on, marked as cut. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
+#include "htab.h"
 #include "sniff.h"
+#include "xalloc.h"
 
 #define FRAG_MAX_DGRAM 65535u
 #define FRAG_BLOCKS ((FRAG_MAX_DGRAM + 7) / 8)
 #define FRAG_MAX_ENTRIES 1024
 #define FRAG_MAX_BYTES (16u << 20)
 #define FRAG_TIMEOUT_US (30ull * 1000000)
-#define FRAG_BUCKETS 1024
 #define FRAG_MAX_PARTIAL 64
 
 struct fentry {
-	struct fentry *hnext, *older, *newer;
+	TAILQ_ENTRY(fentry) age; /* oldest first */
+	uint64_t hash;
 	struct pp_addr src, dst;
 	uint32_t id;
 	uint8_t keyproto;      /* IPv4: part of the key; IPv6: 0 */
@@ -44,37 +47,57 @@ struct fentry {
 };
 
 struct fragtab {
-	struct fentry *b[FRAG_BUCKETS];
-	struct fentry *oldest, *newest;
-	size_t n, bytes;
+	struct htab t; /* struct fentry by datagram key */
+	TAILQ_HEAD(, fentry) age;
+	size_t bytes;
 	struct frag_out partial[FRAG_MAX_PARTIAL]; /* dropped, first part kept */
 	size_t npartial;
 };
 
+/* The key of a datagram: addresses, id, and for IPv4 the protocol. */
+struct fkey {
+	const struct pp_addr *src, *dst;
+	uint32_t id;
+	uint8_t keyproto;
+};
+
 struct fragtab *frag_new(void)
 {
-	return calloc(1, sizeof(struct fragtab));
+	struct fragtab *t = xcalloc(1, sizeof(struct fragtab));
+	ht_init(&t->t);
+	TAILQ_INIT(&t->age);
+	return t;
 }
 
-static unsigned bucket(const struct pp_addr *src, const struct pp_addr *dst, uint32_t id)
+static uint64_t key_hash(const struct fkey *k)
 {
-	uint32_t h = id * 2654435761u;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ src->a[i] ^ (uint32_t)dst->a[i] << 8) * 16777619u;
-	return h % FRAG_BUCKETS;
+	unsigned char b[2 * 16 + 5];
+	memcpy(b, k->src->a, 16);
+	memcpy(b + 16, k->dst->a, 16);
+	memcpy(b + 32, &k->id, 4);
+	b[36] = k->keyproto;
+	return pp_hash(b, sizeof(b));
+}
+
+static bool same_key(const void *item, const void *key)
+{
+	const struct fentry *e = item;
+	const struct fkey *k = key;
+	return e->id == k->id && e->keyproto == k->keyproto && pp_addr_eq(&e->src, k->src) &&
+	       pp_addr_eq(&e->dst, k->dst);
+}
+
+static bool same_entry(const void *item, const void *key)
+{
+	return item == key;
 }
 
 static bool bit(const struct fentry *e, uint32_t i) { return e->bits[i / 8] >> (i % 8) & 1; }
 
 static void unlink_entry(struct fragtab *t, struct fentry *e, struct sniff_stats *st, bool dropped)
 {
-	struct fentry **pp = &t->b[bucket(&e->src, &e->dst, e->id)];
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	if (e->older) e->older->newer = e->newer; else t->oldest = e->newer;
-	if (e->newer) e->newer->older = e->older; else t->newest = e->older;
-	t->n--;
+	ht_del(&t->t, e->hash, same_entry, e);
+	TAILQ_REMOVE(&t->age, e, age);
 	t->bytes -= e->alloc;
 	if (dropped && st)
 		st->frag_dropped += e->npkts;
@@ -115,16 +138,17 @@ int frag_take_partial(struct fragtab *t, struct frag_out *out)
 
 void frag_drop_all(struct fragtab *t, struct sniff_stats *st)
 {
-	while (t && t->oldest && t->npartial < FRAG_MAX_PARTIAL)
-		unlink_entry(t, t->oldest, st, true);
+	while (t && !TAILQ_EMPTY(&t->age) && t->npartial < FRAG_MAX_PARTIAL)
+		unlink_entry(t, TAILQ_FIRST(&t->age), st, true);
 }
 
 void frag_free(struct fragtab *t, struct sniff_stats *st)
 {
 	if (!t)
 		return;
-	while (t->oldest)
-		unlink_entry(t, t->oldest, st, true);
+	while (!TAILQ_EMPTY(&t->age))
+		unlink_entry(t, TAILQ_FIRST(&t->age), st, true);
+	ht_free(&t->t);
 	while (t->npartial)
 		free(t->partial[--t->npartial].data);
 	free(t);
@@ -136,33 +160,29 @@ int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struc
 	struct fentry *e;
 	uint8_t keyproto = in->src.family == AF_INET ? in->proto : 0;
 	size_t end = (size_t)in->off + in->len;
+	struct fkey key = {&in->src, &in->dst, in->id, keyproto};
+	uint64_t h;
 
 	/* Age out first, so that a stale datagram never completes late. */
-	while (t->oldest && t->oldest->first_us + FRAG_TIMEOUT_US < now_us)
-		unlink_entry(t, t->oldest, st, true);
+	while ((e = TAILQ_FIRST(&t->age)) && e->first_us + FRAG_TIMEOUT_US < now_us)
+		unlink_entry(t, e, st, true);
 
 	if (end > FRAG_MAX_DGRAM || (in->more && in->len % 8 != 0 && !in->truncated)) {
 		st->malformed++;
 		return 0;
 	}
-	unsigned h = bucket(&in->src, &in->dst, in->id);
-	for (e = t->b[h]; e; e = e->hnext)
-		if (e->id == in->id && e->keyproto == keyproto && pp_addr_eq(&e->src, &in->src) &&
-		    pp_addr_eq(&e->dst, &in->dst))
-			break;
-	if (!e) {
-		while (t->n >= FRAG_MAX_ENTRIES && t->oldest)
-			unlink_entry(t, t->oldest, st, true);
+	h = key_hash(&key);
+	if (!(e = ht_get(&t->t, h, same_key, &key))) {
+		while (t->t.n >= FRAG_MAX_ENTRIES && !TAILQ_EMPTY(&t->age))
+			unlink_entry(t, TAILQ_FIRST(&t->age), st, true);
 		e = calloc(1, sizeof(*e));
 		if (!e)
 			return 0;
 		e->src = in->src, e->dst = in->dst, e->id = in->id, e->keyproto = keyproto;
 		e->first_us = now_us;
-		e->hnext = t->b[h], t->b[h] = e;
-		e->older = t->newest;
-		if (t->newest) t->newest->newer = e; else t->oldest = e;
-		t->newest = e;
-		t->n++;
+		e->hash = h;
+		ht_put(&t->t, h, e);
+		TAILQ_INSERT_TAIL(&t->age, e, age);
 	}
 	e->npkts++;
 	e->ip_bytes += in->ip_bytes;
@@ -186,8 +206,8 @@ int frag_add(struct fragtab *t, uint64_t now_us, const struct frag_in *in, struc
 		size_t want = e->alloc * 2 > end ? e->alloc * 2 : end;
 		if (want > FRAG_MAX_DGRAM)
 			want = FRAG_MAX_DGRAM;
-		while (t->bytes + (want - e->alloc) > FRAG_MAX_BYTES && t->oldest != e)
-			unlink_entry(t, t->oldest, st, true);
+		while (t->bytes + (want - e->alloc) > FRAG_MAX_BYTES && TAILQ_FIRST(&t->age) != e)
+			unlink_entry(t, TAILQ_FIRST(&t->age), st, true);
 		uint8_t *nd = realloc(e->data, want);
 		if (!nd)
 			return 0;

@@ -22,6 +22,7 @@
 #include "sbuf.h"
 #include "pcapng_fix.h"
 #include "sniff.h"
+#include "xalloc.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -116,7 +117,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (r->dump)
 		pcap_dump((u_char *)r->dump, h, bytes);
 	sniff_packet(&r->s, r->dlt, ts, bytes, h->caplen, h->len, packet_iface(r, bytes, h->caplen));
-	if ((r->count && ++r->seen >= r->count) || sniff_write_status)
+	if ((r->count && ++r->seen >= r->count) || pp_wfail_ended(&sniff_out))
 		pcap_breakloop(g_pcap);
 }
 
@@ -257,27 +258,20 @@ static void write_mark(struct run *r, uint64_t ts)
 {
 	static uint64_t last;
 	static char producer[48];
-	if (!marks_on || sniff_write_status || ts < last + MARK_EVERY_US)
+	if (!marks_on || pp_wfail_ended(&sniff_out) || ts < last + MARK_EVERY_US)
 		return;
 	if (!producer[0])
 		snprintf(producer, sizeof(producer), "pp-sniff:%ld", (long)getpid());
 	last = ts;
 	jw_rec_begin(&r->s.w, "mark", ts);
 	jw_str(&r->s.w, "producer", producer);
-	if (jw_rec_end(&r->s.w, stdout) != 0) {
-		sniff_write_errno = errno;
-		sniff_write_status = errno == EPIPE ? -1 : -2;
-	}
+	if (jw_rec_end(&r->s.w, stdout) != 0)
+		pp_wfail_note(&sniff_out, errno);
 }
 
 static int flush_out(void)
 {
-	if (sniff_write_status)
-		return sniff_write_status;
-	int rc = pp_out_flush(stdout);
-	if (rc)
-		sniff_write_status = rc;
-	return rc;
+	return pp_wfail_flush(&sniff_out, stdout);
 }
 
 int main(int argc, char **argv)
@@ -406,7 +400,7 @@ int main(int argc, char **argv)
 			sniff_netns = (uint64_t)ns.st_ino;
 	}
 	if (sniff_init(&r.s, &o, stdout) != 0)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+		pp_oom("flow and fragment tables");
 	r.s.src_name = file ? file : dev;
 
 	memset(&sa, 0, sizeof(sa));
@@ -423,7 +417,7 @@ int main(int argc, char **argv)
 		 * capture opened: packets since then are still to come. */
 		write_mark(&r, start_us);
 		flush_out();
-		while (!stop && !sniff_write_status && !(r.count && r.seen >= r.count)) {
+		while (!stop && !pp_wfail_ended(&sniff_out) && !(r.count && r.seen >= r.count)) {
 			uint64_t t0 = pp_now_us();
 			int n = pcap_dispatch(g_pcap, -1, on_packet, (u_char *)&r);
 			if (n == PCAP_ERROR) {
@@ -450,7 +444,7 @@ int main(int argc, char **argv)
 		struct stat in;
 		bool stream = strcmp(file, "-") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
 		              (S_ISFIFO(in.st_mode) || S_ISSOCK(in.st_mode));
-		while (!stop && !sniff_write_status) {
+		while (!stop && !pp_wfail_ended(&sniff_out)) {
 			int want = stream ? 1 : FILE_BATCH;
 			if (r.count && r.count - r.seen < want)
 				want = (int)(r.count - r.seen);
@@ -507,17 +501,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nifaces; i++)
 		free(ifaces[i].name);
 
-	if (sniff_write_status == -2) {
-		pp_warn("write error: %s", strerror(sniff_write_errno));
-		fclose(stdout);
-		return PP_EXIT_RUNTIME;
-	}
-	if (sniff_write_status == -1) {
-		fclose(stdout); /* frees the stream; what is left cannot go out */
-		return status; /* the reader went away: a quiet end */
-	}
-	int rc = pp_out_close(stdout);
-	if (rc == -2)
+	if (pp_wfail_close(&sniff_out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	return status;
 }

@@ -10,7 +10,7 @@
 #include "flow.h"
 #include "pp.h"
 
-int sniff_write_status, sniff_write_errno;
+struct pp_wfail sniff_out;
 uint64_t sniff_netns;
 
 static bool has_ports(uint8_t proto)
@@ -122,14 +122,12 @@ void sniff_rec_begin(struct sniff_ctx *c, const char *type)
 
 static void rec_write(struct jw *w, FILE *out)
 {
-	if (!out || sniff_write_status) {
+	if (!out || pp_wfail_ended(&sniff_out)) {
 		jw_reset(w);
 		return;
 	}
-	if (jw_rec_end(w, out) != 0) {
-		sniff_write_errno = errno;
-		sniff_write_status = errno == EPIPE ? -1 : -2;
-	}
+	if (jw_rec_end(w, out) != 0)
+		pp_wfail_note(&sniff_out, errno);
 }
 
 void sniff_rec_end(struct sniff_ctx *c)

@@ -19,6 +19,7 @@
 
 #include "jsonw.h"
 #include "tuple.h"
+#include "wfail.h"
 
 /* Bytes of each TCP direction kept for the dissectors: enough for a large
  * ClientHello with post-quantum key shares plus a certificate chain. */
@@ -177,8 +178,7 @@ void flow_free(struct flowtab *ft);
 extern unsigned long stream_overflows;
 
 /* record.c: output of records; a failed write is remembered. */
-extern int sniff_write_status; /* 0, -1 EPIPE (reader gone), -2 other */
-extern int sniff_write_errno;
+extern struct pp_wfail sniff_out; /* stdout's write-failure state */
 /* Network namespace (inode) of a live capture, written on every record
  * with a 5-tuple; 0 (files) writes none. */
 extern uint64_t sniff_netns;

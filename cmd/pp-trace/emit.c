@@ -10,6 +10,7 @@
 #include "pp.h"
 #include "proc.h"
 #include "trace.h"
+#include "wfail.h"
 
 volatile sig_atomic_t trace_stop;
 void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple *t, const char *comm,
@@ -20,14 +21,19 @@ static struct jw w;
 static bool w_ready;
 static struct proc_cache *cache;
 static unsigned long long written;
-static bool failed, reader_gone;
+static bool failed;          /* trace_fail(): a runtime error other than writing */
+static struct pp_wfail wf;   /* the record output */
 static bool marks_on;
 static char producer[48];
 
-int trace_exit_status(void) { return failed ? PP_EXIT_RUNTIME : PP_EXIT_OK; }
+int trace_exit_status(void)
+{
+	return failed || pp_wfail_failed(&wf) ? PP_EXIT_RUNTIME : PP_EXIT_OK;
+}
 void trace_fail(void) { failed = true; }
 unsigned long long sock_emit_count(void) { return written; }
-bool sock_emit_output_ended(void) { return failed || reader_gone; }
+bool sock_emit_output_ended(void) { return pp_wfail_ended(&wf); }
+int sock_emit_close(FILE *out) { return pp_wfail_close(&wf, out); }
 
 struct proc_cache *sock_emit_proc_cache(void)
 {
@@ -45,18 +51,6 @@ void sock_emit_cleanup(void)
 	cache = NULL;
 }
 
-/* A failed write ends the run: quietly when the reader went away. */
-static int write_failed(void)
-{
-	if (errno == EPIPE)
-		reader_gone = true;
-	else if (!failed) {
-		pp_warn_errno("write error");
-		failed = true;
-	}
-	return -1;
-}
-
 void sock_emit_marks(FILE *out)
 {
 	marks_on = pp_out_is_stream(out);
@@ -69,7 +63,7 @@ int sock_emit_mark(FILE *out, uint64_t ts_us)
 	struct jw m;
 	int r;
 
-	if (!marks_on || failed || reader_gone || ts_us <= last)
+	if (!marks_on || failed || pp_wfail_ended(&wf) || ts_us <= last)
 		return 0;
 	last = ts_us;
 	jw_init(&m);
@@ -77,21 +71,14 @@ int sock_emit_mark(FILE *out, uint64_t ts_us)
 	jw_str(&m, "producer", producer);
 	r = jw_rec_end(&m, out);
 	jw_free(&m);
-	return r < 0 ? write_failed() : 0;
+	return r < 0 ? pp_wfail_note(&wf, errno) : 0;
 }
 
 int sock_emit_flush(FILE *out)
 {
 	if (cache)
 		proc_cache_tick(cache);
-	if (failed || reader_gone)
-		return -1;
-	int r = pp_out_flush(out);
-	if (r == -1)
-		reader_gone = true;
-	else if (r == -2)
-		failed = true;
-	return r < 0 ? -1 : 0;
+	return pp_wfail_flush(&wf, out);
 }
 
 /* Both modes show an IPv4 peer of an IPv6 socket (::ffff:a.b.c.d) as the
@@ -138,7 +125,7 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 {
 	char a[PP_ADDRSTRLEN], pb[16];
 
-	if (failed || reader_gone || (o->count > 0 && written >= (unsigned long long)o->count))
+	if (pp_wfail_ended(&wf) || failed || (o->count > 0 && written >= (unsigned long long)o->count))
 		return -1;
 	if (!sock_event_cheap_match(e, o))
 		return 0;
@@ -223,7 +210,7 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		jw_bool(&w, "initial", true);
 	jw_str(&w, "source", e->source ? e->source : "ebpf");
 	if (jw_rec_end(&w, out) < 0)
-		return write_failed();
+		return pp_wfail_note(&wf, errno);
 	if (sock_emit_track)
 		sock_emit_track(e, &t, comm, has_uid, uid);
 	written++;

@@ -10,22 +10,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "htab.h"
 #include "pp.h"
 #include "proc.h"
+#include "xalloc.h"
 
 #define RETRIES 3   /* scans an inode may miss before it is given up */
 #define HOT_MAX 32  /* recently useful pids, scanned first */
 
 struct ino_ent {
-	uint64_t inode;   /* 0: empty slot */
+	uint64_t inode;   /* never 0 */
 	pid_t pid;        /* > 0 found, 0 wanted, -1 given up */
 	uint8_t misses;
-	uint8_t used;     /* slot in use (inode 0 never is a key) */
 };
 
 struct inomap {
-	struct ino_ent *t;
-	size_t cap, n, tomb; /* open addressing, linear probing, tombstones */
+	struct htab t;    /* of struct ino_ent, by inode */
 	size_t wanted;
 	pid_t hot[HOT_MAX];
 	int nhot;
@@ -34,22 +34,10 @@ struct inomap {
 	unsigned long long links;
 };
 
-enum { SLOT_FREE = 0, SLOT_USED = 1, SLOT_TOMB = 2 };
-
-static size_t slot_of(uint64_t ino, size_t cap)
-{
-	return (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
-}
-
 struct inomap *inomap_new(void)
 {
-	struct inomap *m = calloc(1, sizeof(*m));
-	if (!m)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	m->cap = 1024;
-	m->t = calloc(m->cap, sizeof(*m->t));
-	if (!m->t)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	struct inomap *m = xcalloc(1, sizeof(*m));
+	ht_init(&m->t);
 	return m;
 }
 
@@ -57,54 +45,20 @@ void inomap_free(struct inomap *m)
 {
 	if (!m)
 		return;
-	free(m->t);
+	for (size_t i = 0; i < m->t.cap; i++)
+		free(ht_at(&m->t, i));
+	ht_free(&m->t);
 	free(m);
+}
+
+static bool same_inode(const void *item, const void *key)
+{
+	return ((const struct ino_ent *)item)->inode == *(const uint64_t *)key;
 }
 
 static struct ino_ent *find(const struct inomap *m, uint64_t ino)
 {
-	for (size_t i = slot_of(ino, m->cap), k = 0; k < m->cap; i = (i + 1) & (m->cap - 1), k++) {
-		struct ino_ent *e = &m->t[i];
-		if (e->used == SLOT_FREE)
-			return NULL;
-		if (e->used == SLOT_USED && e->inode == ino)
-			return e;
-	}
-	return NULL;
-}
-
-static void rehash(struct inomap *m, size_t cap)
-{
-	struct ino_ent *old = m->t;
-	size_t ocap = m->cap;
-	m->t = calloc(cap, sizeof(*m->t));
-	if (!m->t)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	m->cap = cap;
-	m->tomb = 0;
-	for (size_t i = 0; i < ocap; i++) {
-		if (old[i].used != SLOT_USED)
-			continue;
-		size_t j = slot_of(old[i].inode, cap);
-		while (m->t[j].used == SLOT_USED)
-			j = (j + 1) & (cap - 1);
-		m->t[j] = old[i];
-	}
-	free(old);
-}
-
-static struct ino_ent *insert(struct inomap *m, uint64_t ino)
-{
-	if ((m->n + m->tomb + 1) * 2 > m->cap)
-		rehash(m, m->n * 4 > m->cap ? m->cap * 2 : m->cap);
-	size_t i = slot_of(ino, m->cap);
-	while (m->t[i].used == SLOT_USED)
-		i = (i + 1) & (m->cap - 1);
-	if (m->t[i].used == SLOT_TOMB)
-		m->tomb--;
-	m->t[i] = (struct ino_ent){.inode = ino, .pid = 0, .used = SLOT_USED};
-	m->n++;
-	return &m->t[i];
+	return ht_get(&m->t, pp_hash_u64(ino), same_inode, &ino);
 }
 
 pid_t inomap_get(struct inomap *m, uint64_t inode)
@@ -115,22 +69,23 @@ pid_t inomap_get(struct inomap *m, uint64_t inode)
 
 void inomap_want(struct inomap *m, uint64_t inode)
 {
+	struct ino_ent *e;
 	if (!inode || find(m, inode))
 		return;
-	insert(m, inode);
+	e = xcalloc(1, sizeof(*e));
+	e->inode = inode;
+	ht_put(&m->t, pp_hash_u64(inode), e);
 	m->wanted++;
 }
 
 void inomap_forget(struct inomap *m, uint64_t inode)
 {
-	struct ino_ent *e = inode ? find(m, inode) : NULL;
+	struct ino_ent *e = inode ? ht_del(&m->t, pp_hash_u64(inode), same_inode, &inode) : NULL;
 	if (!e)
 		return;
 	if (e->pid == 0)
 		m->wanted--;
-	e->used = SLOT_TOMB;
-	m->n--;
-	m->tomb++;
+	free(e);
 }
 
 bool inomap_denied(const struct inomap *m) { return m->denied; }
@@ -254,9 +209,9 @@ void inomap_resolve(struct inomap *m)
 	if (done)
 		return;
 	/* What was not found: try again next time, a few times. */
-	for (size_t i = 0; i < m->cap; i++) {
-		struct ino_ent *e = &m->t[i];
-		if (e->used == SLOT_USED && e->pid == 0 && ++e->misses >= RETRIES) {
+	for (size_t i = 0; i < m->t.cap; i++) {
+		struct ino_ent *e = ht_at(&m->t, i);
+		if (e && e->pid == 0 && ++e->misses >= RETRIES) {
 			e->pid = -1;
 			m->wanted--;
 		}

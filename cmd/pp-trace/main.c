@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 	upd_stop();
 	sock_emit_cleanup();
 
-	if (!sock_emit_output_ended() && pp_out_close(stdout) == -2)
+	if (sock_emit_close(stdout) != PP_EXIT_OK)
 		status = PP_EXIT_RUNTIME;
 	else if (sock_emit_output_ended())
 		fclose(stdout); /* nothing more can go out; frees the stream */

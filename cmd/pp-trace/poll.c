@@ -29,17 +29,18 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "htab.h"
 #include "inodes.h"
 #include "ksock.h"
 #include "pp.h"
 #include "proc.h"
 #include "procnet.h"
 #include "trace.h"
+#include "xalloc.h"
 
 #define DEFER_POLLS 4 /* polls an event may wait for its socket's owner */
 
 struct entry {
-	struct entry *next;
 	uint64_t hash;
 	struct ksock k;          /* the latest row */
 	uint64_t gen;            /* last poll that saw it */
@@ -55,11 +56,6 @@ struct entry {
 	const char *last_state;
 };
 
-struct table {
-	struct entry **b;
-	size_t nb, n;
-};
-
 struct listener {
 	uint8_t proto;
 	uint16_t port;
@@ -68,7 +64,7 @@ struct listener {
 
 struct poller {
 	const struct trace_opts *o;
-	struct table tab;
+	struct htab tab;         /* struct entry by key_hash */
 	struct inomap *ino;
 	int diag_fd;
 	uint64_t gen;
@@ -89,13 +85,6 @@ struct poller {
 	bool warned_denied;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
 
 #define PUSH(arr, n, cap, v)                                                      \
 	do {                                                                      \
@@ -136,46 +125,16 @@ static bool key_eq(const struct ksock *x, const struct ksock *y)
 	       !memcmp(x->raddr.a, y->raddr.a, 16) && key_inode(x) == key_inode(y);
 }
 
-static struct entry *tab_find(struct table *t, const struct ksock *k, uint64_t h)
+static bool same_key(const void *item, const void *key)
 {
-	if (!t->nb)
-		return NULL;
-	for (struct entry *e = t->b[h & (t->nb - 1)]; e; e = e->next)
-		if (e->hash == h && key_eq(&e->k, k))
-			return e;
-	return NULL;
+	return key_eq(&((const struct entry *)item)->k, key);
 }
 
-static void tab_insert(struct table *t, struct entry *e)
+static void tab_free(struct htab *t)
 {
-	if (t->n + 1 > t->nb) {
-		size_t onb = t->nb;
-		struct entry **ob = t->b;
-		t->nb = onb ? onb * 2 : 1024;
-		t->b = calloc(t->nb, sizeof(*t->b));
-		if (!t->b)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
-		for (size_t i = 0; i < onb; i++)
-			for (struct entry *x = ob[i], *nx; x; x = nx) {
-				nx = x->next;
-				x->next = t->b[x->hash & (t->nb - 1)];
-				t->b[x->hash & (t->nb - 1)] = x;
-			}
-		free(ob);
-	}
-	e->next = t->b[e->hash & (t->nb - 1)];
-	t->b[e->hash & (t->nb - 1)] = e;
-	t->n++;
-}
-
-static void tab_free(struct table *t)
-{
-	for (size_t i = 0; i < t->nb; i++)
-		for (struct entry *e = t->b[i], *nx; e; e = nx) {
-			nx = e->next;
-			free(e);
-		}
-	free(t->b);
+	for (size_t i = 0; i < t->cap; i++)
+		free(ht_at(t, i));
+	ht_free(t);
 }
 
 /* --- reading the tables --------------------------------------------------- */
@@ -397,15 +356,13 @@ static void emit_close(struct poller *p, struct entry *e)
 static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 {
 	uint64_t h = key_hash(k);
-	struct entry *e = tab_find(&p->tab, k, h);
+	struct entry *e = ht_get(&p->tab, h, same_key, k);
 	bool closed_now = k->proto == IPPROTO_TCP && tcp_closed(k, e ? e->last_inode : 0);
 
 	if (e && e->closed && !closed_now && k->inode && k->inode != e->last_inode) {
 		/* The tuple was used again by a new connection. */
 		inomap_forget(p->ino, e->last_inode);
-		struct entry *nx = e->next;
-		memset((char *)e + sizeof(e->next), 0, sizeof(*e) - sizeof(e->next));
-		e->next = nx;
+		memset(e, 0, sizeof(*e));
 		e->hash = h;
 		e->pid = -1;
 		e->first_mono = pp_mono();
@@ -415,16 +372,14 @@ static void note_row(struct poller *p, const struct ksock *k, bool first_poll)
 		p->changes++;
 	}
 	if (!e) {
-		e = calloc(1, sizeof(*e));
-		if (!e)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		e = xcalloc(1, sizeof(*e));
 		e->hash = h;
 		e->k = *k;
 		e->pid = -1;
 		e->first_mono = pp_mono();
 		e->initial = first_poll;
 		e->in = !is_listener(k) && (local_listens(p, k) || looks_accepted(p, k));
-		tab_insert(&p->tab, e);
+		ht_put(&p->tab, h, e);
 		PUSH(p->fresh, p->nfresh, p->capfresh, e);
 		p->changes++;
 		if (closed_now) {
@@ -523,27 +478,23 @@ static int do_poll(struct poller *p, bool first_poll)
 	}
 
 	/* Sockets gone from the table. */
-	for (size_t i = 0; i < p->tab.nb; i++)
-		for (struct entry **pp = &p->tab.b[i]; *pp;) {
-			struct entry *e = *pp;
-			if (e->gen == p->gen) {
-				pp = &e->next;
-				continue;
-			}
-			if (!e->closed && !p->o->once) {
-				if (!e->last_state)
-					e->last_state = ksock_state_name(&e->k);
-				emit_close(p, e);
-			}
-			*pp = e->next;
-			p->tab.n--;
-			inomap_forget(p->ino, e->last_inode);
-			/* A deferred entry in fresh must not be used after free. */
-			for (size_t j = 0; j < p->nfresh; j++)
-				if (p->fresh[j] == e)
-					p->fresh[j] = p->fresh[--p->nfresh];
-			free(e);
+	for (size_t i = 0; i < p->tab.cap; i++) {
+		struct entry *e = ht_at(&p->tab, i);
+		if (!e || e->gen == p->gen)
+			continue;
+		if (!e->closed && !p->o->once) {
+			if (!e->last_state)
+				e->last_state = ksock_state_name(&e->k);
+			emit_close(p, e);
 		}
+		ht_del_at(&p->tab, i);
+		inomap_forget(p->ino, e->last_inode);
+		/* A deferred entry in fresh must not be used after free. */
+		for (size_t j = 0; j < p->nfresh; j++)
+			if (p->fresh[j] == e)
+				p->fresh[j] = p->fresh[--p->nfresh];
+		free(e);
+	}
 
 	/* New sockets, then closes of those still in the table. */
 	if (p->nfresh > 1)
@@ -563,15 +514,15 @@ static int do_poll(struct poller *p, bool first_poll)
 	p->nfresh = waiting;
 
 	if (!p->o->once)
-		for (size_t i = 0; i < p->tab.nb; i++)
-			for (struct entry *e = p->tab.b[i]; e; e = e->next) {
-				if (e->closed || !e->opened || e->k.proto != IPPROTO_TCP)
-					continue;
-				if (tcp_closed(&e->k, e->last_inode)) {
-					e->last_state = ksock_state_name(&e->k);
-					emit_close(p, e);
-				}
+		for (size_t i = 0; i < p->tab.cap; i++) {
+			struct entry *e = ht_at(&p->tab, i);
+			if (!e || e->closed || !e->opened || e->k.proto != IPPROTO_TCP)
+				continue;
+			if (tcp_closed(&e->k, e->last_inode)) {
+				e->last_state = ksock_state_name(&e->k);
+				emit_close(p, e);
 			}
+		}
 
 	double dt = pp_mono() - t0;
 	if (p->polls++ == 0) {

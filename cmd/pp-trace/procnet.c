@@ -12,17 +12,6 @@
 #include "pp.h"
 #include "proc.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits (n <= 16) to a number; -1 if any is not hex. */
 static int hexnum(const char *s, size_t n, uint64_t *v)
 {
@@ -30,7 +19,7 @@ static int hexnum(const char *s, size_t n, uint64_t *v)
 	if (n == 0 || n > 16)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int h = hexval(s[i]);
+		int h = pp_hexval(s[i]);
 		if (h < 0)
 			return -1;
 		*v = *v << 4 | (uint64_t)h;

@@ -100,9 +100,11 @@ extern void (*sock_emit_track)(const struct sock_event *e, const struct pp_tuple
                                const char *comm, bool has_uid, uint32_t uid);
 /* Records written so far. */
 unsigned long long sock_emit_count(void);
-/* Has output ended (a write failed, or the reader went away)? main() then
- * leaves stdout alone at exit. */
+/* Has output ended (a write failed, or the reader went away)? */
 bool sock_emit_output_ended(void);
+/* At exit: flush and close the output unless it ended (common/wfail.h);
+ * PP_EXIT_RUNTIME after a write error. */
+int sock_emit_close(FILE *out);
 /* Free the writer's buffers and the /proc cache (at exit). */
 void sock_emit_cleanup(void);
 /* The process cache the writer uses, for a mode that wants details early. */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/dns.c tests/unit/sniff_test_ctx.c
 /* DNS over UDP (the whole input as one datagram) and over TCP (the input as
  * one direction's stream, handed over in growing prefixes). */
 #include "fuzz_ctx.h"

@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/ebpf_event.c cmd/pp-trace/ebpf_env.c
 /* pp-trace eBPF mode: arbitrary bytes as a ring-buffer record (any size),
  * and as /proc/mounts text. Decoding never crashes, and what it accepts has
  * a known event, a printable state and a bounded comm. */

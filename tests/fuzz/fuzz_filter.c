@@ -1,4 +1,3 @@
-// uses: cmd/pp-fmt/filter.c cmd/pp-fmt/fields.c cmd/pp-fmt/services.c cmd/pp-fmt/human.c
 /* pp-fmt's filter expression parser and matcher on arbitrary bytes. Input:
  * an expression, optionally followed by a newline and a record line to match
  * it against (else a few fixed records). A parse either succeeds or names a

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/http.c tests/unit/sniff_test_ctx.c cmd/pp-sniff/dns.c cmd/pp-sniff/tls.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c
 /* HTTP/1.x: the input (after a control byte) as both directions of one
  * flow, split at an offset the control byte picks, each handed over in
  * growing prefixes, then capped. */

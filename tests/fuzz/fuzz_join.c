@@ -1,4 +1,3 @@
-// uses: cmd/pp-join/scan.c cmd/pp-join/summary.c cmd/pp-join/table.c cmd/pp-join/names.c cmd/pp-join/emit.c
 /* pp-join's record handling on arbitrary lines: its fast scanner against
  * the record library (they must agree on what is a record), summarising,
  * learning sockets, flows and DNS answers (CNAME chains), matching and

@@ -1,4 +1,3 @@
-// uses: cmd/pp-nft/selector.c cmd/pp-nft/nftsafe.c
 /* pp-nft's selector parser and the nft escaping on arbitrary bytes: the
  * parse never crashes, and nft_safe output never holds a byte that could
  * end an nft comment or string. */

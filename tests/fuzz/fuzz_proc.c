@@ -1,4 +1,3 @@
-// uses:
 /* The /proc parsers of common/proc.c on arbitrary bytes: stat (hostile
  * comms), cmdline (bounds and redaction: no argument longer than the
  * bound, no more arguments than the bound), cgroup files and paths. */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/quic_google.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* QUIC. Input: a control byte, then data.
  *   control & 1 == 0: the data is a series of datagrams, each preceded by a
  *     2-byte length, all from the client except where control bit 1 says

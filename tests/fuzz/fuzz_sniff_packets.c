@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/engine.c cmd/pp-sniff/link.c cmd/pp-sniff/ip.c cmd/pp-sniff/frag.c cmd/pp-sniff/flow.c cmd/pp-sniff/stream.c cmd/pp-sniff/app.c cmd/pp-sniff/record.c cmd/pp-sniff/dissect_table.c cmd/pp-sniff/preamble.c
 /* libFuzzer target for pp-sniff's core: link layers, IPv4/IPv6 and their
  * extension headers, fragment reassembly, the flow table and timeouts,
  * TCP stream reassembly and the dispatch to dissectors.

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/ssh.c tests/unit/sniff_test_ctx.c
 /* SSH banners: the input (after a control byte: direction and step) as one
  * direction's stream in growing prefixes, then capped. */
 #include "fuzz_ctx.h"

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/tls.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* The TLS stream dissector and the hello parsers. Input: a control byte
  * (bit 0: a split of the input into the two directions follows as a 2-byte
  * offset; the rest: the growth step), then the bytes. Each direction is fed

@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/procnet.c cmd/pp-trace/diag.c cmd/pp-trace/ksock.c
 /* pp-trace's socket-table parsers on arbitrary bytes: /proc/net lines (the
  * first byte picks family and protocol) and sock_diag netlink replies. No
  * crash, no out-of-bounds read, every row sane. */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/textproto.c cmd/pp-sniff/smtp.c cmd/pp-sniff/imap.c cmd/pp-sniff/pop3.c cmd/pp-sniff/ftp.c cmd/pp-sniff/dhcp.c cmd/pp-sniff/stun.c cmd/pp-sniff/ssdp.c cmd/pp-sniff/sip.c cmd/pp-sniff/mqtt.c cmd/pp-sniff/bittorrent.c cmd/pp-sniff/ntp.c tests/unit/sniff_test_ctx.c
 /* The application dissectors of the table's later rows through their
  * descriptors: sessions fed in one go and byte by byte must give the same
  * records; bodies, literals, SASL lines, passwords and payloads (the canary)

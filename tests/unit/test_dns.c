@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/dns.c tests/unit/sniff_test_ctx.c
 /* The DNS dissector on messages built here by code: every record type it
  * formats, name compression (good, looping, pointing past the end), labels
  * and names over the limits, truncation, lying counts, mDNS bits, DNS over

@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/emit.c
 /* What the eBPF mode adds to the shared record writer: the kernel's start
  * time of the process guards the /proc details (a pid that already went to
  * another process is not described with that one's exe and cmdline), and

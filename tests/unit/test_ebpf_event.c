@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/ebpf_event.c cmd/pp-trace/ebpf_env.c
 /* pp-trace eBPF mode, the user-space half that needs no kernel programs:
  * decoding ring-buffer records (every field, every rejection), the per-CPU
  * counter sum, the cgroup v2 mount from /proc/mounts text, capability names

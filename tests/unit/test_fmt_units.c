@@ -1,4 +1,3 @@
-// uses: cmd/pp-fmt/human.c cmd/pp-fmt/services.c
 /* pp-fmt's human units at their rounding edges, and the services file
  * reader (first name of a port wins, per protocol; comments, aliases and
  * junk lines). */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/http.c tests/unit/sniff_test_ctx.c cmd/pp-sniff/dns.c cmd/pp-sniff/tls.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c
 /* The HTTP/1.x dissector on messages built here: requests and responses,
  * heads split at every byte, pipelining over Content-Length and chunked
  * bodies, HEAD and interim responses, method and version validation, caps,

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/ja4.c cmd/pp-sniff/tls_hello.c tests/unit/sniff_test_ctx.c
 /* JA4 against the worked example of FoxIO's specification
  * (technical_details/JA4.md), built into real ClientHello bytes with GREASE
  * values sprinkled in, plus the specification's edge rules. */

@@ -1,4 +1,3 @@
-// uses: cmd/pp-join/scan.c
 /* pp-join's fast record scanner against the record library: on tricky
  * lines and on 50,000 random mutations of real records, the scanner never
  * accepts a line rec_parse rejects, finds the same members (key and raw

@@ -1,4 +1,3 @@
-// uses:
 /* The JSON writer on every byte value and on random byte strings: each
  * output line must be valid JSON to jq, and must read back through our
  * record reader as the same string (valid UTF-8) or the documented

@@ -1,4 +1,3 @@
-// uses:
 /* Output files: mode 0640, emptied when they exist, and every planted
  * trap refused without touching its target: a symbolic link (also a
  * dangling one), a second hard link, another user's file in a sticky

@@ -1,4 +1,3 @@
-// uses:
 /* Checked numbers and durations from the command line. */
 #include "check.h"
 #include "pp.h"

@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/procnet.c cmd/pp-trace/diag.c cmd/pp-trace/ksock.c
 /* Process details (common/proc.c): /proc/PID/stat with hostile comms,
  * cmdline bounds and redaction, container ids from cgroup paths, the cache
  * against this very process; and the socket-table parsers of pp-trace's

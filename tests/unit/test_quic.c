@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/quic.c cmd/pp-sniff/quic_crypto.c cmd/pp-sniff/quic_google.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* QUIC Initial decryption: the RFC 9001 / RFC 9369 Appendix A vectors
  * (secrets, keys, header protection, the protected client Initial through
  * to its ClientHello), CRYPTO reassembly across packets and coalesced

@@ -1,4 +1,3 @@
-// uses:
 /* The record reader: good records, typed lookups, unescaping, and malformed
  * lines of every kind; the line reader on long lines and odd endings. */
 #include <fcntl.h>
@@ -47,6 +46,42 @@ int main(void)
 			n++;
 		CHECK(n == 5);
 	}
+	CASE("escaped and plain spellings are the same text, keys included");
+	CHECK(parse(&r, "{\"pr\\u006fto\":\"t\\u0063p\",\"a\\/b\":[{\"d\\u0061ta\":\"x\"}],\"n\":\"\\u0000z\"}", &err) == 0);
+	CHECK(r.has_esc);
+	CHECK_STR(rec_str(&r, "proto"), "tcp");
+	CHECK(rec_tok_eq(&r, rec_find(&r, "proto"), "tcp", 3));
+	CHECK(!rec_tok_eq(&r, rec_find(&r, "proto"), "t\\u0063p", 8));
+	CHECK(rec_find(&r, "a/b") >= 0);
+	CHECK(rec_member(&r, rec_find(&r, "a/b") + 1, "data") >= 0);
+	{
+		size_t n = 0;
+		const char *z = rec_tok_str(&r, rec_find(&r, "n"), &n);
+		CHECK(z && n == 2 && z[0] == 0 && z[1] == 'z'); /* \u0000 kept, length tells */
+		CHECK(rec_tok_eq(&r, rec_find(&r, "n"), "\0z", 2));
+	}
+	{
+		static const struct rec_key keys[] = {REC_KEY("proto"), REC_KEY("zzz"), REC_KEY("n")};
+		int v[3];
+		rec_find_keys(&r, keys, 3, v);
+		CHECK(v[0] == rec_find(&r, "proto") && v[1] == -1 && v[2] == rec_find(&r, "n"));
+	}
+	CHECK(parse(&r, "{\"type\":\"sock\",\"a\":[1,[2,3],{\"b\":4}],\"c\":5}", &err) == 0);
+	CHECK(!r.has_esc);
+	{
+		size_t n;
+		const char *t = rec_tok_text(&r, rec_find(&r, "type"), &n);
+		CHECK(t && n == 4 && !memcmp(t, "sock", 4) && t == r.line + 9); /* in place */
+		int a = rec_find(&r, "a");
+		CHECK(r.tok[rec_skip(&r, a)].type == JSMN_STRING); /* past the array: key "c" */
+		CHECK(rec_skip(&r, 0) == (int)r.ntok);
+		CHECK(rec_num(&r, "c", &d) && d == 5);
+	}
+	CASE("one number grammar");
+	CHECK(json_number("0", 1) && json_number("-0.5e+3", 7) && json_number("1E9", 3));
+	CHECK(!json_number("01", 2) && !json_number("1.", 2) && !json_number(".5", 2) &&
+	      !json_number("0x10", 4) && !json_number("+1", 2) && !json_number("inf", 3) &&
+	      !json_number("", 0) && !json_number("-", 1) && !json_number("1e", 2));
 	CASE("repeated key: last wins");
 	CHECK(parse(&r, "{\"a\":1,\"a\":2}", &err) == 0);
 	CHECK(rec_num(&r, "a", &d) && d == 2);

@@ -1,4 +1,3 @@
-// uses:
 /* The sandbox for real: each case forks a child that applies it and then
  * tries what it must no longer be able to do (write outside the allowed
  * paths, read /etc, connect over TCP, reach an abstract unix socket or

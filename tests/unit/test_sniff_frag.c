@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/frag.c
 /* Fragment reassembly: order, overlaps (first copy wins), truncated
  * fragments, timeouts, IPv6's protocol from the first fragment, limits. */
 #include <stdlib.h>

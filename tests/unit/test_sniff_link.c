@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/link.c
 /* Link layers: where the IP header starts and the outer VLAN id, for every
  * link type pp-sniff decodes, and short frames. */
 #include <pcap/dlt.h>

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/stream.c
 /* TCP stream reassembly: order, overlaps (first copy wins), retransmission,
  * the cap, the bound on holes, sequence wrap-around. */
 #include <stdlib.h>

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/ssh.c tests/unit/sniff_test_ctx.c
 /* The SSH dissector: client and server banners, split at every byte, lines
  * before a server's banner, the 255-character limit, malformed
  * identification strings, and the binary packets after a banner that must

@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/tls.c cmd/pp-sniff/tls_hello.c cmd/pp-sniff/ja4.c tests/unit/sniff_test_ctx.c
 /* The TLS stream dissector: ClientHello/ServerHello/Certificate records
  * from a byte stream fed as the core feeds it (growing prefixes, in any
  * split), handshake messages spanning records, TLS 1.3 HelloRetryRequest,

@@ -1,4 +1,3 @@
-// uses: cmd/pp-trace/emit.c
 /* The sock record writer both pp-trace modes share: record shape (listen
  * without responder, close with bytes and duration, community_id, source),
  * process enrichment from /proc for this very process, the filters, -c. */

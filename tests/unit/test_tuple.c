@@ -1,4 +1,3 @@
-// uses:
 /* Addresses (RFC 5952 output), the normalised key, and the Community ID
  * specification's published test vectors. */
 #include <netinet/in.h>
