@@ -266,10 +266,10 @@ static void t_pipeline(void)
 	CHECK(tctx_all_valid(&T));
 	http_free(st);
 
-	CASE("CONNECT and 101 end the direction");
+	CASE("CONNECT hands the TLS after it on, 101 ends the direction");
 	tctx_clear(&T);
-	/* TLS after the CONNECT: the core takes it from there (tls.c is linked
-	 * in, there are no stand-ins any more) */
+	/* The real TLS recogniser is linked (command libraries), so the tunnel
+	 * is an upgrade to TLS, as pp-sniff runs it. */
 	CHECK(feeds("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n\x16\x03\x01", true) == DIS_UPGRADE);
 	CHECK(feeds("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05PPCANARY", false) == DIS_DONE);
 	CHECK(tctx_lines(&T) == 2);
