@@ -671,6 +671,9 @@ def main():
               preambles, tunnels_more, link_types, dns_anyport, h2c_doh, odd_hellos, http_odd,
               frag_first_only, pcapng_snaplens, http_past_cap):
         f(out)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import make_app_pcaps  # the application dissectors' captures
+    make_app_pcaps.main(out, sys.modules[__name__])
     print('wrote %d captures to %s' % (len(os.listdir(out)), out), file=sys.stderr)
 
 

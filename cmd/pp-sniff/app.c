@@ -1,8 +1,9 @@
-/* Application protocols: recognised by their first bytes on any port (TLS,
- * HTTP, SSH) or by port (DNS, mDNS, LLMNR), QUIC by trying every other UDP
- * flow; then the dissector in charge is fed each direction's in-order bytes
- * until it is done. A dissector that turns out wrong before it recognised
- * anything (no f->app yet) is replaced by the next candidate. */
+/* Application protocols: the dissectors of the table (dissect.h) probe a
+ * direction's first bytes in table order (QUIC, without a probe, is tried
+ * on every other UDP flow); then the dissector in charge is fed each
+ * direction's in-order bytes until it is done. A dissector that turns out
+ * wrong before it recognised anything (no f->app yet) is replaced by the
+ * next candidate. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,30 +26,17 @@
 /* UDP datagrams QUIC may decline before a flow is given up on. */
 #define QUIC_TRIES 8
 
-static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
-
 static int call_stream(int app, struct sniff_ctx *c, void **st, const uint8_t *b, size_t n, bool capped)
 {
-	switch (app) {
-	case APP_DNS: return dns_tcp_stream(c, st, b, n, capped);
-	case APP_TLS: return tls_stream(c, st, b, n, capped);
-	case APP_HTTP: return http_stream(c, st, b, n, capped);
-	case APP_SSH: return ssh_stream(c, st, b, n, capped);
-	}
-	return DIS_NOTMINE;
+	const struct dissector *d = dissector_of(app);
+	return d && d->stream ? d->stream(c, st, b, n, capped) : DIS_NOTMINE;
 }
 
 static void free_app(int app, void *state)
 {
-	if (!state)
-		return;
-	switch (app) {
-	case APP_DNS: dns_free(state); break;
-	case APP_TLS: tls_free(state); break;
-	case APP_HTTP: http_free(state); break;
-	case APP_SSH: ssh_free(state); break;
-	case APP_QUIC: quic_free(state); break;
-	}
+	const struct dissector *d = dissector_of(app);
+	if (state && d)
+		d->free(state);
 }
 
 static void free_state(struct flow *f)
@@ -61,40 +49,48 @@ static void free_state(struct flow *f)
 	}
 }
 
+/* The flow's dissector writes what is pending, then its state goes. */
+static void end_state(struct sniff *s, struct flow *f, uint64_t ts)
+{
+	const struct dissector *d = dissector_of(f->app_id);
+	if (d && d->end && f->dstate) {
+		struct sniff_ctx c;
+		ctx_init(s, f, &c, true, ts);
+		d->end(&c, f->dstate);
+	}
+	free_state(f);
+}
+
 /* Which other dissector a direction's first bytes call for, once the
  * flow's own one rejected them: APP_NONE if none. */
-static int detect_alt(const struct flow *f, const uint8_t *b, size_t n)
+static int detect_alt(const struct flow *f, bool from_orig, const uint8_t *b, size_t n)
 {
-	if (f->app_id != APP_SSH && ssh_looks_like(b, n))
-		return APP_SSH;
-	if (f->app_id != APP_TLS && tls_looks_like(b, n))
-		return APP_TLS;
-	if (f->app_id != APP_HTTP && http_looks_like(b, n))
-		return APP_HTTP;
+	for (int a = 1; a < APP_NONE; a++) {
+		const struct dissector *d = dissector_of(a);
+		if (a != f->app_id && (d->flags & DIS_F_ALT) && d->stream &&
+		    d->probe(&f->t, from_orig, b, n, false) == PROBE_YES)
+			return a;
+	}
 	return APP_NONE;
 }
 
 /* Which dissector the first bytes of a direction call for: an app id, or
  * APP_UNKNOWN to wait for more bytes, or APP_NONE. */
-static int detect(struct flow *f, const uint8_t *b, size_t n, bool capped)
+static int detect(struct flow *f, bool from_orig, const uint8_t *b, size_t n, bool capped)
 {
+	bool more = false;
 	if (n == 0)
 		return capped ? APP_NONE : APP_UNKNOWN;
-	if (!(f->tried & 1u << APP_TLS) && tls_looks_like(b, n))
-		return APP_TLS;
-	if (!(f->tried & 1u << APP_HTTP) && http_looks_like(b, n))
-		return APP_HTTP;
-	if (!(f->tried & 1u << APP_SSH) && ssh_looks_like(b, n))
-		return APP_SSH;
-	/* DNS by content on any port; port 53 only lowers the bar. */
-	if (!(f->tried & 1u << APP_DNS)) {
-		int d = dns_tcp_looks_like(b, n, f->t.sport == 53 || f->t.dport == 53);
-		if (d > 0 || (d == 0 && capped && (f->t.sport == 53 || f->t.dport == 53)))
-			return APP_DNS;
-		if (d == 0 && !capped)
-			return APP_UNKNOWN;
+	for (int a = 1; a < APP_NONE; a++) {
+		const struct dissector *d = dissector_of(a);
+		if (!d->stream || !d->probe || (f->tried & 1u << a))
+			continue;
+		int r = d->probe(&f->t, from_orig, b, n, capped);
+		if (r == PROBE_YES)
+			return a;
+		more |= r == PROBE_MORE;
 	}
-	return n >= DETECT_BYTES || capped ? APP_NONE : APP_UNKNOWN;
+	return (n >= DETECT_BYTES && !more) || capped ? APP_NONE : APP_UNKNOWN;
 }
 
 /* Printable ASCII with CR, TAB up to the first LF (or DETECT_BYTES): the
@@ -154,12 +150,14 @@ static size_t find_upgrade(const uint8_t *b, size_t n)
 
 /* Where a TLS record starts, at a line (or XML element) boundary at or
  * after from; false if not (yet) there. */
-static bool find_tls_start(const uint8_t *b, size_t n, size_t from, uint32_t *off)
+static bool find_tls_start(const struct flow *f, int dir, const uint8_t *b, size_t n, size_t from,
+                           uint32_t *off)
 {
+	const struct dissector *tls = dissector_of(APP_TLS);
 	for (size_t i = from; i < n; i++) {
 		if (i > 0 && b[i - 1] != '\n' && b[i - 1] != '>')
 			continue;
-		if (b[i] == 0x16 && tls_looks_like(b + i, n - i)) {
+		if (b[i] == 0x16 && tls->probe(&f->t, dir == 0, b + i, n - i, false) == PROBE_YES) {
 			*off = (uint32_t)i;
 			return true;
 		}
@@ -175,7 +173,7 @@ static bool try_starttls(struct flow *f)
 		size_t at;
 		if (!st || !st->buf || !(at = find_upgrade(st->buf, stream_contig(st))))
 			continue;
-		if (!find_tls_start(st->buf, stream_contig(st), at, &f->skip[d]))
+		if (!find_tls_start(f, d, st->buf, stream_contig(st), at, &f->skip[d]))
 			continue;
 		f->starttls = true;
 		f->skip_known[d] = true;
@@ -233,7 +231,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			 * "P" of a "POST") cannot be a guess. */
 			if (from && len - from < DETECT_BYTES && !capped)
 				return;
-			int a = detect(f, st->buf + from, len - from, capped);
+			int a = detect(f, dir == 0, st->buf + from, len - from, capped);
 			if (a == APP_NONE && !capped && len < STARTTLS_SCAN && text_like(st->buf, len) &&
 			    !(f->tried & 1u << APP_TLS))
 				a = APP_UNKNOWN; /* text: it may still upgrade to TLS */
@@ -259,7 +257,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 					return;
 				if (pr == 1)
 					f->skip[dir] = (uint32_t)pl;
-				else if (!find_tls_start(st->buf, len, 0, &f->skip[dir])) {
+				else if (!find_tls_start(f, dir, st->buf, len, 0, &f->skip[dir])) {
 					if (capped || len >= STARTTLS_SCAN) {
 						f->dres[dir] = DIS_NOTMINE;
 						drop_stream(f, dir);
@@ -273,7 +271,10 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		struct sniff_ctx c;
 		ctx_init(s, f, &c, dir == 0, ts);
 		c.cut = st->cut && capped;
+		c.upgrade = false;
 		int r;
+		if (f->keep_app)
+			c.app = NULL; /* a text protocol's flow stays that protocol */
 		if (f->alt_app[dir]) {
 			c.app = NULL; /* the flow's app stays the one found first */
 			r = call_stream(f->alt_app[dir], &c, &f->alt_state[dir], st->buf, len, capped);
@@ -281,6 +282,20 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 			r = call_stream(f->app_id, &c, &f->dstate, st->buf + skip, len - skip, capped);
 		}
 		st->fed = len;
+		if (c.upgrade && !f->starttls && !f->alt_app[dir] && try_starttls(f)) {
+			/* The text protocol's client asked for TLS and TLS began: the
+			 * TLS dissector takes both directions from where it starts. */
+			end_state(s, f, ts);
+			f->app_id = APP_TLS;
+			f->keep_app = f->app != NULL;
+			for (int d = 0; d < 2; d++) {
+				if (f->st[d] && (f->st[d]->buf || !finished(f->dres[d]))) {
+					f->st[d]->fed = 0;
+					f->dres[d] = 2;
+				}
+			}
+			continue;
+		}
 		if (r == DIS_UPGRADE && !f->alt_app[dir] && c.upgrade_at <= len - skip) {
 			/* Another protocol follows (TLS through an HTTP CONNECT
 			 * tunnel): detect it from there; the other direction's
@@ -303,7 +318,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		if (r == DIS_NOTMINE && f->app && !f->alt_app[dir] && !f->starttls) {
 			/* The other side was this protocol, this one is not: look at
 			 * this direction on its own, from its start. */
-			int a = detect_alt(f, st->buf, len);
+			int a = detect_alt(f, dir == 0, st->buf, len);
 			if (a != APP_NONE) {
 				f->alt_app[dir] = (uint8_t)a;
 				st->fed = 0;
@@ -313,7 +328,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		if (r == DIS_NOTMINE && !f->app) {
 			/* Wrong guess: let the next candidate see the bytes from the start. */
 			free_state(f);
-			f->tried |= (uint8_t)(1u << f->app_id);
+			f->tried |= 1u << f->app_id;
 			f->app_id = APP_UNKNOWN;
 			f->starttls = f->skip_known[0] = f->skip_known[1] = false;
 			for (int d = 0; d < 2; d++) {
@@ -328,7 +343,7 @@ static void feed(struct sniff *s, struct flow *f, int dir, uint64_t ts, bool for
 		if (finished(f->dres[dir]))
 			drop_stream(f, dir);
 		if (finished(f->dres[0]) && finished(f->dres[1]))
-			free_state(f);
+			end_state(s, f, ts);
 		return;
 	}
 }
@@ -337,45 +352,62 @@ void app_tcp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us)
 {
 	int app = f->app_id;
 	feed(s, f, dir, ts_us, false);
-	/* A dissector chosen just now also wants what the other side sent. */
-	if (app == APP_UNKNOWN && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
+	/* A dissector chosen just now (or TLS after STARTTLS) also wants what
+	 * the other side sent. */
+	if (app != f->app_id && f->app_id != APP_UNKNOWN && f->app_id != APP_NONE)
 		feed(s, f, !dir, ts_us, false);
 }
 
+/* A UDP flow's dissector: the first whose probe takes a datagram, else
+ * the ones without a probe (QUIC), tried on the first few datagrams. */
 void app_udp(struct sniff *s, struct flow *f, int dir, uint64_t ts_us, const uint8_t *p, size_t n,
              bool cut)
 {
 	struct sniff_ctx c;
+	const struct dissector *d;
 	int r;
 
-	if (n == 0)
+	if (n == 0 || f->app_id == APP_NONE)
 		return;
-	if (dns_port(f->t.sport) || dns_port(f->t.dport)) {
+	if (f->app_id == APP_UNKNOWN || !f->app) {
+		for (int a = 1; a < APP_NONE; a++) {
+			d = dissector_of(a);
+			if (d->datagram && d->probe && d->probe(&f->t, dir == 0, p, n, true) == PROBE_YES) {
+				if (a != f->app_id)
+					free_state(f);
+				f->app_id = (uint8_t)a;
+				break;
+			}
+		}
+	}
+	d = dissector_of(f->app_id);
+	if (d && d->probe) {
 		ctx_init(s, f, &c, dir == 0, ts_us);
 		c.cut = cut;
-		dns_udp(&c, p, n);
-		return;
-	}
-	/* DNS on any other port (DNSCrypt's certificate queries on 443,
-	 * 5333, ...): a datagram that parses whole as DNS. */
-	if ((!f->app || f->app_id == APP_DNS) && dns_looks_like(p, n)) {
-		if (f->app_id != APP_DNS)
+		r = d->datagram(&c, &f->dstate, p, n);
+		if (r == DIS_DONE) {
 			free_state(f);
-		f->app_id = APP_DNS;
+			f->app_id = APP_NONE;
+		}
+		return;
+	}
+	/* Trial dissectors cannot work on a cut packet (QUIC's tag is at the end). */
+	if (cut)
+		return;
+	for (int a = f->app_id ? f->app_id : 1; a < APP_NONE; a++) {
+		d = dissector_of(a);
+		if (!d->datagram || d->probe)
+			continue;
 		ctx_init(s, f, &c, dir == 0, ts_us);
-		dns_udp(&c, p, n);
+		f->app_id = (uint8_t)a;
+		r = d->datagram(&c, &f->dstate, p, n);
+		if (r == DIS_DONE || (r == DIS_NOTMINE && !f->app && ++f->quic_misses >= QUIC_TRIES)) {
+			free_state(f);
+			f->app_id = APP_NONE;
+		}
 		return;
 	}
-	/* QUIC cannot decrypt a cut packet (its tag is at the end). */
-	if (f->app_id == APP_NONE || f->app_id == APP_DNS || cut)
-		return;
-	ctx_init(s, f, &c, dir == 0, ts_us);
-	f->app_id = APP_QUIC;
-	r = quic_udp(&c, &f->dstate, p, n);
-	if (r == DIS_DONE || (r == DIS_NOTMINE && !f->app && ++f->quic_misses >= QUIC_TRIES)) {
-		free_state(f);
-		f->app_id = APP_NONE;
-	}
+	f->app_id = APP_NONE;
 }
 
 void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us)
@@ -385,5 +417,5 @@ void app_flow_end(struct sniff *s, struct flow *f, uint64_t ts_us)
 			if (f->st[d] && f->st[d]->buf)
 				feed(s, f, d, ts_us, true);
 	}
-	free_state(f);
+	end_state(s, f, ts_us);
 }

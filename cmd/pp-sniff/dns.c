@@ -15,6 +15,7 @@
  * record says what was wrong in "malformed". TXT strings and the rdata of
  * types without a presentation form here are never written. */
 #include <stdlib.h>
+#include <netinet/in.h>
 
 #include "bytes.h"
 #include "dissect.h"
@@ -652,3 +653,28 @@ void dns_free(void *state)
 {
 	free(state);
 }
+
+/* DNS by content on any port; its ports (53; over UDP also mDNS 5353 and
+ * LLMNR 5355) take every datagram, and over TCP port 53 only lowers the
+ * bar (a header's worth, or a direction that ends inside it). */
+static bool dns_port(uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
+static int dns_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
+{
+	if (t->proto == IPPROTO_TCP) {
+		bool p53 = t->sport == 53 || t->dport == 53;
+		int d = dns_tcp_looks_like(buf, len, p53);
+		if (d > 0 || (d == 0 && capped && p53))
+			return PROBE_YES;
+		return d == 0 && !capped ? PROBE_MORE : PROBE_NO;
+	}
+	return dns_port(t->sport) || dns_port(t->dport) || dns_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
+}
+/* Every datagram of the flow is a message of its own. */
+static int dns_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
+{
+	return dns_udp(c, p, n) == DIS_DONE ? DIS_MORE : DIS_NOTMINE;
+}
+const struct dissector dis_dns = {
+	.name = "dns", .probe = dns_probe, .stream = dns_tcp_stream, .datagram = dns_datagram,
+	.free = dns_free,
+};

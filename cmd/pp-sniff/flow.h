@@ -31,9 +31,6 @@ static inline uint32_t stream_contig(const struct stream *st)
 	return st->nr && st->r[0].s == 0 ? st->r[0].e : 0;
 }
 
-/* Application dissectors, in detection order. */
-enum app_id { APP_UNKNOWN = 0, APP_DNS, APP_TLS, APP_HTTP, APP_SSH, APP_QUIC, APP_NONE };
-
 struct flow {
 	struct flow *hnext;            /* hash chain */
 	struct flow *prev, *next;      /* timeout-class list, oldest first */
@@ -61,13 +58,14 @@ struct flow {
 	const char *iface;
 	/* application layer */
 	uint8_t app_id;                /* the dissector in charge */
-	uint8_t tried;                 /* bit per app_id that said NOTMINE */
+	uint32_t tried;                /* bit per app_id that said NOTMINE */
 	int8_t dres[2];                /* last result each way (DIS_*), 2 = not yet called */
 	uint8_t quic_misses;
 	const char *app;               /* set by a dissector that recognised its protocol */
 	bool starttls;                 /* a text protocol upgraded to TLS, or a
 	                                * preamble (preamble.c) before TLS/HTTP */
 	uint8_t preamble;              /* PRE_* of preamble.c, 0 none */
+	bool keep_app;                 /* its dissector recognised it: app stays */
 	bool skip_known[2];
 	uint32_t skip[2];              /* STARTTLS: where TLS starts each way */
 	void *dstate;

@@ -546,3 +546,12 @@ void http_free(void *state)
 {
 	free(state);
 }
+
+static int http_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
+{
+	return http_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
+}
+const struct dissector dis_http = {
+	.name = "http", .probe = http_probe, .stream = http_stream, .free = http_free,
+	.flags = DIS_F_ALT,
+};

@@ -509,3 +509,7 @@ int quic_udp(struct sniff_ctx *c, void **state, const uint8_t *p, size_t n)
 	}
 	return DIS_MORE;
 }
+
+/* No probe: QUIC is tried on the first datagrams of every UDP flow no
+ * other dissector took (app.c). */
+const struct dissector dis_quic = {.name = "quic", .datagram = quic_udp, .free = quic_free};

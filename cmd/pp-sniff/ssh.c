@@ -99,3 +99,11 @@ void ssh_free(void *state)
 {
 	(void)state;
 }
+
+static int ssh_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
+{
+	return ssh_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
+}
+const struct dissector dis_ssh = {
+	.name = "ssh", .probe = ssh_probe, .stream = ssh_stream, .free = ssh_free, .flags = DIS_F_ALT,
+};

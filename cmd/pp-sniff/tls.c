@@ -316,3 +316,11 @@ int tls_stream(struct sniff_ctx *c, void **state, const uint8_t *buf, size_t len
 		return DIS_DONE;
 	return capped ? DIS_DONE : DIS_MORE;
 }
+
+static int tls_probe(const struct pp_tuple *t, bool from_orig, const uint8_t *buf, size_t len, bool capped)
+{
+	return tls_looks_like(buf, len) ? PROBE_YES : PROBE_NO;
+}
+const struct dissector dis_tls = {
+	.name = "tls", .probe = tls_probe, .stream = tls_stream, .free = tls_free, .flags = DIS_F_ALT,
+};

@@ -10,7 +10,12 @@
 #      never read;
 #   3. pp-sniff live on the loopback of a namespace of our own, then again
 #      offline on a capture of the same traffic: metadata only, no payload;
-#   4. everything through pp-join, pp-fmt (table, CSV, JSON) and pp-nft.
+#   4. everything through pp-join, pp-fmt (table, CSV, JSON) and pp-nft;
+#   5. pp-sniff's application dissectors, live: SMTP (Python's smtpd) with
+#      AUTH and a body, IMAP LOGIN, POP3 and FTP PASS, MQTT password and
+#      payload, SIP digest and body, a TURN relayed payload, an SNMP
+#      community (tests/e2e/canary_apps.py); offline on the project's
+#      captures of every dissector (tests/pcap, fixed canary).
 # Each part checks first that it saw the traffic (else the absence of a
 # canary would prove nothing), and is skipped, saying so, when its commands
 # are not built in this tree.
@@ -19,7 +24,7 @@ pp_tmpdir
 T=$PP_TMP
 R=$RANDOM$RANDOM
 CANARIES=(CanaryArg$R CanaryTok$R CanaryEnv$R CanaryHdr$R CanaryCookie$R CanaryBody$R
-          CanaryRaw$R CanaryUdp$R CanaryLine$R)
+          CanaryRaw$R CanaryUdp$R CanaryLine$R CanaryApp$R)
 export PP_CANARY_ENV=CanaryEnv$R   # every command runs with it in its environment
 
 # leak_check NAME FILE...: PASS when no canary is in any of the files.
@@ -245,3 +250,36 @@ if [ -x "$PP_BIN/pp-nft" ]; then
     outs+=("$T/nft.out" "$T/nft.err")
 fi
 leak_check "pipeline (join, fmt, nft)" "${outs[@]}"
+
+# --- 5. application protocols: passwords, bodies, payloads, communities -----
+if [ $have_sniff = 1 ]; then
+    ip netns exec "$NS" "$PP_BIN/pp-sniff" -i lo -w "$T/apps.pcap" >"$T/apps.jsonl" 2>"$T/apps.err" &
+    apps_pid=$!
+    pp_on_exit "kill $apps_pid"
+    probe 8080 "$T/apps.jsonl" || fail "canary pp-sniff apps: never saw a probe connection"
+    nsx /usr/bin/python3 "$PP_ROOT/tests/e2e/canary_apps.py" "CanaryApp$R" >"$T/apps-peers.out" 2>&1 ||
+        fail "canary apps: the peers failed: $(tail -3 "$T/apps-peers.out")"
+    sleep 1
+    kill -INT $apps_pid 2>/dev/null
+    for _ in $(seq 150); do kill -0 $apps_pid 2>/dev/null || break; sleep 0.1; done
+    if grep -aq "CanaryApp${R}SmtpBody" "$T/apps.pcap" && grep -aq "CanaryApp${R}FtpPass" "$T/apps.pcap" && grep -aq "CanaryApp${R}MqttPayload" "$T/apps.pcap"; then
+        pass "canary apps: the secrets were on the wire (in the capture)"
+    else
+        fail "canary apps: the capture lacks the secrets, so their absence proves nothing"
+    fi
+    for t in smtp imap pop3 ftp mqtt sip stun; do
+        check "canary apps: a $t record of the traffic" grep -q "\"type\":\"$t\"" "$T/apps.jsonl"
+    done
+    leak_check "pp-sniff apps live" "$T/apps.jsonl" "$T/apps.err"
+    "$PP_BIN/pp-sniff" -r "$T/apps.pcap" >"$T/apps-r.jsonl" 2>"$T/apps-r.err"
+    leak_check "pp-sniff apps -r (same traffic)" "$T/apps-r.jsonl" "$T/apps-r.err"
+    # the project's captures of every dissector carry a fixed canary
+    for c in mail_ftp udp_apps sip_mqtt_bt; do
+        "$PP_BIN/pp-sniff" -r "$PP_ROOT/tests/pcap/$c.pcap" >"$T/$c.jsonl" 2>"$T/$c.err"
+        if grep -aq CANARY-7f3a9c "$PP_ROOT/tests/pcap/$c.pcap" && ! grep -aq CANARY-7f3a9c "$T/$c.jsonl" "$T/$c.err"; then
+            pass "canary apps $c.pcap: $(jq -r .type "$T/$c.jsonl" | sort -u | grep -v flow | tr '\n' ' ')without the canary"
+        else
+            fail "canary apps $c.pcap: canary missing from the capture or present in the records"
+        fi
+    done
+fi

@@ -4,10 +4,11 @@
  *
  * Input: one byte choosing the link type, then packets, each as a 2-byte
  * big-endian length, a 1-byte time step (in 1/16 s, so timeouts fire too)
- * and that many bytes. The dissectors here are stand-ins that read every
- * byte they are given (so ASan sees any buffer handed out too long) and
- * claim a protocol by its first byte, so detection, the retry of a wrong
- * guess, STARTTLS offsets and the last capped call all run. */
+ * and that many bytes. The dissectors here are stand-ins, one for every
+ * row of the table, that read every byte they are given (so ASan sees any
+ * buffer handed out too long) and claim a protocol by its first byte, so
+ * detection, the retry of a wrong guess, STARTTLS offsets and the last
+ * capped call all run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,53 +24,48 @@ static int touch(struct sniff_ctx *c, void **state, const uint8_t *b, size_t n, 
 	for (size_t i = 0; i < n; i++)
 		sink += b[i];
 	if (!*state)
-		*state = malloc(16); /* freed by the matching _free */
+		*state = malloc(16); /* freed by the matching free */
 	if (n && b[0] % 7 == 0)
 		return DIS_NOTMINE;
 	if (n > 3 && b[n - 1] % 5 == 0) {
-		static const char *const names[] = {"dns", "tls", "http", "ssh"};
-		*c->app = names[kind];
-		sniff_rec_begin(c, names[kind]);
+		*c->app = sniff_dissectors[kind]->name;
+		sniff_rec_begin(c, sniff_dissectors[kind]->name);
 		jw_uint(c->w, "n", n);
 		sniff_rec_end(c);
 		return DIS_DONE;
 	}
 	return capped ? DIS_DONE : DIS_MORE;
 }
-int dns_tcp_stream(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n, bool capped) { return touch(c, s, b, n, capped, 0); }
-int tls_stream(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n, bool capped) { return touch(c, s, b, n, capped, 1); }
-int http_stream(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n, bool capped) { return touch(c, s, b, n, capped, 2); }
-int ssh_stream(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n, bool capped) { return touch(c, s, b, n, capped, 3); }
-void dns_free(void *s) { free(s); }
-void tls_free(void *s) { free(s); }
-void http_free(void *s) { free(s); }
-void ssh_free(void *s) { free(s); }
-void quic_free(void *s) { free(s); }
-static bool first_is(const uint8_t *b, size_t n, uint8_t lo, uint8_t hi)
+static void standin_free(void *s) { free(s); }
+/* Dissector i claims a direction whose first byte is in its own slice of
+ * the byte values, and asks for more bytes on a first byte of 0xff. */
+static int standin_probe(int kind, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		sink += b[i];
-	return n > 0 && b[0] >= lo && b[0] <= hi;
+	if (n == 0 || (b[0] == 0xff && n < 4))
+		return PROBE_MORE;
+	return b[0] / (256 / (APP_COUNT + 1)) == kind + 1 ? PROBE_YES : PROBE_NO;
 }
-bool tls_looks_like(const uint8_t *b, size_t n) { return first_is(b, n, 0x14, 0x17); }
-bool http_looks_like(const uint8_t *b, size_t n) { return first_is(b, n, 'A', 'Z'); }
-bool ssh_looks_like(const uint8_t *b, size_t n) { return first_is(b, n, 'S', 'S'); }
-int dns_udp(struct sniff_ctx *c, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sink += p[i];
-	return DIS_DONE;
-}
-/* DNS by content (app.c asks before the port table): odd first bytes. */
-bool dns_looks_like(const uint8_t *p, size_t n) { return first_is(p, n, 0x01, 0x01); }
-int dns_tcp_looks_like(const uint8_t *b, size_t n, bool dns_port)
-{
-	return n < 2 ? 0 : first_is(b, n, 0x00, 0x00) ? 1 : -1;
-}
-int quic_udp(struct sniff_ctx *c, void **s, const uint8_t *p, size_t n)
-{
-	return touch(c, s, p, n, false, 1);
-}
+/* Each row gets stand-ins of its own (kind = its row), for TCP and UDP. */
+#define STANDIN(ID, nm)                                                                        \
+	static int nm##_sprobe(const struct pp_tuple *t, bool o, const uint8_t *b, size_t n, bool cp) \
+	{                                                                                         \
+		return standin_probe(APP_##ID - 1, b, n);                                          \
+	}                                                                                         \
+	static int nm##_sstream(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n, bool cp) \
+	{                                                                                         \
+		return touch(c, s, b, n, cp, APP_##ID - 1);                                        \
+	}                                                                                         \
+	static int nm##_sdgram(struct sniff_ctx *c, void **s, const uint8_t *b, size_t n)         \
+	{                                                                                         \
+		return touch(c, s, b, n, false, APP_##ID - 1);                                     \
+	}                                                                                         \
+	const struct dissector dis_##nm = {                                                       \
+		.name = #nm, .stream = nm##_sstream, .datagram = nm##_sdgram, .free = standin_free, \
+		.flags = DIS_F_ALT, .probe = APP_##ID == APP_QUIC ? NULL : nm##_sprobe,            \
+	};
+SNIFF_DISSECTORS(STANDIN)
 
 #endif
 
