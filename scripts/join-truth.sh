@@ -205,6 +205,14 @@ if mode == "one":  # every stream's lines, shuffled together, into one pipe
 else:
     w = [open(f, "wb", buffering=0) for f in fifos]
 pos = [0] * len(streams)
+if mode == "one":
+    # Each producer's first line is its start mark, written before any
+    # record (pp-trace and pp-sniff do so): on one pipe, pp-join can only
+    # wait for producers it has heard of (pp-join(1) EVENT TIME).
+    for i, s in enumerate(streams):
+        if s and b'"type":"mark"' in s[0]:
+            w[i].write(s[0])
+            pos[i] = 1
 while any(p < len(s) for p, s in zip(pos, streams)):
     i = rnd.choice([k for k in range(len(streams)) if pos[k] < len(streams[k])])
     n = rnd.choice([1, 1, 2, 5, 50, 500])

@@ -19,7 +19,7 @@ check "capture opts: --buffer-size takes a number of KiB" [ $? -eq 2 ]
 if ! need_root; then skip "capture opts live: needs root for a network namespace"; exit 0; fi
 pp_netns capopts || { skip "capture opts live: cannot create a network namespace"; exit 0; }
 for opts in "--buffer-size 2048" "--buffer-size 65536"; do
-    ip netns exec "$PP_NS" "$SNIFF" $opts -i lo udp port 9 >live.out 2>live.err &
+    ip netns exec "$PP_NS" "$SNIFF" -v $opts -i lo udp port 9 >live.out 2>live.err &
     pid=$!
     for _ in $(seq 50); do
         ip netns exec "$PP_NS" bash -c 'echo x >/dev/udp/127.0.0.1/9' 2>/dev/null
@@ -31,6 +31,6 @@ for opts in "--buffer-size 2048" "--buffer-size 65536"; do
     rc=$?
     check "capture opts $opts: sees datagrams on lo" grep -q '"type":"flow","ts":[0-9.]*,"event":"start","proto":"udp","src":"127.0.0.1"' live.out
     check "capture opts $opts: status 0 on SIGINT ($rc)" [ $rc -eq 0 ]
-    check "capture opts $opts: reports kernel drops" grep -q 'dropped by kernel' live.err
+    check "capture opts $opts: reports kernel drops (-v)" grep -q 'dropped by kernel' live.err
     check "capture opts $opts: sanitizers clean" san_clean live.err
 done

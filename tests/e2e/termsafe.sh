@@ -42,7 +42,7 @@ tmux_start termsafe 120 50
 # A table on the terminal, with colours: only our own SGR sequences.
 type_line "clear; '$FMT' -t -f pid,comm,sni '$REC' > /dev/tty; echo END-TABLE"
 wait_for '^END-TABLE' 10
-T capture-pane -e -p -S - -t t >"$PP_TMP/tmux-table.screen"
+T capture-pane -e -J -p -S - -t t >"$PP_TMP/tmux-table.screen" # -J: a wrapped row whole
 check "tmux, table: nothing but our colours reached the terminal" $PY "$PP_ROOT/tests/termsafe_check.py" "$PP_TMP/tmux-table.screen" --sgr-ok
 check "tmux, table: rows intact (the last record's row is there)" grep -qF 'a\u2028b' "$PP_TMP/tmux-table.screen"
 check "tmux, table: no colour from the data" bash -c "! grep -q $'\x1b\\[31m' '$PP_TMP/tmux-table.screen'"
