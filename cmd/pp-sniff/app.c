@@ -67,7 +67,7 @@ static int detect_alt(const struct flow *f, bool from_orig, const uint8_t *b, si
 {
 	for (int a = 1; a < APP_NONE; a++) {
 		const struct dissector *d = dissector_of(a);
-		if (a != f->app_id && (d->flags & DIS_F_ALT) && d->stream &&
+		if (a != f->app_id && (d->flags & DIS_F_ALT) && d->stream && d->probe &&
 		    d->probe(&f->t, from_orig, b, n, false) == PROBE_YES)
 			return a;
 	}
