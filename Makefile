@@ -72,11 +72,6 @@ LIBS_pp-sniff := -lpcap -lseccomp
 LIBS_pp-join  := -lpcap
 TEST_LIBS   := -lpcap -lbpf -lelf -lz -lseccomp $(COMMON_LIBS)
 
-# Weak stand-ins stay out of the libraries: from an archive the linker may
-# take a weak definition before the real one (the real dissectors are in
-# the same library, so nothing needs them).
-LIB_SKIP    := cmd/pp-sniff/dissect_stubs.c
-
 BINS        := $(COMMANDS:%=$(BINDIR)/%)
 
 all: $(BINS)
@@ -125,7 +120,7 @@ vmlinux:
 
 # --- commands: cmd/pp-X/*.c but main.c -> libpp-X.a; main.o + it -> bin/pp-X ---
 define command_rules
-$(1)_SRC := $$(filter-out cmd/$(1)/main.c $(LIB_SKIP),$$(wildcard cmd/$(1)/*.c))
+$(1)_SRC := $$(filter-out cmd/$(1)/main.c,$$(wildcard cmd/$(1)/*.c))
 $(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
 $(1)_LIB := $(BUILD)/lib$(1).a
 $$($(1)_LIB): $$($(1)_OBJ)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "htab.h"
 #include "join.h"
 #include "outfile.h"
 #include "pcapng.h"
@@ -62,34 +63,22 @@ static void put_raw(struct sbuf *b, struct rec *r, const char *key, const char *
 	sb_free(&line);
 }
 
-/* One comment per life, made at its first packet: an open-addressing
- * table keyed by the life's address. */
+/* One comment per life, made at its first packet, kept by the life's
+ * address (common/htab.h). */
 struct ann {
 	const struct life *l;
 	char *comment;
 };
-static struct ann *anns;
-static size_t nanns, cap_anns; /* cap_anns: a power of two, or 0 */
+static struct htab anns;
 
-static struct ann *ann_slot(const struct life *l)
+static uint64_t ann_hash(const struct life *l)
 {
-	size_t i = (size_t)(((uintptr_t)l >> 4) * 0x9e3779b97f4a7c15ULL) & (cap_anns - 1);
-	while (anns[i].l && anns[i].l != l)
-		i = (i + 1) & (cap_anns - 1);
-	return &anns[i];
+	return pp_hash_u64((uint64_t)(uintptr_t)l);
 }
 
-static void ann_grow(void)
+static bool same_life(const void *item, const void *key)
 {
-	struct ann *old = anns;
-	size_t ocap = cap_anns;
-	cap_anns = cap_anns ? cap_anns * 2 : 1024;
-	if (!(anns = calloc(cap_anns, sizeof(*anns))))
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].l)
-			*ann_slot(old[i].l) = old[i];
-	free(old);
+	return ((const struct ann *)item)->l == key;
 }
 
 static const char *comment_of(const struct life *l, struct rec *r)
@@ -98,12 +87,9 @@ static const char *comment_of(const struct life *l, struct rec *r)
 	static const int kidx[] = {K_PID, K_COMM, K_EXE};
 	struct sbuf b;
 	const char *name, *cn;
-	struct ann *a;
+	struct ann *a = ht_get(&anns, ann_hash(l), same_life, l);
 
-	if (2 * (nanns + 1) > cap_anns)
-		ann_grow();
-	a = ann_slot(l);
-	if (a->l)
+	if (a)
 		return a->comment;
 	sb_init(&b);
 	if (l->proc) {
@@ -130,10 +116,11 @@ static const char *comment_of(const struct life *l, struct rec *r)
 		if (names_lookup(&l->t.dst, l->start, &name, &cn))
 			put_raw(&b, r, "name", name);
 	}
+	a = xcalloc(1, sizeof(*a));
 	a->l = l;
 	a->comment = b.len ? sb_steal(&b) : NULL;
 	sb_free(&b);
-	nanns++;
+	ht_put(&anns, ann_hash(l), a);
 	return a->comment;
 }
 
@@ -246,10 +233,14 @@ int pcap_annotate_close(bool quiet)
 	}
 	pcap_close(pa.p);
 	rec_free(&pa.r);
-	for (size_t i = 0; i < cap_anns; i++)
-		free(anns[i].comment);
-	free(anns);
-	anns = NULL, nanns = cap_anns = 0;
+	for (size_t i = 0; i < anns.cap; i++) {
+		struct ann *a = ht_at(&anns, i);
+		if (a) {
+			free(a->comment);
+			free(a);
+		}
+	}
+	ht_free(&anns);
 	if (!quiet)
 		pp_warn("%lu packets; %lu with a process, %lu without", pa.packets, pa.annotated,
 		        pa.packets - pa.annotated);
