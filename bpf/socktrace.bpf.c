@@ -69,9 +69,11 @@ struct owner {
 	__u64 start_ns;   /* 0: unknown (R_OLDER) */
 	__u64 pstart_ns;  /* the owner process's start_boottime */
 	__u32 pid, ppid, uid;
+	__u32 netns;      /* the socket's, read once when it is remembered */
 	__u16 lport;      /* local port: the kernel clears it before CLOSE */
 	__u8 role;
-	__u8 pad;
+	__u8 reported;    /* R_CONNECT: the connect record is out (sock_ops) */
+	__u8 pad[4];
 	char comm[PPB_COMM_LEN];
 };
 
@@ -128,8 +130,32 @@ struct {
 	__type(value, struct udp_life);
 } udp_socks SEC(".maps");
 
+/* Set by user space once so_connect is attached (before the state
+ * programs): connect records come from it. */
+volatile bool connect_cb = false;
+
 /* Set by user space once cg_sock_release is attached. */
 volatile bool udp_track = false;
+
+/* The peer of the last datagram a cgroup sendmsg/recvmsg hook saw on a
+ * socket whose flow to that peer was already reported (socket local
+ * storage: it goes with its socket, so a new socket on a recent address
+ * never inherits it). A DNS server answering, a syslog sender, a ping-pong:
+ * nearly every datagram is to or from the same peer as the one before, and
+ * costs one storage lookup and a compare. */
+struct udp_last {
+	__u64 peer[2];
+	__u16 pport;
+	__u8 valid;
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct udp_last);
+} udp_last SEC(".maps");
 
 static __always_inline struct ppb_counters *counts(void)
 {
@@ -239,7 +265,7 @@ static __always_inline void sk_addrs(const struct sock *sk, __u16 family, __u8 *
  * saddr/sport (the originator, or a listener's own address). lport: the
  * local port when the socket no longer has it. */
 static __always_inline void tcp_tuple(struct ppb_event *e, const struct sock *sk, __u16 family,
-				      bool local_first, __u16 lport)
+				      bool local_first, __u16 lport, __u32 netns)
 {
 	__u16 pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -252,7 +278,7 @@ static __always_inline void tcp_tuple(struct ppb_event *e, const struct sock *sk
 		lport = num;
 	e->family = family;
 	e->proto = IPPROTO_TCP;
-	e->netns = sk_netns(sk);
+	e->netns = netns ? netns : sk_netns(sk);
 	e->sk = (__u64)sk;
 	if (local_first) {
 		sk_addrs(sk, family, e->saddr, e->daddr);
@@ -291,7 +317,7 @@ static __always_inline struct ppb_event *tcp_event(const struct sock *sk, __u16 
 	else if (o->role == R_LISTEN)
 		e->flags |= PPB_F_LISTENER;
 	tcp_tuple(e, sk, family, o->role == R_LISTEN || o->role == R_CONNECT || o->role == R_OLDER,
-		  o->lport);
+		  o->lport, o->netns);
 	if (o->start_ns) {
 		e->start_ns = o->start_ns;
 		e->flags |= PPB_F_START;
@@ -351,6 +377,7 @@ static __always_inline void own(const struct sock *sk, struct owner *o, __u8 rol
 	o->start_ns = bpf_ktime_get_ns();
 	o->role = role;
 	o->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	o->netns = sk_netns(sk);
 }
 
 static __always_inline int on_state(const struct sock *sk, int old, int new)
@@ -379,38 +406,40 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		copy.start_ns = bpf_ktime_get_ns();
 		copy.role = R_PENDING_ACCEPT;
 		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		copy.netns = sk_netns(sk);
 		remember(key, &copy);
 		return 0;
 	}
 
 	/* The hot path: most changes need no table lookup at all. What is
-	 * left: the end of a handshake we started, the first step of a close
-	 * (a connection older than us shows itself there), and CLOSE. */
-	if (old != TCP_SYN_SENT && old != TCP_ESTABLISHED && new != TCP_CLOSE)
+	 * left: the end of a handshake we started (unless the sock_ops
+	 * program reported the connect at SYN-SENT already), and CLOSE. */
+	if (new != TCP_CLOSE && (old != TCP_SYN_SENT || connect_cb))
 		return 0;
 	o = bpf_map_lookup_elem(&socks, &key);
-	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT) {
+	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT && !o->reported) {
 		__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
 		if (num)
 			o->lport = num; /* chosen by connect(2) if it was not bound */
-		/* The handshake finished (or failed): the tuple is complete. */
+		/* No sock_ops program: the handshake finished (or failed), and
+		 * the tuple is complete now. */
+		o->reported = 1;
 		emit_tcp(sk, family, PPB_CONNECT, new == TCP_ESTABLISHED ? TCP_ESTABLISHED : TCP_SYN_SENT,
 			 o, true);
 	}
 
 	if (!o) {
-		/* A connection older than us. Remember its port as it starts
-		 * closing (the kernel clears the port before CLOSE); states
-		 * before ESTABLISHED carried no data and are not reported. */
-		if (old == TCP_SYN_SENT || old == TCP_SYN_RECV || old == TCP_LISTEN ||
-		    old == TCP_CLOSE || old == TCP_NEW_SYN_RECV)
+		/* A connection older than us, closing. Its port: the kernel
+		 * clears skc_num before CLOSE, inet_sport stays (tcp_tuple).
+		 * States before ESTABLISHED carried no data and are not
+		 * reported. */
+		if (new != TCP_CLOSE || old == TCP_SYN_SENT || old == TCP_SYN_RECV ||
+		    old == TCP_LISTEN || old == TCP_CLOSE || old == TCP_NEW_SYN_RECV)
 			return 0;
 		copy.role = R_OLDER;
 		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		if (new != TCP_CLOSE) {
-			remember(key, &copy);
-			return 0;
-		}
+		if (!copy.lport)
+			copy.lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 		if (copy.lport)
 			emit_close(sk, family, &copy, false, old);
 		return 0;
@@ -443,6 +472,40 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		emit_close(sk, family, &copy, true, old);
 		return 0;
 	}
+}
+
+/* cgroup sock_ops, TCP_CONNECT_CB: connect(2) has chosen the local port
+ * and is about to send the SYN, in the connecting process. The connect
+ * record goes out now, stamped with the moment the socket entered
+ * SYN-SENT, so that it comes before any packet of the flow (pp-join's
+ * event time). Every other sock_ops callback returns at once. */
+SEC("sockops")
+int so_connect(struct bpf_sock_ops *ctx)
+{
+	struct bpf_sock *bsk;
+	struct owner *o;
+	struct ppb_event *e;
+	__u64 key = 0, v;
+
+	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB)
+		return 1;
+	bsk = ctx->sk;
+	if (!bsk)
+		return 1;
+	/* the kernel's struct sock, as the tracepoints' key (see udp_sockaddr) */
+	v = (__u64)bsk;
+	bpf_probe_read_kernel(&key, sizeof(key), &v);
+	o = bpf_map_lookup_elem(&socks, &key);
+	if (!o || o->role != R_CONNECT || o->reported)
+		return 1;
+	o->reported = 1;
+	o->lport = ctx->local_port;
+	e = tcp_event((const struct sock *)key, ctx->family, PPB_CONNECT, TCP_SYN_SENT, o, true);
+	if (e) {
+		e->ts_ns = o->start_ns;
+		submit(e);
+	}
+	return 1;
 }
 
 SEC("raw_tracepoint/inet_sock_set_state")
@@ -629,7 +692,10 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	struct udp_key k = {};
 	struct owner o = {};
 	struct ppb_event *e;
+	struct udp_last *last;
 	__u8 local[16] = {}, peer[16] = {};
+	__u64 pw[2], now;
+	__u16 pport;
 
 	if (ctx->protocol != IPPROTO_UDP || !sk || !family_wanted(sfamily))
 		return;
@@ -653,6 +719,15 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		a[3] = ctx->user_ip6[3];
 		__builtin_memcpy(peer, a, 16);
 	}
+	pport = bpf_ntohs((__u16)ctx->user_port);
+	__builtin_memcpy(pw, peer, 16);
+
+	/* The fast exit: the same peer as the last reported datagram. */
+	last = bpf_sk_storage_get(&udp_last, sk, 0, 0);
+	if (last && last->valid && last->pport == pport && last->peer[0] == pw[0] &&
+	    last->peer[1] == pw[1])
+		return;
+
 	/* Both forms are read unconditionally: a field chosen by a branch
 	 * becomes pointer arithmetic on the socket, which the verifier refuses. */
 	{
@@ -688,15 +763,21 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 
 	k.netns = task_netns();
 	k.lport = sk->src_port;
-	k.pport = bpf_ntohs((__u16)ctx->user_port);
+	k.pport = pport;
 	k.family = sfamily;
 	__builtin_memcpy(k.peer, peer, 16);
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		goto known;
 	current_owner(&o);
-	if (!owner_wanted(&o) || !udp_first(&k))
+	if (!owner_wanted(&o))
 		return;
+	now = bpf_ktime_get_ns();
+	/* BPF_NOEXIST: of two CPUs racing on one flow, one reports it. */
+	if (bpf_map_update_elem(&udp_seen, &k, &now, BPF_NOEXIST))
+		goto known;
 	e = reserve();
 	if (!e)
-		return;
+		goto known; /* counted as a drop; the flow is not reported twice */
 	e->kind = PPB_UDP;
 	e->proto = IPPROTO_UDP;
 	e->family = sfamily;
@@ -715,6 +796,14 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		e->dport = k.lport;
 	}
 	submit(e);
+known:
+	last = bpf_sk_storage_get(&udp_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (last) {
+		last->peer[0] = pw[0];
+		last->peer[1] = pw[1];
+		last->pport = pport;
+		last->valid = 1;
+	}
 }
 
 SEC("cgroup/sendmsg4")
@@ -791,6 +880,8 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 		__u8 local[16] = {};
 		sk_addrs(sk, family, local, k.peer);
 	}
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		return 0; /* the common case: reported, without reading the task */
 	current_owner(&o);
 	if (!owner_wanted(&o) || !udp_first(&k))
 		return 0;

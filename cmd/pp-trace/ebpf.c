@@ -87,6 +87,7 @@ struct hook {
 };
 
 enum {
+	H_SOCKOPS,                         /* connect records at SYN-SENT */
 	H_STATE_RAW, H_STATE_TP,           /* TCP lifecycle, and its fallback */
 	H_ACCEPT4, H_ACCEPT,               /* who accepted */
 	H_SEND_LEN, H_RECV_LEN,            /* connected UDP; accept fallback */
@@ -121,6 +122,7 @@ static void hooks_bind(struct run *r)
 #define HOOK(i, w, name, k) \
 	h[i] = (struct hook){ .what = w, .prog = s->progs.name, .link = &s->links.name, .kind = k, \
 			      .off = off[i] }
+	HOOK(H_SOCKOPS, "cgroup/sock_ops", so_connect, HK_CGROUP);
 	HOOK(H_STATE_RAW, "raw_tracepoint/inet_sock_set_state", rtp_set_state, HK_TRACE);
 	HOOK(H_STATE_TP, "tracepoint/sock/inet_sock_set_state", tp_set_state, HK_TRACE);
 	HOOK(H_ACCEPT4, "tracepoint/syscalls/sys_exit_accept4", tp_exit_accept4, HK_TRACE);
@@ -152,6 +154,8 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 		h[H_STATE_RAW].wanted = h[H_STATE_TP].wanted = true;
 		h[H_ACCEPT4].wanted = h[H_ACCEPT].wanted = true;
 		h[H_SEND_LEN].wanted = h[H_RECV_LEN].wanted = true;
+		/* sock_ops programs need CAP_NET_ADMIN to load, as below */
+		h[H_SOCKOPS].wanted = !(missing_caps & EC_NET_ADMIN);
 	}
 	if (o->udp) {
 		h[H_SEND_LEN].wanted = h[H_RECV_LEN].wanted = true;
@@ -330,6 +334,13 @@ static int hooks_attach(struct run *r)
 	int n = 0;
 
 	if (o->tcp) {
+		/* First: a connect that passes SYN-SENT from now on finds it;
+		 * one that passed before is older than us. Without it the
+		 * state program writes connect records at the handshake's end. */
+		if (hook_attach(r, H_SOCKOPS, why, sizeof(why)))
+			r->skel->bss->connect_cb = true;
+		else
+			hook_failed(&h[H_SOCKOPS], why, "connect records at the end of the handshake");
 		if (hook_attach(r, H_STATE_RAW, why, sizeof(why))) {
 			n++;
 		} else {

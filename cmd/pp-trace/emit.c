@@ -2,6 +2,7 @@
  * details from /proc, and one NDJSON line per event. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,8 +43,11 @@ struct proc_cache *sock_emit_proc_cache(void)
 	return cache;
 }
 
+static void frags_free(void);
+
 void sock_emit_cleanup(void)
 {
+	frags_free();
 	if (w_ready)
 		jw_free(&w);
 	w_ready = false;
@@ -74,8 +78,41 @@ int sock_emit_mark(FILE *out, uint64_t ts_us)
 	return r < 0 ? pp_wfail_note(&wf, errno) : 0;
 }
 
+/* The process members of a record ("pid" .. "container"), written once
+ * per process and batch: a churning or chatty process writes the same
+ * escaped exe, cmdline and cgroup into every record, and they are most of
+ * the writer's work. Entries hold a proc_info pointer, valid only until
+ * the next proc_cache_tick, so the whole table goes with each tick. */
+#define FRAG_SLOTS 64
+struct frag {
+	const struct proc_info *pi;
+	unsigned gen;
+	int32_t pid;
+	uint32_t ppid, uid;
+	bool has_uid;
+	char comm[16];
+	char *json;      /* ,"pid":...: members with their leading comma */
+	size_t len, cap;
+};
+static struct frag frags[FRAG_SLOTS];
+static unsigned frag_gen = 1;
+static struct jw fw;
+static bool fw_ready;
+
+static void frags_free(void)
+{
+	for (int i = 0; i < FRAG_SLOTS; i++) {
+		free(frags[i].json);
+		frags[i] = (struct frag){ 0 };
+	}
+	if (fw_ready)
+		jw_free(&fw);
+	fw_ready = false;
+}
+
 int sock_emit_flush(FILE *out)
 {
+	frag_gen++; /* the proc_info pointers go stale with the tick */
 	if (cache)
 		proc_cache_tick(cache);
 	return pp_wfail_flush(&wf, out);
@@ -114,6 +151,81 @@ static bool cgroup_under(const char *cg, const char *want)
 	if (strncmp(cg, want, n))
 		return false;
 	return cg[n] == '\0' || cg[n] == '/' || (n == 1 && want[0] == '/');
+}
+
+/* The process members of e's record, as they are written. */
+static void write_proc(struct jw *pw, const struct sock_event *e, const struct proc_info *pi,
+		       const char *comm, bool has_uid, uint32_t uid)
+{
+	if (e->pid > 0)
+		jw_int(pw, "pid", e->pid);
+	/* The kernel's ppid at event time beats a later read of /proc. */
+	if (e->ppid)
+		jw_uint(pw, "ppid", e->ppid);
+	else if (pi && pi->ppid >= 0)
+		jw_int(pw, "ppid", pi->ppid);
+	if (has_uid)
+		jw_uint(pw, "uid", uid);
+	if (comm)
+		jw_str(pw, "comm", comm);
+	if (pi) {
+		if (pi->exe)
+			jw_str(pw, "exe", pi->exe);
+		if (pi->argc > 0) {
+			jw_arr_open(pw, "cmdline");
+			for (int i = 0; i < pi->argc; i++)
+				jw_str(pw, NULL, pi->argv[i]);
+			jw_arr_close(pw);
+		}
+		if (pi->cgroup)
+			jw_str(pw, "cgroup", pi->cgroup);
+		if (pi->container)
+			jw_str(pw, "container", pi->container);
+	}
+}
+
+static void proc_members(struct jw *out, const struct sock_event *e, const struct proc_info *pi,
+			 const char *comm, bool has_uid, uint32_t uid)
+{
+	struct frag *f = &frags[(uint32_t)e->pid % FRAG_SLOTS];
+	const char *c = comm ? comm : "";
+
+	if (e->pid <= 0) {
+		write_proc(out, e, pi, comm, has_uid, uid);
+		return;
+	}
+	if (f->gen != frag_gen || f->pi != pi || f->pid != e->pid || f->ppid != e->ppid ||
+	    f->has_uid != has_uid || f->uid != uid || strncmp(f->comm, c, sizeof(f->comm))) {
+		if (!fw_ready) {
+			jw_init(&fw);
+			fw_ready = true;
+		}
+		jw_reset(&fw);
+		jw_obj_open(&fw, NULL);
+		write_proc(&fw, e, pi, comm, has_uid, uid);
+		/* "{" + members: keep the members, with the comma before them */
+		if (fw.len + 1 > f->cap) {
+			char *n = realloc(f->json, fw.len + 1);
+			if (!n) {
+				f->gen = 0;
+				write_proc(out, e, pi, comm, has_uid, uid);
+				return;
+			}
+			f->json = n;
+			f->cap = fw.len + 1;
+		}
+		f->json[0] = ',';
+		memcpy(f->json + 1, fw.buf + 1, fw.len - 1);
+		f->len = fw.len;
+		f->gen = frag_gen;
+		f->pi = pi;
+		f->pid = e->pid;
+		f->ppid = e->ppid;
+		f->uid = uid;
+		f->has_uid = has_uid;
+		snprintf(f->comm, sizeof(f->comm), "%s", c);
+	}
+	jw_put(out, f->json, f->len);
 }
 
 static const char *const ev_names[] = {
@@ -177,31 +289,7 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		if (e->duration >= 0)
 			jw_num(&w, "duration", (double)(long long)(e->duration * 1e6) / 1e6);
 	}
-	if (e->pid > 0)
-		jw_int(&w, "pid", e->pid);
-	/* The kernel's ppid at event time beats a later read of /proc. */
-	if (e->ppid)
-		jw_uint(&w, "ppid", e->ppid);
-	else if (pi && pi->ppid >= 0)
-		jw_int(&w, "ppid", pi->ppid);
-	if (has_uid)
-		jw_uint(&w, "uid", uid);
-	if (comm)
-		jw_str(&w, "comm", comm);
-	if (pi) {
-		if (pi->exe)
-			jw_str(&w, "exe", pi->exe);
-		if (pi->argc > 0) {
-			jw_arr_open(&w, "cmdline");
-			for (int i = 0; i < pi->argc; i++)
-				jw_str(&w, NULL, pi->argv[i]);
-			jw_arr_close(&w);
-		}
-		if (pi->cgroup)
-			jw_str(&w, "cgroup", pi->cgroup);
-		if (pi->container)
-			jw_str(&w, "container", pi->container);
-	}
+	proc_members(&w, e, pi, comm, has_uid, uid);
 	if (e->netns)
 		jw_uint(&w, "netns", e->netns);
 	else if (pi && pi->netns)

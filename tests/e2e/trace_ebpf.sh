@@ -121,7 +121,7 @@ has "listen: the listening process" "$O" \
 has "close of the listener: its address only, the listener's pid" "$O" \
     ".event==\"close\" and .sport==$port and .src==\"127.0.0.1\" and (has(\"dst\")|not) and .pid==$spid and .duration>0" "$P"
 has "connect: the client's pid, comm and tuple" "$O" \
-    ".event==\"connect\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$csport and .dst==\"127.0.0.1\" and .dport==$port and .pid==$cpid and .comm==\"python3\" and .state==\"ESTAB\"" "$P"
+    ".event==\"connect\" and .dir==\"out\" and .src==\"127.0.0.1\" and .sport==$csport and .dst==\"127.0.0.1\" and .dport==$port and .pid==$cpid and .comm==\"python3\" and .state==\"SYN-SENT\"" "$P"
 has "accept: the process that accepted (forked child), not the listener" "$O" \
     ".event==\"accept\" and .dir==\"in\" and .sport==$csport and .dport==$port and .pid==$child" "$P"
 check "accept: one record per connection" [ "$(count "$O" ".event==\"accept\" and .sport==$csport and .dport==$port")" = 1 ]
@@ -277,6 +277,35 @@ else
     fail "drops: attaches with PP_TRACE_RINGBUF=4096"
 fi
 
+# --- a connect's life starts at SYN-SENT ---------------------------------------------
+# In a namespace of its own, nobody answers for 10.77.0.2 (a veth pair
+# with one address): the connect record comes while the socket still waits
+# for the handshake (from the sock_ops program, in the connecting process),
+# stamped before the client's connect(2) gave up.
+NS=pp-synsent-$$
+if ip netns add "$NS" 2>/dev/null; then
+    pp_on_exit "ip netns del $NS 2>/dev/null"
+    ip -n "$NS" link set lo up
+    ip -n "$NS" link add v0 type veth peer name v1 && ip -n "$NS" link set v0 up &&
+        ip -n "$NS" link set v1 up && ip -n "$NS" addr add 10.77.0.1/24 dev v0
+    if start_trace syn --tcp; then
+        t0=$(date +%s.%N)
+        ip netns exec "$NS" python3 -c "import socket; s=socket.socket(); s.settimeout(1.5)
+try: s.connect(('10.77.0.2', 4999))
+except OSError: pass" 2>/dev/null
+        sleep 0.3
+        stop_trace
+        has "connect at SYN-SENT: reported though the handshake never ended" "$T/syn.out" \
+            ".event==\"connect\" and .dst==\"10.77.0.2\" and .dport==4999 and .state==\"SYN-SENT\" and .comm==\"python3\" and .ts >= $t0 and .ts < $t0 + 1.4" "4999"
+        has "connect at SYN-SENT: its close follows" "$T/syn.out" \
+            ".event==\"close\" and .dst==\"10.77.0.2\" and .dport==4999 and .comm==\"python3\"" "4999"
+    else
+        fail "connect at SYN-SENT: attaches"
+    fi
+else
+    skip "connect at SYN-SENT: cannot create a network namespace"
+fi
+
 # --- fallbacks: the classic set_state tracepoint, accept by first I/O -------------
 # PP_TRACE_NO_HOOK makes pp-trace treat hooks as refused, as an older or
 # differently built kernel would.
@@ -284,16 +313,16 @@ fi
 SRV=$!
 srv=$(first_line "$T/srvf")
 childf=$(jq .child <<<"$srv"); portf=$(jq .port <<<"$srv")
-if PP_TRACE_NO_HOOK=rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb --tcp; then
+if PP_TRACE_NO_HOOK=so_connect,rtp_set_state,tp_exit_accept4,tp_exit_accept start_trace fb --tcp; then
     clif=$("${PEERS[@]}" tcp-client 127.0.0.1 "$portf" 444)
     wait $SRV
     sleep 0.3
     stop_trace
     check "fallback: named once each on stderr" \
-        [ "$(grep -c 'unavailable (PP_TRACE_NO_HOOK)' "$T/fb.err")" = 3 ]
+        [ "$(grep -c 'unavailable (PP_TRACE_NO_HOOK)' "$T/fb.err")" = 4 ]
     check "fallback: says what stands in" grep -q 'using tracepoint/sock/inet_sock_set_state instead' "$T/fb.err"
-    has "fallback: connect through the classic tracepoint" "$T/fb.out" \
-        ".event==\"connect\" and .dport==$portf and .pid==$(jq .pid <<<"$clif")"
+    has "fallback: connect through the classic tracepoint, at the handshake's end" "$T/fb.out" \
+        ".event==\"connect\" and .dport==$portf and .pid==$(jq .pid <<<"$clif") and .state==\"ESTAB\""
     has "fallback: accept named by the first receive, the child's" "$T/fb.out" \
         ".event==\"accept\" and .dport==$portf and .pid==$childf"
     has "fallback: close bytes" "$T/fb.out" \
