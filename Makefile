@@ -110,6 +110,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
+# socktrace_probe.bpf.c is socktrace.bpf.c built for older kernels
+$(BUILD)/socktrace_probe.bpf.o: bpf/socktrace.bpf.c
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@

@@ -37,6 +37,26 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Kernel memory. Since Linux 6.2 a kernel address can be cast to its BTF
+ * type (the bpf_rdonly_cast kfunc) and its fields read with plain loads,
+ * which the verifier guards, instead of a bpf_probe_read_kernel call per
+ * field: most of what a record costs. KR(expr) reads a field through such
+ * a pointer, KCAST(type, address) makes one. socktrace_probe.bpf.c builds
+ * these same programs with PP_PROBE_READ for older kernels, where KR is a
+ * probe read and KCAST a plain cast; pp-trace loads that one when this one
+ * is refused. */
+#ifdef PP_PROBE_READ
+/* no __builtin_preserve_access_index (it cannot nest): vmlinux.h marks every
+ * type with preserve_access_index, so the field offsets are relocated anyway */
+#define KR(x) ({ typeof(x) __kr; bpf_probe_read_kernel((void *)&__kr, sizeof(__kr), (const void *)&(x)); __kr; })
+#define KCAST(type, v) ((const type *)(v))
+#else
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define KR(x) (x)
+#define KCAST(type, v) ((const type *)bpf_rdonly_cast((const void *)(v), bpf_core_type_id_kernel(type)))
+#endif
+#define KSOCK(v) KCAST(struct sock, v)
+
 /* Filters set by user space before load (0 / -1 = off). */
 const volatile __u32 targ_pid = 0;
 const volatile __s64 targ_uid = -1;
@@ -176,13 +196,13 @@ static __always_inline bool family_wanted(__u16 family)
  * name ps shows, not a thread's). */
 static __always_inline void current_owner(struct owner *o)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
+	const struct task_struct *leader = KR(task->group_leader);
 
 	o->pid = bpf_get_current_pid_tgid() >> 32;
 	o->uid = (__u32)bpf_get_current_uid_gid();
-	o->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	o->pstart_ns = BPF_CORE_READ(leader, start_boottime);
+	o->ppid = KR(KR(task->real_parent)->tgid);
+	o->pstart_ns = KR(leader->start_boottime);
 	if (bpf_core_read_str(o->comm, sizeof(o->comm), &leader->comm) < 0)
 		bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
@@ -244,20 +264,33 @@ static __always_inline void submit(struct ppb_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* sk_protocol: a bitfield before Linux 5.6 (never so where KCAST casts) */
+static __always_inline __u16 sk_proto(const struct sock *sk)
+{
+#ifdef PP_PROBE_READ
+	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+#else
+	return sk->sk_protocol;
+#endif
+}
+
 static __always_inline __u32 sk_netns(const struct sock *sk)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return KR(KR(sk->__sk_common.skc_net.net)->ns.inum);
 }
 
 /* The socket's own addresses: local into *l, peer into *p. */
 static __always_inline void sk_addrs(const struct sock *sk, __u16 family, __u8 *l, __u8 *p)
 {
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO((__u32 *)l, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)p, sk, __sk_common.skc_daddr);
+		__u32 a = KR(sk->__sk_common.skc_rcv_saddr), b = KR(sk->__sk_common.skc_daddr);
+		__builtin_memcpy(l, &a, 4);
+		__builtin_memcpy(p, &b, 4);
 	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)l, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)p, sk, __sk_common.skc_v6_daddr);
+		struct in6_addr a = KR(sk->__sk_common.skc_v6_rcv_saddr);
+		struct in6_addr b = KR(sk->__sk_common.skc_v6_daddr);
+		__builtin_memcpy(l, &a, 16);
+		__builtin_memcpy(p, &b, 16);
 	}
 }
 
@@ -267,13 +300,13 @@ static __always_inline void sk_addrs(const struct sock *sk, __u16 family, __u8 *
 static __always_inline void tcp_tuple(struct ppb_event *e, const struct sock *sk, __u16 family,
 				      bool local_first, __u16 lport, __u32 netns)
 {
-	__u16 pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
+	__u16 num = KR(sk->__sk_common.skc_num);
 
 	/* skc_num is cleared when the socket leaves the hash tables, before
 	 * CLOSE is traced; inet_sport stays. */
 	if (!num)
-		num = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+		num = bpf_ntohs(KR(KCAST(struct inet_sock, sk)->inet_sport));
 	if (num)
 		lport = num;
 	e->family = family;
@@ -339,7 +372,7 @@ static __always_inline void emit_tcp(const struct sock *sk, __u16 family, __u8 k
 static __always_inline void emit_close(const struct sock *sk, __u16 family, const struct owner *o,
 				       bool owned, int old)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	const struct tcp_sock *tp = KCAST(struct tcp_sock, sk);
 	struct ppb_event *e = tcp_event(sk, family, PPB_CLOSE, TCP_CLOSE, o, owned);
 	unsigned long flags;
 
@@ -349,14 +382,14 @@ static __always_inline void emit_close(const struct sock *sk, __u16 family, cons
 	 * the SYN and FIN sequence numbers too; user space takes them off with
 	 * what is known here: a FIN came in (tcp_fin() set SOCK_DONE), and ours
 	 * was acknowledged (we had sent it and nothing is unacknowledged). */
-	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
-	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+	e->tx_bytes = KR(tp->bytes_acked);
+	e->rx_bytes = KR(tp->bytes_received);
 	e->flags |= PPB_F_BYTES;
-	flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	flags = KR(sk->__sk_common.skc_flags);
 	if (flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE)))
 		e->flags |= PPB_F_FIN_IN;
 	if ((old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING || old == TCP_LAST_ACK) &&
-	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	    KR(tp->snd_una) == KR(tp->write_seq))
 		e->flags |= PPB_F_FIN_ACKED;
 	submit(e);
 }
@@ -376,14 +409,14 @@ static __always_inline void own(const struct sock *sk, struct owner *o, __u8 rol
 	current_owner(o);
 	o->start_ns = bpf_ktime_get_ns();
 	o->role = role;
-	o->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	o->lport = KR(sk->__sk_common.skc_num);
 	o->netns = sk_netns(sk);
 }
 
 static __always_inline int on_state(const struct sock *sk, int old, int new)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	__u16 family = KR(sk->__sk_common.skc_family);
+	__u16 proto = sk_proto(sk);
 	__u64 key = (__u64)sk;
 	struct owner *o, copy = {};
 
@@ -405,7 +438,7 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 			return 0;
 		copy.start_ns = bpf_ktime_get_ns();
 		copy.role = R_PENDING_ACCEPT;
-		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		copy.lport = KR(sk->__sk_common.skc_num);
 		copy.netns = sk_netns(sk);
 		remember(key, &copy);
 		return 0;
@@ -418,7 +451,7 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		return 0;
 	o = bpf_map_lookup_elem(&socks, &key);
 	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT && !o->reported) {
-		__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 num = KR(sk->__sk_common.skc_num);
 		if (num)
 			o->lport = num; /* chosen by connect(2) if it was not bound */
 		/* No sock_ops program: the handshake finished (or failed), and
@@ -437,9 +470,9 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		    old == TCP_LISTEN || old == TCP_CLOSE || old == TCP_NEW_SYN_RECV)
 			return 0;
 		copy.role = R_OLDER;
-		copy.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		copy.lport = KR(sk->__sk_common.skc_num);
 		if (!copy.lport)
-			copy.lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+			copy.lport = bpf_ntohs(KR(KCAST(struct inet_sock, sk)->inet_sport));
 		if (copy.lport)
 			emit_close(sk, family, &copy, false, old);
 		return 0;
@@ -500,7 +533,7 @@ int so_connect(struct bpf_sock_ops *ctx)
 		return 1;
 	o->reported = 1;
 	o->lport = ctx->local_port;
-	e = tcp_event((const struct sock *)key, ctx->family, PPB_CONNECT, TCP_SYN_SENT, o, true);
+	e = tcp_event(KSOCK(key), ctx->family, PPB_CONNECT, TCP_SYN_SENT, o, true);
 	if (e) {
 		e->ts_ns = o->start_ns;
 		submit(e);
@@ -511,14 +544,14 @@ int so_connect(struct bpf_sock_ops *ctx)
 SEC("raw_tracepoint/inet_sock_set_state")
 int rtp_set_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_state((const struct sock *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2]);
+	return on_state(KSOCK(ctx->args[0]), (int)ctx->args[1], (int)ctx->args[2]);
 }
 
 /* Classic tracepoint variant, for kernels that refuse raw tracepoints. */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	return on_state((const struct sock *)ctx->skaddr, ctx->oldstate, ctx->newstate);
+	return on_state(KSOCK(ctx->skaddr), ctx->oldstate, ctx->newstate);
 }
 
 /* --- accept: the process that took the connection ------------------------ */
@@ -533,8 +566,8 @@ static __always_inline int claim_accept(const struct sock *sk)
 		return 0;
 	current_owner(o);
 	o->role = R_ACCEPTED;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	emit_tcp(sk, family, PPB_ACCEPT, BPF_CORE_READ(sk, __sk_common.skc_state), o, true);
+	family = KR(sk->__sk_common.skc_family);
+	emit_tcp(sk, family, PPB_ACCEPT, KR(sk->__sk_common.skc_state), o, true);
 	return 0;
 }
 
@@ -548,24 +581,25 @@ struct syscall_exit_ctx {
 
 static __always_inline int on_accept_exit(long fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt;
+	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
+	const struct fdtable *fdt;
 	struct file **fds, *file;
-	struct socket *sock;
-	struct sock *sk;
+	void *sock;
+	const struct sock *sk;
 
 	if (fd < 0)
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = KR(KR(task->files)->fdt);
+	if (!fdt || (unsigned long)fd >= KR(fdt->max_fds))
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+	fds = KR(fdt->fd);
+	/* a pointer to pointers: read as memory in both builds */
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return 0;
-	sock = BPF_CORE_READ(file, private_data);
+	sock = KR(KCAST(struct file, file)->private_data);
 	if (!sock)
 		return 0;
-	sk = BPF_CORE_READ(sock, sk);
+	sk = KR(KCAST(struct socket, sock)->sk);
 	if (!sk)
 		return 0;
 	/* Only our own table decides whether this was a TCP child we know:
@@ -599,8 +633,8 @@ static __always_inline bool udp_first(struct udp_key *k)
 
 static __always_inline __u32 task_netns(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
+	return KR(KR(KR(task->nsproxy)->net_ns)->ns.inum);
 }
 
 #define MSG_PEEK 2
@@ -624,7 +658,7 @@ static __always_inline void udp_listen(const struct sock *sk, __u16 family, cons
 	e->flags |= PPB_F_LISTENER;
 	set_owner(e, o);
 	sk_addrs(sk, family, e->saddr, peer);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->sport = KR(sk->__sk_common.skc_num);
 	submit(e);
 }
 
@@ -640,7 +674,7 @@ static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool 
 
 	if (u)
 		return u;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = KR(sk->__sk_common.skc_family);
 	if (!family_wanted(family))
 		return NULL;
 	current_owner(&fresh.o);
@@ -658,7 +692,7 @@ static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool 
 		}
 		return u;
 	}
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED)
+	if (KR(sk->__sk_common.skc_state) != TCP_ESTABLISHED)
 		udp_listen(sk, family, &fresh.o);
 	return bpf_map_lookup_elem(&udp_socks, &key);
 }
@@ -755,7 +789,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		bpf_probe_read_kernel(&p, sizeof(p), &v);
 		k.sk = p;
 		if (p && udp_track && trace_udp) {
-			struct udp_life *u = udp_life_of((const struct sock *)p, out);
+			struct udp_life *u = udp_life_of(KSOCK(p), out);
 			if (u)
 				k.gen = u->start_ns;
 		}
@@ -852,22 +886,22 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 
 	if (!sk || ret < 0)
 		return 0;
-	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	proto = sk_proto(sk);
 	if (proto == IPPROTO_TCP && claim_on_io)
 		return claim_accept(sk);
 	if (proto != IPPROTO_UDP || !trace_udp)
 		return 0;
 	if (udp_track)
 		udp_count(sk, ret, flags, out);
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	state = KR(sk->__sk_common.skc_state);
 	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
 		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = KR(sk->__sk_common.skc_family);
 	if (!family_wanted(family))
 		return 0;
 	k.netns = sk_netns(sk);
-	k.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	k.pport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	k.lport = KR(sk->__sk_common.skc_num);
+	k.pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
 	k.family = family;
 	k.sk = (__u64)sk;
 	if (udp_track) {
@@ -911,13 +945,13 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 SEC("raw_tracepoint/sock_send_length")
 int rtp_send_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1], 0, true);
+	return on_sock_io(KSOCK(ctx->args[0]), (int)ctx->args[1], 0, true);
 }
 
 SEC("raw_tracepoint/sock_recv_length")
 int rtp_recv_length(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io((const struct sock *)ctx->args[0], (int)ctx->args[1],
+	return on_sock_io(KSOCK(ctx->args[0]), (int)ctx->args[1],
 			  (int)ctx->args[2], false);
 }
 
@@ -947,9 +981,9 @@ int cg_sock_release(struct bpf_sock *ctx)
 		return 1;
 	copy = *u;
 	bpf_map_delete_elem(&udp_socks, &key);
-	sk = (const struct sock *)key;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	sk = KSOCK(key);
+	family = KR(sk->__sk_common.skc_family);
+	state = KR(sk->__sk_common.skc_state);
 	e = reserve();
 	if (!e)
 		return 1;
@@ -967,12 +1001,12 @@ int cg_sock_release(struct bpf_sock *ctx)
 	if (state == TCP_ESTABLISHED && !copy.out) {
 		/* connected, and the peer spoke first: it is the originator */
 		sk_addrs(sk, family, e->daddr, e->saddr);
-		e->sport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		e->dport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->sport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
+		e->dport = KR(sk->__sk_common.skc_num);
 	} else {
 		sk_addrs(sk, family, e->saddr, e->daddr);
-		e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		e->sport = KR(sk->__sk_common.skc_num);
+		e->dport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
 		if (state == TCP_ESTABLISHED)
 			e->flags |= PPB_F_OUT;
 		else
@@ -989,7 +1023,7 @@ int cg_sock_release(struct bpf_sock *ctx)
 static __always_inline void udp_bound(struct bpf_sock *ctx)
 {
 	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp)
-		udp_life_of((const struct sock *)(__u64)ctx, false);
+		udp_life_of(KSOCK((__u64)ctx), false);
 }
 
 SEC("cgroup/post_bind4")

@@ -1,21 +1,28 @@
 #!/bin/bash
-# make bench BENCH=ebpf: the cost of pp-trace's eBPF mode on the busiest
-# thing it watches, loopback connect/accept/close churn (scripts/churn.c).
-# In one run, alternating so that the machine's other load hits all sides
-# alike: churn alone, churn under `pp-trace` (eBPF), and churn under
-# `pp-trace --no-ebpf` (polling, the peer: what a tool without kernel hooks
-# costs, and what it sees). Prints connections per second of each round,
-# the throughput ratios (median of rounds), the eBPF mode's dropped events
-# at the default ring buffer, and how many of the churned connections each
-# mode reported; and, as a measure the machine's other load does not blur,
-# the CPU time per connection: of the churn itself, of the pp-trace process,
-# and of the BPF programs (the kernel's bpf_stats, switched on for the run
-# and restored after). Needs root. ROUNDS and SECS tune it (default 5 x 3 s).
+# make bench BENCH=ebpf: what watching with pp-trace (eBPF) costs the host,
+# on the two busiest things it watches, side by side with libbpf-tools'
+# tcplife (the peer: one line per TCP connection, from the same
+# sock:inet_sock_set_state tracepoint):
+#   churn   loopback TCP connect/accept/close as fast as it goes
+#           (scripts/churn.c), connections/s;
+#   udp     unconnected UDP sendto/recvfrom ping-pong, 64 bytes
+#           (scripts/udppong.c), datagrams/s (tcplife sees no UDP: "-").
+# Each round runs every side once (alone, under pp-trace, under tcplife),
+# in an order that turns each round, so that the machine's other load hits
+# all sides alike; the table gives medians of the rounds. Throughput rounds
+# run with kernel.bpf_stats_enabled off (the stats cost a clock read per
+# program run); one more round per workload with it on gives the BPF time
+# per connection and per datagram (run_time_ns over the programs, and per
+# program). pp-trace writes its records to a file, as a recorder does; its
+# user-space CPU per record comes from /proc/PID/stat. Also checked: every
+# connection of the churn has its connect record, and nothing was dropped
+# at the default ring buffer. Needs root. ROUNDS and SECS tune it (5 x 3 s).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-3}
 TRACE=bin/pp-trace
+TCPLIFE=${TCPLIFE:-$(command -v tcplife || echo /usr/sbin/tcplife)}
 OUT=build/bench
 mkdir -p "$OUT"
 
@@ -23,81 +30,147 @@ if [ "$(id -u)" != 0 ]; then
     echo "bench-ebpf: needs root (skipped)"
     exit 0
 fi
-cc -O2 -Wall -Wextra -Werror -pthread scripts/churn.c -o "$OUT/churn" || exit 1
+for p in churn udppong; do
+    cc -O2 -Wall -Wextra -Werror -pthread "scripts/$p.c" -o "$OUT/$p" || exit 1
+done
+have_tcplife=1
+[ -x "$TCPLIFE" ] || { have_tcplife=0; echo "   (tcplife not found: scripts/deps.sh with PP_BENCH_DEPS=1 installs libbpf-tools)"; }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-rate() { jq -r '(.connections / .seconds) | floor' <<<"$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (!NR) print 0; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+prog_ids() { grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
+# bpf_ns IDS: run_time_ns summed over the programs
+bpf_ns() {
+    local id t=0
+    for id in $1; do
+        t=$((t + $(bpftool prog show id "$id" -j 2>/dev/null | jq '.run_time_ns // 0')))
+    done
+    echo $t
+}
+# per_prog IDS: "name run_time_ns run_cnt" per program
+per_prog() {
+    local id
+    for id in $1; do
+        bpftool prog show id "$id" -j 2>/dev/null | jq -r '"\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
+    done
+}
 
-# churn_under MODE: one churn round, with pp-trace in MODE (none, ebpf, poll)
-# attached; prints "rate seen dropped connections churn_us trace_us bpf_ns"
-# (the last three per connection).
-churn_under() {
-    local mode=$1 tpid= res port seen=0 dropped=0 n ids= tticks=0 bpf_ns=0 u s
-    rm -f "$OUT/trace.err" # no stale "attached" from the last round
-    case $mode in
-        ebpf) nice -n 5 "$TRACE" -v --stats --tcp >"$OUT/trace.out" 2>"$OUT/trace.err" & tpid=$! ;;
-        poll) nice -n 5 "$TRACE" --no-ebpf --tcp >"$OUT/trace.out" 2>"$OUT/trace.err" & tpid=$! ;;
+# start_tool MODE: pp-trace or tcplife in the background, attached when it
+# returns; sets TPID.
+TPID=
+start_tool() {
+    rm -f "$OUT/tool.out" "$OUT/tool.err"
+    case $1 in
+        trace) "$TRACE" -v --stats >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               for _ in $(seq 1 100); do grep -q 'eBPF attached' "$OUT/tool.err" 2>/dev/null && break; sleep 0.1; done ;;
+        tcplife) "$TCPLIFE" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
     esac
-    if [ -n "$tpid" ]; then
-        for _ in $(seq 1 100); do
-            [ $mode = poll ] && { sleep 1; break; }
-            grep -q 'eBPF attached' "$OUT/trace.err" 2>/dev/null && break
-            sleep 0.1
-        done
-        [ $mode = ebpf ] && ids=$(grep -h '^prog_id:' /proc/$tpid/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
-        tticks=$(awk '{print $14 + $15}' /proc/$tpid/stat)
+    sleep 0.2
+}
+stop_tool() {
+    sleep 0.5
+    kill -INT "$TPID" 2>/dev/null
+    wait "$TPID" 2>/dev/null
+    TPID=
+}
+trap '[ -n "$TPID" ] && kill -9 $TPID 2>/dev/null' EXIT
+
+# round WORKLOAD MODE [stats]: one run of the workload with MODE (none,
+# trace, tcplife) attached; prints "rate ops seen drops uticks records bpf_ns"
+# (seen: connect records of the churn's port; bpf_ns only with stats).
+round() {
+    local w=$1 mode=$2 stats=${3:-} res n rate port seen=0 drops=0 t0=0 t1=0 recs=0 ids= b0=0 b1=0
+    [ "$mode" != none ] && start_tool "$mode"
+    if [ "$mode" != none ]; then
+        ids=$(prog_ids "$TPID")
+        t0=$(ticks "$TPID")
+        [ -n "$stats" ] && { b0=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.0"; }
     fi
-    res=$(nice -n 5 /usr/bin/time -f '%U %S' -o "$OUT/churn.time" "$OUT/churn" "$SECS")
+    res=$(nice -n 5 "$OUT/$w" "$SECS")
+    n=$(jq '.connections // .datagrams' <<<"$res")
+    rate=$(jq '((.connections // .datagrams) / .seconds) | floor' <<<"$res")
     port=$(jq .port <<<"$res")
-    n=$(jq .connections <<<"$res")
-    read -r u s <"$OUT/churn.time"
-    if [ -n "$tpid" ]; then
-        tticks=$(( $(awk '{print $14 + $15}' /proc/$tpid/stat) - tticks ))
-        local id
-        for id in $ids; do
-            bpf_ns=$((bpf_ns + $(bpftool prog show id "$id" -j 2>/dev/null | jq '.run_time_ns // 0')))
-        done
-        sleep 1
-        kill -INT $tpid
-        wait $tpid
-        seen=$(jq -c "select(.event==\"connect\" and .dport==$port)" "$OUT/trace.out" | wc -l)
-        [ $mode = ebpf ] && dropped=$(jq -s '[.[]|select(.type=="stats")]|last|.dropped' "$OUT/trace.out")
+    if [ "$mode" != none ]; then
+        t1=$(ticks "$TPID")
+        [ -n "$stats" ] && { b1=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.1"; }
+        stop_tool
+        if [ "$mode" = trace ]; then
+            seen=$(jq -c "select(.event==\"connect\" and .dport==$port)" "$OUT/tool.out" | wc -l)
+            drops=$(jq -s '[.[]|select(.type=="stats")]|last|.dropped // 0' "$OUT/tool.out")
+            recs=$(grep -c '"type":"sock"' "$OUT/tool.out")
+        fi
     fi
-    awk -v r="$(rate "$res")" -v seen="$seen" -v d="$dropped" -v n="$n" -v u="$u" -v s="$s" \
-        -v tt="$tticks" -v hz="$(getconf CLK_TCK)" -v b="$bpf_ns" \
-        'BEGIN { printf "%d %d %d %d %.1f %.1f %.0f\n", r, seen, d, n, (u + s) * 1e6 / n, tt / hz * 1e6 / n, b / n }'
+    echo "$rate $n $seen $drops $((t1 - t0)) $recs $((b1 - b0))"
 }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
-sysctl -q -w kernel.bpf_stats_enabled=1
-trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats' EXIT
+sysctl -q -w kernel.bpf_stats_enabled=0
+trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null' EXIT
+hz=$(getconf CLK_TCK)
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other jobs)"
 
-declare -A rates cpu
-echo "   loopback churn (scripts/churn.c), $ROUNDS x ${SECS}s rounds: connections/s; connect records seen/connections"
-drops=0
-for r in $(seq 1 "$ROUNDS"); do
-    line="   round $r:"
-    for mode in none ebpf poll; do
-        read -r cps seen dropped total cus tus bns < <(churn_under $mode)
-        rates[$mode]+="$cps "
-        cpu[$mode]+="$cus "
-        case $mode in
-            none) line+=" alone $cps" ;;
-            ebpf) line+=", eBPF $cps ($seen/$total)"; drops=$((drops + dropped))
-                  cpu[trace]+="$tus "; cpu[bpf]+="$bns " ;;
-            poll) line+=", polling $cps ($seen/$total)" ;;
-        esac
+declare -A R
+modes="none trace"
+[ $have_tcplife = 1 ] && modes="none trace tcplife"
+for w in churn udppong; do
+    wm=$modes
+    [ $w = udppong ] && wm="none trace"
+    echo "   $w: $ROUNDS rounds of ${SECS}s"
+    for r in $(seq 1 "$ROUNDS"); do
+        # turn the order each round
+        set -- $wm
+        order=$(for i in $(seq 0 $(($# - 1))); do j=$(( (i + r) % $# + 1 )); echo "${!j}"; done)
+        line="     round $r:"
+        for mode in $order; do
+            read -r rate n seen drops ut recs _ < <(round $w $mode)
+            R[$w.$mode]+="$rate "
+            case $mode in
+                none) line+=" alone $rate" ;;
+                trace) line+=", pp-trace $rate"
+                       [ $w = churn ] && line+=" ($seen/$n connects)"
+                       R[$w.seen]+="$seen "; R[$w.made]+="$n "; R[$w.drops]+="$drops "
+                       [ "$recs" -gt 0 ] && R[$w.us_rec]+="$(awk -v t=$ut -v hz=$hz -v n=$recs 'BEGIN{printf "%.2f", t / hz * 1e6 / n}') " ;;
+                tcplife) line+=", tcplife $rate" ;;
+            esac
+        done
+        echo "$line"
     done
-    echo "$line"
+    # the BPF time: one round each with bpf_stats on
+    sysctl -q -w kernel.bpf_stats_enabled=1
+    read -r _ n _ _ _ _ b < <(round $w trace stats)
+    R[$w.bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
+    echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats):" \
+        "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n '$5 > $3 { printf "%s %.0f ns (%.1f runs), ", $1, ($4 - $2) / n, ($5 - $3) / n }')"
+    if [ $w = churn ] && [ $have_tcplife = 1 ]; then
+        read -r _ n _ _ _ _ b < <(round $w tcplife stats)
+        R[$w.tl_bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
+    fi
+    sysctl -q -w kernel.bpf_stats_enabled=0
 done
-med() { tr ' ' '\n' <<<"$1" | grep . | median; }
-awk -v n="$(med "${rates[none]}")" -v e="$(med "${rates[ebpf]}")" -v p="$(med "${rates[poll]}")" \
-    -v cn="$(med "${cpu[none]}")" -v ce="$(med "${cpu[ebpf]}")" -v ct="$(med "${cpu[trace]}")" \
-    -v cb="$(med "${cpu[bpf]}")" -v d="$drops" 'BEGIN {
-    printf "   median throughput: alone %d/s, under eBPF %d/s (ratio %.3f, %+.1f%%), under polling %d/s (ratio %.3f, %+.1f%%)\n",
-        n, e, e / n, (e / n - 1) * 100, p, p / n, (p / n - 1) * 100
-    printf "   median CPU per connection: churn alone %.1f us, churn under eBPF %.1f us; BPF programs %.2f us; pp-trace (4 records) %.1f us\n",
-        cn, ce, cb / 1000, ct
-    printf "   eBPF events dropped at the default ring buffer: %d\n", d
-}'
-rm -f "$OUT/trace.out" "$OUT/churn.time"
+echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f %%", (b / a - 1) * 100 }'; }
+cn=$(med "${R[churn.none]}"); ct=$(med "${R[churn.trace]}"); cl=$(med "${R[churn.tcplife]:-}")
+un=$(med "${R[udppong.none]}"); ut=$(med "${R[udppong.trace]}")
+echo
+echo "   | workload (medians of $ROUNDS rounds) | alone | under pp-trace | under tcplife |"
+echo "   |---|---|---|---|"
+if [ $have_tcplife = 1 ]; then
+    echo "   | loopback TCP churn, connections/s | $cn | $ct ($(pct "$cn" "$ct")) | $cl ($(pct "$cn" "$cl")) |"
+else
+    echo "   | loopback TCP churn, connections/s | $cn | $ct ($(pct "$cn" "$ct")) | - |"
+fi
+echo "   | unconnected UDP ping-pong 64 B, datagrams/s | $un | $ut ($(pct "$un" "$ut")) | - |"
+echo
+[ $have_tcplife = 1 ] && awk -v n="$cn" -v t="$ct" -v l="$cl" 'BEGIN {
+    printf "   churn cost of pp-trace / cost of tcplife: %.2f (goal < 0.25)\n", (n - t) / (n - l) }'
+echo "   BPF time: pp-trace ${R[churn.bpf]} ns per connection, ${R[udppong.bpf]} ns per datagram" \
+     "$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]} ns per connection")"
+echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)"
+seen=$(tr ' ' '\n' <<<"${R[churn.seen]}" | awk "{s += \$1} END {print s + 0}")
+made=$(tr ' ' '\n' <<<"${R[churn.made]}" | awk "{s += \$1} END {print s + 0}")
+drops=$(tr ' ' '\n' <<<"${R[churn.drops]} ${R[udppong.drops]}" | awk "{s += \$1} END {print s + 0}")
+echo "   churn connections with their connect record: $seen of $made; events dropped: $drops"
+rm -f "$OUT/tool.out" "$OUT/tool.err" "$OUT/prog.0" "$OUT/prog.1"

@@ -31,6 +31,7 @@
 #include "pp.h"
 #include "trace.h"
 #include "socktrace.skel.h"
+#include "socktrace_probe.skel.h"
 #include "../../bpf/socktrace.h"
 
 #define RINGBUF_BYTES (8u << 20) /* default; PP_TRACE_RINGBUF overrides (tests) */
@@ -106,6 +107,7 @@ struct run {
 	uint64_t netns_self;
 	int cg_fd;
 	int ncpu;
+	bool probe_reads;    /* the object with a probe read per kernel field */
 	bool done;           /* emit said stop: count reached, reader gone, error */
 	bool emitted;        /* records written since the last flush */
 	unsigned long long bad_records;
@@ -222,16 +224,34 @@ static uint32_t ringbuf_bytes(void)
 	return (uint32_t)v;
 }
 
+/* The two objects of bpf/socktrace.bpf.c: plain loads through
+ * bpf_rdonly_cast (Linux 6.2 on), and the same programs with a probe read
+ * per field for older kernels (socktrace_probe.bpf.c). One source, the same
+ * maps, programs and globals in the same order: one skeleton type serves
+ * both. */
+_Static_assert(sizeof(struct socktrace_bpf) == sizeof(struct socktrace_probe_bpf),
+	       "the two socktrace skeletons differ");
+_Static_assert(sizeof(struct socktrace_bpf__bss) == sizeof(struct socktrace_probe_bpf__bss) &&
+		       sizeof(struct socktrace_bpf__rodata) ==
+			       sizeof(struct socktrace_probe_bpf__rodata),
+	       "the two socktrace objects' globals differ");
+
+static struct socktrace_bpf *skel_open(bool probe_reads)
+{
+	return probe_reads ? (struct socktrace_bpf *)socktrace_probe_bpf__open() : socktrace_bpf__open();
+}
+
 /* open -> rodata -> autoload -> load, again without what the kernel refused. */
 static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t whylen)
 {
 	const struct trace_opts *o = r->o;
 	uint32_t rb_bytes = ringbuf_bytes();
+	bool probe_reads = getenv("PP_TRACE_PROBE_READ") != NULL;
 
 	for (int attempt = 0; attempt < MAX_LOAD_TRIES; attempt++) {
 		int err, nwanted = 0;
 
-		r->skel = socktrace_bpf__open();
+		r->skel = skel_open(probe_reads);
 		if (!r->skel) {
 			snprintf(why, whylen, "cannot open the BPF object: %s", strerror(errno));
 			return -1;
@@ -258,13 +278,26 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		}
 		failed_prog[0] = '\0';
 		err = socktrace_bpf__load(r->skel);
-		if (!err)
+		if (!err) {
+			r->probe_reads = probe_reads;
 			return 0;
+		}
 		/* EPERM: no privilege (EACCES is the verifier's "no") */
 		if (err == -EPERM) {
 			snprintf(why, whylen, "the kernel does not let this process load BPF programs (%s)",
 				 strerror(-err));
 			return -1;
+		}
+		if (!probe_reads) {
+			/* No bpf_rdonly_cast here (or its loads refused): the
+			 * same programs with probe reads. */
+			socktrace_bpf__destroy(r->skel);
+			r->skel = NULL;
+			probe_reads = true;
+			if (verbose)
+				pp_warn("kernel fields by bpf_probe_read_kernel: the plain-load programs were refused (%s)",
+					strerror(-err));
+			continue;
 		}
 		/* Which program was refused? Switch it off and try again. */
 		int culprit = -1;
@@ -673,7 +706,7 @@ int ebpf_run(const struct trace_opts *o)
 			if (r.h[i].attached && len < sizeof(list))
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", r.h[i].what);
-		pp_warn("eBPF attached: %s", list);
+		pp_warn("eBPF attached%s: %s", r.probe_reads ? " (kernel fields by probe reads)" : "", list);
 	}
 	r.ncpu = libbpf_num_possible_cpus();
 	if (r.ncpu <= 0)

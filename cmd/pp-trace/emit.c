@@ -228,6 +228,58 @@ static void proc_members(struct jw *out, const struct sock_event *e, const struc
 	jw_put(out, f->json, f->len);
 }
 
+/* The Community ID of a tuple: a SHA-1 each, and every connection's
+ * records (connect or accept, and the closes of both ends) share one. The
+ * last few are kept, keyed by the whole tuple. */
+#define CID_SLOTS 64
+static struct {
+	struct pp_tuple t;
+	bool valid;
+	char cid[PP_COMMUNITY_ID_LEN];
+} cids[CID_SLOTS];
+
+static bool tuple_eq(const struct pp_tuple *a, const struct pp_tuple *b)
+{
+	return a->proto == b->proto && a->sport == b->sport && a->dport == b->dport &&
+	       a->src.family == b->src.family && a->dst.family == b->dst.family &&
+	       !memcmp(a->src.a, b->src.a, sizeof(a->src.a)) && !memcmp(a->dst.a, b->dst.a, sizeof(a->dst.a));
+}
+
+static const char *community_id(const struct pp_tuple *t, char *buf)
+{
+	/* both ends of a connection write it originator first: one tuple */
+	unsigned h = ((unsigned)t->sport ^ t->dport) * 2654435761u >> 26;
+	if (cids[h].valid && tuple_eq(&cids[h].t, t))
+		return cids[h].cid;
+	pp_community_id(t, 0, buf);
+	cids[h].t = *t;
+	cids[h].valid = true;
+	memcpy(cids[h].cid, buf, sizeof(cids[h].cid));
+	return buf;
+}
+
+/* "duration": seconds with at most 6 decimals and no trailing zeros, as
+ * jw_num writes them from 0.1 ms on (below it jw_num goes through printf
+ * and writes 3.4e-05, and a loopback connection lasts some 50 us). */
+static void put_duration(struct jw *out, uint64_t us)
+{
+	char b[32], *p = jw_fmt_u64(b, us / 1000000u);
+	unsigned f = (unsigned)(us % 1000000u);
+
+	if (f) {
+		char d[6];
+		int n = 6;
+		for (int i = 5; i >= 0; i--, f /= 10)
+			d[i] = (char)('0' + f % 10);
+		while (d[n - 1] == '0')
+			n--;
+		*p++ = '.';
+		memcpy(p, d, (size_t)n);
+		p += n;
+	}
+	jw_raw(out, "duration", b, (size_t)(p - b));
+}
+
 static const char *const ev_names[] = {
 	[SEV_CONNECT] = "connect", [SEV_ACCEPT] = "accept", [SEV_LISTEN] = "listen",
 	[SEV_UDP] = "udp", [SEV_CLOSE] = "close",
@@ -274,10 +326,8 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		char cid[PP_COMMUNITY_ID_LEN];
 		jw_addr(&w, "dst", &t.dst);
 		jw_uint(&w, "dport", t.dport);
-		if (t.src.family == t.dst.family) {
-			pp_community_id(&t, 0, cid);
-			jw_str(&w, "community_id", cid);
-		}
+		if (t.src.family == t.dst.family)
+			jw_str(&w, "community_id", community_id(&t, cid));
 	}
 	if (e->state)
 		jw_str(&w, "state", e->state);
@@ -287,7 +337,7 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 			jw_uint(&w, "rx_bytes", e->rx_bytes);
 		}
 		if (e->duration >= 0)
-			jw_num(&w, "duration", (double)(long long)(e->duration * 1e6) / 1e6);
+			put_duration(&w, (uint64_t)(e->duration * 1e6));
 	}
 	proc_members(&w, e, pi, comm, has_uid, uid);
 	if (e->netns)

@@ -332,6 +332,27 @@ else
     kill $SRV 2>/dev/null
 fi
 
+# --- the object for kernels before 6.2: a probe read per kernel field --------------
+"${PEERS[@]}" tcp-server 4 127.0.0.1 1 21 >"$T/srvr" &
+SRV=$!
+srv=$(first_line "$T/srvr")
+childr=$(jq .child <<<"$srv"); portr=$(jq .port <<<"$srv")
+if PP_TRACE_PROBE_READ=1 start_trace pr; then
+    clir=$("${PEERS[@]}" tcp-client 127.0.0.1 "$portr" 222)
+    wait $SRV
+    sleep 0.3
+    stop_trace
+    check "probe reads: that object is the one loaded" grep -q 'eBPF attached (kernel fields by probe reads)' "$T/pr.err"
+    has "probe reads: connect with the client's pid" "$T/pr.out" \
+        ".event==\"connect\" and .dport==$portr and .pid==$(jq .pid <<<"$clir") and .state==\"SYN-SENT\""
+    has "probe reads: accept by the child" "$T/pr.out" ".event==\"accept\" and .dport==$portr and .pid==$childr"
+    has "probe reads: close bytes" "$T/pr.out" \
+        ".event==\"close\" and .dir==\"in\" and .dport==$portr and .rx_bytes==222 and .tx_bytes==21 and .pid==$childr"
+else
+    fail "probe reads: attaches"; cat "$T/pr.err" >&2
+    kill $SRV 2>/dev/null
+fi
+
 # --- UDP close without the sock_release hook: said once, the rest goes on ----
 if PP_TRACE_NO_HOOK=cg_sock_release start_trace norel --udp; then
     "${PEERS[@]}" udp-server 4 127.0.0.1 >"$T/usrvn" &
