@@ -33,6 +33,15 @@ fi
 for p in churn udppong; do
     cc -O2 -Wall -Wextra -Werror -pthread "scripts/$p.c" -o "$OUT/$p" || exit 1
 done
+# The floor: empty cgroup sendmsg4/recvmsg4 programs (mode "hooks"), pinned
+# under bpffs while attached to the cgroup v2 root, removed after each round.
+CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+PIN=/sys/fs/bpf/pp-bench-$$
+have_hooks=0
+if clang -g -O2 -target bpf -Ibpf -c scripts/bench-emptyhooks.bpf.c -o "$OUT/emptyhooks.bpf.o" 2>/dev/null &&
+   { mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; } 2>/dev/null && [ -n "$CG" ]; then
+    have_hooks=1
+fi
 have_tcplife=1
 [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "   (tcplife not found: scripts/deps.sh with PP_BENCH_DEPS=1 installs libbpf-tools)"; }
 
@@ -66,10 +75,20 @@ start_tool() {
                for _ in $(seq 1 100); do grep -q 'eBPF attached' "$OUT/tool.err" 2>/dev/null && break; sleep 0.1; done ;;
         tcplife) "$TCPLIFE" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
+        hooks) bpftool prog loadall "$OUT/emptyhooks.bpf.o" "$PIN" &&
+               bpftool cgroup attach "$CG" sendmsg4 pinned "$PIN/empty_send4" multi &&
+               bpftool cgroup attach "$CG" recvmsg4 pinned "$PIN/empty_recv4" multi
+               return ;;
     esac
     sleep 0.2
 }
+stop_hooks() {
+    bpftool cgroup detach "$CG" sendmsg4 pinned "$PIN/empty_send4" 2>/dev/null
+    bpftool cgroup detach "$CG" recvmsg4 pinned "$PIN/empty_recv4" 2>/dev/null
+    rm -rf "$PIN"
+}
 stop_tool() {
+    [ -z "$TPID" ] && { stop_hooks; return; }
     sleep 0.5
     kill -INT "$TPID" 2>/dev/null
     wait "$TPID" 2>/dev/null
@@ -78,36 +97,44 @@ stop_tool() {
 trap '[ -n "$TPID" ] && kill -9 $TPID 2>/dev/null' EXIT
 
 # round WORKLOAD MODE [stats]: one run of the workload with MODE (none,
-# trace, tcplife) attached; prints "rate ops seen drops uticks records bpf_ns"
-# (seen: connect records of the churn's port; bpf_ns only with stats).
+# trace, tcplife) attached; prints "rate ops seen drops uticks records bpf_ns
+# wcpu tcpu" (seen: connect records of the churn's port; bpf_ns only with
+# stats; wcpu, tcpu: CPU ns per operation of the workload, whose system
+# time holds the BPF programs' runs, and of the tool).
 round() {
     local w=$1 mode=$2 stats=${3:-} res n rate port seen=0 drops=0 t0=0 t1=0 recs=0 ids= b0=0 b1=0
     [ "$mode" != none ] && start_tool "$mode"
-    if [ "$mode" != none ]; then
+    if [ -n "$TPID" ]; then
         ids=$(prog_ids "$TPID")
         t0=$(ticks "$TPID")
         [ -n "$stats" ] && { b0=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.0"; }
     fi
-    res=$(nice -n 5 "$OUT/$w" "$SECS")
+    res=$(nice -n 5 /usr/bin/time -f '%U %S' -o "$OUT/w.time" "$OUT/$w" "$SECS")
     n=$(jq '.connections // .datagrams' <<<"$res")
     rate=$(jq '((.connections // .datagrams) / .seconds) | floor' <<<"$res")
     port=$(jq .port <<<"$res")
-    if [ "$mode" != none ]; then
+    if [ "$mode" = hooks ]; then
+        stop_tool
+    elif [ "$mode" != none ]; then
         t1=$(ticks "$TPID")
         [ -n "$stats" ] && { b1=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.1"; }
         stop_tool
         if [ "$mode" = trace ]; then
-            seen=$(jq -c "select(.event==\"connect\" and .dport==$port)" "$OUT/tool.out" | wc -l)
-            drops=$(jq -s '[.[]|select(.type=="stats")]|last|.dropped // 0' "$OUT/tool.out")
+            # grep, not jq: hundreds of thousands of records (the writer's
+            # member order is fixed: "event" before "dport")
+            seen=$(grep '"event":"connect"' "$OUT/tool.out" | grep -c "\"dport\":$port,")
+            drops=$(grep '"type":"stats"' "$OUT/tool.out" | tail -1 | jq '.dropped // 0')
             recs=$(grep -c '"type":"sock"' "$OUT/tool.out")
         fi
     fi
-    echo "$rate $n $seen $drops $((t1 - t0)) $recs $((b1 - b0))"
+    awk -v r="$rate" -v n="$n" -v seen="$seen" -v d="$drops" -v ut=$((t1 - t0)) -v recs="$recs" \
+        -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" '{ printf "%d %d %d %d %d %d %d %.0f %.0f\n",
+        r, n, seen, d, ut, recs, b, ($1 + $2) * 1e9 / n, ut / hz * 1e9 / n }' "$OUT/w.time"
 }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 sysctl -q -w kernel.bpf_stats_enabled=0
-trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null' EXIT
+trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; [ $have_hooks = 1 ] && stop_hooks' EXIT
 hz=$(getconf CLK_TCK)
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other jobs)"
 
@@ -117,34 +144,38 @@ modes="none trace"
 for w in churn udppong; do
     wm=$modes
     [ $w = udppong ] && wm="none trace"
+    [ $w = udppong ] && [ $have_hooks = 1 ] && wm="none trace hooks"
     echo "   $w: $ROUNDS rounds of ${SECS}s"
     for r in $(seq 1 "$ROUNDS"); do
         # turn the order each round
         set -- $wm
         order=$(for i in $(seq 0 $(($# - 1))); do j=$(( (i + r) % $# + 1 )); echo "${!j}"; done)
-        line="     round $r:"
+        line="     round $r:"; sep=" "
         for mode in $order; do
-            read -r rate n seen drops ut recs _ < <(round $w $mode)
+            read -r rate n seen drops ut recs _ wcpu tcpu < <(round $w $mode)
             R[$w.$mode]+="$rate "
+            R[$w.$mode.cpu]+="$(awk -v a=$wcpu -v b=$tcpu 'BEGIN{print a + b}') "
             case $mode in
-                none) line+=" alone $rate" ;;
-                trace) line+=", pp-trace $rate"
+                none) line+="${sep}alone $rate" ;;
+                trace) line+="${sep}pp-trace $rate"
                        [ $w = churn ] && line+=" ($seen/$n connects)"
                        R[$w.seen]+="$seen "; R[$w.made]+="$n "; R[$w.drops]+="$drops "
                        [ "$recs" -gt 0 ] && R[$w.us_rec]+="$(awk -v t=$ut -v hz=$hz -v n=$recs 'BEGIN{printf "%.2f", t / hz * 1e6 / n}') " ;;
-                tcplife) line+=", tcplife $rate" ;;
+                tcplife) line+="${sep}tcplife $rate" ;;
+                hooks) line+="${sep}empty cgroup hooks $rate" ;;
             esac
+            sep=", "
         done
         echo "$line"
     done
     # the BPF time: one round each with bpf_stats on
     sysctl -q -w kernel.bpf_stats_enabled=1
-    read -r _ n _ _ _ _ b < <(round $w trace stats)
+    read -r _ n _ _ _ _ b _ < <(round $w trace stats)
     R[$w.bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
     echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats):" \
         "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n '$5 > $3 { printf "%s %.0f ns (%.1f runs), ", $1, ($4 - $2) / n, ($5 - $3) / n }')"
     if [ $w = churn ] && [ $have_tcplife = 1 ]; then
-        read -r _ n _ _ _ _ b < <(round $w tcplife stats)
+        read -r _ n _ _ _ _ b _ < <(round $w tcplife stats)
         R[$w.tl_bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
     fi
     sysctl -q -w kernel.bpf_stats_enabled=0
@@ -163,9 +194,19 @@ else
     echo "   | loopback TCP churn, connections/s | $cn | $ct ($(pct "$cn" "$ct")) | - |"
 fi
 echo "   | unconnected UDP ping-pong 64 B, datagrams/s | $un | $ut ($(pct "$un" "$ut")) | - |"
+ccn=$(med "${R[churn.none.cpu]}"); cct=$(med "${R[churn.trace.cpu]}"); ccl=$(med "${R[churn.tcplife.cpu]:-}")
+ucn=$(med "${R[udppong.none.cpu]}"); uct=$(med "${R[udppong.trace.cpu]}")
+echo "   | churn, CPU ns per connection (churn + tool) | $ccn | $cct ($(pct "$ccn" "$cct")) | $( [ $have_tcplife = 1 ] && echo "$ccl ($(pct "$ccn" "$ccl"))" || echo -) |"
+echo "   | UDP ping-pong, CPU ns per datagram (ping-pong + tool) | $ucn | $uct ($(pct "$ucn" "$uct")) | - |"
+if [ $have_hooks = 1 ]; then
+    uh=$(med "${R[udppong.hooks]}"); uch=$(med "${R[udppong.hooks.cpu]}")
+    echo "   floor: the same ping-pong with only empty cgroup sendmsg4/recvmsg4 programs attached:" \
+         "$uh datagrams/s ($(pct "$un" "$uh")), $uch CPU ns per datagram ($(pct "$ucn" "$uch"))"
+fi
 echo
-[ $have_tcplife = 1 ] && awk -v n="$cn" -v t="$ct" -v l="$cl" 'BEGIN {
-    printf "   churn cost of pp-trace / cost of tcplife: %.2f (goal < 0.25)\n", (n - t) / (n - l) }'
+[ $have_tcplife = 1 ] && awk -v n="$cn" -v t="$ct" -v l="$cl" -v a="$ccn" -v b="$cct" -v c="$ccl" 'BEGIN {
+    printf "   churn cost of pp-trace / cost of tcplife: %.2f in throughput, %.2f in CPU (goal < 0.25)\n",
+        (n - t) / (n - l), (b - a) / (c - a) }'
 echo "   BPF time: pp-trace ${R[churn.bpf]} ns per connection, ${R[udppong.bpf]} ns per datagram" \
      "$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]} ns per connection")"
 echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)"
@@ -173,4 +214,4 @@ seen=$(tr ' ' '\n' <<<"${R[churn.seen]}" | awk "{s += \$1} END {print s + 0}")
 made=$(tr ' ' '\n' <<<"${R[churn.made]}" | awk "{s += \$1} END {print s + 0}")
 drops=$(tr ' ' '\n' <<<"${R[churn.drops]} ${R[udppong.drops]}" | awk "{s += \$1} END {print s + 0}")
 echo "   churn connections with their connect record: $seen of $made; events dropped: $drops"
-rm -f "$OUT/tool.out" "$OUT/tool.err" "$OUT/prog.0" "$OUT/prog.1"
+rm -f "$OUT/tool.out" "$OUT/tool.err" "$OUT/prog.0" "$OUT/prog.1" "$OUT/w.time"
