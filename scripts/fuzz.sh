@@ -9,7 +9,8 @@
 #       (libFuzzer -merge=1) after each run, and each run is added to
 #       tests/fuzz/corpus/totals.tsv, so that runs add up across machines
 #       and sessions; targets that already have FUZZ_GOAL (default 10M)
-#       executions since their last failure are skipped unless named.
+#       executions since their last failure are skipped unless named, and
+#       a run stops when its target reaches the goal.
 #
 # A target links what the tests link (the Makefile's link graph: the test
 # helpers, every command's library, libppcommon), built with clang for
@@ -143,7 +144,13 @@ for src in tests/fuzz/fuzz_*.c; do
     rm -f "$art"/*
     nseeds=$(seeds "$name" "$src" "$seeddir" | tail -n 1)
     log=$out/$name.log
-    nice -n 10 "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    # --long: stop at the goal (-runs), so that the time goes to the
+    # targets still short of it.
+    runs=()
+    if [ $long = 1 ] && [ "$(total "$name")" -lt "$goal" ]; then
+        runs=(-runs=$((goal - $(total "$name"))))
+    fi
+    nice -n 10 "$bin" -max_total_time="$secs" "${runs[@]}" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$art" "$corpus" "$seeddir" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
