@@ -150,9 +150,11 @@ for src in tests/fuzz/fuzz_*.c; do
     if [ $long = 1 ] && [ "$(total "$name")" -lt "$goal" ]; then
         runs=(-runs=$((goal - $(total "$name"))))
     fi
+    started=$SECONDS
     nice -n 10 "$bin" -max_total_time="$secs" "${runs[@]}" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$art" "$corpus" "$seeddir" >"$log" 2>&1
     rc=$?
+    took=$((SECONDS - started)) # less than $secs when -runs stopped it
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
     size=$(find "$corpus" -type f | wc -l)
@@ -180,9 +182,9 @@ for src in tests/fuzz/fuzz_*.c; do
         size=$(find "$corpus" -type f | wc -l)
     fi
     printf '%-22s %12s %10s %8s  %s (%s seeds)\n' "$name" "${execs:-?}" "${rate:-?}" "$size" "$result" "$nseeds"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-?}" "${rate:-?}" "$result" >>"$out/summary.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$took" "${execs:-?}" "${rate:-?}" "$result" >>"$out/summary.tsv"
     if [ $long = 1 ]; then
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$secs" "${execs:-0}" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$took" "${execs:-0}" \
             "${rate:-?}" "$([ "$result" = ok ] && echo ok || echo failed)" \
             "$(git rev-parse --short HEAD 2>/dev/null || echo -)" >>"$totals"
         echo "    $name: $(total "$name") executions without a failure in $totals"
