@@ -313,9 +313,7 @@ int main(int argc, char **argv)
 			free(s.group);
 			s.group = split_list(optarg, &s.ngroup, "-g");
 			break;
-		case 'c':
-			s.limit = count_arg(optarg);
-			break;
+		case 'c': s.limit = count_arg(optarg); break;
 		case 'n': s.o.numeric = true; break;
 		case 'I':
 			interval = pp_opt_duration("-I", optarg);
