@@ -112,7 +112,7 @@ echo "   pp-fmt vs jq:  $(ratio "${WALL[jq select]}" "${WALL[pp-fmt filter]}") f
 
 echo "-- pp-fmt only: table, grouping, sorting (one round)"
 ROUNDS=1
-for t in "pp-fmt --table" "pp-fmt -g comm" "pp-fmt -s -rx_bytes -n 10"; do
+for t in "pp-fmt --table" "pp-fmt -g comm" "pp-fmt --sort -rx_bytes -c 10"; do
     # shellcheck disable=SC2086
     run "$t" /dev/null $FMT ${t#pp-fmt } "$in"
     report "$t"

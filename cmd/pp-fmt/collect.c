@@ -171,14 +171,14 @@ int sortkeys_parse(char *list, struct sortkey **out)
 		if (*tok == '-' || *tok == '+')
 			tok++;
 		if (!*tok)
-			pp_usage_error("-s: empty field name");
+			pp_usage_error("--sort: empty field name");
 		k = xreallocarray(k, (size_t)n + 1, sizeof(*k));
 		k[n].field = tok;
 		k[n].desc = desc;
 		n++;
 	}
 	if (n == 0)
-		pp_usage_error("-s needs at least one field name");
+		pp_usage_error("--sort needs at least one field name");
 	*out = k;
 	return n;
 }

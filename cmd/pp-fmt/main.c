@@ -19,10 +19,10 @@
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
-	"usage: pp-fmt [-jct] [-f field,...] [-F expr] [-s [-]field,...] [-g field,...]\n"
-	"              [-n N] [--no-header] [--numeric] [-u] [--date] [term ...] [file ...]\n"
-	"       pp-fmt --top [-I secs] [-F expr] [--numeric] [-u] [term ...] [file ...]\n"
-	"       pp-fmt --zeek DIR [-F expr] [-u] [term ...] [file ...]\n";
+	"usage: pp-fmt [-t | -j | --csv] [-n] [-c N] [-f field,...] [-F expr] [-g field,...]\n"
+	"              [--sort [-]field,...] [--no-header] [--utc] [--date] [term ...] [file ...]\n"
+	"       pp-fmt --top [-n] [-I secs] [-F expr] [--utc] [term ...] [file ...]\n"
+	"       pp-fmt --zeek DIR [-F expr] [--utc] [term ...] [file ...]\n";
 
 static void usage(FILE *f)
 {
@@ -30,21 +30,21 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "Format PortPulse records (NDJSON) read from the files or stdin.\n"
 	        "  -t, --table        aligned columns (default)\n"
-	        "  -c, --csv          CSV (RFC 4180) with a header row\n"
+	        "      --csv          CSV (RFC 4180) with a header row\n"
 	        "  -j, --json         NDJSON, re-serialised\n"
 	        "  -f, --fields LIST  columns/keys to show, comma-separated, in order;\n"
 	        "                     virtual: time, source, destination, info\n"
 	        "  -F, --filter EXPR  only records matching EXPR (see below); repeatable\n"
-	        "  -s, --sort LIST    sort by fields, '-' before a field for descending\n"
+	        "      --sort LIST    sort by fields, '-' before a field for descending\n"
 	        "  -g, --group-by LIST  one row per group: count, bytes, first, last, dests\n"
-	        "  -n, --limit N      only the first N rows (after sorting/grouping)\n"
+	        "  -c, --count N      only the first N rows (after sorting/grouping)\n"
 	        "      --top          live view: processes and connections, sort, filter,\n"
 	        "                     detail (? for its keys; q quits)\n"
 	        "  -I, --interval S   --top redraw interval in seconds (default 1)\n"
 	        "      --zeek DIR     Zeek logs (conn, dns, ssl, http, ssh) in DIR, Zeek's TSV\n"
 	        "      --no-header    no header row (table, CSV)\n"
-	        "      --numeric      port numbers instead of service names\n"
-	        "  -u, --utc          show times in UTC\n"
+	        "  -n, --numeric      port numbers instead of service names\n"
+	        "      --utc          show times in UTC\n"
 	        "      --date         the date with every time (as tcpdump -tttt); by\n"
 	        "                     default only for records not from today\n"
 	        "  -h, --help         this help\n"
@@ -222,6 +222,40 @@ static void __attribute__((noreturn)) filter_error(const char *expr, int col, co
 	exit(PP_EXIT_USAGE);
 }
 
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* -c N. It was CSV until the letters were unified (docs/options.md):
+ * `pp-fmt -c log.jsonl` or `-c -f ...` says what it means now. */
+static long long count_arg(const char *arg)
+{
+	if (!all_digits(arg) && !(arg[0] == '-' && all_digits(arg + 1)))
+		pp_usage_error("-c: '%s' is not a count; -c N is now the first N rows "
+		               "(as in tcpdump), CSV is --csv",
+		               arg);
+	return pp_opt_ll("-c", arg, 0, 1LL << 62);
+}
+
+/* A wrong option: getopt has said which; for a letter that meant
+ * something else before the letters were unified, also what it is now. */
+static void __attribute__((noreturn)) bad_option(int opt)
+{
+	if (opt == 'c')
+		pp_warn("-c N is now a count (the first N rows, as in tcpdump); CSV is --csv");
+	else if (opt == 's')
+		pp_warn("sorting is --sort (-s is pp-sniff's snaplen)");
+	else if (opt == 'u')
+		pp_warn("UTC is --utc (-u is pp-trace's user)");
+	pp_bad_option(synopsis);
+}
+
 static void add_expr(struct sbuf *e, const char *s)
 {
 	if (e->len)
@@ -231,16 +265,20 @@ static void add_expr(struct sbuf *e, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NOHEADER = 256, OPT_NUMERIC, OPT_TOP, OPT_DATE, OPT_ZEEK };
+	enum { OPT_NOHEADER = 256, OPT_CSV, OPT_SORT, OPT_UTC, OPT_TOP, OPT_DATE, OPT_ZEEK };
+	/* Letters as in the other commands and tcpdump (docs/options.md):
+	 * -c N a count, -n numeric; CSV, sorting and UTC are long only.
+	 * --limit is the old name of --count. */
 	static const struct option longopts[] = {
-		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, 'c'},
+		{"table", no_argument, NULL, 't'}, {"csv", no_argument, NULL, OPT_CSV},
 		{"json", no_argument, NULL, 'j'}, {"fields", required_argument, NULL, 'f'},
-		{"filter", required_argument, NULL, 'F'}, {"sort", required_argument, NULL, 's'},
-		{"group-by", required_argument, NULL, 'g'}, {"limit", required_argument, NULL, 'n'},
+		{"filter", required_argument, NULL, 'F'}, {"sort", required_argument, NULL, OPT_SORT},
+		{"group-by", required_argument, NULL, 'g'}, {"count", required_argument, NULL, 'c'},
+		{"limit", required_argument, NULL, 'c'},
 		{"top", no_argument, NULL, OPT_TOP}, {"interval", required_argument, NULL, 'I'},
 		{"zeek", required_argument, NULL, OPT_ZEEK},
 		{"no-header", no_argument, NULL, OPT_NOHEADER},
-		{"numeric", no_argument, NULL, OPT_NUMERIC}, {"utc", no_argument, NULL, 'u'},
+		{"numeric", no_argument, NULL, 'n'}, {"utc", no_argument, NULL, OPT_UTC},
 		{"date", no_argument, NULL, OPT_DATE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -260,22 +298,23 @@ int main(int argc, char **argv)
 	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
 	sb_init(&expr);
-	while ((ch = getopt_long(argc, argv, "tcjf:F:s:g:n:I:uhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "tjc:nf:F:g:I:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': s.w = &fmt_table_writer; break;
-		case 'c': s.w = &fmt_csv_writer; break;
+		case OPT_CSV: s.w = &fmt_csv_writer; break;
 		case 'j': s.w = &fmt_json_writer; break;
 		case 'f':
 			free(s.o.fields);
 			s.o.fields = split_list(optarg, &s.o.nfields, "-f");
 			break;
 		case 'F': add_expr(&expr, optarg); break;
-		case 's': sortarg = optarg; break;
+		case OPT_SORT: sortarg = optarg; break;
 		case 'g':
 			free(s.group);
 			s.group = split_list(optarg, &s.ngroup, "-g");
 			break;
-		case 'n': s.limit = pp_opt_ll("-n", optarg, 0, 1LL << 62); break;
+		case 'c': s.limit = count_arg(optarg); break;
+		case 'n': s.o.numeric = true; break;
 		case 'I':
 			interval = pp_opt_duration("-I", optarg);
 			interval_set = true;
@@ -283,12 +322,11 @@ int main(int argc, char **argv)
 		case OPT_TOP: top = true; break;
 		case OPT_ZEEK: zeekdir = optarg; break;
 		case OPT_NOHEADER: s.o.header = false; break;
-		case OPT_NUMERIC: s.o.numeric = true; break;
-		case 'u': s.o.utc = true; break;
+		case OPT_UTC: s.o.utc = true; break;
 		case OPT_DATE: s.o.date = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': pp_print_version(); return 0;
-		default: pp_bad_option(synopsis);
+		default: bad_option(optopt);
 		}
 	}
 	argc -= optind;
@@ -301,6 +339,12 @@ int main(int argc, char **argv)
 			add_expr(&expr, argv[i]);
 		else
 			files[nfiles++] = argv[i];
+		/* `-n 10` as it was (the first 10 rows): 10 is no file. */
+		if (s.o.numeric && !filter_word(argv[i]) && all_digits(argv[i]) &&
+		    access(argv[i], F_OK) < 0)
+			pp_usage_error("%s: no such file; -n is now --numeric (as in tcpdump), "
+			               "the first N rows are -c N",
+			               argv[i]);
 	}
 	if (expr.len) {
 		int col;
@@ -319,7 +363,7 @@ int main(int argc, char **argv)
 		if (zeekdir)
 			pp_usage_error("--top cannot be combined with --zeek");
 		if (s.nsort || s.ngroup || s.limit >= 0)
-			pp_usage_error("--top cannot be combined with -s, -g or -n");
+			pp_usage_error("--top cannot be combined with --sort, -g or -c");
 		rc = top_run(files, nfiles, &s.filt, s.o.numeric, s.o.utc, interval);
 		filter_free(&s.filt);
 		free(files);
@@ -330,7 +374,7 @@ int main(int argc, char **argv)
 
 	if (zeekdir) {
 		if (s.nsort || s.ngroup || s.limit >= 0 || s.o.fields)
-			pp_usage_error("--zeek cannot be combined with -s, -g, -n or -f");
+			pp_usage_error("--zeek cannot be combined with --sort, -g, -c or -f");
 		if (zeek_open(zeekdir, s.o.utc) < 0)
 			return PP_EXIT_RUNTIME;
 		s.zeek = true;

@@ -75,12 +75,12 @@ check "unknown field in the filter: warned once" [ "$(grep -c "^pp-fmt: filter: 
 check "known and virtual fields: no warning" [ ! -s w2.err ]
 
 # Sorting agrees with jq's sort_by (stable, like ours).
-"$FMT" -j -f pid,ts -s pid,-ts type:sock "$DATA" | jq -c . >s.pp
+"$FMT" -j -f pid,ts --sort pid,-ts type:sock "$DATA" | jq -c . >s.pp
 jq -c 'select(.type == "sock") | {pid, ts}' "$DATA" | jq -sc 'sort_by(.pid, -.ts) | .[]' >s.jq
 check "sort agrees with jq sort_by" cmp -s s.pp s.jq
 
 # Grouping: counts per comm agree with jq's group_by.
-"$FMT" -j -g comm -f comm,count -s comm type:sock "$DATA" | jq -c . >g.pp
+"$FMT" -j -g comm -f comm,count --sort comm type:sock "$DATA" | jq -c . >g.pp
 jq -c 'select(.type == "sock")' "$DATA" | jq -sc 'group_by(.comm) | .[] | {comm: .[0].comm, count: length}' >g.jq
 check "group counts agree with jq group_by" cmp -s g.pp g.jq
 
@@ -112,18 +112,40 @@ check "filtered out record not shown" bash -c "! grep -q late stream.out"
 exec 7>&-
 wait $fmt_pid
 
-# Sorting waits for the end of the input, and -n without sorting stops early.
+# Sorting waits for the end of the input, and -c without sorting stops early.
 yes "$(head -1 "$DATA")" | head -n 100000 >many
-"$FMT" -j -n 3 -f type many >n.out 2>n.err; rc=$?
-check "-n stops after N records" [ "$rc:$(wc -l <n.out)" = 0:3 ]
-"$FMT" -c -s -ts many 2>head.err | head -n 2 >/dev/null
+"$FMT" -j -c 3 -f type many >n.out 2>n.err; rc=$?
+check "-c stops after N records" [ "$rc:$(wc -l <n.out)" = 0:3 ]
+"$FMT" -j --limit 3 -f type many >l.out 2>&1
+check "--limit: the old name of --count" cmp -s n.out l.out
+"$FMT" --csv --sort -ts many 2>head.err | head -n 2 >/dev/null
 check "sorted output into a closed pipe: quiet" [ ! -s head.err ]
 
 # Bad options around sorting and grouping are usage errors.
-"$FMT" -s '' "$DATA" >/dev/null 2>&1
-check "-s with no field: status 2" [ $? = 2 ]
-"$FMT" -n -1 "$DATA" >/dev/null 2>&1
-check "-n negative: status 2" [ $? = 2 ]
-"$FMT" --top -s ts "$DATA" >/dev/null 2>&1
-check "--top with -s: status 2" [ $? = 2 ]
+"$FMT" --sort '' "$DATA" >/dev/null 2>&1
+check "--sort with no field: status 2" [ $? = 2 ]
+"$FMT" -c -1 "$DATA" >/dev/null 2>&1
+check "-c negative: status 2" [ $? = 2 ]
+"$FMT" --top --sort ts "$DATA" >/dev/null 2>&1
+check "--top with --sort: status 2" [ $? = 2 ]
+
+# The letters as in the other commands and tcpdump (docs/options.md): -c N
+# a count, -n numeric; the old ones say what they are now.
+"$FMT" -t -n -f destination type:sock <"$DATA" >svc.n
+check "-n: numeric ports, as --numeric" cmp -s svc.n svc.num
+"$FMT" -c "$DATA" >old.out 2>old.err; rc=$?
+check "-c FILE (was CSV): status 2, nothing written" [ "$rc:$(wc -c <old.out)" = 2:0 ]
+check "-c FILE (was CSV): says CSV is --csv" grep -q "^pp-fmt: -c: '.*conns.jsonl' is not a count; .*CSV is --csv" old.err
+"$FMT" -c >/dev/null 2>old.err </dev/null; rc=$?
+check "-c alone: status 2" [ "$rc" = 2 ]
+check "-c alone: says CSV is --csv" grep -q 'CSV is --csv' old.err
+"$FMT" -n 10 "$DATA" >old.out 2>old.err; rc=$?
+check "-n 10 (was the first 10 rows): status 2, nothing written" [ "$rc:$(wc -c <old.out)" = 2:0 ]
+check "-n 10 (was the first 10 rows): says -c N" grep -q "^pp-fmt: 10: no such file; -n is now --numeric .*-c N" old.err
+"$FMT" -s ts "$DATA" >/dev/null 2>old.err; rc=$?
+check "-s (was sort): status 2" [ "$rc" = 2 ]
+check "-s (was sort): says --sort" grep -q 'sorting is --sort' old.err
+"$FMT" -u "$DATA" >/dev/null 2>old.err; rc=$?
+check "-u (was UTC): status 2" [ "$rc" = 2 ]
+check "-u (was UTC): says --utc" grep -q 'UTC is --utc' old.err
 check "no sanitizer report" san_clean words.err

@@ -53,7 +53,7 @@ check "without --date: today's record without it" bash -c "echo '$today' | '$FMT
 
 # pp-join --conn rows.
 "$JOIN" --conn "$PP_ROOT/tests/data/join/trace.jsonl" "$PP_ROOT/tests/data/join/sniff.jsonl" 2>/dev/null |
-    "$FMT" -t -u >"$PP_TMP/conn.out"
+    "$FMT" -t --utc >"$PP_TMP/conn.out"
 check "conn rows: state, bytes, duration, application" grep -qE ' curl +closed tx=517B rx=5\.0KiB dur=1\.5s app=tls sni=www\.example\.org' "$PP_TMP/conn.out"
 check "conn rows: wire counts when no socket was seen" grep -q 'closed bytes=700B rbytes=2.9KiB dur=300ms app=tls sni=untraced.example' "$PP_TMP/conn.out"
 check "no sanitizer report" san_clean "$PP_TMP/stream.err"

@@ -158,11 +158,11 @@ fi
 # --- colours: on a terminal only, never with NO_COLOR ---------------------------------
 # Each run ends with a marker line, so that the capture is of this run's
 # screen, not of the previous one still showing the same rows.
-type_line "clear; '$FMT' -t -n 3 '$DATA'; echo END-COLOR-RUN"
+type_line "clear; '$FMT' -t -c 3 '$DATA'; echo END-COLOR-RUN"
 wait_for '^END-COLOR-RUN' 5
 T capture-pane -e -p -t t >"$PP_TMP/color.screen"
 check "table on a terminal: coloured header" grep -q $'\x1b\\[1mTIME' "$PP_TMP/color.screen"
-type_line "clear; NO_COLOR=1 '$FMT' -t -n 3 '$DATA'; echo END-NOCOLOR-RUN"
+type_line "clear; NO_COLOR=1 '$FMT' -t -c 3 '$DATA'; echo END-NOCOLOR-RUN"
 wait_for '^END-NOCOLOR-RUN' 5
 T capture-pane -e -p -t t >"$PP_TMP/nocolor.screen"
 check "table with NO_COLOR: no colour" bash -c "! grep -q $'\x1b\\[1m' '$PP_TMP/nocolor.screen'"

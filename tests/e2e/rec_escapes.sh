@@ -62,7 +62,7 @@ terms=(proto:tcp proto:UDP comm:curl process:curl process:dig pid:2 'pid:>2' por
        destination:192.0.2.53:53)
 bad=0 picked=0
 for t in "${terms[@]}"; do
-    "$FMT" -c --no-header -f pid "$t" "$PP_TMP/plain.jsonl" >"$PP_TMP/want" 2>>"$PP_TMP/fmt.err"
+    "$FMT" --csv --no-header -f pid "$t" "$PP_TMP/plain.jsonl" >"$PP_TMP/want" 2>>"$PP_TMP/fmt.err"
     n=$(wc -l <"$PP_TMP/want")
     # Each term must pick some records and leave others, or it proves nothing.
     if [ "$n" -eq 0 ] || [ "$n" -eq 4 ]; then
@@ -71,7 +71,7 @@ for t in "${terms[@]}"; do
         continue
     fi
     for s in $spellings; do
-        "$FMT" -c --no-header -f pid "$t" "$PP_TMP/$s.jsonl" >"$PP_TMP/got" 2>>"$PP_TMP/fmt.err"
+        "$FMT" --csv --no-header -f pid "$t" "$PP_TMP/$s.jsonl" >"$PP_TMP/got" 2>>"$PP_TMP/fmt.err"
         if ! cmp -s "$PP_TMP/want" "$PP_TMP/got"; then
             fail "rec escapes: pp-fmt '$t' picks pids $(tr '\r\n' '  ' <"$PP_TMP/want")from plain, $(tr '\r\n' '  ' <"$PP_TMP/got")from $s"
             bad=$((bad + 1))

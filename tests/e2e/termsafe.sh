@@ -19,7 +19,7 @@ check "table: ESC shown as \\x1b" grep -qF 'a\x1bb' "$PP_TMP/table.out"
 check "table: U+009B shown as \\u009b" grep -qF 'a\u009bb' "$PP_TMP/table.out"
 check "table: a raw 0x9b byte shown as \\x9b" grep -qF 'a\x9bb' "$PP_TMP/table.out"
 check "table: U+202E shown as \\u202e" grep -qF 'a\u202eb' "$PP_TMP/table.out"
-"$FMT" -c "$REC" >/dev/null 2>&1 # CSV is for programs: not checked here
+"$FMT" --csv "$REC" >/dev/null 2>&1 # CSV is for programs: not checked here
 "$FMT" -t -f comm,sni,info "$REC" >"$PP_TMP/table2.out" 2>&1
 check "table with -f: no raw control" $PY "$PP_ROOT/tests/termsafe_check.py" "$PP_TMP/table2.out"
 

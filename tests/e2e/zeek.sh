@@ -21,7 +21,7 @@ PY=/usr/bin/python3
 zeek() {
     local d=$1; shift
     rm -rf "$d"
-    "$FMT" --zeek "$d" -u "$@" 2>"$d.err"
+    "$FMT" --zeek "$d" --utc "$@" 2>"$d.err"
     echo $? >"$d.rc"
 }
 jqe() { jq -e "$@" >/dev/null; }

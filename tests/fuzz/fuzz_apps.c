@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fuzz_ctx.h"
+#include "fuzz_prefix.h"
 
 static const struct dissector *const dis[] = {
 	&dis_smtp, &dis_imap, &dis_pop3, &dis_ftp, &dis_dhcp, &dis_stun, &dis_ssdp, &dis_sip,
@@ -30,7 +31,7 @@ static void stream(const struct dissector *d, const uint8_t *data, size_t size, 
 
 	for (int i = 0; i < 2; i++)
 		(void)d->probe(c->tuple, i == 0, p[i], n[i], false);
-	for (size_t k = 1; r[0] == DIS_MORE || r[1] == DIS_MORE; k += step) {
+	for (size_t k = 1; r[0] == DIS_MORE || r[1] == DIS_MORE; k = fuzz_next_prefix(k, step)) {
 		for (int i = 0; i < 2; i++) {
 			if (r[i] != DIS_MORE)
 				continue;

@@ -2,6 +2,7 @@
  * flow, split at an offset the control byte picks, each handed over in
  * growing prefixes, then capped. */
 #include "fuzz_ctx.h"
+#include "fuzz_prefix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n[0] = (size - 1) * (data[0] >> 4) / 15;
 	d[0] = data + 1, d[1] = data + 1 + n[0], n[1] = size - 1 - n[0];
 	(void)http_looks_like(d[0], n[0]);
-	for (size_t k = 1; r[0] == DIS_MORE || r[1] == DIS_MORE; k += step) {
+	for (size_t k = 1; r[0] == DIS_MORE || r[1] == DIS_MORE; k = fuzz_next_prefix(k, step)) {
 		for (int i = 0; i < 2; i++) {
 			if (r[i] != DIS_MORE)
 				continue;

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_maxlen.h"
 #include "jsonw.h"
 #include "linereader.h"
 #include "rec.h"
@@ -126,19 +127,7 @@ static void exercise(struct rec *r, struct jw *w)
 /* Cap the input length (see the top), unless the command line sets one. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char *args[256];
-	int n = *argc;
-	for (int i = 1; i < n; i++)
-		if (!strncmp((*argv)[i], "-max_len=", 9))
-			return 0;
-	if (n + 2 > (int)(sizeof(args) / sizeof(args[0])))
-		return 0;
-	memcpy(args, *argv, (size_t)n * sizeof(char *));
-	args[n] = (char *)FUZZ_MAX_LEN;
-	args[n + 1] = NULL;
-	*argc = n + 1;
-	*argv = args;
-	return 0;
+	return fuzz_default_max_len(argc, argv, FUZZ_MAX_LEN);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

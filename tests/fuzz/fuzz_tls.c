@@ -8,6 +8,7 @@
 #include "../../cmd/pp-sniff/dissect.h"
 #include "../../cmd/pp-sniff/ja4.h"
 #include "../../cmd/pp-sniff/tls.h"
+#include "fuzz_prefix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int d = 0; d < 2; d++) {
 			if (res[d] != DIS_MORE || fed[d] >= len[d])
 				continue;
-			fed[d] = fed[d] + step < len[d] ? fed[d] + step : len[d];
+			size_t next = fuzz_next_prefix(fed[d], step);
+			fed[d] = next < len[d] ? next : len[d];
 			c->from_orig = d == 0;
 			res[d] = tls_stream(c, &st, dir[d], fed[d], false);
 			if (res[d] == DIS_NOTMINE)

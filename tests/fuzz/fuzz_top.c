@@ -4,11 +4,17 @@
  * are records, the bytes after it keys (0xf0..0xf9 are the special keys);
  * a frame is drawn after every key at a size taken from the input. Frames
  * must hold no control byte other than our own ESC sequences and CR LF,
- * and be valid UTF-8 outside them. */
+ * and be valid UTF-8 outside them.
+ *
+ * Speed: inputs are capped at 4 KiB (some 15 records, more than a small
+ * screen shows) and at FUZZ_MAX_KEYS keys. The seeds are 8 KiB files, and
+ * up to 200 keys each drew a frame of up to 70x220 cells: a few hundred
+ * inputs a second, for no code that 4 KiB and 48 keys do not reach. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_maxlen.h"
 #include "rec.h"
 #include "sbuf.h"
 #include "termsafe.h"
@@ -44,6 +50,13 @@ static void check_frame(const struct sbuf *f)
 	}
 }
 
+#define FUZZ_MAX_KEYS 48
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	return fuzz_default_max_len(argc, argv, "-max_len=4096");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct topview *v = tv_new(false, true, size > 0 && (data[0] & 1));
@@ -73,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sb_reset(&frame);
 	tv_render(v, &frame, rows, cols, 1, "reading");
 	check_frame(&frame);
-	for (size_t k = keys + 2; k < size && k < keys + 200; k++) {
+	for (size_t k = keys + 2; k < size && k < keys + 2 + FUZZ_MAX_KEYS; k++) {
 		int key = data[k] >= 0xf0 && data[k] <= 0xf9 ? TK_UP + (data[k] - 0xf0) : data[k];
 		if (tv_key(v, key))
 			break;
