@@ -33,11 +33,22 @@
 
 #define DEFAULT_SNAPLEN 262144
 #define FILE_BATCH 4096     /* packets per pcap_dispatch on a file */
-#define LIVE_POLL_MS 200    /* wake-up for idle timeouts, signals and marks */
+#define LIVE_POLL_MS 100    /* wake-up for idle timeouts, signals and marks */
+/* Live capture in blocks (TPACKET_V3, libpcap without immediate mode): the
+ * kernel hands a block over when it is full, or this long after it opened
+ * (its retire timer); one wake-up and one read for many packets, where
+ * immediate mode's per-packet hand-over dropped packets at every rate
+ * (pp-sniff(1) CAPTURE BUFFER). */
+#define LIVE_TIMEOUT_MS 20
 #define MARK_EVERY_US 50000 /* live: a mark at most this often */
-/* A packet stamped just before a dispatch may still be on its way into the
- * capture ring (another CPU): marks stay this far behind. */
-#define MARK_LAG_US 10000
+/* So a packet that arrived T before a read was handed over by then (T the
+ * block timeout); slack on top for the packet's way from its time stamp
+ * into the ring (another CPU, softirq) and for a retire timer that fires
+ * late on a loaded machine: marks stay this far behind the read. */
+#define MARK_LAG_US ((LIVE_TIMEOUT_MS + 80) * 1000)
+/* A packet that still comes after a mark has passed its time widens the
+ * lag (mark_check), up to this. */
+#define MARK_LAG_MAX_US 2000000
 /* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
  * CAPTURE BUFFER). */
 #define DEFAULT_BUFFER_KIB 8192
@@ -133,11 +144,39 @@ static const char *packet_iface(struct run *r, const u_char *bytes, size_t caple
 	                        (uint32_t)bytes[6] << 8 | bytes[7]));
 }
 
+/* Live captures into a pipe: a mark after each read of the capture, the
+ * promise that no record stamped before ts follows except those that end a
+ * flow (pp-records(5)). */
+static struct {
+	bool on;
+	uint64_t last;         /* ts of the last mark written */
+	uint64_t lag;          /* how far marks stay behind a read's start */
+	unsigned long broken;  /* packets that came after a mark passed their time */
+	uint64_t worst;        /* by how much, at most */
+} marks = {.lag = MARK_LAG_US};
+
+/* A packet stamped ts has just been read: was it promised away? Then the
+ * lag grows by what it would have needed and half again, so that a timer
+ * or a CPU this late once does not break the next marks too. */
+static void mark_check(uint64_t ts)
+{
+	if (!marks.on || ts >= marks.last)
+		return;
+	uint64_t by = marks.last - ts;
+	marks.broken++;
+	if (by > marks.worst)
+		marks.worst = by;
+	uint64_t lag = (marks.lag + by) * 3 / 2;
+	if (lag > marks.lag)
+		marks.lag = lag < MARK_LAG_MAX_US ? lag : MARK_LAG_MAX_US;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct run *r = (struct run *)user;
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
 
+	mark_check(ts);
 	if (r->dump)
 		pcap_dump((u_char *)r->dump, h, bytes);
 	sniff_packet(&r->s, r->dlt, ts, bytes, h->caplen, h->len, packet_iface(r, bytes, h->caplen));
@@ -168,10 +207,8 @@ static pcap_t *open_live(const char *dev, int snaplen, int buffer_kib)
 	if (!p)
 		pp_die(PP_EXIT_RUNTIME, "%s: %s", dev, err);
 	pcap_set_snaplen(p, snaplen);
-	pcap_set_timeout(p, 100);
-	/* Each packet as soon as it is captured, not a block at a time:
-	 * marks (pp-records(5)) can then say how far the capture is. */
-	pcap_set_immediate_mode(p, 1);
+	/* Blocks, not immediate mode: see LIVE_TIMEOUT_MS. */
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
 	pcap_set_buffer_size(p, buffer_kib * 1024);
 	rc = pcap_activate(p);
 	/* The usual reason, named with its fix rather than as libpcap's
@@ -289,20 +326,14 @@ static void sandbox(const struct pp_sandbox_opts *so, bool live)
 	pp_sandbox_run(&spec, so);
 }
 
-/* Live captures into a pipe: a mark after each dispatch, the promise
- * that no record stamped before ts follows except those that end a flow
- * (pp-records(5)). */
-static bool marks_on;
-
 static void write_mark(struct run *r, uint64_t ts)
 {
-	static uint64_t last;
 	static char producer[48];
-	if (!marks_on || pp_wfail_ended(&sniff_out) || ts < last + MARK_EVERY_US)
+	if (!marks.on || pp_wfail_ended(&sniff_out) || ts < marks.last + MARK_EVERY_US)
 		return;
 	if (!producer[0])
 		snprintf(producer, sizeof(producer), "pp-sniff:%ld", (long)getpid());
-	last = ts;
+	marks.last = ts;
 	jw_rec_begin(&r->s.w, "mark", ts);
 	jw_str(&r->s.w, "producer", producer);
 	if (jw_rec_end(&r->s.w, stdout) != 0)
@@ -460,7 +491,7 @@ int main(int argc, char **argv)
 		struct stat ns;
 		/* Whole lines per write on a pipe (shared with pp-trace). */
 		stdout = pp_out_whole_lines(stdout);
-		marks_on = pp_out_is_stream(stdout);
+		marks.on = pp_out_is_stream(stdout);
 		if (stat("/proc/self/ns/net", &ns) == 0)
 			sniff_netns = (uint64_t)ns.st_ino;
 	}
@@ -492,7 +523,7 @@ int main(int argc, char **argv)
 				status = PP_EXIT_RUNTIME;
 				break;
 			}
-			write_mark(&r, t0 - MARK_LAG_US);
+			write_mark(&r, t0 - marks.lag);
 			if (n == 0 && pfd.fd >= 0) {
 				flush_out();
 				poll(&pfd, 1, LIVE_POLL_MS);
@@ -547,6 +578,11 @@ int main(int argc, char **argv)
 		    (ps.ps_drop || ps.ps_ifdrop || (!quiet && pp_summary_wanted(so.verbose))))
 			pp_warn("%u packet%s received by filter, %u dropped by kernel, %u dropped by interface",
 			        ps.ps_recv, PP_S(ps.ps_recv), ps.ps_drop, ps.ps_ifdrop);
+		/* Always: pp-join took these packets' records as late. */
+		if (marks.broken)
+			pp_warn("%s: %lu packet%s came up to %.3f s after a mark had passed their time; marks "
+			        "were then kept %.3f s behind", dev, marks.broken, PP_S(marks.broken),
+			        (double)marks.worst / 1e6, (double)marks.lag / 1e6);
 	}
 	if (r.s.st.truncated || r.s.st.malformed)
 		pp_warn("%s: %llu packet%s truncated (shorter than their headers say), %llu malformed",
