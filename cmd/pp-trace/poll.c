@@ -35,6 +35,7 @@
 #include "pp.h"
 #include "proc.h"
 #include "procnet.h"
+#include "scope.h"
 #include "trace.h"
 #include "xalloc.h"
 
@@ -571,6 +572,7 @@ int poll_run(const struct trace_opts *o)
 	for (bool first = true; !trace_stop && !p.stop; first = false) {
 		unsigned long changes = p.changes;
 		uint64_t t0 = pp_now_us();
+		scope_poll_tick(o->scope, o->interval);
 		if (do_poll(&p, first) < 0) {
 			status = PP_EXIT_RUNTIME;
 			break;
@@ -580,6 +582,8 @@ int poll_run(const struct trace_opts *o)
 			break;
 		if (sock_emit_flush(stdout) < 0 || o->once || last)
 			break;
+		if (first)
+			trace_ready(true); /* after the initial sockets: COMMAND's are new */
 		/* After a poll that found sockets come or go, poll faster for a
 		 * while: young sockets are the ones that change (and close)
 		 * soonest. */
