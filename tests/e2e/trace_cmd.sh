@@ -144,6 +144,9 @@ check "trace_cmd ebpf: closes reported too" \
 run_cmd ebpf-tree PP_TRACE_NO_CGROUP=1 --
 check "trace_cmd ebpf-tree: said it follows the process tree" grep -q "following the process tree" "$T/ebpf-tree/err"
 run_cmd poll -- --no-ebpf -I 50ms
+cg=$(jq -r 'select(.type=="sock") | .cgroup' "$T/poll/out.jsonl" | sort -u)
+check "trace_cmd poll: by the cgroup of its own (${cg//$'\n'/,})" \
+    eval '[[ "$cg" =~ ^/([^$'"'"'\n'"'"']*/)?pp-trace\.[0-9]+$ ]] && ! grep -q following "$T/poll/err"'
 run_cmd poll-tree PP_TRACE_NO_CGROUP=1 -- --no-ebpf -I 50ms
 
 # -p PID --children: the script is started first and waits for D/go.
@@ -180,6 +183,20 @@ run_children children-ebpf 0
 # second on, so that a poll finds the grandchild while it still has it.
 run_children children-poll 1 --no-ebpf -I 50ms
 
+# A server as the command, its client outside: the accepted connection is
+# the server's (its socket is its listener's child, born in softirq), the
+# client's own connect is not reported.
+"$TRACE" -o "$T/acc.jsonl" -- python3 "$PEERS" acceptone "$T/acc.pid" "$T/acc.port" 2>"$T/acc.err" &
+tpid=$!
+for _ in $(seq 1 200); do [ -s "$T/acc.port" ] && break; sleep 0.05; done
+sh -c 'echo $$ >"$1"; exec curl -s -o /dev/null "http://127.0.0.1:$2/"' sh "$T/acc.cli" "$(cat "$T/acc.port")"
+wait $tpid
+check "trace_cmd: a server as the command: its accept with its own pid" \
+    jq -se --argjson pid "$(cat "$T/acc.pid")" --argjson port "$(cat "$T/acc.port")" \
+    'any(.[]; .event=="accept" and .pid==$pid and .dport==$port)' "$T/acc.jsonl"
+check "trace_cmd: a server as the command: its outside client not reported" \
+    jq -se --argjson pid "$(cat "$T/acc.cli")" 'all(.[]; .pid != $pid)' "$T/acc.jsonl"
+
 # --- exit status, signals, standard output, credentials ------------------------
 "$TRACE" -o "$T/sig.jsonl" -- sh -c 'kill -TERM $$' 2>"$T/sig.err"
 rc=$?
@@ -204,5 +221,5 @@ rc1=$?
 "$TRACE" -p 1 -o "$T/u2.jsonl" -- true 2>/dev/null
 rc2=$?
 check "trace_cmd: --children without -p, -p with a command: usage errors ($rc1 $rc2)" eval '[ $rc1 = 2 ] && [ $rc2 = 2 ]'
-for f in sig nf o fw su; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
+for f in acc sig nf o fw su; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
 exit 0

@@ -2,6 +2,8 @@
 #   tcpserver PORTFILE HOLD   HTTP/1.0 server: each connection is answered
 #                             HOLD s after its request, so that polling sees it
 #   udpserver PORTFILE        echoes every datagram
+#   acceptone PIDFILE PORTFILE
+#                             answers one TCP connection, then exits
 #   udpclient PIDFILE PORT HOLD
 #                             a connected UDP socket: one datagram out, the
 #                             echo in, held HOLD s
@@ -32,6 +34,17 @@ def tcpserver(pf, hold):
     while True:
         c, _ = s.accept()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def acceptone(pidf, pf):
+    mypid(pidf)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    portfile(pf, s.getsockname()[1])
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+    c.close()
 
 def udpserver(pf):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -74,6 +87,8 @@ cmd = sys.argv[1]
 a = sys.argv[2:]
 if cmd == "tcpserver":
     tcpserver(a[0], float(a[1]))
+elif cmd == "acceptone":
+    acceptone(a[0], a[1])
 elif cmd == "udpserver":
     udpserver(a[0])
 elif cmd == "udpclient":
