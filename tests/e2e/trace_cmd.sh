@@ -26,7 +26,7 @@ if ! need_root; then
     skip "trace_cmd: needs root (eBPF, network namespaces, cgroups)"
     exit 0
 fi
-for t in jq curl python3 ip nsenter; do
+for t in jq curl python3 ip nsenter setpriv; do
     have $t || { fail "trace_cmd: $t missing"; exit 0; }
 done
 # Not the invoking user's credentials for the clients here: they need root
@@ -197,6 +197,19 @@ check "trace_cmd: a server as the command: its accept with its own pid" \
 check "trace_cmd: a server as the command: its outside client not reported" \
     jq -se --argjson pid "$(cat "$T/acc.cli")" 'all(.[]; .pid != $pid)' "$T/acc.jsonl"
 
+# Unprivileged: no eBPF and no cgroup to make; polling follows the process
+# tree (in the test's namespace, whose servers it uses).
+mkdir -m 777 "$T/nobody"
+chmod o+x "$T"
+"${NSENTER[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups "$TRACE" -v -I 50ms -o "$T/nobody/out.jsonl" \
+    -- /usr/bin/python3 "$PEERS" udpclient "$T/nobody/py.pid" "$UPORT" $HOLD 2>"$T/nobody.err"
+rc=$?
+check "trace_cmd nobody: polling by the process tree, status 0 (got $rc)" \
+    eval '[ $rc = 0 ] && grep -q "following" "$T/nobody.err" && grep -q "polling instead" "$T/nobody.err"'
+check "trace_cmd nobody: its UDP flow with its own pid" \
+    jq -se --argjson pid "$(cat "$T/nobody/py.pid" 2>/dev/null || echo 0)" --argjson port "$UPORT" \
+    'any(.[]; .event=="udp" and .pid==$pid and .dport==$port) and all(.[]; .pid==$pid)' "$T/nobody/out.jsonl"
+
 # --- exit status, signals, standard output, credentials ------------------------
 "$TRACE" -o "$T/sig.jsonl" -- sh -c 'kill -TERM $$' 2>"$T/sig.err"
 rc=$?
@@ -221,5 +234,5 @@ rc1=$?
 "$TRACE" -p 1 -o "$T/u2.jsonl" -- true 2>/dev/null
 rc2=$?
 check "trace_cmd: --children without -p, -p with a command: usage errors ($rc1 $rc2)" eval '[ $rc1 = 2 ] && [ $rc2 = 2 ]'
-for f in acc sig nf o fw su; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
+for f in nobody acc sig nf o fw su; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
 exit 0
