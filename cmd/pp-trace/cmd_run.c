@@ -113,17 +113,23 @@ static void cred_from_sudo(void)
 	}
 }
 
+/* Every descriptor from 3 up but keep[] (-1 entries ignored): pp-trace's
+ * output file, its record pipe, its netlink socket are not COMMAND's. */
 static void close_fds_except(const int *keep, int n)
 {
-	for (int fd = 3; fd < 1024; fd++) {
-		bool k = false;
+	unsigned lo = 3;
+
+	for (;;) {
+		unsigned next = ~0U;
 		for (int i = 0; i < n; i++)
-			k |= keep[i] == fd;
-		if (!k)
-			close(fd);
+			if (keep[i] >= (int)lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > lo)
+			close_range(lo, next - 1, 0);
+		if (next == ~0U)
+			return;
+		lo = next + 1;
 	}
-	/* Anything higher: none of ours; close_range where there is one. */
-	syscall(436 /* SYS_close_range */, 1024U, ~0U, 0U);
 }
 
 /* --- COMMAND ------------------------------------------------------------------ */

@@ -19,10 +19,9 @@
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
 	"usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
-	"                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	"                [--proc-net] [--no-fallback] [--stats] [--update secs] [-o file]\n"
-	"                [--no-sandbox | --sandbox-strict] [-p pid --children]\n"
-	"                [[--] command [arg ...]]\n";
+	"                [-p pid [--children]] [-u user] [--comm name] [--cgroup path]\n"
+	"                [--tcp] [--udp] [--proc-net] [--no-fallback] [--stats] [--update secs]\n"
+	"                [-o file] [--no-sandbox | --sandbox-strict] [[--] command [arg ...]]\n";
 
 static void usage(FILE *f)
 {

@@ -577,13 +577,13 @@ int poll_run(const struct trace_opts *o)
 			status = PP_EXIT_RUNTIME;
 			break;
 		}
+		if (first)
+			trace_ready(true); /* after the initial sockets: COMMAND's are new */
 		/* Records of later polls are stamped after this one began. */
 		if (sock_emit_mark(stdout, t0) < 0)
 			break;
 		if (sock_emit_flush(stdout) < 0 || o->once || last)
 			break;
-		if (first)
-			trace_ready(true); /* after the initial sockets: COMMAND's are new */
 		/* After a poll that found sockets come or go, poll faster for a
 		 * while: young sockets are the ones that change (and close)
 		 * soonest. */

@@ -314,7 +314,10 @@ static bool tree_has(struct trace_scope *s, pid_t pid, uint64_t start)
 		chain[depth++] = (struct member){pid, start};
 		if (proc_read_stat(pid, comm, &ppid, &st) != 0 || st != start)
 			break; /* gone (or another process now): not known to be in */
-		if (ppid <= 0 || proc_read_stat(ppid, comm, &(pid_t){0}, &st) != 0)
+		/* A parent younger than its child is a pid used again (the
+		 * kernel reparents children at their parent's exit, so this
+		 * is only a race with /proc): not a parent. */
+		if (ppid <= 0 || proc_read_stat(ppid, comm, &(pid_t){0}, &st) != 0 || st > start)
 			break;
 		pid = ppid;
 		start = st;
