@@ -28,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "socktrace.h"
+#include "scope.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -213,7 +214,7 @@ static __always_inline bool owner_wanted(const struct owner *o)
 		return false;
 	if (targ_uid >= 0 && o->uid != (__u32)targ_uid)
 		return false;
-	return true;
+	return scope_pid_ok(o->pid, o->pstart_ns);
 }
 
 static __always_inline void set_owner(struct ppb_event *e, const struct owner *o)
@@ -326,7 +327,7 @@ static __always_inline void tcp_tuple(struct ppb_event *e, const struct sock *sk
 
 static __always_inline bool filtered(void)
 {
-	return targ_pid || targ_uid >= 0;
+	return targ_pid || targ_uid >= 0 || scope_tree;
 }
 
 /* A record about a TCP socket. o: what we know of it (never NULL); owned:
@@ -420,7 +421,7 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 	__u64 key = (__u64)sk;
 	struct owner *o, copy = {};
 
-	if (proto != IPPROTO_TCP || !family_wanted(family))
+	if (proto != IPPROTO_TCP || !family_wanted(family) || !scope_sk_ok(sk))
 		return 0;
 
 	switch (new) {
@@ -731,7 +732,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	__u64 pw[2], now;
 	__u16 pport;
 
-	if (ctx->protocol != IPPROTO_UDP || !sk || !family_wanted(sfamily))
+	if (ctx->protocol != IPPROTO_UDP || !sk || !family_wanted(sfamily) || !scope_bpf_sock_ok(sk))
 		return;
 	if (!hook6) {
 		__u32 a = ctx->user_ip4;
@@ -889,7 +890,7 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	proto = sk_proto(sk);
 	if (proto == IPPROTO_TCP && claim_on_io)
 		return claim_accept(sk);
-	if (proto != IPPROTO_UDP || !trace_udp)
+	if (proto != IPPROTO_UDP || !trace_udp || !scope_sk_ok(sk))
 		return 0;
 	if (udp_track)
 		udp_count(sk, ret, flags, out);
@@ -1022,7 +1023,7 @@ int cg_sock_release(struct bpf_sock *ctx)
  * are seen there.) */
 static __always_inline void udp_bound(struct bpf_sock *ctx)
 {
-	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp)
+	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp && scope_bpf_sock_ok(ctx))
 		udp_life_of(KSOCK((__u64)ctx), false);
 }
 

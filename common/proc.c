@@ -313,8 +313,8 @@ const char *proc_root(void)
 	return root;
 }
 
-/* Whole (small) file into buf; bytes read, or -1. */
-static ssize_t read_file(const char *path, char *buf, size_t cap)
+/* (proc.h) */
+ssize_t proc_read_file(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -365,11 +365,11 @@ void proc_info_clear(struct proc_info *pi)
 	memset(pi, 0, sizeof(*pi));
 }
 
-static int read_stat(pid_t pid, char comm[16], pid_t *ppid, uint64_t *start)
+int proc_read_stat(pid_t pid, char comm[16], pid_t *ppid, uint64_t *start)
 {
 	char path[PATH_MAX], buf[1024];
 	snprintf(path, sizeof(path), "%s/%d/stat", proc_root(), (int)pid);
-	ssize_t n = read_file(path, buf, sizeof(buf));
+	ssize_t n = proc_read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
 	if (proc_parse_stat(buf, (size_t)n, comm, ppid, start) < 0) {
@@ -390,11 +390,11 @@ int proc_read(pid_t pid, struct proc_info *pi)
 	memset(pi, 0, sizeof(*pi));
 	pi->pid = pid;
 	pi->ppid = -1;
-	if (read_stat(pid, pi->comm, &pi->ppid, &pi->start_time) < 0)
+	if (proc_read_stat(pid, pi->comm, &pi->ppid, &pi->start_time) < 0)
 		return -1;
 
 	snprintf(path, sizeof(path), "%s/%d/status", proc_root(), (int)pid);
-	if ((n = read_file(path, buf, 4096)) > 0) {
+	if ((n = proc_read_file(path, buf, 4096)) > 0) {
 		buf[n < 4096 ? n : 4095] = '\0';
 		char *u = strstr(buf, "\nUid:");
 		unsigned long v;
@@ -409,11 +409,11 @@ int proc_read(pid_t pid, struct proc_info *pi)
 		pi->exe = xmemdup(buf, (size_t)n);
 
 	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root(), (int)pid);
-	if ((n = read_file(path, buf, sizeof(buf))) > 0)
+	if ((n = proc_read_file(path, buf, sizeof(buf))) > 0)
 		pi->argc = proc_parse_cmdline(buf, (size_t)n, &pi->argv);
 
 	snprintf(path, sizeof(path), "%s/%d/cgroup", proc_root(), (int)pid);
-	if ((n = read_file(path, buf, 16384)) > 0) {
+	if ((n = proc_read_file(path, buf, 16384)) > 0) {
 		pi->cgroup = proc_cgroup_v2(buf, (size_t)n);
 		char id[128];
 		/* The v2 path first; on hybrid hosts a v1 hierarchy may be the one
@@ -522,7 +522,7 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 		pid_t ppid;
 		uint64_t start;
 		e->checked = c->gen;
-		if (read_stat(pid, comm, &ppid, &start) < 0) {
+		if (proc_read_stat(pid, comm, &ppid, &start) < 0) {
 			e->pi.gone = true; /* still describes the socket's owner */
 			return &e->pi;
 		}

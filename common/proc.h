@@ -85,6 +85,12 @@ const char *proc_root(void);
 int proc_read(pid_t pid, struct proc_info *pi);
 void proc_info_clear(struct proc_info *pi);
 
+/* A whole small file into buf (not NUL-terminated): bytes read, or -1. */
+ssize_t proc_read_file(const char *path, char *buf, size_t cap);
+/* comm, ppid and start time (clock ticks after boot) of pid from its
+ * /proc/PID/stat. 0, or -1 (errno) when it is gone or unreadable. */
+int proc_read_stat(pid_t pid, char comm[16], pid_t *ppid, uint64_t *start);
+
 /* Inode of a network namespace link such as "self/ns/net" (under proc_root),
  * 0 when unreadable. */
 uint64_t proc_netns_of(const char *rel);

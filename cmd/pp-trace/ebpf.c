@@ -29,6 +29,7 @@
 #include "jsonw.h"
 #include "outfile.h"
 #include "pp.h"
+#include "scope_bpf.h"
 #include "trace.h"
 #include "socktrace.skel.h"
 #include "socktrace_probe.skel.h"
@@ -267,6 +268,7 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		r->skel->rodata->trace_udp = o->udp;
 		bpf_map__set_max_entries(r->skel->maps.events, rb_bytes);
 		r->skel->rodata->wakeup_bytes = rb_bytes / 8;
+		scope_bpf_prepare(r->skel, o);
 		for (int i = 0; i < H_COUNT; i++) {
 			bool on = r->h[i].wanted && !r->h[i].off;
 			bpf_program__set_autoload(r->h[i].prog, on);
@@ -678,6 +680,7 @@ int ebpf_run(const struct trace_opts *o)
 		r.cg_fd = open(cgroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mf)
 		fclose(mf);
+	r.cg_fd = scope_bpf_cgroup_fd(o, r.cg_fd);
 
 	if (skel_load(&r, missing, why, sizeof(why)) != 0) {
 		snprintf(trace_unavailable_reason, sizeof(trace_unavailable_reason), "%s", why);
@@ -687,6 +690,11 @@ int ebpf_run(const struct trace_opts *o)
 	if (hooks_attach(&r) == 0) {
 		snprintf(trace_unavailable_reason, sizeof(trace_unavailable_reason),
 			 "no socket hook could be attached");
+		status = TRACE_UNAVAILABLE;
+		goto cleanup;
+	}
+	if (scope_bpf_start(r.skel, o, why, sizeof(why)) != 0) {
+		snprintf(trace_unavailable_reason, sizeof(trace_unavailable_reason), "%s", why);
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
@@ -723,8 +731,10 @@ int ebpf_run(const struct trace_opts *o)
 	r.clk.clk_tck = sysconf(_SC_CLK_TCK);
 	clock_sync(&r.clk);
 
+	trace_ready(false);
 	run_loop(&r);
 	report_counts(&r);
+	scope_bpf_report(r.skel);
 	status = trace_exit_status();
 
 cleanup:

@@ -10,6 +10,7 @@
 #include "lineout.h"
 #include "pp.h"
 #include "proc.h"
+#include "scope.h"
 #include "trace.h"
 #include "wfail.h"
 
@@ -143,7 +144,7 @@ bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts 
 }
 
 /* --cgroup PATH: PATH itself or anything below it. */
-static bool cgroup_under(const char *cg, const char *want)
+bool trace_cgroup_under(const char *cg, const char *want)
 {
 	size_t n = strlen(want);
 	while (n > 1 && want[n - 1] == '/')
@@ -305,7 +306,9 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	const char *comm = e->comm[0] ? e->comm : pi && pi->comm[0] ? pi->comm : NULL;
 	if (o->comm && (!comm || strcmp(comm, o->comm)))
 		return 0;
-	if (o->cgroup && !(pi && pi->cgroup && cgroup_under(pi->cgroup, o->cgroup)))
+	if (o->cgroup && !(pi && pi->cgroup && trace_cgroup_under(pi->cgroup, o->cgroup)))
+		return 0;
+	if (o->scope && !scope_event_ok(o->scope, e, pi))
 		return 0;
 
 	if (!w_ready) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_run.h"
 #include "lineout.h"
 #include "outfile.h"
 #include "pp.h"
@@ -18,9 +19,9 @@
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
 	"usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
-	"                [-p pid] [-u user] [--comm name] [--cgroup path] [--tcp] [--udp]\n"
-	"                [--proc-net] [--no-fallback] [--stats] [--update secs] [-o file]\n"
-	"                [--no-sandbox | --sandbox-strict]\n";
+	"                [-p pid [--children]] [-u user] [--comm name] [--cgroup path]\n"
+	"                [--tcp] [--udp] [--proc-net] [--no-fallback] [--stats] [--update secs]\n"
+	"                [-o file] [--no-sandbox | --sandbox-strict] [[--] command [arg ...]]\n";
 
 static void usage(FILE *f)
 {
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 	        "  -d, --duration T     stop after this long\n"
 	        "  -c, --count N        stop after N records\n"
 	        "  -p, --pid PID        only sockets of this process\n"
+	        "      --children       with -p: and of its descendants, present and future\n"
 	        "  -u, --uid USER       only sockets of this user (name or number)\n"
 	        "      --comm NAME      only processes with this comm\n"
 	        "      --cgroup PATH    only processes in this cgroup v2 path or below\n"
@@ -47,6 +49,8 @@ static void usage(FILE *f)
 	        "                       open TCP connection every SECS (sock_diag tcp_info)\n"
 	        "  -v, --verbose        more messages on stderr (also what the sandbox applied)\n"
 	        PP_SANDBOX_USAGE
+	        "  -- COMMAND [ARG...]  run COMMAND in a cgroup of its own and trace only it and\n"
+	        "                       its descendants; exit with its status\n"
 	        "  -h, --help           this help\n"
 	        "  -V, --version        version\n");
 }
@@ -69,7 +73,7 @@ static int64_t parse_user(const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS, O_UPDATE };
+	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS, O_UPDATE, O_CHILDREN };
 	static const struct option longopts[] = {
 		{"no-ebpf", no_argument, NULL, O_NO_EBPF},
 		{"once", no_argument, NULL, O_ONCE},
@@ -77,6 +81,7 @@ int main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"count", required_argument, NULL, 'c'},
 		{"pid", required_argument, NULL, 'p'},
+		{"children", no_argument, NULL, O_CHILDREN},
 		{"uid", required_argument, NULL, 'u'},
 		{"comm", required_argument, NULL, O_COMM},
 		{"cgroup", required_argument, NULL, O_CGROUP},
@@ -96,11 +101,12 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct trace_opts o = {.pid = -1, .uid = -1, .interval = 0.5};
-	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false;
+	bool no_ebpf = false, want4 = false, want6 = false, wtcp = false, wudp = false, children = false;
 	const char *ofile = NULL;
 	int ch, status;
 	double update = 0;
 
+	cmd_note_start(); /* before anything changes signals: COMMAND's */
 	pp_setprog(argv[0]);
 	argv[0] = (char *)pp_progname; /* getopt's messages: "pp-x: ...", no path */
 	pp_out_init();
@@ -108,7 +114,7 @@ int main(int argc, char **argv)
 	 * (the netlink socket): records must not go there. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		pp_die(PP_EXIT_RUNTIME, "standard output is closed");
-	while ((ch = getopt_long(argc, argv, "46I:d:c:p:u:o:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+46I:d:c:p:u:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_NO_EBPF: no_ebpf = true; break;
 		case O_ONCE: o.once = true; break;
@@ -125,6 +131,7 @@ int main(int argc, char **argv)
 		case 'c': o.count = pp_opt_ll("-c", optarg, 1, 1000000000000LL); break;
 		case 'p': o.pid = pp_opt_ll("-p", optarg, 1, 4194304); break;
 		case 'u': o.uid = parse_user(optarg); break;
+		case O_CHILDREN: children = true; break;
 		case O_COMM: o.comm = optarg; break;
 		case O_CGROUP: o.cgroup = optarg; break;
 		case '4': want4 = true; break;
@@ -150,8 +157,11 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 0)
-		pp_usage_error("unexpected argument '%s'", argv[0]);
+	/* The first argument that is no option (or all after "--") is COMMAND. */
+	if (argc > 0 && (o.once || o.pid > 0))
+		pp_usage_error("a command cannot be traced with %s", o.once ? "--once" : "-p");
+	if (children && o.pid < 0)
+		pp_usage_error("--children needs -p PID");
 	/* -4/-6 and --tcp/--udp narrow; none of a pair means both. */
 	o.v4 = want4 || !want6;
 	o.v6 = want6 || !want4;
@@ -162,19 +172,29 @@ int main(int argc, char **argv)
 	if (o.no_fallback && no_ebpf)
 		pp_usage_error("--no-fallback asks for eBPF, which --no-ebpf/--once/--proc-net rule out");
 
+	if (argc > 0)
+		cmd_keep_stdout();
 	if (ofile && pp_output_open(ofile) < 0)
-		return PP_EXIT_RUNTIME;
+		return argc > 0 ? 125 : PP_EXIT_RUNTIME;
 
 	/* No SA_RESTART: a wait in progress returns at once with EINTR. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* A hangup ends the run cleanly; with -o it reopens the file (logrotate). */
-	if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
-		sigaction(SIGHUP, &sa, NULL);
+	if (argc > 0) {
+		cmd_start(&o, argv, ofile != NULL); /* its own handlers: signals go on to COMMAND */
+	} else {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		/* A hangup ends the run cleanly; with -o it reopens the file (logrotate). */
+		if (pp_sighup_ends_run()) /* with -o, SIGHUP reopens the file */
+			sigaction(SIGHUP, &sa, NULL);
+	}
+	if (children) {
+		cmd_children(&o, (pid_t)o.pid);
+		o.pid = -1; /* the tree decides, not the pid alone */
+	}
 
 	/* Whole lines per write on a pipe (shared with pp-sniff), and a
 	 * first mark: pp-join then waits for us while eBPF loads. */
@@ -194,7 +214,7 @@ int main(int argc, char **argv)
 			if (o.no_fallback) {
 				pp_warn("eBPF unavailable: %s", trace_unavailable_reason);
 				sock_emit_cleanup();
-				return PP_EXIT_RUNTIME;
+				return argc > 0 ? cmd_finish(PP_EXIT_RUNTIME) : PP_EXIT_RUNTIME;
 			}
 			pp_warn("eBPF unavailable: %s; polling instead (--no-ebpf)", trace_unavailable_reason);
 		}
@@ -208,5 +228,7 @@ int main(int argc, char **argv)
 		status = PP_EXIT_RUNTIME;
 	else if (sock_emit_output_ended())
 		fclose(stdout); /* nothing more can go out; frees the stream */
+	if (argc > 0)
+		status = cmd_finish(status);
 	return status;
 }

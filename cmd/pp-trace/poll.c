@@ -35,6 +35,7 @@
 #include "pp.h"
 #include "proc.h"
 #include "procnet.h"
+#include "scope.h"
 #include "trace.h"
 #include "xalloc.h"
 
@@ -571,10 +572,13 @@ int poll_run(const struct trace_opts *o)
 	for (bool first = true; !trace_stop && !p.stop; first = false) {
 		unsigned long changes = p.changes;
 		uint64_t t0 = pp_now_us();
+		scope_poll_tick(o->scope, o->interval);
 		if (do_poll(&p, first) < 0) {
 			status = PP_EXIT_RUNTIME;
 			break;
 		}
+		if (first)
+			trace_ready(true); /* after the initial sockets: COMMAND's are new */
 		/* Records of later polls are stamped after this one began. */
 		if (sock_emit_mark(stdout, t0) < 0)
 			break;

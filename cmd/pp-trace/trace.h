@@ -64,7 +64,17 @@ struct trace_opts {
 	bool proc_net;           /* --proc-net: /proc/net tables, not sock_diag */
 	/* --no-sandbox, --sandbox-strict, -v (sandbox.h) */
 	struct pp_sandbox_opts sandbox;
+	/* -- COMMAND, -p PID --children: only these processes (scope.h);
+	 * NULL: every process. */
+	struct trace_scope *scope;
 };
+
+/* A mode is ready to see events (attached, or polling): COMMAND may start
+ * now (cmd_run.c; nothing without one). polling: the mode that runs. */
+void trace_ready(bool polling);
+
+/* --cgroup PATH and the polled scope: is cg PATH itself or below it? */
+bool trace_cgroup_under(const char *cg, const char *want);
 
 /* After init (programs attached, or netlink socket open): no_new_privs and
  * every capability dropped but keep (PP_CAP bits) and what reading other
