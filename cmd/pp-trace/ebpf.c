@@ -26,6 +26,7 @@
 
 #include "ebpf_env.h"
 #include "ebpf_event.h"
+#include "kdns.h"
 #include "jsonw.h"
 #include "outfile.h"
 #include "pp.h"
@@ -104,6 +105,7 @@ struct run {
 	struct socktrace_bpf *skel;
 	struct hook h[H_COUNT];
 	struct ring_buffer *rb;
+	struct kdns *kdns;   /* DNS from the kernel (kdns.c), or NULL */
 	struct ebpf_clock clk;
 	uint64_t netns_self;
 	int cg_fd;
@@ -705,6 +707,7 @@ int ebpf_run(const struct trace_opts *o)
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
+	r.kdns = kdns_start(o, r.rb, r.cg_fd, &r.clk); /* its ring joins r.rb */
 	if (verbose) {
 		/* Also the moment from which events are seen (tests wait for it). */
 		char list[512];
@@ -739,6 +742,7 @@ int ebpf_run(const struct trace_opts *o)
 
 cleanup:
 	ring_buffer__free(r.rb);
+	kdns_stop(r.kdns);
 	socktrace_bpf__destroy(r.skel); /* detaches every link, closes every map */
 	if (r.cg_fd >= 0)
 		close(r.cg_fd);

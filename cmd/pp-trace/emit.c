@@ -286,7 +286,12 @@ static const char *const ev_names[] = {
 	[SEV_UDP] = "udp", [SEV_CLOSE] = "close",
 };
 
-int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out)
+/* A record about e: a sock record (body NULL), or one of another type
+ * whose own members body() writes after the 5-tuple (pp-trace's dns
+ * records, kdns.c). The filters, the process fields and the counting are
+ * the same for both. */
+int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out,
+                      const char *type, void (*body)(struct jw *w, void *arg), void *arg)
 {
 	char pb[16];
 
@@ -317,9 +322,11 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	}
 	struct pp_tuple t;
 	unmapped(e, &t);
-	jw_rec_begin(&w, "sock", e->ts_us);
-	jw_str(&w, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
-	jw_str(&w, "dir", e->out ? "out" : "in");
+	jw_rec_begin(&w, type, e->ts_us);
+	if (!body) {
+		jw_str(&w, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
+		jw_str(&w, "dir", e->out ? "out" : "in");
+	}
 	jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
 	if (t.src.family) {
 		jw_addr(&w, "src", &t.src);
@@ -332,9 +339,11 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 		if (t.src.family == t.dst.family)
 			jw_str(&w, "community_id", community_id(&t, cid));
 	}
-	if (e->state)
+	if (body)
+		body(&w, arg);
+	if (e->state && !body)
 		jw_str(&w, "state", e->state);
-	if (e->ev == SEV_CLOSE) {
+	if (e->ev == SEV_CLOSE && !body) {
 		if (e->has_bytes) {
 			jw_uint(&w, "tx_bytes", e->tx_bytes);
 			jw_uint(&w, "rx_bytes", e->rx_bytes);
@@ -352,10 +361,15 @@ int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE
 	jw_str(&w, "source", e->source ? e->source : "ebpf");
 	if (jw_rec_end(&w, out) < 0)
 		return pp_wfail_note(&wf, errno);
-	if (sock_emit_track)
+	if (sock_emit_track && !body)
 		sock_emit_track(e, &t, comm, has_uid, uid);
 	written++;
 	if (o->count > 0 && written >= (unsigned long long)o->count)
 		return -1;
 	return 1;
+}
+
+int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out)
+{
+	return trace_record_emit(e, o, out, "sock", NULL, NULL);
 }

@@ -21,7 +21,7 @@ static const char synopsis[] =
 	"usage: pp-trace [-46v] [--no-ebpf] [--once] [-I interval] [-d duration] [-c count]\n"
 	"                [-p pid [--children]] [-u user] [--comm name] [--cgroup path]\n"
 	"                [--tcp] [--udp] [--proc-net] [--no-fallback] [--stats] [--update secs]\n"
-	"                [-o file] [--no-sandbox | --sandbox-strict] [[--] command [arg ...]]\n";
+	"                [--no-dns] [-o file] [--no-sandbox | --sandbox-strict] [[--] command [arg ...]]\n";
 
 static void usage(FILE *f)
 {
@@ -47,6 +47,8 @@ static void usage(FILE *f)
 	        "      --stats          print counters on stderr at exit\n"
 	        "      --update SECS    also an update record with the byte counts of each\n"
 	        "                       open TCP connection every SECS (sock_diag tcp_info)\n"
+	        "      --no-dns         eBPF: no dns records (DNS questions and answers seen\n"
+	        "                       in the kernel, with the process that asked)\n"
 	        "  -v, --verbose        more messages on stderr (also what the sandbox applied)\n"
 	        PP_SANDBOX_USAGE
 	        "  -- COMMAND [ARG...]  run COMMAND in a cgroup of its own and trace only it and\n"
@@ -73,7 +75,7 @@ static int64_t parse_user(const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS, O_UPDATE, O_CHILDREN };
+	enum { O_NO_EBPF = 256, O_ONCE, O_COMM, O_CGROUP, O_TCP, O_UDP, O_PROC_NET, O_NO_FALLBACK, O_STATS, O_UPDATE, O_CHILDREN, O_NO_DNS };
 	static const struct option longopts[] = {
 		{"no-ebpf", no_argument, NULL, O_NO_EBPF},
 		{"once", no_argument, NULL, O_ONCE},
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 		{"no-fallback", no_argument, NULL, O_NO_FALLBACK},
 		{"stats", no_argument, NULL, O_STATS},
 		{"update", required_argument, NULL, O_UPDATE},
+		{"no-dns", no_argument, NULL, O_NO_DNS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"output", required_argument, NULL, 'o'},
 		PP_SANDBOX_LONGOPTS,
@@ -146,6 +149,7 @@ int main(int argc, char **argv)
 			if (update < 0.1)
 				pp_usage_error("--update must be at least 0.1 s");
 			break;
+		case O_NO_DNS: o.no_dns = true; break;
 		case 'v': o.verbose = o.sandbox.verbose = true; break;
 		case 'o': ofile = optarg; break;
 		case PP_OPT_NO_SANDBOX:

@@ -62,6 +62,7 @@ struct trace_opts {
 	bool verbose, stats, no_fallback;
 	/* Added for the polling mode. */
 	bool proc_net;           /* --proc-net: /proc/net tables, not sock_diag */
+	bool no_dns;             /* --no-dns: no dns records from the kernel (kdns.c) */
 	/* --no-sandbox, --sandbox-strict, -v (sandbox.h) */
 	struct pp_sandbox_opts sandbox;
 	/* -- COMMAND, -p PID --children: only these processes (scope.h);
@@ -90,6 +91,12 @@ void trace_sandbox(const struct trace_opts *o, uint64_t keep, bool ebpf);
  * 0 when filtered out, -1 when the run must end: -c count reached, the
  * reader went away, or a write error (already reported). */
 int sock_event_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out);
+/* The same for a record of another type (pp-trace's dns records, kdns.c):
+ * the 5-tuple of e, then what body() writes, then e's process fields and
+ * "source"; filtered and counted (-c) as sock records are. */
+struct jw;
+int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FILE *out,
+                      const char *type, void (*body)(struct jw *w, void *arg), void *arg);
 /* Does the event pass the filters that need no /proc lookup (-4 -6 --tcp
  * --udp)? Lets a mode skip work early; sock_event_emit checks again. */
 bool sock_event_cheap_match(const struct sock_event *e, const struct trace_opts *o);

@@ -146,7 +146,7 @@ if wait_attached "$T/head.err" "$HPID"; then
     check "head -1: ends by itself with status 0" [ "$(cat "$T/head.rc" 2>/dev/null)" = 0 ]
     check "head -1: one JSON line" [ "$(jq -c . "$T/head.out" | wc -l)" = 1 ]
     check "head -1: no program of ours left" gone $ids
-    check "head -1: quiet about the closed pipe" [ -z "$(grep -v -e 'eBPF attached' -e 'kernel events' -e 'sandbox: ' "$T/head.err")" ]
+    check "head -1: quiet about the closed pipe" [ -z "$(grep -v -e 'eBPF attached' -e 'kernel events' -e 'sandbox: ' -e 'from the kernel' "$T/head.err")" ]
 else
     fail "head -1: attaches"
     kill -9 "$HPID" 2>/dev/null
