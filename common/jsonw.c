@@ -281,6 +281,24 @@ char *jw_fmt_ts(char *p, uint64_t usec)
 	return p + 6;
 }
 
+char *jw_fmt_micros(char *p, uint64_t us)
+{
+	unsigned f = (unsigned)(us % 1000000u);
+	p = jw_fmt_u64(p, us / 1000000u);
+	if (f) {
+		char d[6];
+		int n = 6;
+		for (int i = 5; i >= 0; i--, f /= 10)
+			d[i] = (char)('0' + f % 10);
+		while (d[n - 1] == '0')
+			n--;
+		*p++ = '.';
+		memcpy(p, d, (size_t)n);
+		p += n;
+	}
+	return p;
+}
+
 char *jw_fmt_hex(char *p, const void *sv, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -340,19 +358,7 @@ static size_t fmt_micro(char *b, double v)
 	char *p = b;
 	if (v < 0)
 		*p++ = '-';
-	p = jw_fmt_u64(p, (uint64_t)k / 1000000u);
-	unsigned f = (unsigned)((uint64_t)k % 1000000u);
-	if (f) {
-		char d[6];
-		int n = 6;
-		for (int i = 5; i >= 0; i--, f /= 10)
-			d[i] = (char)('0' + f % 10);
-		while (d[n - 1] == '0')
-			n--;
-		*p++ = '.';
-		memcpy(p, d, (size_t)n);
-		p += n;
-	}
+	p = jw_fmt_micros(p, (uint64_t)k);
 	return (size_t)(p - b);
 }
 

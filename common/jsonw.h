@@ -69,10 +69,12 @@ void jw_put(struct jw *w, const void *s, size_t n);
 /* Formatting into a caller's buffer, without printf, for those that build
  * constant parts of records once (pp-sniff's 5-tuple members): each writes
  * at p and returns the end. jw_fmt_u64 needs 20 bytes, jw_fmt_i64 21,
- * jw_fmt_ts 27 (as jw_ts), jw_fmt_hex 2n, jw_fmt_b64 4 * ((n + 2) / 3). */
+ * jw_fmt_ts 27 (as jw_ts), jw_fmt_micros 27 (us / 1e6 with at most 6
+ * decimals and no trailing zeros), jw_fmt_hex 2n, jw_fmt_b64 4 * ((n + 2) / 3). */
 char *jw_fmt_u64(char *p, uint64_t v);
 char *jw_fmt_i64(char *p, int64_t v);
 char *jw_fmt_ts(char *p, uint64_t usec);
+char *jw_fmt_micros(char *p, uint64_t us);
 char *jw_fmt_hex(char *p, const void *s, size_t n);
 char *jw_fmt_b64(char *p, const void *s, size_t n);
 

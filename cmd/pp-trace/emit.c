@@ -264,20 +264,8 @@ static const char *community_id(const struct pp_tuple *t, char *buf)
  * and writes 3.4e-05, and a loopback connection lasts some 50 us). */
 static void put_duration(struct jw *out, uint64_t us)
 {
-	char b[32], *p = jw_fmt_u64(b, us / 1000000u);
-	unsigned f = (unsigned)(us % 1000000u);
+	char b[32], *p = jw_fmt_micros(b, us);
 
-	if (f) {
-		char d[6];
-		int n = 6;
-		for (int i = 5; i >= 0; i--, f /= 10)
-			d[i] = (char)('0' + f % 10);
-		while (d[n - 1] == '0')
-			n--;
-		*p++ = '.';
-		memcpy(p, d, (size_t)n);
-		p += n;
-	}
 	jw_raw(out, "duration", b, (size_t)(p - b));
 }
 
