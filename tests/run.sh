@@ -74,6 +74,12 @@ selected() {
     return 1
 }
 
+# A failure the runner itself finds: printed in place and kept for the end.
+note_fail() {
+    echo "  [$name] FAIL $*"
+    echo "[$name] FAIL $*" >>"$log/failures"
+}
+
 run_one() {   # name, command...
     local name=$1; shift
     selected "$name" || return 0
@@ -96,13 +102,14 @@ run_one() {   # name, command...
     local p f s
     p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out"); s=$(grep -c '^SKIP ' "$out")
     grep -E '^(PASS|FAIL|SKIP|INFO) ' "$out" | sed "s|^|  [$name] |"
+    grep '^FAIL ' "$out" | sed "s|^|[$name] |" >>"$log/failures"
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-        echo "  [$name] FAIL $name: exited with status $rc$([ $rc -eq 124 ] && echo ' (timeout)')"
+        note_fail "$name: exited with status $rc$([ $rc -eq 124 ] && echo ' (timeout)')"
         f=$((f + 1))
     fi
     left=$(left_behind "$cg" "$sid")
     if [ -n "$left" ]; then
-        echo "  [$name] FAIL $name: left processes running:"
+        note_fail "$name: left processes running:"
         echo "$left" | sed 's/^/    /'
         f=$((f + 1))
         kill_left "$cg" "$sid"
@@ -110,7 +117,7 @@ run_one() {   # name, command...
         rmdir "$cg" 2>/dev/null
     fi
     if [ $((p + f + s)) -eq 0 ]; then
-        echo "  [$name] FAIL $name: printed no result"
+        note_fail "$name: printed no result"
         f=1
     fi
     if [ "$f" -gt 0 ]; then
@@ -132,6 +139,11 @@ for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
     run_one "e2e/$(basename "$t" .sh)" bash "$t"
 done
+# The failures again, next to the summary, where a log's tail shows them.
+if [ -s "$log/failures" ]; then
+    echo "failed:"
+    head -n 50 "$log/failures" | sed 's/^/  /'
+fi
 rm -rf "$log"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
