@@ -88,6 +88,11 @@ bool fmt_key_text(struct rec *r, const char *key, struct sbuf *out)
 	return key_value(r, key, out);
 }
 
+bool fmt_tok_text(struct rec *r, int t, struct sbuf *out)
+{
+	return tok_value(r, t, out);
+}
+
 /* addr:port; in tables the port by its service name (netstat style) unless
  * --numeric. */
 static bool endpoint(struct rec *r, const char *addr_key, const char *port_key,

@@ -27,6 +27,8 @@ struct fmt_opts {
 bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct sbuf *out);
 /* Text of top-level key (arrays joined with ';'), raw: no units. */
 bool fmt_key_text(struct rec *r, const char *key, struct sbuf *out);
+/* The same for the value at token t (a member already found: no search). */
+bool fmt_tok_text(struct rec *r, int t, struct sbuf *out);
 
 /* Columns resolved once per record (the hot path of CSV and tables):
  * fmt_cols_find fills tok[i] with the value token of column i, or -1, in

@@ -53,9 +53,12 @@ void tm_init(struct tmodel *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->nslots = 1u << 16;
-	m->slot_key = xrealloc(NULL, m->nslots * sizeof(*m->slot_key));
+	/* calloc: fresh pages are zero already, and only the slots used are
+	 * ever touched (a memset wrote all 512 KiB at every start). */
+	m->slot_key = calloc(m->nslots, sizeof(*m->slot_key));
+	if (!m->slot_key)
+		pp_die(PP_EXIT_RUNTIME, "out of memory");
 	m->slot_idx = xrealloc(NULL, m->nslots * sizeof(*m->slot_idx));
-	memset(m->slot_key, 0, m->nslots * sizeof(*m->slot_key));
 }
 
 static void conn_free(struct tconn *c)
@@ -229,7 +232,11 @@ static void merge(struct tconn *c, struct rec *r, bool noproc, bool state_ok)
 			memcpy(kbuf, key, kl);
 			kbuf[kl] = '\0';
 			sb_reset(&t);
-			fmt_key_text(r, kbuf, &t);
+			/* The member's own value: a search by name for
+			 * each member was a pass over the record per
+			 * member (of a repeated key the last still wins:
+			 * it is set last). */
+			fmt_tok_text(r, k + 1, &t);
 			kv_set(c, kbuf, raw, rawlen, t.s ? t.s : "");
 		}
 	}

@@ -107,6 +107,21 @@ int main(void)
 	}
 	tm_free(&m);
 
+	CASE("every member merged with its own value; of a repeated key the last wins");
+	tm_init(&m);
+	feed(&m, "{\"type\":\"sock\",\"event\":\"connect\",\"dir\":\"out\"," TUP
+	         ",\"comm\":\"first\",\"sni\":\"a.example\",\"alpn\":[\"h2\",\"http/1.1\"],"
+	         "\"comm\":\"last\",\"k\\u0065y\":\"escaped\"}");
+	o = side(&m, SIDE_OUT);
+	CHECK(o != NULL);
+	if (o) {
+		CHECK_STR(tc_get(o, "comm"), "last");
+		CHECK_STR(tc_get(o, "sni"), "a.example");
+		CHECK_STR(tc_get(o, "alpn"), "h2;http/1.1");
+		CHECK_STR(tc_get(o, "key"), "escaped");
+	}
+	tm_free(&m);
+
 	CASE("folding old closed connections keeps the totals");
 	tm_init(&m);
 	for (int k = 0; k < 25000; k++) {
