@@ -1,5 +1,6 @@
 /* pp-trace's DNS from the kernel: load bpf/dnssnoop.bpf.c, attach its
- * programs to the cgroup v2 root (as the socket hooks are), and write a dns
+ * programs to the cgroup the socket hooks use (the cgroup v2 root, or the
+ * cgroup of a traced COMMAND), and write a dns
  * record per message it reports (kdns_event.c). Off with --no-dns. Nothing
  * is pinned: the programs go with the process. */
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include "kdns.h"
 #include "kdns_event.h"
 #include "pp.h"
+#include "scope.h"
+#include "scope_bpf.h"
 #include "dnssnoop.skel.h"
 #include "../../bpf/dnssnoop.h"
 
@@ -35,6 +38,12 @@ static int on_dns(void *ctx, void *data, size_t size)
 			pp_warn("kernel DNS record skipped: %s", why);
 		return 0;
 	}
+	/* A process tree (-p PID --children, COMMAND without a cgroup of its
+	 * own): the programs are on the root cgroup and see every process's
+	 * messages; only the tree's are the run's. (A cgroup scope needs no
+	 * check: they are attached to it.) */
+	if (!scope_bpf_pid_ok(k->o->scope, m.e.pid >= 0, (uint32_t)m.e.pid, m.pstart_ns))
+		return 0;
 	if (kdns_emit(&m, k->o, stdout) < 0) {
 		trace_stop = 1; /* -c reached, the reader gone, a write error */
 		return -1;

@@ -73,11 +73,24 @@ int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char
 		         strerror(errno));
 		return -1;
 	}
+	s->tree_map_fd = bpf_map__fd(skel->maps.scope_pids);
+	s->tree_map = s->tree_map_fd >= 0;
 	int n = scope_tree_each(s, seed, skel);
 	if (o->verbose)
 		pp_warn("following the process tree of %ld: %d process%s now", (long)s->root, n,
 		        n == 1 ? "" : "es");
 	return 0;
+}
+
+bool scope_bpf_pid_ok(const struct trace_scope *s, bool has_pid, uint32_t pid, uint64_t start_ns)
+{
+	uint64_t v;
+
+	if (!s || s->kind != SCOPE_TREE)
+		return true;
+	/* As bpf/scope.h's scope_pid_ok: 0 is a member seeded alive. */
+	return has_pid && s->tree_map &&
+	       bpf_map_lookup_elem(s->tree_map_fd, &pid, &v) == 0 && (v == 0 || v == start_ns);
 }
 
 void scope_bpf_report(const struct socktrace_bpf *skel)

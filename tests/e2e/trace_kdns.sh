@@ -209,6 +209,74 @@ check "$C: pp-trace | pp-join names curl's connection (dst_name alias.kdns.test)
 "$PP_BIN/pp-fmt" -t -f comm,destination,dst_name type:sock event:connect comm:curl <"$T/joined.jsonl" >"$T/table" 2>&1
 check "$C: pp-trace | pp-join | pp-fmt shows dst_name" grep -q 'curl .*127\.0\.0\.2:.*alias\.kdns\.test' "$T/table"
 
+# --- Scoped runs: only the DNS of the traced processes -------------------------
+# -p PID --children, and COMMAND followed by its process tree (no cgroup of
+# its own): the DNS programs are then on the root cgroup and see every
+# process; COMMAND in its cgroup: they are on that cgroup. A dig outside the
+# scope asks all the while; the one inside is reported, nothing else.
+unset SUDO_UID SUDO_GID SUDO_USER # COMMAND runs ip netns exec: root's
+outside() { # DIR: digs for alias.kdns.test until DIR/stop, their pids in DIR/out.pids
+    while [ ! -e "$1/stop" ]; do
+        inns_pid "$1/one" dig +short +tries=1 +time=1 @127.0.0.1 alias.kdns.test A >/dev/null
+        cat "$1/one" >>"$1/out.pids"
+    done
+}
+# The traced side: waits for DIR/go (WAITGO=1), digs www.kdns.test (its
+# pid in DIR/in.pid), lives a second on.
+cat >"$T/inside.sh" <<'INSIDE'
+D=$1 NS=$2
+i=0; while [ -n "$WAITGO" ] && [ ! -e "$D/go" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+ip netns exec "$NS" sh -c 'echo $$ >"$1/in.pid"; exec dig +short +tries=1 +time=3 @127.0.0.1 www.kdns.test A' sh "$D" >/dev/null
+sleep 1
+INSIDE
+scoped_verdict() { # NAME DIR
+    local d=$2 in others
+    in=$(cat "$d/in.pid" 2>/dev/null)
+    if [ -z "$in" ] || [ ! -s "$d/out.pids" ]; then
+        fail "$C, $1: the digs did not all run"
+        return
+    fi
+    check "$C, $1: the traced dig's query, with its pid" \
+        any "select(.type==\"dns\" and .pid==$in and .qname==\"www.kdns.test\" and .msg==\"query\")" "$d/out.jsonl"
+    others=$(jq -r --argjson p "$in" 'select(.type=="dns" and .pid != $p) | "\(.pid // "no pid") \(.comm // "") \(.qname)"' \
+        "$d/out.jsonl" | sort | uniq -c | head -3 | tr '\n' ';')
+    if [ -z "$others" ]; then
+        pass "$C, $1: no dns record of another process ($(grep -c . "$d/out.pids") digs outside meanwhile)"
+    else
+        fail "$C, $1: dns records of processes outside the scope: $others"
+    fi
+    check "$C, $1: sanitizers clean" san_clean "$d/err"
+}
+# -p PID --children
+d=$T/children && mkdir -p "$d"
+WAITGO=1 sh "$T/inside.sh" "$d" "$PP_NS" &
+root=$!
+"$PP_BIN/pp-trace" -v -p $root --children -o "$d/out.jsonl" 2>"$d/err" &
+tpid=$!
+for _ in $(seq 150); do grep -q "eBPF attached" "$d/err" 2>/dev/null && break; sleep 0.1; done
+outside "$d" &
+opid=$!
+sleep 0.3
+touch "$d/go"
+wait $root
+kill -INT $tpid
+wait $tpid
+touch "$d/stop"
+wait $opid
+scoped_verdict "-p PID --children" "$d"
+# COMMAND, by process tree and by cgroup
+for how in tree cgroup; do
+    d=$T/cmd-$how && mkdir -p "$d"
+    outside "$d" &
+    opid=$!
+    sleep 0.3
+    env $([ $how = tree ] && echo PP_TRACE_NO_CGROUP=1) "$PP_BIN/pp-trace" -v -o "$d/out.jsonl" \
+        -- sh "$T/inside.sh" "$d" "$PP_NS" 2>"$d/err"
+    touch "$d/stop"
+    wait $opid
+    scoped_verdict "-- COMMAND by $how" "$d"
+done
+
 # --no-dns: off.
 "$PP_BIN/pp-trace" -v --no-dns -d 4 >"$T/nodns.jsonl" 2>"$T/nodns.err" &
 nodns=$!
