@@ -175,7 +175,7 @@ static _Noreturn void keeper(char **argv, int go_rd, int ctl_rd, int st_wr)
 {
 	int status = 0, sfd;
 	bool exited = false;
-	double linger = LINGER_EBPF, until = 0;
+	double linger = LINGER_EBPF, exited_at = 0;
 	sigset_t chld;
 	pid_t pid;
 
@@ -206,7 +206,9 @@ static _Noreturn void keeper(char **argv, int go_rd, int ctl_rd, int st_wr)
 
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = ctl_rd, .events = POLLIN}};
-		double now = pp_mono();
+		/* From the exit and the linger as they are now: polling's 'p'
+		 * may be read after the exit, in the same round. */
+		double now = pp_mono(), until = exited_at + linger;
 		int ms = exited ? (int)((until - now) * 1000) + 1 : -1;
 
 		if (exited && now >= until)
@@ -223,7 +225,7 @@ static _Noreturn void keeper(char **argv, int go_rd, int ctl_rd, int st_wr)
 				if (w == pid) {
 					status = st;
 					exited = true;
-					until = pp_mono() + linger;
+					exited_at = pp_mono();
 				}
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP)) {

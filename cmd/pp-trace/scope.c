@@ -120,7 +120,7 @@ static void move_out(const struct trace_scope *s, int dst)
 void scope_cgroup_remove(struct trace_scope *s)
 {
 	char path[4200];
-	int dst;
+	int dst, err = 0;
 
 	if (s->kind != SCOPE_CGROUP)
 		return;
@@ -132,16 +132,22 @@ void scope_cgroup_remove(struct trace_scope *s)
 	/* Processes of COMMAND's that outlive it go back where pp-trace is;
 	 * one forking meanwhile lands in the cgroup again: retry a while. */
 	for (int i = 0; i < 50; i++) {
-		if (rmdir(s->cg_dir) == 0 || errno == ENOENT)
-			return;
-		if (errno != EBUSY || dst < 0)
+		if (rmdir(s->cg_dir) == 0 || errno == ENOENT) {
+			err = 0;
+			break;
+		}
+		err = errno; /* rmdir's, not what moving them out met */
+		if (err != EBUSY || dst < 0)
 			break;
 		move_out(s, dst);
 		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
-	pp_warn_errno("cgroup %s left behind", s->cg_dir);
 	if (dst >= 0)
 		close(dst);
+	if (err) {
+		errno = err;
+		pp_warn_errno("cgroup %s left behind", s->cg_dir);
+	}
 }
 
 /* --- the process tree ------------------------------------------------------ */

@@ -229,10 +229,56 @@ rc=$?
 check "trace_cmd: SIGTERM to pp-trace is passed on to the command (got $rc)" [ $rc = 143 ]
 out=$(SUDO_UID=65534 SUDO_GID=65534 "$TRACE" -o "$T/su.jsonl" -- sh -c 'id -u; id -g' 2>"$T/su.err" | tr '\n' ' ')
 check "trace_cmd: under sudo the command runs as SUDO_UID/SUDO_GID (got '$out')" [ "$out" = "65534 65534 " ]
+# Polling: the run ends a poll and a half after COMMAND's exit (a last
+# poll), also when the keeper reads polling's word in the same round as the
+# exit: pp-trace is stopped as soon as it has forked the keeper, the keeper
+# once it has forked COMMAND and passed its pid on; pp-trace goes on (sends the word, COMMAND
+# runs and exits), and only then the keeper. Set up only when pp-trace was
+# stopped before its first poll was done (a loaded machine may be late to
+# see the keeper, then COMMAND has come and gone): tried up to 5 times.
+# linger_try: sets lg_rc, lg_took; fails when it could not set this up.
+linger_try() {
+    local tpid keeper= cmd= t0
+    "$TRACE" --no-ebpf -I 1 -o "$T/lg.jsonl" -- true 2>>"$T/lg.err" &
+    tpid=$!
+    # (a children file has no newline: read fails, and has read the pid)
+    for _ in $(seq 100000); do
+        read -r keeper _ 2>/dev/null <"/proc/$tpid/task/$tpid/children"
+        [ -n "$keeper" ] && break
+    done
+    kill -STOP $tpid
+    for _ in $(seq 100000); do
+        [ -n "$keeper" ] || break
+        read -r cmd _ 2>/dev/null <"/proc/$keeper/task/$keeper/children"
+        [ -n "$cmd" ] && break
+    done
+    # (a moment for the keeper to hand COMMAND's pid over, then poll)
+    [ -n "$cmd" ] && sleep 0.2 && kill -STOP "$keeper" 2>/dev/null
+    kill -CONT $tpid
+    if [ -z "$cmd" ]; then
+        wait $tpid
+        return 1
+    fi
+    sleep 2
+    [ "$(cat "/proc/$cmd/stat" 2>/dev/null | cut -d' ' -f3)" = Z ] || { kill -CONT "$keeper"; wait $tpid; return 1; }
+    t0=$(date +%s.%N)
+    kill -CONT "$keeper"
+    wait $tpid
+    lg_rc=$?
+    lg_took=$(echo "$(date +%s.%N) - $t0" | bc)
+}
+lg_set=
+for _ in 1 2 3 4 5; do linger_try && { lg_set=1; break; }; done
+if [ -n "$lg_set" ]; then
+    check "trace_cmd: polling lingers 1.5 intervals after the exit, read late or not (status $lg_rc, $lg_took s)" \
+        eval '[ $lg_rc = 0 ] && [ "$(echo "$lg_took >= 1.5" | bc)" = 1 ]'
+else
+    skip "trace_cmd: polling's linger read late: pp-trace was never stopped before its first poll (5 tries)"
+fi
 "$TRACE" --children -o "$T/u1.jsonl" 2>/dev/null
 rc1=$?
 "$TRACE" -p 1 -o "$T/u2.jsonl" -- true 2>/dev/null
 rc2=$?
 check "trace_cmd: --children without -p, -p with a command: usage errors ($rc1 $rc2)" eval '[ $rc1 = 2 ] && [ $rc2 = 2 ]'
-for f in nobody acc sig nf o fw su; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
+for f in nobody acc sig nf o fw su lg; do san_clean "$T/$f.err" || fail "trace_cmd: sanitizer report in $f.err"; done
 exit 0

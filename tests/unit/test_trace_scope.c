@@ -4,7 +4,9 @@
  * parent's is a reused pid, not a child; a member stays one after its
  * parent exits; a new process under a member's old pid is not one; the
  * cgroup scope matches the cgroup and below, not a sibling that shares a
- * prefix; eBPF events pass (the kernel chose them). */
+ * prefix; eBPF events pass (the kernel chose them); removing the cgroup
+ * leaves no descriptor open. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,34 @@ int main(void)
 	CHECK(!polled_ok(&c, 200, 1, "/user.slice/pp-trace.55"));
 	CHECK(!polled_ok(&c, 200, 1, "/user.slice"));
 	CHECK(!polled_ok(&c, 200, 1, NULL));
+
+	CASE("cgroup removal: the directory goes, no descriptor stays");
+	{
+		struct trace_scope g = {.kind = SCOPE_CGROUP, .cg_fd = -1};
+		char procs[4200];
+		int before, after;
+		FILE *f;
+		snprintf(g.cg_parent, sizeof(g.cg_parent), "%s/cg", root);
+		snprintf(g.cg_dir, sizeof(g.cg_dir), "%s/cg/pp-trace.5", root);
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", g.cg_parent);
+		mkdir(g.cg_parent, 0755);
+		mkdir(g.cg_dir, 0755);
+		f = fopen(procs, "w");
+		CHECK(f != NULL);
+		if (f)
+			fclose(f);
+		before = dup(0); /* the lowest free descriptor */
+		close(before);
+		g.cg_fd = open(g.cg_dir, O_RDONLY | O_DIRECTORY);
+		scope_cgroup_remove(&g);
+		after = dup(0);
+		close(after);
+		CHECK(access(g.cg_dir, F_OK) != 0);
+		CHECK(g.cg_fd == -1);
+		CHECK(after == before); /* the parent's cgroup.procs closed too */
+		unlink(procs);
+		rmdir(g.cg_parent);
+	}
 
 	for (pid_t p = 1; p < 110; p++)
 		proc_gone(p);
