@@ -48,6 +48,8 @@ struct tracked {
 static struct tracked *bucket[NBUCKETS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
+static pthread_cond_t started; /* the thread has dropped its capabilities */
+static bool caps_dropped;
 static pthread_t thread;
 static bool running, stopping;
 static double every;
@@ -201,6 +203,8 @@ static void *loop(void *arg)
 	pp_sandbox_drop_thread_caps();
 	jw_init(&d.w);
 	pthread_mutex_lock(&lock);
+	caps_dropped = true;
+	pthread_cond_signal(&started);
 	while (!stopping) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -252,10 +256,23 @@ int upd_start(double secs)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&wake, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&started, NULL);
+	/* Signals are the main thread's, but SIGSYS: a call the seccomp
+	 * filter refuses sends it to the caller, and blocked it kills the
+	 * whole process instead of failing the call (EPERM, named). */
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&thread, NULL, loop, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0) {
+		/* Its capset before the sandbox comes, which refuses it (a
+		 * loaded machine ran the thread after the filter was in). */
+		pthread_mutex_lock(&lock);
+		while (!caps_dropped)
+			pthread_cond_wait(&started, &lock);
+		pthread_mutex_unlock(&lock);
+	}
 	if (rc) {
 		errno = rc;
 		pp_warn_errno("--update: thread");
