@@ -1,7 +1,8 @@
 /* pp-join: what its parts share.
  *
- * summary.c  one record -> struct jrec (type, time, normalised 5-tuple, which
- *            of the keys pp-join may add are present) + token positions
+ * summary.c  one line -> struct jrec (type, time, normalised 5-tuple, which
+ *            of the keys pp-join may add are present) + struct jkeep (the
+ *            values the tables take, copied out), read by common/rec.c
  * table.c    socket lives (from sock records) and wire flows (from sniffed
  *            records) per 5-tuple, matching between them, process info
  * names.c    address -> DNS name, from dns answers, CNAME chains followed
@@ -20,6 +21,8 @@
 
 #include "jsonw.h"
 #include "rec.h"
+#include "sbuf.h"
+#include "xalloc.h"
 #include "tuple.h"
 
 /* Record types pp-join knows. Everything else passes through unchanged. */
@@ -59,42 +62,29 @@ struct jrec {
 	bool stale;            /* older than what the tables still keep: no match */
 };
 
-/* A record's top-level members, located (scan.c). */
-struct jspan {
-	uint32_t ks, kl;  /* key text, without the quotes */
-	uint32_t vs, vl;  /* raw JSON of the value (a string with its quotes) */
-	char kind;        /* s string, n number, o object, a array, t, f, z null */
+/* What ingest() takes from a record, copied out when it arrives: the
+ * record's tokens are gone once the next line is parsed, and no line is
+ * parsed twice. Text is at off in the record's kept bytes (len 0: absent):
+ * values as raw JSON, written out again as they came; the producer of a
+ * mark unescaped; DNS answers packed by names_pack(). */
+struct jtext {
+	uint32_t off, len;
 };
-#define JSCAN_MAX 128
-struct jscan {
-	struct jspan m[JSCAN_MAX];
-	int n;
-	bool overflow;    /* more members than JSCAN_MAX (from_rec only) */
-	uint32_t obj_start, obj_end;
-};
-enum { JSCAN_OK = 0, JSCAN_BAD = -1, JSCAN_SLOW = -2 };
-/* Validate line as one JSON object and locate its members. JSCAN_SLOW:
- * valid or not, it is unusual (deep, many members): use rec_parse. */
-int jscan_line(const char *line, size_t len, struct jscan *sc);
-/* The same from a record rec_parse accepted. */
-void jscan_from_rec(const struct rec *r, struct jscan *sc);
-
-/* The members ingest() needs: index into jscan.m, -1 when absent. */
-struct jtoks {
-	int proc[K_NPROC];
-	int sni, alpn, host, answers, app, msg, qname, producer;
-	int orig_pkts, orig_bytes, resp_pkts, resp_bytes;
-	int tx_bytes, rx_bytes, duration;
+struct jkeep {
+	struct jtext proc;     /* ,"pid":1,"comm":"x",... */
+	uint16_t poff[K_NPROC + 1], plen[K_NPROC]; /* each key's segment in proc, plen 0 = absent */
+	struct jtext sni, alpn, host, app, producer, answers;
+	long long counts[4];   /* orig_pkts, orig_bytes, resp_pkts, resp_bytes */
+	long long tx_bytes, rx_bytes;
+	double duration;
+	bool has_counts, has_bytes, has_duration;
 };
 
-/* summary.c: fill j and t from a located record. */
-void summarize(const char *line, const struct jscan *sc, struct jrec *j, struct jtoks *t);
-/* A line to a record (scan, then summarize); false when blank or not a
- * JSON object (*err says why, NULL for a blank line). */
-bool jparse(const char *line, size_t len, struct jscan *sc, struct rec *r, struct jrec *j,
-            struct jtoks *t, const char **err);
-/* A number member as a double (false when not a number). */
-bool span_num(const char *line, const struct jspan *m, double *v);
+/* summary.c: a line to a record, parsed once by the one reader (rec.c):
+ * j and k filled, k's bytes appended to keep (reset first). False when
+ * blank or not a JSON object (*err says why, NULL for a blank line). */
+bool jparse(struct rec *r, const char *line, size_t len, struct jrec *j, struct jkeep *k,
+            struct sbuf *keep, const char **err);
 
 /* Time settings, in microseconds. */
 struct jconf {
@@ -184,8 +174,7 @@ extern struct jstats jstats;
 void table_init(void);
 void table_free(void);
 /* Take what a record tells into the tables (both modes, in input order). */
-void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
-            const struct jtoks *t, double now);
+void ingest(const struct jrec *j, const struct jkeep *k, const char *kept, double now);
 /* The sockets of the originator and of the responder a sniffed record
  * fits, as of j->asof (NULL: none, or two processes fit equally). */
 void match_lives(const struct jrec *j, struct life **orig, struct life **resp);
@@ -212,9 +201,9 @@ extern void (*table_evict_flow_hook)(struct wflow *);
 void order_init(int n, const char *const *names, bool live, double idle, double now);
 void order_free(void);
 /* Parse a line (keeps what a mark needs for order_add). */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err);
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err);
 /* The line just parsed, from input i, at monotonic time now. */
-void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jtoks *t,
+void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jkeep *k,
                double now);
 void order_eof(int input);
 /* Live: sources silent for the idle time are no longer waited for;
@@ -239,7 +228,10 @@ extern void (*order_progress_hook)(int64_t event_now);
 struct dname;
 void names_init(void);
 void names_free(void);
-void names_add(const char *line, size_t len, const struct jrec *j);
+/* At arrival: a dns record's answers (token a, an array) packed into out;
+ * taken in later (event order) from those bytes. */
+void names_pack(const struct rec *r, int a, struct sbuf *out);
+void names_add(const struct jrec *j, const char *packed, size_t n);
 /* The name the address had at time ts: JSON string and CNAME array (or NULL). */
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
 void names_expire(int64_t now_ts);
@@ -290,10 +282,5 @@ static inline bool jkey_eq(const struct pp_tuple *x, const struct pp_tuple *y)
 /* Fast hashes of a normalised key and of an address (table.c). */
 uint64_t key_hash(const struct pp_tuple *k);
 uint64_t addr_hash(const struct pp_addr *a);
-
-/* Raw JSON text copied into a NUL-terminated string. */
-char *xstrndup(const char *s, size_t n);
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t m);
 
 #endif

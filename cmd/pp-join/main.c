@@ -105,16 +105,16 @@ static void take_line(int i, char *line, size_t len, double now)
 {
 	struct input *ip = &in[i];
 	struct jrec j;
-	struct jtoks t;
+	struct jkeep k;
 	const char *err;
-	if (!order_parse(line, len, &j, &t, &err)) {
+	if (!order_parse(line, len, &j, &k, &err)) {
 		if (err) {
 			pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
 			jstats.bad_lines++;
 		}
 		return;
 	}
-	order_add(i, line, len, &j, &t, now);
+	order_add(i, line, len, &j, &k, now);
 }
 
 /* A record decided: out it goes (not in --conn mode). */

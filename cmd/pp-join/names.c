@@ -32,14 +32,12 @@ struct dent {
 static struct dent **buckets, *head, *tail;
 static size_t nbuckets, nents;
 static struct jw w;
-static struct rec rec;
 
 void names_init(void)
 {
 	nbuckets = 1024;
 	buckets = xcalloc(nbuckets, sizeof(*buckets));
 	jw_init(&w);
-	rec_init(&rec);
 }
 
 static void dent_remove(struct dent *d)
@@ -71,7 +69,6 @@ void names_free(void)
 	free(buckets);
 	buckets = NULL;
 	jw_free(&w);
-	rec_free(&rec);
 }
 
 static void grow(void)
@@ -188,31 +185,21 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 	}
 }
 
-/* The members of the object at token o: name, type, ttl, data. */
-static bool read_answer(struct rec *r, int o, struct answer *an)
+/* The members of the object at token o: name, type, ttl, data (keys and
+ * values unescaped; a repeated key: the last). */
+static bool read_answer(const struct rec *r, int o, struct answer *an)
 {
-	int k = o + 1;
-	const char *type = NULL;
+	const char *type;
+	size_t tlen;
 	double ttl = -1;
 
 	memset(an, 0, sizeof(*an));
 	if (r->tok[o].type != JSMN_OBJECT)
 		return false;
-	while (k + 1 < (int)r->ntok && r->tok[k].start < r->tok[o].end) {
-		const jsmntok_t *key = &r->tok[k];
-		const char *kn = r->line + key->start;
-		size_t kl = (size_t)(key->end - key->start);
-		int v = k + 1;
-		if (kl == 4 && !memcmp(kn, "name", 4))
-			an->name = rec_tok_str(r, v, &an->nlen);
-		else if (kl == 4 && !memcmp(kn, "data", 4))
-			an->data = rec_tok_str(r, v, &an->dlen);
-		else if (kl == 4 && !memcmp(kn, "type", 4))
-			type = rec_tok_str(r, v, NULL);
-		else if (kl == 3 && !memcmp(kn, "ttl", 3))
-			rec_tok_num(r, v, &ttl);
-		k = rec_skip(r, v);
-	}
+	an->name = rec_tok_str(r, rec_member(r, o, "name"), &an->nlen);
+	an->data = rec_tok_str(r, rec_member(r, o, "data"), &an->dlen);
+	type = rec_tok_str(r, rec_member(r, o, "type"), &tlen);
+	rec_tok_num(r, rec_member(r, o, "ttl"), &ttl);
 	if (!an->name || !an->data || !type || !(ttl >= 0 && ttl < 1e10) || an->nlen == 0)
 		return false;
 	an->ttl = (long long)ttl;
@@ -220,23 +207,45 @@ static bool read_answer(struct rec *r, int o, struct answer *an)
 	return an->type != 0;
 }
 
-void names_add(const char *line, size_t len, const struct jrec *j)
+/* One packed answer: its header, then name and data bytes. */
+struct packed {
+	long long ttl;
+	uint32_t nlen, dlen;
+	int type;
+};
+
+void names_pack(const struct rec *r, int a, struct sbuf *out)
+{
+	int i, e, n = 0;
+	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {
+		struct answer an;
+		if (read_answer(r, i, &an)) {
+			struct packed p = {an.ttl, (uint32_t)an.nlen, (uint32_t)an.dlen, an.type};
+			sb_put(out, &p, sizeof(p));
+			sb_put(out, an.name, an.nlen);
+			sb_put(out, an.data, an.dlen);
+			n++;
+		}
+		i = rec_skip(r, i);
+	}
+}
+
+void names_add(const struct jrec *j, const char *packed, size_t plen)
 {
 	struct answer ans[MAX_ANSWERS];
-	struct rec *r = &rec;
-	const char *err;
-	int n = 0, a, i, e;
+	int n = 0, i;
 
-	/* Only answers need the nested values: the full tokeniser, here. */
-	if (rec_parse(r, line, len, &err) < 0)
-		return;
-	a = rec_find(r, "answers");
-	if (a < 0 || r->tok[a].type != JSMN_ARRAY)
-		return;
-	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {
-		if (read_answer(r, i, &ans[n]))
-			n++;
-		i = rec_skip(r, i);
+	for (size_t o = 0; o + sizeof(struct packed) <= plen && n < MAX_ANSWERS; n++) {
+		struct packed p;
+		memcpy(&p, packed + o, sizeof(p));
+		o += sizeof(p);
+		ans[n].ttl = p.ttl;
+		ans[n].type = p.type;
+		ans[n].name = packed + o;
+		ans[n].nlen = p.nlen;
+		ans[n].data = packed + o + p.nlen;
+		ans[n].dlen = p.dlen;
+		o += p.nlen + p.dlen;
 	}
 	for (i = 0; i < n; i++) {
 		const struct answer *chain[MAX_CHAIN], *top = &ans[i];

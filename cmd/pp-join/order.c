@@ -32,16 +32,17 @@ enum { KIND_TRACE, KIND_SNIFF, KIND_N };
 
 struct item {
 	struct jrec j;
-	struct jtoks t;    /* indexes into sp, not into a scan */
-	struct jspan *sp;  /* the members ingest() reads, kept from arrival */
+	struct jkeep k;    /* what ingest() reads, kept from arrival */
 	uint64_t seq;      /* arrival ordinal: the last tie-break */
-	uint32_t len;
+	uint32_t len;      /* of the line; the kept bytes follow its NUL */
 	int input;
-	uint8_t nsp;
 	char line[];
 };
 
-#define NTOKS ((int)(sizeof(struct jtoks) / sizeof(int)))
+static inline const char *item_kept(const struct item *it)
+{
+	return it->line + it->len + 1;
+}
 
 struct prod {
 	char *name;
@@ -78,8 +79,8 @@ static uint64_t seq;
 static uint64_t rec_no;
 static int64_t frontier = INT64_MIN; /* time of the last record taken in */
 static int64_t next_expire = INT64_MIN;
-static struct jscan sc;
-static struct rec rp;
+static struct rec rp;    /* the line last parsed */
+static struct sbuf keep; /* and what was kept of it */
 
 void (*order_emit_hook)(const char *line, const struct jrec *j);
 void (*order_progress_hook)(int64_t event_now);
@@ -96,6 +97,7 @@ void order_init(int n, const char *const *names, bool is_live, double idle, doub
 	live = is_live;
 	idle_secs = idle;
 	rec_init(&rp);
+	sb_init(&keep);
 }
 
 void order_free(void)
@@ -116,6 +118,7 @@ void order_free(void)
 		free(held[i]);
 	free(held);
 	rec_free(&rp);
+	sb_free(&keep);
 }
 
 /* --- canonical order: time, type, then the bytes (identical lines are
@@ -143,9 +146,7 @@ static void heap_push(struct item *it)
 	size_t i;
 	if (nheap == capheap) {
 		capheap = capheap ? capheap * 2 : 1024;
-		heap = realloc(heap, capheap * sizeof(*heap));
-		if (!heap)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		heap = xreallocarray(heap, capheap, sizeof(*heap));
 	}
 	i = nheap++;
 	while (i > 0 && item_cmp(it, heap[(i - 1) / 2]) < 0) {
@@ -266,32 +267,23 @@ int order_lagging_input(void)
 	return best;
 }
 
-static void mark_in(struct osrc *s, const char *line, const struct jrec *j, const struct jtoks *t,
-                    double now)
+static void mark_in(struct osrc *s, const struct jrec *j, const struct jkeep *kp, double now)
 {
-	const struct jspan *m;
-	const char *name;
-	size_t nlen;
+	/* summarize() made sure the producer is a string: its text. */
+	const char *name = keep.s + kp->producer.off;
+	size_t nlen = kp->producer.len;
 	struct prod *p = NULL;
-
-	/* summarize() made sure the producer is a string: its raw text. */
-	(void)t;
-	m = &sc.m[t->producer];
-	name = line + m->vs + 1;
-	nlen = m->vl - 2;
 	for (int k = 0; k < s->np; k++)
 		if (strlen(s->p[k].name) == nlen && !memcmp(s->p[k].name, name, nlen))
 			p = &s->p[k];
 	if (!p) {
 		if (s->np == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 4;
-			s->p = realloc(s->p, (size_t)s->cap * sizeof(*s->p));
-			if (!s->p)
-				pp_die(PP_EXIT_RUNTIME, "out of memory");
+			s->p = xreallocarray(s->p, (size_t)s->cap, sizeof(*s->p));
 		}
 		p = &s->p[s->np++];
 		memset(p, 0, sizeof(*p));
-		p->name = xstrndup(name, nlen);
+		p->name = xmemdup(name, nlen);
 		p->kind = nlen >= 8 && !memcmp(name, "pp-trace", 8) ? KIND_TRACE : KIND_SNIFF;
 		p->mark = INT64_MIN;
 	}
@@ -370,17 +362,12 @@ static void decide_before(int64_t x)
 	}
 }
 
-/* Into the tables, with the members kept from arrival (parsing the line
- * twice would cost as much as everything else). */
+/* Into the tables, with what was kept of the record at arrival (parsing
+ * the line twice would cost as much as everything else). */
 static void take_in(struct item *it)
 {
-	struct jrec j = it->j;
-	memcpy(sc.m, it->sp, it->nsp * sizeof(*it->sp));
-	sc.n = it->nsp;
-	sc.obj_start = j.obj_start;
-	sc.obj_end = j.obj_end;
-	j.rec_no = it->j.rec_no = ++rec_no;
-	ingest(it->line, it->len, &sc, &j, &it->t, 0);
+	it->j.rec_no = ++rec_no;
+	ingest(&it->j, &it->k, item_kept(it), 0);
 	if (!it->j.trailing && it->j.ts > frontier && it->j.type != JT_OTHER)
 		frontier = it->j.ts;
 	if (frontier != INT64_MIN && frontier >= next_expire) {
@@ -435,7 +422,7 @@ size_t order_pending(void)
 	return nheap + dq_len;
 }
 
-void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jtoks *t,
+void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jkeep *k,
                double now)
 {
 	struct osrc *s = &src[input];
@@ -446,9 +433,9 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	s->any = true;
 	s->out_empty = false;
 	if (j.type == JT_MARK) {
-		/* jparse left the producer's span in sc: the caller parsed
-		 * this line with order_parse(). */
-		mark_in(s, line, &j, t, now);
+		/* The producer's name is in keep: the caller parsed this
+		 * line with order_parse(). */
+		mark_in(s, &j, k, now);
 		return;
 	}
 	if (j.has_ts)
@@ -481,28 +468,12 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 			jstats.stale++;
 		}
 	}
-	{
-		/* The members ingest() reads, in the order's own array. */
-		int idx[NTOKS], n = 0;
-		size_t off = (sizeof(*it) + len + 1 + 7) & ~(size_t)7;
-		memcpy(idx, t, sizeof(idx));
-		if (j.type != JT_OTHER)
-			for (int k = 0; k < NTOKS; k++)
-				if (idx[k] >= 0)
-					n++;
-		it = xmalloc(off + (size_t)n * sizeof(struct jspan));
-		it->sp = (struct jspan *)((char *)it + off);
-		it->nsp = 0;
-		for (int k = 0; k < NTOKS; k++) {
-			if (idx[k] >= 0 && j.type != JT_OTHER) {
-				it->sp[it->nsp] = sc.m[idx[k]];
-				idx[k] = it->nsp++;
-			} else {
-				idx[k] = -1;
-			}
-		}
-		memcpy(&it->t, idx, sizeof(idx));
-	}
+	/* The line, then what was kept of it (only records that can be
+	 * taken into the tables keep anything). */
+	it = xmalloc(sizeof(*it) + len + 1 + (j.type != JT_OTHER ? keep.len : 0));
+	it->k = *k;
+	if (j.type != JT_OTHER)
+		memcpy(it->line + len + 1, keep.s, keep.len);
 	it->j = j;
 	it->seq = ++seq;
 	it->len = (uint32_t)len;
@@ -518,9 +489,7 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		take_in(it);
 		if (nheld == capheld) {
 			capheld = capheld ? capheld * 2 : 64;
-			held = realloc(held, capheld * sizeof(*held));
-			if (!held)
-				pp_die(PP_EXIT_RUNTIME, "out of memory");
+			held = xreallocarray(held, capheld, sizeof(*held));
 		}
 		held[nheld++] = it;
 		return;
@@ -528,8 +497,8 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	heap_push(it);
 }
 
-/* Parse a line into order's scan (marks need it kept). */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err)
+/* Parse a line; what is kept of it stays until the next (order_add). */
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err)
 {
-	return jparse(line, len, &sc, &rp, j, t, err);
+	return jparse(&rp, line, len, j, k, &keep, err);
 }

@@ -15,6 +15,7 @@
 
 #include "join.h"
 #include "pp.h"
+#include "xalloc.h"
 
 /* Clock skew allowed between the kernel's and the capture's time stamps. */
 #define EPS_US 100000
@@ -37,30 +38,6 @@ static uint64_t seq;
 static struct proc **procs;
 static size_t nprocbuckets = 4096;
 
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-void *xcalloc(size_t n, size_t m)
-{
-	void *p = calloc(n ? n : 1, m ? m : 1);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 void table_init(void)
 {
 	nbuckets = 1024;
@@ -77,52 +54,17 @@ static inline uint64_t mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
-/* The record being ingested. */
-static const char *L;
-static const struct jscan *S;
-
-static struct proc *proc_get(const struct jtoks *t)
+/* The process of a sock record (its segments, as summary.c kept them),
+ * interned. */
+static struct proc *proc_get(const struct jkeep *k, const char *kept)
 {
-	struct proc tmp, *p;
-	char buf[4096], *big = NULL, *b = buf;
-	size_t len = 0, cap = sizeof(buf);
+	struct proc *p;
+	const char *b = kept + k->proc.off;
+	size_t len = k->proc.len;
 	uint64_t h = 1469598103934665603ull;
 
-	memset(&tmp, 0, sizeof(tmp));
-	for (int k = 0; k < K_NPROC; k++) {
-		size_t n, need, kl;
-		const char *raw;
-		tmp.off[k] = (uint16_t)len;
-		if (t->proc[k] < 0)
-			continue;
-		raw = L + S->m[t->proc[k]].vs;
-		n = S->m[t->proc[k]].vl;
-		kl = strlen(jkey_name[k]);
-		need = kl + n + 4;
-		if (len + need > 65000)
-			continue; /* absurd cmdline: drop that member, keep the rest */
-		if (len + need > cap) {
-			cap = (len + need) * 2;
-			char *nb = xmalloc(cap);
-			memcpy(nb, b, len);
-			free(big);
-			b = big = nb;
-		}
-		b[len++] = ',';
-		b[len++] = '"';
-		memcpy(b + len, jkey_name[k], kl);
-		len += kl;
-		b[len++] = '"';
-		b[len++] = ':';
-		memcpy(b + len, raw, n);
-		len += n;
-		tmp.klen[k] = (uint16_t)(len - tmp.off[k]);
-	}
-	tmp.off[K_NPROC] = (uint16_t)len;
-	if (len == 0) {
-		free(big);
+	if (len == 0)
 		return NULL;
-	}
 	for (size_t i = 0; i + 8 <= len; i += 8) {
 		uint64_t x;
 		memcpy(&x, b + i, 8);
@@ -135,17 +77,17 @@ static struct proc *proc_get(const struct jtoks *t)
 			break;
 	if (!p) {
 		p = xmalloc(sizeof(*p) + len + 1);
-		*p = tmp;
+		memset(p, 0, sizeof(*p));
+		memcpy(p->off, k->poff, sizeof(p->off));
+		memcpy(p->klen, k->plen, sizeof(p->klen));
 		p->hash = h;
 		p->len = (uint32_t)len;
-		p->refs = 0;
 		memcpy(p->buf, b, len);
 		p->buf[len] = '\0';
 		p->next = procs[h & (nprocbuckets - 1)];
 		procs[h & (nprocbuckets - 1)] = p;
 	}
 	p->refs++;
-	free(big);
 	return p;
 }
 
@@ -357,31 +299,6 @@ static struct life *life_new(struct tnode *n, const struct jrec *j, struct proc 
 	return l;
 }
 
-static bool is_str(int v)
-{
-	return v >= 0 && S->m[v].kind == 's';
-}
-
-static long long tok_ll(int v, bool *ok)
-{
-	double d;
-	if (v >= 0 && S->m[v].kind == 'n' && S->m[v].vl <= 18) {
-		/* Plain non-negative integers, the usual counter. */
-		const char *p = L + S->m[v].vs;
-		long long x = 0;
-		uint32_t i;
-		for (i = 0; i < S->m[v].vl && p[i] >= '0' && p[i] <= '9'; i++)
-			x = x * 10 + (p[i] - '0');
-		if (i == S->m[v].vl)
-			return x;
-	}
-	if (v < 0 || !span_num(L, &S->m[v], &d) || d < 0 || d > 9e18) {
-		*ok = false;
-		return 0;
-	}
-	return (long long)d;
-}
-
 /* Network namespaces: records of two namespaces never meet, where both
  * say which they are in. */
 static inline bool ns_ok(uint64_t a, uint64_t b)
@@ -406,10 +323,10 @@ static bool key_loopback(const struct pp_tuple *k)
 	return loopback(&k->src) || loopback(&k->dst);
 }
 
-static void sock_open(const struct jrec *j, const struct jtoks *t)
+static void sock_open(const struct jrec *j, const struct jkeep *k, const char *kept)
 {
 	struct tnode *n = node_get(&j->key, j->khash);
-	struct proc *p = proc_get(t);
+	struct proc *p = proc_get(k, kept);
 	struct life *l;
 
 	for (l = n->lives; l; l = l->knext) {
@@ -437,13 +354,11 @@ static void sock_open(const struct jrec *j, const struct jtoks *t)
 	evict();
 }
 
-static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
+static void sock_close(const struct jrec *j, const struct jkeep *k, const char *kept, double now)
 {
 	struct tnode *n = node_get(&j->key, j->khash);
-	struct proc *p = proc_get(t);
+	struct proc *p = proc_get(k, kept);
 	struct life *l, *found = NULL;
-	bool ok = true;
-	long long tx, rx;
 
 	for (l = n->lives; l; l = l->knext)
 		if (!l->closed && l->role == j->role && l->start <= j->ts + jconf.window &&
@@ -454,11 +369,11 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 	if (!found) {
 		/* Closed before we saw it open: its start is the close time
 		 * minus its duration where the record says. */
-		double d;
+		double d = k->duration;
 		found = life_new(n, j, p);
 		found->proto = j->key.proto;
 		found->t = j->tuple;
-		if (t->duration >= 0 && span_num(L, &S->m[t->duration], &d) && d >= 0 && d < 1e9)
+		if (k->has_duration && d >= 0 && d < 1e9)
 			found->start = j->ts - (int64_t)(d * 1e6);
 		else
 			found->start = j->ts;
@@ -470,11 +385,9 @@ static void sock_close(const struct jrec *j, const struct jtoks *t, double now)
 	life_close(found, j->ts, j->ts);
 	found->end_rec = j->rec_no;
 	found->arrived = now;
-	tx = tok_ll(t->tx_bytes, &ok);
-	rx = tok_ll(t->rx_bytes, &ok);
-	if (ok && t->tx_bytes >= 0 && t->rx_bytes >= 0) {
-		found->tx_bytes = tx;
-		found->rx_bytes = rx;
+	if (k->has_bytes) {
+		found->tx_bytes = k->tx_bytes;
+		found->rx_bytes = k->rx_bytes;
 		found->has_bytes = true;
 	}
 	evict();
@@ -498,15 +411,25 @@ static struct wflow *flow_at(const struct tnode *n, int64_t ts, uint64_t netns)
 	return best ? best : earliest;
 }
 
-static void set_raw(char **dst, int v, bool replace)
+/* A kept raw value into a flow's field (absent: no change). */
+static void set_raw(char **dst, struct jtext v, const char *kept, bool replace)
 {
-	if (v < 0 || (*dst && !replace))
+	if (!v.len || (*dst && !replace))
 		return;
 	free(*dst);
-	*dst = xstrndup(L + S->m[v].vs, S->m[v].vl);
+	*dst = xmemdup(kept + v.off, v.len);
 }
 
-static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
+static void set_counts(struct wflow *f, const struct jkeep *k)
+{
+	if (!k->has_counts)
+		return;
+	f->pkts[0] = k->counts[0], f->bytes[0] = k->counts[1];
+	f->pkts[1] = k->counts[2], f->bytes[1] = k->counts[3];
+	f->has_counts = true;
+}
+
+static void sniffed(const struct jrec *j, const struct jkeep *k, const char *kept, double now)
 {
 	static const char *const appname[] = {
 		[JT_DNS] = "\"dns\"", [JT_TLS] = "\"tls\"", [JT_HTTP] = "\"http\"",
@@ -514,21 +437,14 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 	};
 	struct tnode *n = node_get(&j->key, j->khash);
 	struct wflow *f = flow_at(n, j->ts, j->netns), *latest = NULL;
-	bool ok = true;
 
 	if (j->trailing) {
 		/* Written after its producer's mark (what a flow's end brings):
 		 * it may come after later records, so it changes nothing that
 		 * decides them, only the flow's summary (--conn). */
 		if (f && j->type == JT_FLOW) {
-			long long op = tok_ll(t->orig_pkts, &ok), ob = tok_ll(t->orig_bytes, &ok);
-			long long rp = tok_ll(t->resp_pkts, &ok), rb = tok_ll(t->resp_bytes, &ok);
-			if (ok) {
-				f->pkts[0] = op, f->bytes[0] = ob, f->pkts[1] = rp, f->bytes[1] = rb;
-				f->has_counts = true;
-			}
-			if (is_str(t->app))
-				set_raw(&f->app, t->app, false);
+			set_counts(f, k);
+			set_raw(&f->app, k->app, kept, false);
 			if (j->flow_end) {
 				f->ended = true;
 				f->arrived = now;
@@ -581,22 +497,15 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 	if (j->hello)
 		f->hello = true;
 	if (j->type == JT_TLS || j->type == JT_QUIC) {
-		if (is_str(t->sni))
-			set_raw(&f->sni, t->sni, false);
+		set_raw(&f->sni, k->sni, kept, false);
 		/* The server's choice comes after the client's offer. */
-		set_raw(&f->alpn, t->alpn, true);
+		set_raw(&f->alpn, k->alpn, kept, true);
 	}
-	if (j->type == JT_HTTP && is_str(t->host))
-		set_raw(&f->http_host, t->host, false);
+	if (j->type == JT_HTTP)
+		set_raw(&f->http_host, k->host, kept, false);
 	if (j->type == JT_FLOW) {
-		if (is_str(t->app))
-			set_raw(&f->app, t->app, false);
-		long long op = tok_ll(t->orig_pkts, &ok), ob = tok_ll(t->orig_bytes, &ok);
-		long long rp = tok_ll(t->resp_pkts, &ok), rb = tok_ll(t->resp_bytes, &ok);
-		if (ok) {
-			f->pkts[0] = op, f->bytes[0] = ob, f->pkts[1] = rp, f->bytes[1] = rb;
-			f->has_counts = true;
-		}
+		set_raw(&f->app, k->app, kept, false);
+		set_counts(f, k);
 		if (j->flow_end) {
 			f->ended = true;
 			f->arrived = now;
@@ -604,28 +513,25 @@ static void sniffed(const struct jrec *j, const struct jtoks *t, double now)
 				f->end_at = j->ts;
 		}
 	} else if (!f->app && j->type < PP_ARRAY_LEN(appname) && appname[j->type]) {
-		f->app = xstrndup(appname[j->type], strlen(appname[j->type]));
+		f->app = xstrdup(appname[j->type]);
 	}
 	evict();
 }
 
-void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
-            const struct jtoks *t, double now)
+void ingest(const struct jrec *j, const struct jkeep *k, const char *kept, double now)
 {
-	L = line;
-	S = sc;
 	if (j->type == JT_OTHER || !j->has_key)
 		return;
 	if (j->type == JT_SOCK) {
 		if (j->sev == SEV_CONNECT || j->sev == SEV_ACCEPT || j->sev == SEV_UDP)
-			sock_open(j, t);
+			sock_open(j, k, kept);
 		else if (j->sev == SEV_CLOSE)
-			sock_close(j, t, now);
+			sock_close(j, k, kept, now);
 		return;
 	}
-	if (j->type == JT_DNS && !j->trailing && t->answers >= 0 && sc->m[t->answers].kind == 'a')
-		names_add(line, len, j);
-	sniffed(j, t, now);
+	if (j->type == JT_DNS && !j->trailing && k->answers.len)
+		names_add(j, kept + k->answers.off, k->answers.len);
+	sniffed(j, k, kept, now);
 }
 
 /* --- matching ------------------------------------------------------------- */
