@@ -61,7 +61,7 @@ static void add_name(const struct pp_addr *a, int64_t ts, uint32_t present, bool
 	*named = true;
 }
 
-int emit_record(const char *line, const struct jrec *j, FILE *out)
+int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FILE *out)
 {
 	const char *obj = line + j->obj_start;
 	size_t objlen = j->obj_end - j->obj_start;
@@ -73,7 +73,7 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 		if (j->type != JT_OTHER && j->type != JT_SOCK && j->has_key)
 			jstats.sniffed++;
 	} else if (j->type == JT_SOCK && j->has_key) {
-		struct life *l = sock_life(j);
+		struct life *l = sock_life(t, j);
 		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
 		static const size_t offs[3] = {
 			offsetof(struct wflow, sni), offsetof(struct wflow, http_host),
@@ -93,7 +93,7 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 		 * originator is local too (a client polling did not see): then
 		 * only resp_*, never the server's pid for the client's bytes. */
 		struct life *o, *r;
-		match_lives(j, &o, &r);
+		match_lives(t, j, &o, &r);
 		jstats.sniffed++;
 		if (o || r)
 			jstats.sniffed_matched++;
@@ -184,9 +184,10 @@ int emit_conn_life(struct life *l, const char *state, FILE *out)
 {
 	int64_t start = l->start, end = l->closed ? l->end : l->start;
 	const struct wflow *counted = NULL;
+	struct wflow *f;
 
 	/* The wire flows that overlap the socket's life are this connection. */
-	for (struct wflow *f = l->node->flows; f; f = f->knext) {
+	LIST_FOREACH(f, &l->node->flows, knode) {
 		if (!flow_fits_life(f, l))
 			continue;
 		f->claimed = true;

@@ -3,13 +3,14 @@
  * summary.c  one line -> struct jrec (type, time, normalised 5-tuple, which
  *            of the keys pp-join may add are present) + struct jkeep (the
  *            values the tables take, copied out), read by common/rec.c
- * table.c    socket lives (from sock records) and wire flows (from sniffed
- *            records) per 5-tuple, matching between them, process info
+ * store.c    socket lives (from sock records) and wire flows (from sniffed
+ *            records) per 5-tuple, process info: storage, eviction, expiry
+ * match.c    which socket a sniffed record fits (the rules; no state)
  * names.c    address -> DNS name, from dns answers, CNAME chains followed
  * emit.c     a record out again, enriched; --conn records
  * main.c     options, input (poll over stdin, files, FIFOs), the two modes
  *
- * Matching prefers no match to a wrong one: see match_life() in table.c. */
+ * Matching prefers no match to a wrong one: see fit() in match.c. */
 #ifndef PP_JOIN_H
 #define PP_JOIN_H
 
@@ -17,8 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
+#include "htab.h"
 #include "jsonw.h"
 #include "rec.h"
 #include "sbuf.h"
@@ -102,7 +105,6 @@ extern struct jconf jconf;
 
 /* Interned process info: the process members of a sock record, raw JSON. */
 struct proc {
-	struct proc *next;     /* intern hash chain */
 	uint64_t hash;
 	unsigned long refs;
 	uint32_t len;
@@ -112,9 +114,9 @@ struct proc {
 
 /* A socket's life as pp-trace reported it: [start, end] on one 5-tuple. */
 struct life {
-	struct life *knext;     /* same key, newest first */
-	struct life *fprev, *fnext; /* all lives, oldest first (eviction) */
-	struct life *cprev, *cnext; /* closed lives, in order of closing (expiry) */
+	LIST_ENTRY(life) knode;  /* same key, newest first */
+	TAILQ_ENTRY(life) all;   /* all lives, oldest first (eviction) */
+	TAILQ_ENTRY(life) cnode; /* closed lives, in order of closing (expiry) */
 	struct tnode *node;
 	struct proc *proc;      /* NULL when the sock record had no process keys */
 	struct pp_tuple t;      /* as the sock record gave it (originator first) */
@@ -133,8 +135,8 @@ struct life {
 /* A flow as the wire showed it: sniffed records of one 5-tuple, split into
  * generations at flow starts, ends, a second ClientHello or a long gap. */
 struct wflow {
-	struct wflow *knext;
-	struct wflow *fprev, *fnext; /* least recently active first */
+	LIST_ENTRY(wflow) knode;
+	TAILQ_ENTRY(wflow) all;  /* least recently active first */
 	struct tnode *node;
 	struct pp_tuple t;       /* orientation of its first record */
 	int64_t first, last;
@@ -149,11 +151,24 @@ struct wflow {
 
 /* Everything known about one normalised 5-tuple. */
 struct tnode {
-	struct tnode *next;
 	struct pp_tuple key;
 	uint64_t hash;
-	struct life *lives;
-	struct wflow *flows;
+	LIST_HEAD(, life) lives;
+	LIST_HEAD(, wflow) flows;
+};
+
+/* The tables (store.c keeps them, match.c reads them). */
+struct jtab {
+	struct htab nodes;           /* tnode by key_hash */
+	struct htab procs;           /* proc by the hash of its text */
+	TAILQ_HEAD(, life) lives;    /* oldest first */
+	TAILQ_HEAD(, life) closed;   /* in order of closing */
+	TAILQ_HEAD(jflows, wflow) flows; /* least recently active first */
+	unsigned long nlives, nflows;
+	uint64_t seq;
+	/* Called with a life or flow just before eviction drops it. */
+	void (*evict_life)(struct life *);
+	void (*evict_flow)(struct wflow *);
 };
 
 struct jstats {
@@ -170,35 +185,43 @@ struct jstats {
 };
 extern struct jstats jstats;
 
-/* table.c */
-void table_init(void);
-void table_free(void);
+/* Network namespaces: records of two namespaces never meet, where both
+ * say which they are in. */
+static inline bool ns_ok(uint64_t a, uint64_t b)
+{
+	return !a || !b || a == b;
+}
+
+/* store.c: what the records tell, kept */
+void table_init(struct jtab *t);
+void table_free(struct jtab *t);
 /* Take what a record tells into the tables (both modes, in input order). */
-void ingest(const struct jrec *j, const struct jkeep *k, const char *kept, double now);
+void ingest(struct jtab *t, const struct jrec *j, const struct jkeep *k, const char *kept, double now);
+/* The node of a normalised key, or NULL. */
+struct tnode *node_find(const struct jtab *t, const struct pp_tuple *key, uint64_t h);
+/* The wire flow of node n a sniffed record at ts belongs to, or NULL. */
+struct wflow *flow_at(const struct tnode *n, int64_t ts, uint64_t netns);
+/* Live mode: drop entries past their linger time (full: idle UDP sockets
+ * too, which takes a look at every open socket). */
+void table_expire(struct jtab *t, int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *));
+void table_count_unmatched(const struct jtab *t);
+
+/* match.c: the fit rules */
 /* The sockets of the originator and of the responder a sniffed record
  * fits, as of j->asof (NULL: none, or two processes fit equally). */
-void match_lives(const struct jrec *j, struct life **orig, struct life **resp);
+void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp);
 /* The life a sock record opened or closed. */
-struct life *sock_life(const struct jrec *j);
+struct life *sock_life(const struct jtab *t, const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */
 const char *life_flow_field(const struct life *l, size_t off);
 /* The same for n fields at once (n <= 8). */
 void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out);
-/* Live mode: drop entries past their linger time (full: idle UDP sockets
- * too, which takes a look at every open socket). */
-void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
-                  void (*on_drop_flow)(struct wflow *));
-/* Iterate (conn mode, exit): every life / flow, oldest first. */
-struct life *table_lives(void);
-struct wflow *table_flows(void);
 bool flow_has_life(const struct wflow *f);
 bool flow_fits_life(const struct wflow *f, const struct life *l);
-void table_count_unmatched(void);
-extern void (*table_evict_life_hook)(struct life *);
-extern void (*table_evict_flow_hook)(struct wflow *);
 
 /* order.c: event time (see there). Inputs are numbered 0..n-1. */
-void order_init(int n, const char *const *names, bool live, double idle, double now);
+void order_init(struct jtab *t, int n, const char *const *names, bool live, double idle, double now);
 void order_free(void);
 /* Parse a line (keeps what a mark needs for order_add). */
 bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err);
@@ -240,14 +263,14 @@ void names_expire(int64_t now_ts);
  * pcapng with the matched process in comments, written as event time
  * passes: open (0 or -1, said), write the packets up to ts, close (exit
  * status; the summary unless quiet). */
-int pcap_annotate_open(const char *capture, const char *out);
+int pcap_annotate_open(const struct jtab *t, const char *capture, const char *out);
 void pcap_annotate_upto(int64_t ts);
 int pcap_annotate_close(bool quiet);
 
 /* emit.c */
 /* Write the record (line, its summary) with what pp-join adds. 0, or -1 on
  * a write error. */
-int emit_record(const char *line, const struct jrec *j, FILE *out);
+int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FILE *out);
 /* One --conn record; state is "closed", "open", "idle" or "evicted". */
 int emit_conn_life(struct life *l, const char *state, FILE *out);
 int emit_conn_flow(struct wflow *f, const char *state, FILE *out);

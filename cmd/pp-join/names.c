@@ -20,43 +20,50 @@
 #define MAX_CHAIN 8
 #define MAX_PER_ADDR 8
 
+/* One answer's name for an address, for a time. */
 struct dent {
-	struct dent *next;          /* same address, newest first */
-	struct dent *fprev, *fnext; /* all, oldest first */
-	uint64_t hash;
-	struct pp_addr addr;
+	LIST_ENTRY(dent) anode;     /* same address, newest first */
+	TAILQ_ENTRY(dent) all;      /* all, oldest first */
+	struct daddr *addr;
 	int64_t from, until;
 	char *name_json, *cnames_json;
 };
 
-static struct dent **buckets, *head, *tail;
-static size_t nbuckets, nents;
+/* An address and its names. */
+struct daddr {
+	struct pp_addr addr;
+	uint64_t hash;
+	LIST_HEAD(, dent) ents;
+	int n;
+};
+
+static struct htab addrs;            /* daddr by addr_hash */
+static TAILQ_HEAD(, dent) ents = TAILQ_HEAD_INITIALIZER(ents);
+static size_t nents;
 static struct jw w;
 
 void names_init(void)
 {
-	nbuckets = 1024;
-	buckets = xcalloc(nbuckets, sizeof(*buckets));
+	ht_init(&addrs);
+	TAILQ_INIT(&ents);
 	jw_init(&w);
+}
+
+static bool same_item(const void *item, const void *key)
+{
+	return item == key;
 }
 
 static void dent_remove(struct dent *d)
 {
-	struct dent **pp;
-	for (pp = &buckets[d->hash & (nbuckets - 1)]; *pp; pp = &(*pp)->next)
-		if (*pp == d) {
-			*pp = d->next;
-			break;
-		}
-	if (d->fprev)
-		d->fprev->fnext = d->fnext;
-	else
-		head = d->fnext;
-	if (d->fnext)
-		d->fnext->fprev = d->fprev;
-	else
-		tail = d->fprev;
+	struct daddr *a = d->addr;
+	LIST_REMOVE(d, anode);
+	TAILQ_REMOVE(&ents, d, all);
 	nents--;
+	if (--a->n == 0) {
+		ht_del(&addrs, a->hash, same_item, a);
+		free(a);
+	}
 	free(d->name_json);
 	free(d->cnames_json);
 	free(d);
@@ -64,27 +71,16 @@ static void dent_remove(struct dent *d)
 
 void names_free(void)
 {
-	while (head)
-		dent_remove(head);
-	free(buckets);
-	buckets = NULL;
+	struct dent *d;
+	while ((d = TAILQ_FIRST(&ents)))
+		dent_remove(d);
+	ht_free(&addrs);
 	jw_free(&w);
 }
 
-static void grow(void)
+static bool addr_is(const void *item, const void *key)
 {
-	size_t nb = nbuckets * 2;
-	struct dent **b = xcalloc(nb, sizeof(*b));
-	/* Rehash keeping each chain's newest-first order. */
-	for (struct dent *d = tail; d; d = d->fprev)
-		d->next = NULL;
-	for (struct dent *d = head; d; d = d->fnext) {
-		d->next = b[d->hash & (nb - 1)];
-		b[d->hash & (nb - 1)] = d;
-	}
-	free(buckets);
-	buckets = b;
-	nbuckets = nb;
+	return jaddr_eq(&((const struct daddr *)item)->addr, key);
 }
 
 struct answer {
@@ -117,13 +113,13 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
                       const struct answer *const *chain, int nchain)
 {
 	uint64_t h = addr_hash(a);
-	struct dent *d, *newest = NULL;
+	struct daddr *da = ht_get(&addrs, h, addr_is, a);
+	struct dent *d, *newest = da ? LIST_FIRST(&da->ents) : NULL;
 	char *name, *cn = NULL;
-	int count = 0;
 
 	jw_reset(&w);
 	put_name(top->name, top->nlen);
-	name = xstrndup(w.buf, w.len);
+	name = xmemdup(w.buf, w.len);
 	if (nchain > 0) {
 		jw_reset(&w);
 		jw_put(&w, "[", 1);
@@ -133,14 +129,8 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 			put_name(chain[i]->name, chain[i]->nlen);
 		}
 		jw_put(&w, "]", 1);
-		cn = xstrndup(w.buf, w.len);
+		cn = xmemdup(w.buf, w.len);
 	}
-	for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-		if (d->hash == h && jaddr_eq(&d->addr, a)) {
-			if (!newest)
-				newest = d;
-			count++;
-		}
 	/* The same answer again (a cache refreshed, a second sighting):
 	 * extend the entry rather than add one. */
 	if (newest && !strcmp(newest->name_json, name) &&
@@ -152,36 +142,33 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 		free(cn);
 		return;
 	}
-	if (count >= MAX_PER_ADDR) {
+	if (da && da->n >= MAX_PER_ADDR) {
 		/* Drop this address's oldest entry. */
 		struct dent *old = NULL;
-		for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-			if (d->hash == h && jaddr_eq(&d->addr, a))
-				old = d;
-		if (old)
-			dent_remove(old);
+		LIST_FOREACH(d, &da->ents, anode)
+			old = d;
+		dent_remove(old);
 	}
-	if (nents >= nbuckets)
-		grow();
+	if (!da) {
+		da = xcalloc(1, sizeof(*da));
+		da->addr = *a;
+		da->hash = h;
+		LIST_INIT(&da->ents);
+		ht_put(&addrs, h, da);
+	}
 	d = xcalloc(1, sizeof(*d));
-	d->hash = h;
-	d->addr = *a;
+	d->addr = da;
 	d->from = from;
 	d->until = until;
 	d->name_json = name;
 	d->cnames_json = cn;
-	d->next = buckets[h & (nbuckets - 1)];
-	buckets[h & (nbuckets - 1)] = d;
-	d->fprev = tail;
-	if (tail)
-		tail->fnext = d;
-	else
-		head = d;
-	tail = d;
+	LIST_INSERT_HEAD(&da->ents, d, anode);
+	da->n++;
+	TAILQ_INSERT_TAIL(&ents, d, all);
 	nents++;
-	while (nents > jconf.max_flows && head) {
+	while (nents > jconf.max_flows && (d = TAILQ_FIRST(&ents))) {
 		jstats.evicted_names++;
-		dent_remove(head);
+		dent_remove(d);
 	}
 }
 
@@ -309,16 +296,15 @@ void names_add(const struct jrec *j, const char *packed, size_t plen)
 
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json)
 {
-	uint64_t h;
-	const struct dent *best = NULL;
+	const struct dent *best = NULL, *d;
+	const struct daddr *da;
 	bool best_before = false;
 
-	if (!buckets || !nents)
+	if (!nents || !(da = ht_get(&addrs, addr_hash(a), addr_is, a)))
 		return false;
-	h = addr_hash(a);
-	for (const struct dent *d = buckets[h & (nbuckets - 1)]; d; d = d->next) {
+	LIST_FOREACH(d, &da->ents, anode) {
 		bool before;
-		if (d->hash != h || !jaddr_eq(&d->addr, a) || ts > d->until || d->from > ts + EPS_US)
+		if (ts > d->until || d->from > ts + EPS_US)
 			continue;
 		/* An answer from before the record beats one that only clock
 		 * skew lets in; then the latest wins. */
@@ -338,8 +324,8 @@ bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, c
 void names_expire(int64_t now_ts)
 {
 	struct dent *d, *n;
-	for (d = head; d; d = n) {
-		n = d->fnext;
+	for (d = TAILQ_FIRST(&ents); d; d = n) {
+		n = TAILQ_NEXT(d, all);
 		if (d->until < now_ts - jconf.linger)
 			dent_remove(d);
 	}

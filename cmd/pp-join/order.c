@@ -79,14 +79,16 @@ static uint64_t seq;
 static uint64_t rec_no;
 static int64_t frontier = INT64_MIN; /* time of the last record taken in */
 static int64_t next_expire = INT64_MIN;
+static struct jtab *tab; /* where records are taken in */
 static struct rec rp;    /* the line last parsed */
 static struct sbuf keep; /* and what was kept of it */
 
 void (*order_emit_hook)(const char *line, const struct jrec *j);
 void (*order_progress_hook)(int64_t event_now);
 
-void order_init(int n, const char *const *names, bool is_live, double idle, double now)
+void order_init(struct jtab *t, int n, const char *const *names, bool is_live, double idle, double now)
 {
+	tab = t;
 	nsrc = n;
 	src = xcalloc((size_t)n, sizeof(*src));
 	for (int i = 0; i < n; i++) {
@@ -367,7 +369,7 @@ static void decide_before(int64_t x)
 static void take_in(struct item *it)
 {
 	it->j.rec_no = ++rec_no;
-	ingest(&it->j, &it->k, item_kept(it), 0);
+	ingest(tab, &it->j, &it->k, item_kept(it), 0);
 	if (!it->j.trailing && it->j.ts > frontier && it->j.type != JT_OTHER)
 		frontier = it->j.ts;
 	if (frontier != INT64_MIN && frontier >= next_expire) {

@@ -9,6 +9,8 @@
 
 #include "../../cmd/pp-join/join.h"
 
+static struct jtab tab;
+
 static void each_line(const uint8_t *data, size_t size, int pass, FILE *out, uint64_t *no)
 {
 	struct rec r;
@@ -31,9 +33,9 @@ static void each_line(const uint8_t *data, size_t size, int pass, FILE *out, uin
 			j.rec_no = ++*no;
 			j.asof = INT64_MAX; /* decided knowing everything, as at the end of input */
 			if (pass == 1)
-				ingest(&j, &k, keep.s, 0);
+				ingest(&tab, &j, &k, keep.s, 0);
 			else
-				emit_record(line, &j, out);
+				emit_record(&tab, line, &j, out);
 		}
 		free(line);
 		i += len + 1;
@@ -55,16 +57,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jconf.linger = 120000000;
 	jconf.max_flows = 8; /* small, so that eviction runs too */
 	out = open_memstream(&buf, &blen);
-	table_init();
+	table_init(&tab);
 	names_init();
 	emit_init();
 	each_line(data, size, 1, out, &no);
 	no = 0;
 	each_line(data, size, 2, out, &no);
-	table_expire(INT64_MAX / 2, true, NULL, NULL);
+	table_expire(&tab, INT64_MAX / 2, true, NULL, NULL);
 	names_expire(INT64_MAX / 2);
-	table_count_unmatched();
-	table_free();
+	table_count_unmatched(&tab);
+	table_free(&tab);
 	names_free();
 	emit_free();
 	fclose(out);
