@@ -117,6 +117,7 @@ struct life {
 	LIST_ENTRY(life) knode;  /* same key, newest first */
 	TAILQ_ENTRY(life) all;   /* all lives, oldest first (eviction) */
 	TAILQ_ENTRY(life) cnode; /* closed lives, in order of closing (expiry) */
+	TAILQ_ENTRY(life) unode; /* open UDP lives, oldest first (idle expiry) */
 	struct tnode *node;
 	struct proc *proc;      /* NULL when the sock record had no process keys */
 	struct pp_tuple t;      /* as the sock record gave it (originator first) */
@@ -129,7 +130,7 @@ struct life {
 	double arrived;         /* live: monotonic time the close arrived */
 	long long tx_bytes, rx_bytes;
 	uint8_t role, proto;
-	bool closed, matched, emitted, has_bytes, dir_out;
+	bool closed, matched, emitted, has_bytes, dir_out, open_udp;
 };
 
 /* A flow as the wire showed it: sniffed records of one 5-tuple, split into
@@ -163,6 +164,7 @@ struct jtab {
 	struct htab procs;           /* proc by the hash of its text */
 	TAILQ_HEAD(, life) lives;    /* oldest first */
 	TAILQ_HEAD(, life) closed;   /* in order of closing */
+	TAILQ_HEAD(, life) udp;      /* open UDP lives, oldest first */
 	TAILQ_HEAD(jflows, wflow) flows; /* least recently active first */
 	unsigned long nlives, nflows;
 	uint64_t seq;

@@ -23,6 +23,7 @@
 #include "join.h"
 #include "linereader.h"
 #include "outfile.h"
+#include "pool.h"
 #include "pp.h"
 #include "wfail.h"
 
@@ -545,6 +546,7 @@ int main(int argc, char **argv)
 	table_free(&tab);
 	names_free();
 	emit_free();
+	pool_free_all();
 
 	if (pp_wfail_close(&out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "join.h"
+#include "pool.h"
 #include "pp.h"
 
 #define EPS_US 100000
@@ -25,6 +26,7 @@ struct dent {
 	LIST_ENTRY(dent) anode;     /* same address, newest first */
 	TAILQ_ENTRY(dent) all;      /* all, oldest first */
 	struct daddr *addr;
+	size_t hidx;                /* its place in the expiry heap */
 	int64_t from, until;
 	char *name_json, *cnames_json;
 };
@@ -38,6 +40,10 @@ struct daddr {
 };
 
 static struct htab addrs;            /* daddr by addr_hash */
+/* Every entry by its end (until), soonest first: expiry takes what is
+ * over without a look at the others. */
+static struct dent **eheap;
+static size_t neh, ceh;
 static TAILQ_HEAD(, dent) ents = TAILQ_HEAD_INITIALIZER(ents);
 static size_t nents;
 static struct jw w;
@@ -54,19 +60,74 @@ static bool same_item(const void *item, const void *key)
 	return item == key;
 }
 
+static inline void eh_set(size_t i, struct dent *d)
+{
+	eheap[i] = d;
+	d->hidx = i;
+}
+
+static void eh_up(size_t i)
+{
+	struct dent *d = eheap[i];
+	while (i > 0 && d->until < eheap[(i - 1) / 2]->until) {
+		eh_set(i, eheap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	eh_set(i, d);
+}
+
+static void eh_down(size_t i)
+{
+	struct dent *d = eheap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= neh)
+			break;
+		if (c + 1 < neh && eheap[c + 1]->until < eheap[c]->until)
+			c++;
+		if (eheap[c]->until >= d->until)
+			break;
+		eh_set(i, eheap[c]);
+		i = c;
+	}
+	eh_set(i, d);
+}
+
+static void eh_push(struct dent *d)
+{
+	if (neh == ceh) {
+		ceh = ceh ? ceh * 2 : 1024;
+		eheap = xreallocarray(eheap, ceh, sizeof(*eheap));
+	}
+	eh_set(neh++, d);
+	eh_up(neh - 1);
+}
+
+static void eh_remove(struct dent *d)
+{
+	size_t i = d->hidx;
+	struct dent *last = eheap[--neh];
+	if (last == d)
+		return;
+	eh_set(i, last);
+	eh_up(i);
+	eh_down(last->hidx);
+}
+
 static void dent_remove(struct dent *d)
 {
 	struct daddr *a = d->addr;
+	eh_remove(d);
 	LIST_REMOVE(d, anode);
 	TAILQ_REMOVE(&ents, d, all);
 	nents--;
 	if (--a->n == 0) {
 		ht_del(&addrs, a->hash, same_item, a);
-		free(a);
+		pool_put(a, sizeof(*a));
 	}
 	free(d->name_json);
 	free(d->cnames_json);
-	free(d);
+	pool_put(d, sizeof(*d));
 }
 
 void names_free(void)
@@ -75,6 +136,9 @@ void names_free(void)
 	while ((d = TAILQ_FIRST(&ents)))
 		dent_remove(d);
 	ht_free(&addrs);
+	free(eheap);
+	eheap = NULL;
+	neh = ceh = 0;
 	jw_free(&w);
 }
 
@@ -136,8 +200,10 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 	if (newest && !strcmp(newest->name_json, name) &&
 	    ((!cn && !newest->cnames_json) || (cn && newest->cnames_json && !strcmp(cn, newest->cnames_json))) &&
 	    from >= newest->from && from <= newest->until) {
-		if (until > newest->until)
+		if (until > newest->until) {
 			newest->until = until;
+			eh_down(newest->hidx);
+		}
 		free(name);
 		free(cn);
 		return;
@@ -150,13 +216,13 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 		dent_remove(old);
 	}
 	if (!da) {
-		da = xcalloc(1, sizeof(*da));
+		da = pool_zget(sizeof(*da));
 		da->addr = *a;
 		da->hash = h;
 		LIST_INIT(&da->ents);
 		ht_put(&addrs, h, da);
 	}
-	d = xcalloc(1, sizeof(*d));
+	d = pool_zget(sizeof(*d));
 	d->addr = da;
 	d->from = from;
 	d->until = until;
@@ -165,6 +231,7 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 	LIST_INSERT_HEAD(&da->ents, d, anode);
 	da->n++;
 	TAILQ_INSERT_TAIL(&ents, d, all);
+	eh_push(d);
 	nents++;
 	while (nents > jconf.max_flows && (d = TAILQ_FIRST(&ents))) {
 		jstats.evicted_names++;
@@ -323,10 +390,6 @@ bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, c
 
 void names_expire(int64_t now_ts)
 {
-	struct dent *d, *n;
-	for (d = TAILQ_FIRST(&ents); d; d = n) {
-		n = TAILQ_NEXT(d, all);
-		if (d->until < now_ts - jconf.linger)
-			dent_remove(d);
-	}
+	while (neh && eheap[0]->until < now_ts - jconf.linger)
+		dent_remove(eheap[0]);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "join.h"
+#include "pool.h"
 #include "pp.h"
 
 #define GRACE_US 1000000
@@ -35,6 +36,7 @@ struct item {
 	struct jkeep k;    /* what ingest() reads, kept from arrival */
 	uint64_t seq;      /* arrival ordinal: the last tie-break */
 	uint32_t len;      /* of the line; the kept bytes follow its NUL */
+	uint32_t bytes;    /* the whole item's, for pool_put */
 	int input;
 	char line[];
 };
@@ -42,6 +44,11 @@ struct item {
 static inline const char *item_kept(const struct item *it)
 {
 	return it->line + it->len + 1;
+}
+
+static void item_free(struct item *it)
+{
+	pool_put(it, it->bytes);
 }
 
 struct prod {
@@ -69,10 +76,28 @@ static struct osrc *src;
 static int nsrc;
 static bool live;
 static double idle_secs;
-static struct item **heap;
+/* An item where it waits, with its time and type beside it: most
+ * comparisons end there, without a look at the item itself. */
+struct slot {
+	int64_t ts;
+	int type;
+	struct item *it;
+};
+
+/* A FIFO of slots (capacity a power of two). */
+struct ring {
+	struct slot *v;
+	size_t head, len, cap;
+};
+
+/* Waiting to be taken in, in canonical order: what arrives in order (most
+ * records, from one producer) is appended to run, in O(1); the others go
+ * to the heap. The next to go is the lesser of their firsts. */
+static struct slot *heap;
 static size_t nheap, capheap;
-static struct item **dq;            /* taken in, not yet decided: FIFO */
-static size_t dq_head, dq_len, dq_cap;
+static struct ring run;
+static struct ring dq;              /* taken in, not yet decided */
+static struct slot ring_pop(struct ring *r);
 static struct item **held;          /* came after their place: wait for ts + horizon */
 static size_t nheld, capheld;
 static uint64_t seq;
@@ -111,13 +136,16 @@ void order_free(void)
 	}
 	free(src);
 	for (size_t i = 0; i < nheap; i++)
-		free(heap[i]);
+		item_free(heap[i].it);
 	free(heap);
-	for (size_t i = 0; i < dq_len; i++)
-		free(dq[(dq_head + i) % dq_cap]);
-	free(dq);
+	while (run.len)
+		item_free(ring_pop(&run).it);
+	free(run.v);
+	while (dq.len)
+		item_free(ring_pop(&dq).it);
+	free(dq.v);
 	for (size_t i = 0; i < nheld; i++)
-		free(held[i]);
+		item_free(held[i]);
 	free(held);
 	rec_free(&rp);
 	sb_free(&keep);
@@ -126,13 +154,14 @@ void order_free(void)
 /* --- canonical order: time, type, then the bytes (identical lines are
  * interchangeable), then input and arrival ------------------------------- */
 
-static int item_cmp(const struct item *a, const struct item *b)
+static int item_cmp(const struct slot *x, const struct slot *y)
 {
+	const struct item *a = x->it, *b = y->it;
 	int c;
-	if (a->j.ts != b->j.ts)
-		return a->j.ts < b->j.ts ? -1 : 1;
-	if (a->j.type != b->j.type)
-		return a->j.type < b->j.type ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
 	c = memcmp(a->line, b->line, a->len < b->len ? a->len : b->len);
 	if (c)
 		return c;
@@ -143,7 +172,7 @@ static int item_cmp(const struct item *a, const struct item *b)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void heap_push(struct item *it)
+static void heap_push(struct slot x)
 {
 	size_t i;
 	if (nheap == capheap) {
@@ -151,24 +180,24 @@ static void heap_push(struct item *it)
 		heap = xreallocarray(heap, capheap, sizeof(*heap));
 	}
 	i = nheap++;
-	while (i > 0 && item_cmp(it, heap[(i - 1) / 2]) < 0) {
+	while (i > 0 && item_cmp(&x, &heap[(i - 1) / 2]) < 0) {
 		heap[i] = heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	heap[i] = it;
+	heap[i] = x;
 }
 
-static struct item *heap_pop(void)
+static struct slot heap_pop(void)
 {
-	struct item *top = heap[0], *last = heap[--nheap];
+	struct slot top = heap[0], last = heap[--nheap];
 	size_t i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= nheap)
 			break;
-		if (c + 1 < nheap && item_cmp(heap[c + 1], heap[c]) < 0)
+		if (c + 1 < nheap && item_cmp(&heap[c + 1], &heap[c]) < 0)
 			c++;
-		if (item_cmp(heap[c], last) >= 0)
+		if (item_cmp(&heap[c], &last) >= 0)
 			break;
 		heap[i] = heap[c];
 		i = c;
@@ -178,19 +207,63 @@ static struct item *heap_pop(void)
 	return top;
 }
 
-static void dq_push(struct item *it)
+static void ring_push(struct ring *r, struct slot x)
 {
-	if (dq_len == dq_cap) {
-		size_t ncap = dq_cap ? dq_cap * 2 : 1024;
-		struct item **n = xmalloc(ncap * sizeof(*n));
-		for (size_t i = 0; i < dq_len; i++)
-			n[i] = dq[(dq_head + i) % dq_cap];
-		free(dq);
-		dq = n;
-		dq_cap = ncap;
-		dq_head = 0;
+	if (r->len == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 1024;
+		struct slot *n = xreallocarray(NULL, ncap, sizeof(*n));
+		for (size_t i = 0; i < r->len; i++)
+			n[i] = r->v[(r->head + i) & (r->cap - 1)];
+		free(r->v);
+		r->v = n;
+		r->cap = ncap;
+		r->head = 0;
 	}
-	dq[(dq_head + dq_len++) % dq_cap] = it;
+	r->v[(r->head + r->len++) & (r->cap - 1)] = x;
+}
+
+static inline struct slot *ring_first(const struct ring *r)
+{
+	return &r->v[r->head];
+}
+
+static inline struct slot *ring_last(const struct ring *r)
+{
+	return &r->v[(r->head + r->len - 1) & (r->cap - 1)];
+}
+
+static struct slot ring_pop(struct ring *r)
+{
+	struct slot x = r->v[r->head];
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->len--;
+	return x;
+}
+
+static void wait_push(struct item *it)
+{
+	struct slot x = {it->j.ts, it->j.type, it};
+	if (!run.len || item_cmp(ring_last(&run), &x) < 0)
+		ring_push(&run, x);
+	else
+		heap_push(x);
+}
+
+/* The next to take in (NULL: none waits). */
+static inline const struct slot *wait_first(void)
+{
+	if (!run.len)
+		return nheap ? &heap[0] : NULL;
+	if (!nheap || item_cmp(ring_first(&run), &heap[0]) < 0)
+		return ring_first(&run);
+	return &heap[0];
+}
+
+static struct item *wait_pop(const struct slot *first)
+{
+	if (run.len && first == ring_first(&run))
+		return ring_pop(&run).it;
+	return heap_pop().it;
 }
 
 /* --- sources ------------------------------------------------------------------ */
@@ -348,19 +421,16 @@ static void decide(struct item *it)
 	it->j.asof = it->j.ts > INT64_MAX - jconf.horizon ? INT64_MAX : it->j.ts + jconf.horizon;
 	if (order_emit_hook)
 		order_emit_hook(it->line, &it->j);
-	free(it);
+	item_free(it);
 }
 
 /* Decide what waits whose time plus the horizon is before x. */
 static void decide_before(int64_t x)
 {
-	while (dq_len > 0) {
-		struct item *it = dq[dq_head];
-		if (x != INT64_MAX && it->j.ts + jconf.horizon >= x)
+	while (dq.len > 0) {
+		if (x != INT64_MAX && ring_first(&dq)->ts + jconf.horizon >= x)
 			break;
-		dq_head = (dq_head + 1) % dq_cap;
-		dq_len--;
-		decide(it);
+		decide(ring_pop(&dq).it);
 	}
 }
 
@@ -397,14 +467,15 @@ static void decide_held(int64_t w)
 void order_run(void)
 {
 	int64_t w = progress();
-	while (nheap > 0 && (heap[0]->j.ts < w || nheap > MAX_PENDING)) {
+	const struct slot *first;
+	while ((first = wait_first()) && (first->ts < w || nheap + run.len > MAX_PENDING)) {
 		struct item *it;
-		if (heap[0]->j.ts >= w)
+		if (first->ts >= w)
 			jstats.forced++;
-		it = heap_pop();
+		it = wait_pop(first);
 		decide_before(it->j.ts);
 		take_in(it);
-		dq_push(it);
+		ring_push(&dq, (struct slot){it->j.ts, it->j.type, it});
 	}
 	decide_before(w);
 	decide_held(w);
@@ -421,7 +492,7 @@ void order_finish(void)
 
 size_t order_pending(void)
 {
-	return nheap + dq_len;
+	return nheap + run.len + dq.len;
 }
 
 void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jkeep *k,
@@ -472,7 +543,9 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	}
 	/* The line, then what was kept of it (only records that can be
 	 * taken into the tables keep anything). */
-	it = xmalloc(sizeof(*it) + len + 1 + (j.type != JT_OTHER ? keep.len : 0));
+	size_t bytes = sizeof(*it) + len + 1 + (j.type != JT_OTHER ? keep.len : 0);
+	it = pool_get(bytes);
+	it->bytes = (uint32_t)bytes;
 	it->k = *k;
 	if (j.type != JT_OTHER)
 		memcpy(it->line + len + 1, keep.s, keep.len);
@@ -496,7 +569,7 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		held[nheld++] = it;
 		return;
 	}
-	heap_push(it);
+	wait_push(it);
 }
 
 /* Parse a line; what is kept of it stays until the next (order_add). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "join.h"
+#include "pool.h"
 #include "pp.h"
 #include "xalloc.h"
 
@@ -28,6 +29,7 @@ void table_init(struct jtab *t)
 	ht_init(&t->procs);
 	TAILQ_INIT(&t->lives);
 	TAILQ_INIT(&t->closed);
+	TAILQ_INIT(&t->udp);
 	TAILQ_INIT(&t->flows);
 }
 
@@ -138,7 +140,7 @@ static struct tnode *node_get(struct jtab *t, const struct pp_tuple *key, uint64
 	struct tnode *n = node_find(t, key, h);
 	if (n)
 		return n;
-	n = xcalloc(1, sizeof(*n));
+	n = pool_zget(sizeof(*n));
 	n->key = *key;
 	n->hash = h;
 	LIST_INIT(&n->lives);
@@ -157,7 +159,7 @@ static void node_maybe_free(struct jtab *t, struct tnode *n)
 	if (!LIST_EMPTY(&n->lives) || !LIST_EMPTY(&n->flows))
 		return;
 	ht_del(&t->nodes, n->hash, same_node, n);
-	free(n);
+	pool_put(n, sizeof(*n));
 }
 
 /* --- lives ----------------------------------------------------------------- */
@@ -171,6 +173,10 @@ static void life_close(struct jtab *t, struct life *l, int64_t end, int64_t at)
 	if (l->closed)
 		return;
 	l->closed = true;
+	if (l->open_udp) {
+		TAILQ_REMOVE(&t->udp, l, unode);
+		l->open_udp = false;
+	}
 	TAILQ_INSERT_TAIL(&t->closed, l, cnode);
 }
 
@@ -178,6 +184,8 @@ static void life_remove(struct jtab *t, struct life *l)
 {
 	if (l->closed)
 		TAILQ_REMOVE(&t->closed, l, cnode);
+	if (l->open_udp)
+		TAILQ_REMOVE(&t->udp, l, unode);
 	LIST_REMOVE(l, knode);
 	TAILQ_REMOVE(&t->lives, l, all);
 	t->nlives--;
@@ -185,7 +193,7 @@ static void life_remove(struct jtab *t, struct life *l)
 		jstats.lives_unmatched++;
 	node_maybe_free(t, l->node);
 	proc_put(t, l->proc);
-	free(l);
+	pool_put(l, sizeof(*l));
 }
 
 static void flow_remove(struct jtab *t, struct wflow *f)
@@ -198,7 +206,7 @@ static void flow_remove(struct jtab *t, struct wflow *f)
 	free(f->http_host);
 	free(f->alpn);
 	free(f->app);
-	free(f);
+	pool_put(f, sizeof(*f));
 }
 
 static void evict(struct jtab *t)
@@ -221,7 +229,7 @@ static void evict(struct jtab *t)
 
 static struct life *life_new(struct jtab *t, struct tnode *n, const struct jrec *j, struct proc *p)
 {
-	struct life *l = xcalloc(1, sizeof(*l));
+	struct life *l = pool_zget(sizeof(*l));
 	l->node = n;
 	l->proc = p;
 	if (p)
@@ -269,6 +277,11 @@ static void sock_open(struct jtab *t, const struct jrec *j, const struct jkeep *
 	l->start_rec = j->rec_no;
 	l->proto = j->key.proto;
 	l->t = j->tuple;
+	if (l->proto == IPPROTO_UDP) {
+		/* Rarely seen closing: expiry looks at these when idle. */
+		TAILQ_INSERT_TAIL(&t->udp, l, unode);
+		l->open_udp = true;
+	}
 	evict(t);
 }
 
@@ -350,7 +363,7 @@ static void set_counts(struct wflow *f, const struct jkeep *k)
 
 static struct wflow *flow_new(struct jtab *t, struct tnode *n, const struct jrec *j)
 {
-	struct wflow *f = xcalloc(1, sizeof(*f));
+	struct wflow *f = pool_zget(sizeof(*f));
 	f->node = n;
 	f->first = f->last = j->ts;
 	f->seq = ++t->seq;
@@ -479,11 +492,10 @@ void table_expire(struct jtab *t, int64_t now_ts, bool full, void (*on_drop_life
 	if (!full)
 		return;
 	/* UDP sockets are rarely seen closing: idle ones go too. This looks
-	 * at every open life, so the caller does it seldom. */
-	for (l = TAILQ_FIRST(&t->lives); l; l = ln) {
-		ln = TAILQ_NEXT(l, all);
-		if (!l->closed && l->proto == IPPROTO_UDP && l->start < limit &&
-		    !node_active_since(l->node, limit)) {
+	 * at every open one, so the caller does it seldom. */
+	for (l = TAILQ_FIRST(&t->udp); l; l = ln) {
+		ln = TAILQ_NEXT(l, unode);
+		if (l->start < limit && !node_active_since(l->node, limit)) {
 			if (on_drop_life)
 				on_drop_life(l);
 			life_remove(t, l);
