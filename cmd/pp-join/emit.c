@@ -6,7 +6,7 @@
 #include "join.h"
 #include "pp.h"
 
-static struct jw add, cw;
+static struct jw add, cw, line_out;
 
 static void add_member(const char *key, const char *json, size_t n)
 {
@@ -119,19 +119,21 @@ int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FI
 	if (named && j->type == JT_SOCK)
 		jstats.sock_named++;
 
+	/* The object as it came, without its '}' when something is added
+	 * (an empty object gets no leading comma), then what we add. */
+	jw_reset(&line_out);
 	if (add.len == 0) {
-		fwrite(obj, 1, objlen, out);
+		jw_put(&line_out, obj, objlen);
 	} else {
-		/* The object without its '}', what we add, '}'. An empty
-		 * object gets no leading comma. */
-		fwrite(obj, 1, objlen - 1, out);
+		jw_put(&line_out, obj, objlen - 1);
 		if (j->nonempty)
-			fwrite(add.buf, 1, add.len, out);
+			jw_put(&line_out, add.buf, add.len);
 		else
-			fwrite(add.buf + 1, 1, add.len - 1, out);
-		putc('}', out);
+			jw_put(&line_out, add.buf + 1, add.len - 1);
+		jw_put(&line_out, "}", 1);
 	}
-	return putc('\n', out) == EOF ? -1 : 0;
+	jw_put(&line_out, "\n", 1);
+	return fwrite(line_out.buf, 1, line_out.len, out) == line_out.len ? 0 : -1;
 }
 
 /* --- --conn ---------------------------------------------------------------- */
@@ -244,10 +246,12 @@ void emit_init(void)
 {
 	jw_init(&add);
 	jw_init(&cw);
+	jw_init(&line_out);
 }
 
 void emit_free(void)
 {
 	jw_free(&add);
 	jw_free(&cw);
+	jw_free(&line_out);
 }

@@ -52,7 +52,9 @@ static void put_raw(struct sbuf *b, struct rec *r, const char *key, const char *
 	const char *err, *s;
 	size_t n;
 	sb_init(&line);
-	sb_printf(&line, "{\"v\":%s}", raw);
+	sb_puts(&line, "{\"v\":");
+	sb_puts(&line, raw);
+	sb_putc(&line, '}');
 	if (rec_parse(r, line.s, line.len, &err) == 0) {
 		int t = rec_find(r, "v");
 		if (t >= 0 && (s = rec_tok_str(r, t, &n)))
