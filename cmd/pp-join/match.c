@@ -90,18 +90,26 @@ static int fit(const struct life *l, int64_t ts, const struct wflow *f, int64_t 
 
 /* Of the lives on one side (role) of the best fit, as of h and in the
  * record's network namespace: the one, when they are all of one process;
- * else none (and *ambiguous). */
+ * else none (and *ambiguous). Across namespaces (cross: the lives of every
+ * namespace but the record's) only the one life that fits at all: two
+ * namespaces using the 5-tuple at once name no one, even when one of
+ * their sockets fits better than the other. */
 static struct life *choose_in(const struct tnode *n, int64_t ts, const struct wflow *f, int role,
                               int64_t h, uint64_t netns, bool cross, bool *ambiguous)
 {
 	struct life *pick = NULL, *l;
-	int best = 3;
+	int best = 3, fits = 0;
 	*ambiguous = false;
 	LIST_FOREACH(l, &n->lives, knode) {
 		int q;
 		if (l->role != role || !life_seen(l, h) || ns_ok(l->netns, netns) == cross)
 			continue;
 		q = fit(l, ts, f, h);
+		fits += q < 3;
+		if (cross && fits > 1) {
+			*ambiguous = true;
+			return NULL;
+		}
 		if (q < best) {
 			best = q;
 			pick = l;
