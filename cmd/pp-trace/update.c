@@ -116,11 +116,8 @@ void upd_track(const struct sock_event *e, const struct pp_tuple *t, const char 
 		n->pid = e->pid;
 		n->uid = uid;
 		n->has_uid = has_uid;
-		if (comm) {
-			size_t cl = strnlen(comm, sizeof(n->comm) - 1);
-			memcpy(n->comm, comm, cl);
-			n->comm[cl] = '\0';
-		}
+		if (comm)
+			pp_strcpy_cut(n->comm, sizeof(n->comm), comm);
 		n->source = e->source ? e->source : "ebpf";
 		ht_put(&tracked, hash_local(&k), n);
 	}
