@@ -707,7 +707,7 @@ int ebpf_run(const struct trace_opts *o)
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
-	r.kdns = kdns_start(o, r.rb, r.cg_fd, &r.clk); /* its ring joins r.rb */
+	r.kdns = kdns_start(o, r.rb, r.cg_fd, scope_bpf_tree_fd(r.skel, o), &r.clk); /* its ring joins r.rb */
 	if (verbose) {
 		/* Also the moment from which events are seen (tests wait for it). */
 		char list[512];
