@@ -118,8 +118,14 @@ struct udp_life {
 	__u64 start_ns;
 	__u64 tx, rx;     /* updated atomically: datagrams on several CPUs */
 	struct owner o;
+	/* Connected: the peer whose flow is reported (a socket may connect
+	 * again, elsewhere), so that the next datagram to or from it costs a
+	 * compare, not the udp_seen lookup (as udp_last for unconnected ones). */
+	__u64 cpeer[2];
+	__u16 cpport;
+	__u8 cvalid;
 	__u8 out;         /* the first datagram was sent, not received */
-	__u8 pad[7];
+	__u8 pad[4];
 };
 
 /* Keyed by kernel socket address, deleted at sock_release. A plain hash as
@@ -197,9 +203,9 @@ static __always_inline void set_owner(struct ppb_event *e, const struct owner *o
 static __always_inline struct ppb_event *reserve(void)
 {
 	struct ppb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	struct ppb_counters *c = counts();
 
 	if (!e) {
+		struct ppb_counters *c = counts();
 		if (c)
 			c->drops++;
 		return NULL;
@@ -666,20 +672,22 @@ static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool 
 }
 
 /* Count a datagram's payload against its socket (ret: bytes sent or
- * received, as the syscall returns them). A peek reads nothing. */
-static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
+ * received, as the syscall returns them); its entry, or NULL. A peek reads
+ * nothing (and makes no entry). */
+static __always_inline struct udp_life *udp_count(const struct sock *sk, int ret, int flags, bool out)
 {
 	struct udp_life *u;
 
 	if (!out && (flags & MSG_PEEK))
-		return;
+		return NULL;
 	u = udp_life_of(sk, out);
 	if (!u)
-		return;
+		return NULL;
 	if (out)
 		__sync_fetch_and_add(&u->tx, (__u64)ret);
 	else
 		__sync_fetch_and_add(&u->rx, (__u64)ret);
+	return u;
 }
 
 /* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
@@ -850,7 +858,9 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	__u8 state;
 	struct udp_key k = {};
 	struct owner o = {};
+	struct udp_life *u = NULL;
 	struct ppb_event *e;
+	__u64 pw[2];
 
 	if (!sk || ret < 0)
 		return 0;
@@ -860,36 +870,42 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	if (proto != IPPROTO_UDP || !trace_udp || !scope_sk_ok(sk))
 		return 0;
 	if (udp_track)
-		udp_count(sk, ret, flags, out);
+		u = udp_count(sk, ret, flags, out);
 	state = KR(sk->__sk_common.skc_state);
 	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
 		return 0;
 	family = KR(sk->__sk_common.skc_family);
 	if (!family_wanted(family))
 		return 0;
-	k.netns = sk_netns(sk);
-	k.lport = KR(sk->__sk_common.skc_num);
 	k.pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
-	k.family = family;
-	k.sk = (__u64)sk;
-	if (udp_track) {
-		__u64 key = (__u64)sk;
-		struct udp_life *u = bpf_map_lookup_elem(&udp_socks, &key);
-		if (u)
-			k.gen = u->start_ns;
-	}
 	{
 		__u8 local[16] = {};
 		sk_addrs(sk, family, local, k.peer);
 	}
-	if (bpf_map_lookup_elem(&udp_seen, &k))
-		return 0; /* the common case: reported, without reading the task */
-	current_proc(&o.p);
-	if (!owner_wanted(&o) || !udp_first(&k))
+	__builtin_memcpy(pw, k.peer, 16);
+	if (!u && udp_track) { /* a peek */
+		__u64 key = (__u64)sk;
+		u = bpf_map_lookup_elem(&udp_socks, &key);
+	}
+	/* The fast exit: the peer already reported for this socket. */
+	if (u && u->cvalid && u->cpport == k.pport && u->cpeer[0] == pw[0] && u->cpeer[1] == pw[1])
 		return 0;
+	k.netns = sk_netns(sk);
+	k.lport = KR(sk->__sk_common.skc_num);
+	k.family = family;
+	k.sk = (__u64)sk;
+	if (u)
+		k.gen = u->start_ns;
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		goto known; /* reported, without reading the task */
+	current_proc(&o.p);
+	if (!owner_wanted(&o))
+		return 0;
+	if (!udp_first(&k))
+		goto known;
 	e = reserve();
 	if (!e)
-		return 0;
+		goto known; /* counted as a drop; the flow is not reported twice */
 	e->kind = PPB_UDP;
 	e->proto = IPPROTO_UDP;
 	e->family = family;
@@ -907,6 +923,13 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 		e->dport = k.lport;
 	}
 	submit(e);
+known:
+	if (u) {
+		u->cpeer[0] = pw[0];
+		u->cpeer[1] = pw[1];
+		u->cpport = k.pport;
+		u->cvalid = 1;
+	}
 	return 0;
 }
 
