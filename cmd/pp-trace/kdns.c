@@ -48,7 +48,7 @@ struct hook {
 	bool needed;  /* without it, no DNS at all */
 };
 
-struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int cg_fd,
+struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int cg_fd, int tree_fd,
                         const struct ebpf_clock *clk)
 {
 	struct kdns *k;
@@ -68,6 +68,17 @@ struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int 
 	k->skel = dnssnoop_bpf__open();
 	if (!k->skel) {
 		pp_warn("DNS from the kernel off: cannot open its BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	/* A process tree: its table is socktrace's, filled by that object's
+	 * fork hook; otherwise this object's own, of one unused entry. */
+	k->skel->rodata->scope_tree = tree_fd >= 0;
+	if (tree_fd >= 0)
+		err = bpf_map__reuse_fd(k->skel->maps.scope_pids, tree_fd);
+	else
+		err = bpf_map__set_max_entries(k->skel->maps.scope_pids, 1);
+	if (err) {
+		pp_warn("DNS from the kernel off: its process table: %s", strerror(-err));
 		goto fail;
 	}
 	err = dnssnoop_bpf__load(k->skel);

@@ -30,6 +30,8 @@ void scope_bpf_prepare(struct socktrace_bpf *skel, const struct trace_opts *o)
 		skel->rodata->scope_cglevel = s->cg_level;
 	}
 	skel->rodata->scope_tree = tree;
+	if (!tree) /* a preallocated hash: no room for a scope that is off */
+		bpf_map__set_max_entries(skel->maps.scope_pids, 1);
 	bpf_program__set_autoload(skel->progs.rtp_scope_fork, tree);
 	bpf_program__set_autoload(skel->progs.rtp_scope_exit, tree);
 }
@@ -78,6 +80,13 @@ int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char
 		pp_warn("following the process tree of %ld: %d process%s now", (long)s->root, n,
 		        n == 1 ? "" : "es");
 	return 0;
+}
+
+int scope_bpf_tree_fd(const struct socktrace_bpf *skel, const struct trace_opts *o)
+{
+	const struct trace_scope *s = scope_of(o);
+
+	return s && s->kind == SCOPE_TREE ? bpf_map__fd(skel->maps.scope_pids) : -1;
 }
 
 void scope_bpf_report(const struct socktrace_bpf *skel)
