@@ -52,6 +52,11 @@
 /* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
  * CAPTURE BUFFER). */
 #define DEFAULT_BUFFER_KIB 8192
+/* Live records into a pipe: its size, the most an unprivileged process may
+ * ask for (fs.pipe-max-size's default). A reader that is off the CPU for a
+ * moment then does not stop us at a full pipe, with packets piling up in
+ * the capture buffer meanwhile (pp-sniff(1) CAPTURE BUFFER). */
+#define OUT_PIPE_BYTES (1 << 20)
 enum { OPT_BUFFER = 0x5c00 };
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
@@ -488,7 +493,9 @@ int main(int argc, char **argv)
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
 	if (r.live) {
-		struct stat ns;
+		struct stat ns, os;
+		if (fstat(STDOUT_FILENO, &os) == 0 && S_ISFIFO(os.st_mode))
+			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_BYTES); /* else as it is */
 		/* Whole lines per write on a pipe (shared with pp-trace). */
 		stdout = pp_out_whole_lines(stdout);
 		marks.on = pp_out_is_stream(stdout);
