@@ -51,7 +51,7 @@
 #define MARK_LAG_MAX_US 2000000
 /* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
  * CAPTURE BUFFER). */
-#define DEFAULT_BUFFER_KIB 8192
+#define DEFAULT_BUFFER_KIB 32768
 /* Live records into a pipe: its size, the most an unprivileged process may
  * ask for (fs.pipe-max-size's default). A reader that is off the CPU for a
  * moment then does not stop us at a full pipe, with packets piling up in
@@ -82,7 +82,7 @@ static void usage(FILE *f)
 	        "  -v, --verbose       capture counts at exit, what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
-	        "      --buffer-size KIB  kernel capture buffer (live; default 8192)\n"
+	        "      --buffer-size KIB  kernel capture buffer (live; default 32768)\n"
 	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
