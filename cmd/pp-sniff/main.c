@@ -494,8 +494,10 @@ int main(int argc, char **argv)
 		r.dump = open_dump(g_pcap, wfile);
 	if (r.live) {
 		struct stat ns, os;
-		if (fstat(STDOUT_FILENO, &os) == 0 && S_ISFIFO(os.st_mode))
-			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_BYTES); /* else as it is */
+		/* Grown, never shrunk; refused (the user's pipe quota): as it is. */
+		if (fstat(STDOUT_FILENO, &os) == 0 && S_ISFIFO(os.st_mode) &&
+		    fcntl(STDOUT_FILENO, F_GETPIPE_SZ) < OUT_PIPE_BYTES)
+			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_BYTES);
 		/* Whole lines per write on a pipe (shared with pp-trace). */
 		stdout = pp_out_whole_lines(stdout);
 		marks.on = pp_out_is_stream(stdout);
