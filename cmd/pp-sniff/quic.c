@@ -245,9 +245,8 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		q->next = (uint32_t)(at + 4 + mlen);
 		if (++q->hellos == 2)
 			q->done = true;
-		struct tls_hello *h = malloc(sizeof(*h));
-		if (!h)
-			return;
+		static struct tls_hello hello; /* as in tls.c: one for every hello */
+		struct tls_hello *h = &hello;
 		if (tls_parse_client_hello(m + 4, mlen, h) == 0) {
 			sniff_rec_begin(c, "quic");
 			jw_str(c->w, "version", quic_version_name(q->version, vb));
@@ -259,7 +258,6 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		} else {
 			q->done = true;
 		}
-		free(h);
 		/* Drop the reported bytes when everything held is contiguous
 		 * (pieces beyond a gap keep the buffer as it is). */
 		if (q->n_ranges == 1) {

@@ -107,7 +107,8 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *h)
 	uint8_t sid_len, comp_len;
 	uint16_t n, v = 0;
 
-	memset(h, 0, sizeof(*h));
+	memset(h, 0, TLS_HELLO_CLEAR);
+	h->sni[0] = 0;
 	cur_init(&c, body, len);
 	if (!cur_u16(&c, &h->legacy_version) || !cur_skip(&c, 32) || /* random */
 	    !cur_u8(&c, &sid_len) || sid_len > 32 || !cur_skip(&c, sid_len))
