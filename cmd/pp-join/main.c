@@ -427,8 +427,9 @@ int main(int argc, char **argv)
 	pp_out_init();
 	/* Fewer, larger writes (still flushed after every batch of input):
 	 * 4 KiB at a time is one write per dozen records. */
+	static char obuf[1 << 18]; /* glibc ignores setvbuf's size without a buffer */
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	while ((ch = getopt_long(argc, argv, "r:o:w:m:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;

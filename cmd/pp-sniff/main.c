@@ -437,8 +437,11 @@ int main(int argc, char **argv)
 		                                  : fopen(file, regular ? "rbm" : "rb");
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
+		/* static: it outlives the FILE (pcap_close at the end); glibc
+		 * ignores setvbuf's size without a buffer of the caller's */
+		static char ibuf[1 << 20];
 		if (!regular)
-			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+			setvbuf(fp, ibuf, _IOFBF, sizeof(ibuf));
 		/* libpcap freads twice per packet; we are single-threaded, so
 		 * stdio's lock per call is pure cost. */
 		__fsetlocking(fp, FSETLOCKING_BYCALLER);
