@@ -25,8 +25,11 @@ $PY "$PP_ROOT/tests/slow_server.py" "$PORT" 6 &
 SRV=$!
 pp_on_exit "kill $SRV 2>/dev/null"
 type_line "sh -c 'echo \$\$ > trace.pid; exec \"\$0\" --update 0.5 2>trace.err' '$TRACE' | '$FMT' --top -I 0.5 port:$PORT 2>top.err; echo \"TOPRC=\$?\""
-wait_for 'records [0-9]+' 15 || { fail "top live: the view did not start"; exit 0; }
-sleep 2 # eBPF programs attached
+wait_for 'records [0-9]+' 30 || { fail "top live: the view did not start"; exit 0; }
+# eBPF attached: pp-trace writes one mark at its start, the next ones from
+# its ring-buffer loop (records are counted before the port filter).
+wait_for '^pp-fmt --top .*records ([2-9]|[1-9][0-9]+) ' 30 ||
+    { fail "top live: pp-trace's eBPF loop never wrote: $(screen | head -1)"; exit 0; }
 curl -s --http0.9 -o /dev/null --max-time 20 "http://127.0.0.1:$PORT/" &
 CURL=$!
 pp_on_exit "kill $CURL 2>/dev/null"
@@ -66,11 +69,31 @@ check "no sanitizer report" bash -c "san_clean() { ! grep -qE 'ERROR: (Address|L
 
 # --- q with an idle upstream ----------------------------------------------------------
 pp_netns topq || { fail "top live: no namespace"; exit 0; }
+# Is every command named running in the namespace?
+ns_running() {
+    local want pid comms=
+    for pid in $(ip netns pids "$PP_NS"); do comms+=" $(cat "/proc/$pid/comm" 2>/dev/null) "; done
+    for want in "$@"; do [[ $comms == *" $want "* ]] || return 1; done
+}
+# until_ok SECONDS CMD...: until CMD succeeds.
+until_ok() {
+    local i n=$1; shift
+    for ((i = 0; i < n * 10; i++)); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
 for up in "'$SNIFF' -i lo 2>sniff.err | '$JOIN' 2>join.err" "'$TRACE' --no-ebpf --update 1 2>trace2.err"; do
     name=${up%% *}; name=$(basename "${name//\'/}")
     type_line "clear; ip netns exec $PP_NS bash -c \"$up\" | '$FMT' --top 2>top3.err; echo QDONE=\$(date +%s.%N)"
-    if ! wait_for 'records 0 ' 15; then fail "q with an idle $name: the view did not start"; continue; fi
-    sleep 1
+    # Started: the view's header (whatever its count: pp-trace's progress
+    # marks are records, so "records 0" shows only in the first frame, a
+    # second that a loaded machine missed), and the upstream running; of
+    # pp-trace, its first mark read (the pipe works, it is past its start).
+    if ! wait_for '^pp-fmt --top .*records [0-9]+ ' 30; then fail "q with an idle $name: the view did not start"; keys q; continue; fi
+    case $name in
+    pp-sniff) until_ok 30 ns_running pp-sniff pp-join ;;
+    *) until_ok 30 ns_running pp-trace && wait_for '^pp-fmt --top .*records [1-9][0-9]* ' 30 ;;
+    esac || { fail "q with an idle $name: the upstream did not start: $(screen | head -1)"; keys q; continue; }
+    sleep 1 # idle for a second
     t0=$(date +%s.%N)
     keys q
     if wait_for '^QDONE=' 20; then
