@@ -17,7 +17,9 @@
 #   veth  the servers in a second namespace behind a veth pair, a pp-sniff
 #         on each end; the servers' end sees the clients' connections from
 #         another netns than their sockets' (as a capture on a container
-#         bridge does), counted apart as far_right / far_wrong / far_none;
+#         bridge does), counted apart as far_right / far_wrong / far_none
+#         (far_*_wildcard: of those, the ones of a client's wildcard-bound
+#         UDP socket);
 #   twin  two namespaces alike (same addresses, same servers), each client
 #         run in both at once, from the same source port where the client
 #         lets one choose it (curl, python, the C client): the same
@@ -283,39 +285,7 @@ wait $jpid
 
 # --- file mode on what was recorded, and the verdict ------------------------------
 "$BIN/pp-join" -q "${rec[@]}" >"$T/file.jsonl" 2>>"$T/join.err"
-# Replays: the recorded streams again, at random.
-cat >"$T/replay.py" <<'EOF'
-import os, random, sys, time
-mode, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-streams = [open(f, "rb").read().splitlines(keepends=True) for f in out[:n]]
-fifos = out[n:]
-rnd = random.Random()
-if mode == "one":  # every stream's lines, shuffled together, into one pipe
-    w = [open(fifos[0], "wb", buffering=0)] * len(streams)
-else:
-    w = [open(f, "wb", buffering=0) for f in fifos]
-pos = [0] * len(streams)
-if mode == "one":
-    # Each producer's first line is its start mark, written before any
-    # record (pp-trace and pp-sniff do so): on one pipe, pp-join can only
-    # wait for producers it has heard of (pp-join(1) EVENT TIME).
-    for i, s in enumerate(streams):
-        if s and b'"type":"mark"' in s[0]:
-            w[i].write(s[0])
-            pos[i] = 1
-while any(p < len(s) for p, s in zip(pos, streams)):
-    i = rnd.choice([k for k in range(len(streams)) if pos[k] < len(streams[k])])
-    n = rnd.choice([1, 1, 2, 5, 50, 500])
-    w[i].write(b"".join(streams[i][pos[i]:pos[i] + n]))
-    pos[i] += n
-    if pos[i] >= len(streams[i]) and mode != "one":
-        w[i].close()  # as its producer would end
-    if rnd.random() < 0.05:
-        time.sleep(rnd.random() * 0.01)
-for f in set(w):
-    if not f.closed:
-        f.close()
-EOF
+# Replays: the recorded streams again, at random (scripts/join-replay.py).
 srcs=("${rec[@]}")
 replay_ok=0 replay_n=0
 for ((r = 0; r < REPLAYS; r++)); do
@@ -331,7 +301,7 @@ for ((r = 0; r < REPLAYS; r++)); do
         # source timed out is what live mode does, not what is tested here)
         "$BIN/pp-join" --idle 60 "${fs[@]}" >"$T/replay.jsonl" 2>"$T/replay.err" &
         rj=$!
-        $PY "$T/replay.py" $how ${#srcs[@]} "${srcs[@]}" "${fs[@]}"
+        $PY "$ROOT/scripts/join-replay.py" $how ${#srcs[@]} "${srcs[@]}" "${fs[@]}"
         wait $rj
         replay_n=$((replay_n + 1))
         if cmp -s <(sort "$T/replay.jsonl") <(sort "$T/file.jsonl"); then
@@ -394,7 +364,7 @@ wild_any = {}
 for k, v in wild.items():
     wild_any.setdefault(k[1:], []).extend(v)
 n = {c: 0 for c in ("right", "wrong", "none", "unknown", "resp_is_client",
-                    "far_right", "far_wrong", "far_none")}
+                    "far_right", "far_wrong", "far_none", "far_wrong_wildcard", "far_none_wildcard")}
 examples = []
 live = [l for l in open(T + "/live.jsonl")]
 for line in live:
@@ -404,12 +374,12 @@ for line in live:
     if r.get("netns") in nss:
         o = owner.get(key(r, r["netns"]), []) + \
             wild.get((r["netns"], r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")), [])
-        pre = ""
+        pre, exact = "", None
     elif far and r.get("netns") == far:
         # the servers' end of the veth: the clients' sockets are in
         # another namespace, which pp-join(1) lets fit off loopback
-        o = owner_any.get(key(r, None)[1:], []) + \
-            wild_any.get((r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")), [])
+        exact = owner_any.get(key(r, None)[1:], [])
+        o = exact + wild_any.get((r.get("proto"), r.get("sport"), r.get("dst"), r.get("dport")), [])
         pre = "far_"
     else:
         continue
@@ -426,6 +396,10 @@ for line in live:
     else:
         c = "wrong"
     n[pre + c] += 1
+    if pre and c != "right" and not exact:
+        # only a wildcard-bound socket in another namespace was the
+        # client's (scripts/join-repro-wildcard-far.sh)
+        n["far_%s_wildcard" % c] += 1
     if c != "right" and len(examples) < 5:
         examples.append((pre + c, o, line.strip()[:400]))
     if r.get("resp_pid") == o:
@@ -453,7 +427,7 @@ for c in ("right", "wrong", "none", "unknown", "resp_is_client"):
 out.update(live_eq_file=same, live_file_diff_lines=ndiff, replays_eq_file="%d/%d" % (rok, rn),
            clean=clean, pids_reused=reused)
 if topo == "veth":
-    for c in ("far_right", "far_wrong", "far_none"):
+    for c in ("far_right", "far_wrong", "far_none", "far_wrong_wildcard", "far_none_wildcard"):
         out[c] = n[c]
 if topo == "twin":
     out.update(shared_tuples=shared)
