@@ -62,6 +62,7 @@ if [ -n "$FROM_LOG" ]; then
 fi
 row() { # label-of-trace load args...
     local tr=$1 ld=$2; shift 2
+    echo "case scripts/join-truth.sh $*" >>"$LOG"
     local r; r=$("$HERE/join-truth.sh" "$@" 2>>"$LOG" | tail -1)
     echo "result $tr $ld ${r:-none}" >>"$LOG"
     echo "$tr $ld ${r:-none}" | table_rows
