@@ -148,7 +148,7 @@ $(pp-trace_OBJ) $(BUILD)/cmd/pp-trace/main.o: | $(BPF_SKELS)
 # tests share (tests/unit/*.c that are not test_*.c, as objects: their test
 # doubles are weak and must be there before any library is searched), every
 # command's library and libppcommon: the linker takes what it uses. So no
-# file restates which sources a test uses ("// uses:" lines are ignored).
+# file restates which sources a test uses.
 TESTLIB_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 TEST_LINK   := $(TESTLIB_OBJ) $(CMD_LIBS) $(LIBCOMMON)

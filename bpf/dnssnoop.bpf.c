@@ -10,7 +10,8 @@
  * packet belongs to (the sender's socket on egress, the socket it is
  * delivered to on ingress, in softirq), never from `current`. A socket
  * that connected before we started has no owner: its messages come
- * without a pid, never with a wrong one.
+ * without a pid, never with a wrong one. Scoped to a process tree
+ * (scope_tree.h), only the messages of sockets whose owner is in it.
  *
  * Cost: cgroup_skb/egress and ingress run for every packet of every socket
  * in the cgroup; all but DNS leave after a handful of instructions (the IP
@@ -38,6 +39,13 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "dnssnoop.h"
+/* Probe reads, as this object always had (it has no variant for kernels
+ * without bpf_rdonly_cast, and reads little). */
+#define PP_PROBE_READ 1
+#include "proc.h"
+#include "scope_tree.h"
+
+_Static_assert(PPD_COMM_LEN == PP_PROC_COMM_LEN, "comm lengths differ");
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -64,12 +72,10 @@ struct {
 /* The process behind a socket that talks to port 53, and over TCP where
  * the next message starts each way (0 out, 1 in). */
 struct owner {
-	__u64 pstart_ns;
-	__u32 pid, ppid, uid;
+	struct pp_proc p;
 	__u32 tcp_next[2];
 	__u8 tcp_state[2]; /* TS_* */
-	__u8 pad[2];
-	char comm[PPD_COMM_LEN];
+	__u8 pad[6];
 };
 enum { TS_FRESH, TS_STEP, TS_LOST };
 
@@ -118,21 +124,6 @@ static __always_inline struct ppd_counters *counts(void)
 
 /* --- who asked (process context) --------------------------------------- */
 
-/* As socktrace.bpf.c names a process: tgid, parent, uid, the group
- * leader's comm and start time. */
-static __always_inline void current_owner(struct owner *o)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-
-	o->pid = bpf_get_current_pid_tgid() >> 32;
-	o->uid = (__u32)bpf_get_current_uid_gid();
-	o->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	o->pstart_ns = BPF_CORE_READ(leader, start_boottime);
-	if (bpf_core_read_str(o->comm, sizeof(o->comm), &leader->comm) < 0)
-		bpf_get_current_comm(o->comm, sizeof(o->comm));
-}
-
 /* connect(2) or sendto(2) towards port 53: the caller owns the socket's
  * DNS from now on (a socket handed to another process is claimed by the
  * next one that sends). */
@@ -151,7 +142,7 @@ static __always_inline void claim(struct bpf_sock_addr *ctx, bool connect)
 	o = bpf_sk_storage_get(&dns_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!o)
 		return;
-	current_owner(o);
+	current_proc(&o->p);
 	if (connect) { /* a new connection: its first data each way starts a message */
 		o->tcp_state[0] = o->tcp_state[1] = TS_FRESH;
 	}
@@ -297,6 +288,12 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 		if (sk)
 			o = bpf_sk_storage_get(&dns_owners, sk, 0, 0);
 	}
+	/* Process-tree scope (pp-trace -- COMMAND without a cgroup of its
+	 * own, -p PID --children): these programs are attached to the root
+	 * cgroup, so a message counts only when its socket's owner is in the
+	 * tree; one without an owner cannot be told to be. */
+	if (scope_tree && (!o || !scope_pid_ok(o->p.pid, o->p.pstart_ns)))
+		return 1;
 	if (proto == IPPROTO_UDP) {
 		__u16 ulen;
 		if (bpf_skb_load_bytes(skb, l4 + 4, &ulen, 2))
@@ -414,11 +411,11 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 			s->h.netns = BPF_CORE_READ((struct sock *)p, __sk_common.skc_net.net, ns.inum);
 	}
 	if (o) {
-		s->h.pid = o->pid;
-		s->h.ppid = o->ppid;
-		s->h.uid = o->uid;
-		s->h.pstart_ns = o->pstart_ns;
-		__builtin_memcpy(s->h.comm, o->comm, sizeof(s->h.comm));
+		s->h.pid = o->p.pid;
+		s->h.ppid = o->p.ppid;
+		s->h.uid = o->p.uid;
+		s->h.pstart_ns = o->p.pstart_ns;
+		__builtin_memcpy(s->h.comm, o->p.comm, sizeof(s->h.comm));
 		s->h.flags |= PPD_F_PID;
 	} else {
 		s->h.pid = s->h.ppid = s->h.uid = 0;

@@ -29,14 +29,8 @@
 
 const volatile __u64 scope_cgid = 0;   /* kernfs id of the scope cgroup; 0: off */
 const volatile __u32 scope_cglevel = 0; /* its depth below the cgroup v2 root */
-const volatile bool scope_tree = false;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);   /* tgid */
-	__type(value, __u64); /* start_boottime of the group leader; 0: any */
-} scope_pids SEC(".maps");
+#include "scope_tree.h"
 
 __u64 scope_full = 0; /* forks not followed: scope_pids was full */
 
@@ -81,18 +75,6 @@ static __always_inline bool scope_bpf_sock_ok(struct bpf_sock *sk)
 		return true;
 	bpf_probe_read_kernel(&p, sizeof(p), &v);
 	return scope_sk_ok((const struct sock *)p);
-}
-
-/* Is this process (tgid and its leader's start_boottime) in the tree
- * scope? (true when that scope is off) */
-static __always_inline bool scope_pid_ok(__u32 pid, __u64 pstart_ns)
-{
-	__u64 *v;
-
-	if (!scope_tree)
-		return true;
-	v = bpf_map_lookup_elem(&scope_pids, &pid);
-	return v && (*v == 0 || *v == pstart_ns);
 }
 
 /* A new process whose parent is in the tree joins it. Threads (same tgid)

@@ -28,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "socktrace.h"
+#include "proc.h"
 #include "scope.h"
 
 #define AF_INET 2
@@ -38,24 +39,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Kernel memory. Since Linux 6.2 a kernel address can be cast to its BTF
- * type (the bpf_rdonly_cast kfunc) and its fields read with plain loads,
- * which the verifier guards, instead of a bpf_probe_read_kernel call per
- * field: most of what a record costs. KR(expr) reads a field through such
- * a pointer, KCAST(type, address) makes one. socktrace_probe.bpf.c builds
- * these same programs with PP_PROBE_READ for older kernels, where KR is a
- * probe read and KCAST a plain cast; pp-trace loads that one when this one
- * is refused. */
-#ifdef PP_PROBE_READ
-/* no __builtin_preserve_access_index (it cannot nest): vmlinux.h marks every
- * type with preserve_access_index, so the field offsets are relocated anyway */
-#define KR(x) ({ typeof(x) __kr; bpf_probe_read_kernel((void *)&__kr, sizeof(__kr), (const void *)&(x)); __kr; })
-#define KCAST(type, v) ((const type *)(v))
-#else
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define KR(x) (x)
-#define KCAST(type, v) ((const type *)bpf_rdonly_cast((const void *)(v), bpf_core_type_id_kernel(type)))
-#endif
+/* KR, KCAST, current_proc: proc.h */
+_Static_assert(PPB_COMM_LEN == PP_PROC_COMM_LEN, "comm lengths differ");
 #define KSOCK(v) KCAST(struct sock, v)
 
 /* Filters set by user space before load (0 / -1 = off). */
@@ -88,14 +73,11 @@ enum {
 
 struct owner {
 	__u64 start_ns;   /* 0: unknown (R_OLDER) */
-	__u64 pstart_ns;  /* the owner process's start_boottime */
-	__u32 pid, ppid, uid;
+	struct pp_proc p; /* the owner process */
 	__u32 netns;      /* the socket's, read once when it is remembered */
 	__u16 lport;      /* local port: the kernel clears it before CLOSE */
 	__u8 role;
 	__u8 reported;    /* R_CONNECT: the connect record is out (sock_ops) */
-	__u8 pad[4];
-	char comm[PPB_COMM_LEN];
 };
 
 /* Live TCP sockets we saw being born, keyed by kernel address; every TCP
@@ -136,8 +118,14 @@ struct udp_life {
 	__u64 start_ns;
 	__u64 tx, rx;     /* updated atomically: datagrams on several CPUs */
 	struct owner o;
+	/* Connected: the peer whose flow is reported (a socket may connect
+	 * again, elsewhere), so that the next datagram to or from it costs a
+	 * compare, not the udp_seen lookup (as udp_last for unconnected ones). */
+	__u64 cpeer[2];
+	__u16 cpport;
+	__u8 cvalid;
 	__u8 out;         /* the first datagram was sent, not received */
-	__u8 pad[7];
+	__u8 pad[4];
 };
 
 /* Keyed by kernel socket address, deleted at sock_release. A plain hash as
@@ -193,46 +181,31 @@ static __always_inline bool family_wanted(__u16 family)
 	return false;
 }
 
-/* The current process: tgid, parent, uid and the group leader's comm (the
- * name ps shows, not a thread's). */
-static __always_inline void current_owner(struct owner *o)
-{
-	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
-	const struct task_struct *leader = KR(task->group_leader);
-
-	o->pid = bpf_get_current_pid_tgid() >> 32;
-	o->uid = (__u32)bpf_get_current_uid_gid();
-	o->ppid = KR(KR(task->real_parent)->tgid);
-	o->pstart_ns = KR(leader->start_boottime);
-	if (bpf_core_read_str(o->comm, sizeof(o->comm), &leader->comm) < 0)
-		bpf_get_current_comm(o->comm, sizeof(o->comm));
-}
-
 static __always_inline bool owner_wanted(const struct owner *o)
 {
-	if (targ_pid && o->pid != targ_pid)
+	if (targ_pid && o->p.pid != targ_pid)
 		return false;
-	if (targ_uid >= 0 && o->uid != (__u32)targ_uid)
+	if (targ_uid >= 0 && o->p.uid != (__u32)targ_uid)
 		return false;
-	return scope_pid_ok(o->pid, o->pstart_ns);
+	return scope_pid_ok(o->p.pid, o->p.pstart_ns);
 }
 
 static __always_inline void set_owner(struct ppb_event *e, const struct owner *o)
 {
-	e->pid = o->pid;
-	e->ppid = o->ppid;
-	e->pstart_ns = o->pstart_ns;
-	e->uid = o->uid;
-	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	e->pid = o->p.pid;
+	e->ppid = o->p.ppid;
+	e->pstart_ns = o->p.pstart_ns;
+	e->uid = o->p.uid;
+	__builtin_memcpy(e->comm, o->p.comm, sizeof(e->comm));
 	e->flags |= PPB_F_PID;
 }
 
 static __always_inline struct ppb_event *reserve(void)
 {
 	struct ppb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	struct ppb_counters *c = counts();
 
 	if (!e) {
+		struct ppb_counters *c = counts();
 		if (c)
 			c->drops++;
 		return NULL;
@@ -407,7 +380,7 @@ static __always_inline void remember(__u64 key, struct owner *o)
 /* A new socket owned by the current process (process context). */
 static __always_inline void own(const struct sock *sk, struct owner *o, __u8 role)
 {
-	current_owner(o);
+	current_proc(&o->p);
 	o->start_ns = bpf_ktime_get_ns();
 	o->role = role;
 	o->lport = KR(sk->__sk_common.skc_num);
@@ -565,7 +538,7 @@ static __always_inline int claim_accept(const struct sock *sk)
 
 	if (!o || o->role != R_PENDING_ACCEPT)
 		return 0;
-	current_owner(o);
+	current_proc(&o->p);
 	o->role = R_ACCEPTED;
 	family = KR(sk->__sk_common.skc_family);
 	emit_tcp(sk, family, PPB_ACCEPT, KR(sk->__sk_common.skc_state), o, true);
@@ -678,7 +651,7 @@ static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool 
 	family = KR(sk->__sk_common.skc_family);
 	if (!family_wanted(family))
 		return NULL;
-	current_owner(&fresh.o);
+	current_proc(&fresh.o.p);
 	if (!owner_wanted(&fresh.o))
 		return NULL;
 	fresh.start_ns = bpf_ktime_get_ns();
@@ -699,20 +672,22 @@ static __always_inline struct udp_life *udp_life_of(const struct sock *sk, bool 
 }
 
 /* Count a datagram's payload against its socket (ret: bytes sent or
- * received, as the syscall returns them). A peek reads nothing. */
-static __always_inline void udp_count(const struct sock *sk, int ret, int flags, bool out)
+ * received, as the syscall returns them); its entry, or NULL. A peek reads
+ * nothing (and makes no entry). */
+static __always_inline struct udp_life *udp_count(const struct sock *sk, int ret, int flags, bool out)
 {
 	struct udp_life *u;
 
 	if (!out && (flags & MSG_PEEK))
-		return;
+		return NULL;
 	u = udp_life_of(sk, out);
 	if (!u)
-		return;
+		return NULL;
 	if (out)
 		__sync_fetch_and_add(&u->tx, (__u64)ret);
 	else
 		__sync_fetch_and_add(&u->rx, (__u64)ret);
+	return u;
 }
 
 /* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
@@ -803,7 +778,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	__builtin_memcpy(k.peer, peer, 16);
 	if (bpf_map_lookup_elem(&udp_seen, &k))
 		goto known;
-	current_owner(&o);
+	current_proc(&o.p);
 	if (!owner_wanted(&o))
 		return;
 	now = bpf_ktime_get_ns();
@@ -883,7 +858,9 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	__u8 state;
 	struct udp_key k = {};
 	struct owner o = {};
+	struct udp_life *u = NULL;
 	struct ppb_event *e;
+	__u64 pw[2];
 
 	if (!sk || ret < 0)
 		return 0;
@@ -893,36 +870,42 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	if (proto != IPPROTO_UDP || !trace_udp || !scope_sk_ok(sk))
 		return 0;
 	if (udp_track)
-		udp_count(sk, ret, flags, out);
+		u = udp_count(sk, ret, flags, out);
 	state = KR(sk->__sk_common.skc_state);
 	if (state != TCP_ESTABLISHED) /* connected UDP sockets only */
 		return 0;
 	family = KR(sk->__sk_common.skc_family);
 	if (!family_wanted(family))
 		return 0;
-	k.netns = sk_netns(sk);
-	k.lport = KR(sk->__sk_common.skc_num);
 	k.pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
-	k.family = family;
-	k.sk = (__u64)sk;
-	if (udp_track) {
-		__u64 key = (__u64)sk;
-		struct udp_life *u = bpf_map_lookup_elem(&udp_socks, &key);
-		if (u)
-			k.gen = u->start_ns;
-	}
 	{
 		__u8 local[16] = {};
 		sk_addrs(sk, family, local, k.peer);
 	}
-	if (bpf_map_lookup_elem(&udp_seen, &k))
-		return 0; /* the common case: reported, without reading the task */
-	current_owner(&o);
-	if (!owner_wanted(&o) || !udp_first(&k))
+	__builtin_memcpy(pw, k.peer, 16);
+	if (!u && udp_track) { /* a peek */
+		__u64 key = (__u64)sk;
+		u = bpf_map_lookup_elem(&udp_socks, &key);
+	}
+	/* The fast exit: the peer already reported for this socket. */
+	if (u && u->cvalid && u->cpport == k.pport && u->cpeer[0] == pw[0] && u->cpeer[1] == pw[1])
 		return 0;
+	k.netns = sk_netns(sk);
+	k.lport = KR(sk->__sk_common.skc_num);
+	k.family = family;
+	k.sk = (__u64)sk;
+	if (u)
+		k.gen = u->start_ns;
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		goto known; /* reported, without reading the task */
+	current_proc(&o.p);
+	if (!owner_wanted(&o))
+		return 0;
+	if (!udp_first(&k))
+		goto known;
 	e = reserve();
 	if (!e)
-		return 0;
+		goto known; /* counted as a drop; the flow is not reported twice */
 	e->kind = PPB_UDP;
 	e->proto = IPPROTO_UDP;
 	e->family = family;
@@ -940,6 +923,13 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 		e->dport = k.lport;
 	}
 	submit(e);
+known:
+	if (u) {
+		u->cpeer[0] = pw[0];
+		u->cpeer[1] = pw[1];
+		u->cpport = k.pport;
+		u->cvalid = 1;
+	}
 	return 0;
 }
 

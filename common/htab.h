@@ -1,5 +1,7 @@
-/* The hash table of every command but pp-join's and pp-sniff's flows (for
- * now): open addressing with linear probing over (hash, pointer) slots.
+/* The hash table of every command but pp-join's (for now) and pp-sniff's
+ * flows (whose chained table grows a few buckets per new flow, so that no
+ * packet waits while a million flows are rehashed; this one grows all at
+ * once): open addressing with linear probing over (hash, pointer) slots.
  *
  * The table holds pointers to the caller's items and their 64-bit hashes;
  * items never move, so a pointer to one stays valid while the table grows.

@@ -7,6 +7,7 @@
 
 #include "pp.h"
 #include "tuple.h"
+#include "xalloc.h"
 
 void jw_init(struct jw *w)
 {
@@ -32,9 +33,7 @@ static void grow_slow(struct jw *w, size_t need)
 	size_t cap = w->cap ? w->cap : 256;
 	while (cap < w->len + need)
 		cap *= 2;
-	w->buf = realloc(w->buf, cap);
-	if (!w->buf)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	w->buf = xrealloc(w->buf, cap);
 	w->cap = cap;
 }
 

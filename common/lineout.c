@@ -19,6 +19,7 @@ struct lo {
 	bool lock;        /* F_SETLKW works on this descriptor */
 	char *tail;       /* a line not yet ended */
 	size_t tlen, tcap;
+	char buf[STREAM_BUF]; /* stdio's: glibc ignores setvbuf's size without one */
 };
 
 static FILE *made; /* the stream pp_out_whole_lines made (fileno() is -1 on it) */
@@ -155,7 +156,7 @@ FILE *pp_out_whole_lines(FILE *f)
 		free(c);
 		return f;
 	}
-	setvbuf(n, NULL, _IOFBF, STREAM_BUF);
+	setvbuf(n, c->buf, _IOFBF, sizeof(c->buf));
 	made = n;
 	return n;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Exit status contract shared by every command (see each man page). */
 enum { PP_EXIT_OK = 0, PP_EXIT_RUNTIME = 1, PP_EXIT_USAGE = 2 };
@@ -80,6 +81,16 @@ static inline int pp_hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/* src into dst[size] (size > 0), cut to size - 1 bytes, NUL-terminated:
+ * snprintf(dst, size, "%s", src) without the format parsing, for the
+ * record paths (a comm into its cache entry). */
+static inline void pp_strcpy_cut(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 #define PP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -5,9 +5,13 @@
 # sock:inet_sock_set_state tracepoint):
 #   churn   loopback TCP connect/accept/close as fast as it goes
 #           (scripts/churn.c), connections/s;
-#   udp     unconnected UDP sendto/recvfrom ping-pong, 64 bytes
-#           (scripts/udppong.c), datagrams/s (tcplife sees no UDP: "-").
-# Each round runs every side once (alone, under pp-trace, under tcplife),
+#   udppong unconnected UDP sendto/recvfrom ping-pong, 64 bytes
+#           (scripts/udppong.c), datagrams/s (tcplife sees no UDP: "-");
+#   udpconn the same on two connected sockets, send/recv (no cgroup hook
+#           runs for those, only the send/recv tracepoints).
+# Each round runs every side once (alone, under pp-trace, under pp-trace
+# --no-dns, which leaves out the DNS programs that see every packet, under
+# tcplife),
 # in an order that turns each round, so that the machine's other load hits
 # all sides alike; the table gives medians of the rounds. Throughput rounds
 # run with kernel.bpf_stats_enabled off (the stats cost a clock read per
@@ -21,7 +25,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-3}
-TRACE=bin/pp-trace
+TRACE=${TRACE:-bin/pp-trace}   # another build to compare: TRACE=path
 TCPLIFE=${TCPLIFE:-$(command -v tcplife || echo /usr/sbin/tcplife)}
 OUT=build/bench
 mkdir -p "$OUT"
@@ -71,7 +75,12 @@ TPID=
 start_tool() {
     rm -f "$OUT/tool.out" "$OUT/tool.err"
     case $1 in
-        trace) "$TRACE" -v --stats >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+        trace|nodns)
+               if [ "$1" = nodns ]; then
+                   "$TRACE" -v --stats --no-dns >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               else
+                   "$TRACE" -v --stats >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               fi
                for _ in $(seq 1 100); do grep -q 'eBPF attached' "$OUT/tool.err" 2>/dev/null && break; sleep 0.1; done ;;
         tcplife) "$TCPLIFE" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
@@ -109,7 +118,10 @@ round() {
         t0=$(ticks "$TPID")
         [ -n "$stats" ] && { b0=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.0"; }
     fi
-    res=$(nice -n 5 /usr/bin/time -f '%U %S' -o "$OUT/w.time" "$OUT/$w" "$SECS")
+    case $w in
+        udpconn) res=$(nice -n 5 /usr/bin/time -f '%U %S' -o "$OUT/w.time" "$OUT/udppong" "$SECS" connected) ;;
+        *) res=$(nice -n 5 /usr/bin/time -f '%U %S' -o "$OUT/w.time" "$OUT/$w" "$SECS") ;;
+    esac
     n=$(jq '.connections // .datagrams' <<<"$res")
     rate=$(jq '((.connections // .datagrams) / .seconds) | floor' <<<"$res")
     port=$(jq .port <<<"$res")
@@ -119,7 +131,7 @@ round() {
         t1=$(ticks "$TPID")
         [ -n "$stats" ] && { b1=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.1"; }
         stop_tool
-        if [ "$mode" = trace ]; then
+        if [ "$mode" = trace ] || [ "$mode" = nodns ]; then
             # grep, not jq: hundreds of thousands of records (the writer's
             # member order is fixed: "event" before "dport")
             seen=$(grep '"event":"connect"' "$OUT/tool.out" | grep -c "\"dport\":$port,")
@@ -139,12 +151,12 @@ hz=$(getconf CLK_TCK)
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other jobs)"
 
 declare -A R
-modes="none trace"
-[ $have_tcplife = 1 ] && modes="none trace tcplife"
-for w in churn udppong; do
+modes="none trace nodns"
+[ $have_tcplife = 1 ] && modes="none trace nodns tcplife"
+for w in churn udppong udpconn; do
     wm=$modes
-    [ $w = udppong ] && wm="none trace"
-    [ $w = udppong ] && [ $have_hooks = 1 ] && wm="none trace hooks"
+    [ $w != churn ] && wm="none trace nodns"
+    [ $w = udppong ] && [ $have_hooks = 1 ] && wm="none trace nodns hooks"
     echo "   $w: $ROUNDS rounds of ${SECS}s"
     for r in $(seq 1 "$ROUNDS"); do
         # turn the order each round
@@ -161,6 +173,9 @@ for w in churn udppong; do
                        [ $w = churn ] && line+=" ($seen/$n connects)"
                        R[$w.seen]+="$seen "; R[$w.made]+="$n "; R[$w.drops]+="$drops "
                        [ "$recs" -gt 0 ] && R[$w.us_rec]+="$(awk -v t=$ut -v hz=$hz -v n=$recs 'BEGIN{printf "%.2f", t / hz * 1e6 / n}') " ;;
+                nodns) line+="${sep}--no-dns $rate"
+                       [ $w = churn ] && line+=" ($seen/$n connects)"
+                       R[$w.seen]+="$seen "; R[$w.made]+="$n "; R[$w.drops]+="$drops " ;;
                 tcplife) line+="${sep}tcplife $rate" ;;
                 hooks) line+="${sep}empty cgroup hooks $rate" ;;
             esac
@@ -183,35 +198,44 @@ done
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f %%", (b / a - 1) * 100 }'; }
-cn=$(med "${R[churn.none]}"); ct=$(med "${R[churn.trace]}"); cl=$(med "${R[churn.tcplife]:-}")
-un=$(med "${R[udppong.none]}"); ut=$(med "${R[udppong.trace]}")
+# cell W MODE [cpu]: median and its change against the workload alone
+cell() {
+    local a b
+    [ -z "${R[$1.$2${3:+.$3}]:-}" ] && { echo -; return; }
+    a=$(med "${R[$1.none${3:+.$3}]}"); b=$(med "${R[$1.$2${3:+.$3}]}")
+    echo "$b ($(pct "$a" "$b"))"
+}
 echo
-echo "   | workload (medians of $ROUNDS rounds) | alone | under pp-trace | under tcplife |"
-echo "   |---|---|---|---|"
-if [ $have_tcplife = 1 ]; then
-    echo "   | loopback TCP churn, connections/s | $cn | $ct ($(pct "$cn" "$ct")) | $cl ($(pct "$cn" "$cl")) |"
-else
-    echo "   | loopback TCP churn, connections/s | $cn | $ct ($(pct "$cn" "$ct")) | - |"
-fi
-echo "   | unconnected UDP ping-pong 64 B, datagrams/s | $un | $ut ($(pct "$un" "$ut")) | - |"
-ccn=$(med "${R[churn.none.cpu]}"); cct=$(med "${R[churn.trace.cpu]}"); ccl=$(med "${R[churn.tcplife.cpu]:-}")
-ucn=$(med "${R[udppong.none.cpu]}"); uct=$(med "${R[udppong.trace.cpu]}")
-echo "   | churn, CPU ns per connection (churn + tool) | $ccn | $cct ($(pct "$ccn" "$cct")) | $( [ $have_tcplife = 1 ] && echo "$ccl ($(pct "$ccn" "$ccl"))" || echo -) |"
-echo "   | UDP ping-pong, CPU ns per datagram (ping-pong + tool) | $ucn | $uct ($(pct "$ucn" "$uct")) | - |"
+echo "   | workload (medians of $ROUNDS rounds) | alone | under pp-trace | pp-trace --no-dns | under tcplife |"
+echo "   |---|---|---|---|---|"
+for w in churn udppong udpconn; do
+    case $w in
+        churn) what="loopback TCP churn, connections/s"; cwhat="churn, CPU ns per connection (churn + tool)" ;;
+        udppong) what="unconnected UDP ping-pong 64 B, datagrams/s"; cwhat="unconnected ping-pong, CPU ns per datagram (+ tool)" ;;
+        udpconn) what="connected UDP ping-pong 64 B, datagrams/s"; cwhat="connected ping-pong, CPU ns per datagram (+ tool)" ;;
+    esac
+    echo "   | $what | $(med "${R[$w.none]}") | $(cell $w trace) | $(cell $w nodns) | $(cell $w tcplife) |"
+    echo "   | $cwhat | $(med "${R[$w.none.cpu]}") | $(cell $w trace cpu) | $(cell $w nodns cpu) | $(cell $w tcplife cpu) |"
+done
+un=$(med "${R[udppong.none]}"); ucn=$(med "${R[udppong.none.cpu]}")
 if [ $have_hooks = 1 ]; then
     uh=$(med "${R[udppong.hooks]}"); uch=$(med "${R[udppong.hooks.cpu]}")
     echo "   floor: the same ping-pong with only empty cgroup sendmsg4/recvmsg4 programs attached:" \
          "$uh datagrams/s ($(pct "$un" "$uh")), $uch CPU ns per datagram ($(pct "$ucn" "$uch"))"
 fi
 echo
-[ $have_tcplife = 1 ] && awk -v n="$cn" -v t="$ct" -v l="$cl" -v a="$ccn" -v b="$cct" -v c="$ccl" 'BEGIN {
-    printf "   churn cost of pp-trace / cost of tcplife: %.2f in throughput, %.2f in CPU (goal < 0.25)\n",
-        (n - t) / (n - l), (b - a) / (c - a) }'
-echo "   BPF time: pp-trace ${R[churn.bpf]} ns per connection, ${R[udppong.bpf]} ns per datagram" \
-     "$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]} ns per connection")"
+cn=$(med "${R[churn.none]}"); ccn=$(med "${R[churn.none.cpu]}")
+[ $have_tcplife = 1 ] && for m in trace nodns; do
+    awk -v m=$m -v n="$cn" -v t="$(med "${R[churn.$m]}")" -v l="$(med "${R[churn.tcplife]}")" -v a="$ccn" \
+        -v b="$(med "${R[churn.$m.cpu]}")" -v c="$(med "${R[churn.tcplife.cpu]}")" 'BEGIN {
+        printf "   churn cost of pp-trace%s / cost of tcplife: %.2f in throughput, %.2f in CPU (goal < 0.25)\n",
+            m == "nodns" ? " --no-dns" : "", (n - l) ? (n - t) / (n - l) : 0, (c - a) ? (b - a) / (c - a) : 0 }'
+done
+echo "   BPF time: pp-trace ${R[churn.bpf]} ns per connection, ${R[udppong.bpf]} ns per unconnected" \
+     "datagram, ${R[udpconn.bpf]} ns per connected one$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]} ns per connection")"
 echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)"
 seen=$(tr ' ' '\n' <<<"${R[churn.seen]}" | awk "{s += \$1} END {print s + 0}")
 made=$(tr ' ' '\n' <<<"${R[churn.made]}" | awk "{s += \$1} END {print s + 0}")
-drops=$(tr ' ' '\n' <<<"${R[churn.drops]} ${R[udppong.drops]}" | awk "{s += \$1} END {print s + 0}")
+drops=$(tr ' ' '\n' <<<"${R[churn.drops]} ${R[udppong.drops]} ${R[udpconn.drops]}" | awk "{s += \$1} END {print s + 0}")
 echo "   churn connections with their connect record: $seen of $made; events dropped: $drops"
 rm -f "$OUT/tool.out" "$OUT/tool.err" "$OUT/prog.0" "$OUT/prog.1" "$OUT/w.time"

@@ -5,6 +5,8 @@
 # join (normalised 5-tuple, no time windows, no DNS) as peers on a slice of
 # it, since they hold all of their input in memory.
 #   BENCH_JOIN_N=10000000  records per run     BENCH_JOIN_PEER_N=200000  records for the peers
+#   BENCH_JOIN_BASE=PATH   another pp-join (e.g. main's) run side by side, by turns
+#   BENCH_JOIN_ROUNDS=3    rounds of each (medians are reported)
 # CPU seconds (user+sys) are reported next to wall time: the machine may be
 # shared, and records/s are computed from CPU time.
 set -uo pipefail
@@ -12,6 +14,8 @@ cd "$(dirname "$0")/.."
 N=${BENCH_JOIN_N:-10000000}
 PN=${BENCH_JOIN_PEER_N:-200000}
 JOIN=$PWD/bin/pp-join
+BASE=${BENCH_JOIN_BASE:-}
+ROUNDS=${BENCH_JOIN_ROUNDS:-3}
 tmp=$(mktemp -d /tmp/pp-bench-join.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -71,15 +75,36 @@ JQ_JOIN='def k: ([[.src,(.sport|tostring)],[.dst,(.dport|tostring)]] | sort | to
   | ($all | map(select(.type == "sock" and .dst != null) | {key: k, value: {pid, ppid, uid, comm, exe, cmdline}}) | from_entries) as $m
   | $all[] | if .type != "sock" and .dst != null then . + ($m[k] // {}) else . end'
 
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for K in 1000 1000000; do
     echo "-- $N records, $K flows open at once"
     nice python3 "$tmp/gen.py" "$N" "$K" >"$tmp/in.jsonl"
     m=$((K * 2 > 1000000 ? K * 2 : 1000000))
-    run "pp-join FILE (two passes)" "$JOIN" -q -m $m "$tmp/in.jsonl"
-    c_file=$cpu; rss_file=$rss
-    run_pipe "cat FILE | pp-join (live)" "$tmp/in.jsonl" "$JOIN" -q -m $m
-    c_live=$cpu; rss_live=$rss
-    echo "   pp-join: $(rate "$N" "$c_file") records/s (file), $(rate "$N" "$c_live") records/s (live)"
+    bins=("$JOIN")
+    [ -n "$BASE" ] && bins+=("$BASE")
+    : >"$tmp/rounds"
+    # By turns: this pp-join, the other one, again; file mode, then live.
+    for r in $(seq "$ROUNDS"); do
+        for b in "${!bins[@]}"; do
+            name=pp-join; [ "$b" = 1 ] && name=base
+            run "$name FILE (round $r)" "${bins[$b]}" -q -m $m "$tmp/in.jsonl"
+            echo "$name file $cpu $rss" >>"$tmp/rounds"
+            run_pipe "cat FILE | $name (live, round $r)" "$tmp/in.jsonl" "${bins[$b]}" -q -m $m
+            echo "$name live $cpu $rss" >>"$tmp/rounds"
+        done
+    done
+    for name in pp-join ${BASE:+base}; do
+        for mode in file live; do
+            c=$(awk -v n=$name -v m=$mode '$1 == n && $2 == m {print $3}' "$tmp/rounds" | median)
+            r=$(awk -v n=$name -v m=$mode '$1 == n && $2 == m {print $4}' "$tmp/rounds" | median)
+            eval "c_${name//-/_}_$mode=$c"
+            echo "   $name $mode: median $(rate "$N" "$c") records/s (cpu $c s), peak $((r / 1024)) MiB"
+        done
+    done
+    if [ -n "$BASE" ]; then
+        echo "   pp-join / base: file $(echo "scale=2; $c_base_file / $c_pp_join_file" | bc)x, live $(echo "scale=2; $c_base_live / $c_pp_join_live" | bc)x"
+    fi
     if [ "$K" = 1000 ]; then
         head -n "$PN" "$tmp/in.jsonl" >"$tmp/peer.jsonl"
         run "pp-join on $PN" "$JOIN" -q "$tmp/peer.jsonl"

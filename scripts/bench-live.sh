@@ -16,7 +16,8 @@
 #   BENCH_LIVE_REPEATS  rounds of each mode (default 2)
 #   BENCH_LIVE_MODES    "together alone" (default both)
 #   BENCH_LIVE_CONFIGS  name:options, ";"-separated; the first is pp-sniff's
-#                       defaults (default: defaults, 2 MiB and 32 MiB buffers)
+#                       defaults (default: defaults, then 8 MiB, the default
+#                       before, and 128 MiB buffers)
 #   PP_SNIFF            the pp-sniff binary (default bin/pp-sniff)
 # Goal (issue 15): pp-sniff (defaults) drops no more than tcpdump at every
 # rate, in every round of both modes.
@@ -27,7 +28,7 @@ RATES=${BENCH_LIVE_RATES:-"25000 50000 100000 200000 0"}
 SECS=${BENCH_LIVE_SECS:-3}
 REPEATS=${BENCH_LIVE_REPEATS:-2}
 MODES=${BENCH_LIVE_MODES:-"together alone"}
-CONFIGS=${BENCH_LIVE_CONFIGS:-"default:;buffer 2 MiB:--buffer-size 2048;buffer 32 MiB:--buffer-size 32768"}
+CONFIGS=${BENCH_LIVE_CONFIGS:-"default:;buffer 8 MiB:--buffer-size 8192;buffer 128 MiB:--buffer-size 131072"}
 SNIFF=${PP_SNIFF:-bin/pp-sniff}
 [ "$(id -u)" = 0 ] || { echo "   SKIP: needs root for network namespaces"; exit 0; }
 for t in tcpreplay tcpdump ip; do

@@ -3,7 +3,10 @@
  * loopback, which recvfrom()s it and sends it back with sendto(); the
  * client recvfrom()s the answer before sending the next. Both sockets stay
  * unconnected (every datagram names its peer), as a DNS or syslog server's
- * do, so every datagram passes the cgroup sendmsg/recvmsg hooks. Prints
+ * do, so every datagram passes the cgroup sendmsg/recvmsg hooks. With
+ * "connected" after SECONDS, both sockets connect(2) to each other and use
+ * send()/recv() without addresses (a QUIC or DNS client's socket, syslog to
+ * one server): no cgroup hook runs, only the send/recv tracepoints. Prints
  *   {"port":P,"datagrams":N,"seconds":S}
  * where N counts datagrams both ways (two per round trip). */
 #include <arpa/inet.h>
@@ -18,7 +21,7 @@
 
 #define SIZE 64
 
-static int sfd;
+static int sfd, connected;
 
 static void *server(void *arg)
 {
@@ -28,12 +31,16 @@ static void *server(void *arg)
 	(void)arg;
 	for (;;) {
 		socklen_t pl = sizeof(peer);
-		ssize_t n = recvfrom(sfd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl);
+		ssize_t n = connected ? recv(sfd, buf, sizeof(buf), 0)
+		                      : recvfrom(sfd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl);
 		if (n <= 0)
 			return NULL; /* shutdown() at the end */
 		if (n == 1)      /* the client's "stop" */
 			return NULL;
-		sendto(sfd, buf, (size_t)n, 0, (struct sockaddr *)&peer, pl);
+		if (connected)
+			send(sfd, buf, (size_t)n, 0);
+		else
+			sendto(sfd, buf, (size_t)n, 0, (struct sockaddr *)&peer, pl);
 	}
 }
 
@@ -47,8 +54,8 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 5, start, end, t;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) }, c;
+	socklen_t al = sizeof(a), cl = sizeof(c);
 	unsigned long long n = 0;
 	char buf[SIZE];
 	pthread_t th;
@@ -62,6 +69,13 @@ int main(int argc, char **argv)
 		perror("udppong: socket");
 		return 1;
 	}
+	connected = argc > 2 && strcmp(argv[2], "connected") == 0;
+	if (connected && (connect(cfd, (struct sockaddr *)&a, sizeof(a)) ||
+	                  getsockname(cfd, (struct sockaddr *)&c, &cl) ||
+	                  connect(sfd, (struct sockaddr *)&c, cl))) {
+		perror("udppong: connect");
+		return 1;
+	}
 	pthread_create(&th, NULL, server, NULL);
 	start = now();
 	end = start + secs;
@@ -70,15 +84,19 @@ int main(int argc, char **argv)
 	for (t = start; t < end; t = (n & 255) ? t : now()) {
 		struct sockaddr_in peer;
 		socklen_t pl = sizeof(peer);
-		if (sendto(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) != SIZE ||
-		    recvfrom(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl) != SIZE) {
+		if (connected ? send(cfd, buf, sizeof(buf), 0) != SIZE || recv(cfd, buf, sizeof(buf), 0) != SIZE
+		              : sendto(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) != SIZE ||
+		                recvfrom(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl) != SIZE) {
 			perror("udppong: ping");
 			return 1;
 		}
 		n++;
 	}
 	t = now() - start;
-	sendto(cfd, buf, 1, 0, (struct sockaddr *)&a, sizeof(a));
+	if (connected)
+		send(cfd, buf, 1, 0);
+	else
+		sendto(cfd, buf, 1, 0, (struct sockaddr *)&a, sizeof(a));
 	pthread_join(th, NULL);
 	printf("{\"port\":%u,\"datagrams\":%llu,\"seconds\":%.3f}\n", ntohs(a.sin_port), 2 * n, t);
 	return 0;

@@ -6,6 +6,7 @@
 
 #include "fmt.h"
 #include "human.h"
+#include "jsonw.h"
 #include "pp.h"
 #include "services.h"
 
@@ -104,16 +105,26 @@ static bool endpoint(struct rec *r, const char *addr_key, const char *port_key,
 	const char *svc = NULL;
 	if (!a)
 		return false;
-	if (strchr(a, ':') && has_port)
-		sb_printf(out, "[%s]", a);
-	else
+	/* Without printf: a table row or CSV line has several of these. */
+	if (strchr(a, ':') && has_port) {
+		sb_putc(out, '[');
 		sb_puts(out, a);
+		sb_putc(out, ']');
+	} else {
+		sb_puts(out, a);
+	}
 	if (has_port && o->human && !o->numeric && port >= 0 && port <= 65535)
 		svc = svc_name((unsigned)port, rec_str(r, "proto"));
-	if (svc)
-		sb_printf(out, ":%s", svc);
-	else if (has_port)
-		sb_printf(out, ":%.0f", port);
+	if (svc) {
+		sb_putc(out, ':');
+		sb_puts(out, svc);
+	} else if (has_port && port >= 0 && port <= 65535 && port == (double)(unsigned)port) {
+		char num[20];
+		sb_putc(out, ':');
+		sb_put(out, num, (size_t)(jw_fmt_u64(num, (unsigned)port) - num));
+	} else if (has_port) {
+		sb_printf(out, ":%.0f", port); /* not a port number: as it was */
+	}
 	return true;
 }
 
@@ -157,8 +168,10 @@ static void kv(struct rec *r, const struct fmt_opts *o, struct sbuf *out, const 
 	if (human_value(r, key, o, &v) && v.len) {
 		if (out->len)
 			sb_putc(out, ' ');
-		if (label && *label)
-			sb_printf(out, "%s=", label);
+		if (label && *label) {
+			sb_puts(out, label);
+			sb_putc(out, '=');
+		}
 		sb_put(out, v.s, v.len);
 	}
 	sb_free(&v);

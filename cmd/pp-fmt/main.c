@@ -404,9 +404,7 @@ int main(int argc, char **argv)
 	}
 	rb_init(&s.buf);
 	if (s.o.fields && !gcols) {
-		s.fseen = calloc((size_t)s.o.nfields, sizeof(*s.fseen));
-		if (!s.fseen)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		s.fseen = xcalloc((size_t)s.o.nfields, sizeof(*s.fseen));
 		for (int i = 0; i < s.o.nfields; i++)
 			s.fseen[i] = always_there(&s, s.o.fields[i]);
 	}

@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "htab.h"
 #include "jsonw.h"
 #include "pp.h"
 #include "services.h"
+#include "xalloc.h"
 
 #define MAX_CONNS 20000  /* closed ones beyond this are folded (tm_evict) */
 #define KEEP_CONNS 18000
@@ -24,41 +26,10 @@
 
 static void evict(struct tmodel *m);
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	return d;
-}
-
-static uint64_t fnv(const char *s, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 void tm_init(struct tmodel *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->nslots = 1u << 16;
-	/* calloc: fresh pages are zero already, and only the slots used are
-	 * ever touched (a memset wrote all 512 KiB at every start). */
-	m->slot_key = calloc(m->nslots, sizeof(*m->slot_key));
-	if (!m->slot_key)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
-	m->slot_idx = xrealloc(NULL, m->nslots * sizeof(*m->slot_idx));
+	ht_init(&m->index);
 }
 
 static void conn_free(struct tconn *c)
@@ -77,68 +48,41 @@ void tm_free(struct tmodel *m)
 	for (size_t i = 0; i < m->n; i++)
 		conn_free(m->c[i]);
 	free(m->c);
-	free(m->slot_key);
-	free(m->slot_idx);
+	ht_free(&m->index);
 }
 
 /* ---- the index: key -> entry ------------------------------------------------- */
 
-/* A removed key: lookups go past it, never match it. */
-#define TOMB UINT64_MAX
-
-static void unindex(struct tmodel *m, uint64_t key)
-{
-	size_t i = key & (m->nslots - 1);
-	while (m->slot_key[i]) {
-		if (m->slot_key[i] == key) {
-			m->slot_key[i] = TOMB;
-			return;
-		}
-		i = (i + 1) & (m->nslots - 1);
-	}
-}
-
-static size_t *slot_of(struct tmodel *m, uint64_t key, bool *found)
-{
-	size_t i = key & (m->nslots - 1);
-	while (m->slot_key[i] && m->slot_key[i] != key)
-		i = (i + 1) & (m->nslots - 1);
-	*found = m->slot_key[i] == key;
-	if (!*found)
-		m->slot_key[i] = key;
-	return &m->slot_idx[i];
-}
-
-static void reindex(struct tmodel *m)
-{
-	bool found;
-	while (m->n * 2 > m->nslots) {
-		m->nslots *= 2;
-		m->slot_key = xrealloc(m->slot_key, m->nslots * sizeof(*m->slot_key));
-		m->slot_idx = xrealloc(m->slot_idx, m->nslots * sizeof(*m->slot_idx));
-	}
-	memset(m->slot_key, 0, m->nslots * sizeof(*m->slot_key));
-	for (size_t i = 0; i < m->n; i++)
-		if (m->c[i]->key)
-			*slot_of(m, m->c[i]->key, &found) = i;
-}
+/* The key is itself a hash (side_key): the index is keyed by it alone.
+ * Only the newest entry of a key is indexed; an older one with the same
+ * key (a connection closed before its tuple came back) is history, kept in
+ * m->c but no longer found. */
 
 static struct tconn *lookup(struct tmodel *m, uint64_t key)
 {
-	size_t i = key & (m->nslots - 1);
-	while (m->slot_key[i]) {
-		if (m->slot_key[i] == key)
-			return m->c[m->slot_idx[i]];
-		i = (i + 1) & (m->nslots - 1);
-	}
-	return NULL;
+	return ht_get(&m->index, key, NULL, NULL);
+}
+
+/* key now names c, whatever it named before. */
+static void index_set(struct tmodel *m, uint64_t key, struct tconn *c)
+{
+	ht_del(&m->index, key, NULL, NULL);
+	ht_put(&m->index, key, c);
+}
+
+/* After entries were dropped: the index of what is left, the later of
+ * equal keys winning as when they were added. */
+static void reindex(struct tmodel *m)
+{
+	ht_free(&m->index);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->c[i]->key)
+			index_set(m, m->c[i]->key, m->c[i]);
 }
 
 static struct tconn *add(struct tmodel *m, uint64_t key, int side)
 {
-	struct tconn *c = xrealloc(NULL, sizeof(*c));
-	bool found;
-	memset(c, 0, sizeof(*c));
+	struct tconn *c = xcalloc(1, sizeof(*c));
 	c->key = key;
 	c->side = side;
 	c->match = -1;
@@ -146,13 +90,10 @@ static struct tconn *add(struct tmodel *m, uint64_t key, int side)
 	c->sample_ts = NAN;
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 256;
-		m->c = xrealloc(m->c, m->cap * sizeof(*m->c));
+		m->c = xreallocarray(m->c, m->cap, sizeof(*m->c));
 	}
 	m->c[m->n++] = c;
-	if (m->n * 2 > m->nslots)
-		reindex(m);
-	else
-		*slot_of(m, key, &found) = m->n - 1; /* a reused key now names this one */
+	index_set(m, key, c);
 	return c;
 }
 
@@ -179,7 +120,7 @@ static void kv_set(struct tconn *c, const char *key, const char *raw, size_t raw
 	if (!kv) {
 		if (c->nkv == c->kvcap) {
 			c->kvcap = c->kvcap ? c->kvcap * 2 : 16;
-			c->kv = xrealloc(c->kv, (size_t)c->kvcap * sizeof(*c->kv));
+			c->kv = xreallocarray(c->kv, (size_t)c->kvcap, sizeof(*c->kv));
 		}
 		kv = &c->kv[c->nkv++];
 		kv->key = xstrdup(key);
@@ -187,9 +128,7 @@ static void kv_set(struct tconn *c, const char *key, const char *raw, size_t raw
 		free(kv->raw);
 		free(kv->text);
 	}
-	kv->raw = xrealloc(NULL, rawlen + 1);
-	memcpy(kv->raw, raw, rawlen);
-	kv->raw[rawlen] = '\0';
+	kv->raw = xmemdup(raw, rawlen);
 	kv->text = xstrdup(text);
 }
 
@@ -299,9 +238,8 @@ static bool base_key(struct rec *r, bool listen, struct sbuf *b)
 
 static uint64_t side_key(const struct sbuf *b, int side)
 {
-	uint64_t h = fnv(b->s, b->len, 1469598103934665603ULL);
-	h = fnv((const char *)&side, sizeof(side), h);
-	return h && h != TOMB ? h : 1;
+	uint64_t h = pp_hash_u64(pp_hash(b->s, b->len) + (uint64_t)side);
+	return h ? h : 1; /* 0 marks an entry evict drops */
 }
 
 static bool is(const char *s, const char *v)
@@ -382,21 +320,18 @@ static struct tconn *adopt(struct tmodel *m, const struct sbuf *b, int side, lon
 	int other = side == SIDE_IN ? SIDE_OUT : SIDE_IN;
 	struct tconn *o = lookup(m, side_key(b, other));
 	const char *opid;
-	bool found;
 	double t;
 	if (!o || o->has_sock || o->closed || o->retired)
 		return NULL;
 	opid = tc_get(o, "pid");
 	if (opid && (pid < 0 || strtoll(opid, NULL, 10) != pid))
 		return NULL;
-	unindex(m, o->key);
+	ht_del(&m->index, o->key, NULL, NULL);
 	o->key = side_key(b, side);
 	o->side = side;
 	t = o->tx, o->tx = o->rx, o->rx = t;
 	t = o->up, o->up = o->down, o->down = t;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->c[i] == o)
-			*slot_of(m, o->key, &found) = i;
+	index_set(m, o->key, o);
 	return o;
 }
 
@@ -489,7 +424,7 @@ static int by_closed_at(const void *pa, const void *pb)
  * totals stay right while memory stays bounded. */
 static void evict(struct tmodel *m)
 {
-	struct tconn **v = xrealloc(NULL, m->n * sizeof(*v));
+	struct tconn **v = xreallocarray(NULL, m->n, sizeof(*v));
 	size_t n = m->n, drop = m->n - KEEP_CONNS, k = 0;
 	struct sbuf b;
 	memcpy(v, m->c, n * sizeof(*v));

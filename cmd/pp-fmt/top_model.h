@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "htab.h"
 #include "rec.h"
 
 enum { SIDE_OUT, SIDE_IN, SIDE_LISTEN };
@@ -49,8 +50,7 @@ struct tconn {
 struct tmodel {
 	struct tconn **c;
 	size_t n, cap;
-	uint64_t *slot_key; /* open addressing: key -> 1 + index */
-	size_t *slot_idx, nslots;
+	struct htab index; /* key -> the newest entry of that key */
 	unsigned long records, shown, evicted;
 	unsigned seq;
 };

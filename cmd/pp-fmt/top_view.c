@@ -230,60 +230,45 @@ static bool visible(const struct topview *v, const struct tconn *c)
 	return c->match == 1;
 }
 
+static bool same_name(const void *item, const void *key)
+{
+	return !strcmp(((const struct tgroup *)item)->name, key);
+}
+
 static void build_groups(struct topview *v)
 {
-	size_t cap = 64;
-	/* Group lookup by a small open-addressing table of name hashes. */
-	size_t nslots = 1;
-	size_t *slot;
-	uint64_t *pidset;
-	size_t npidslots;
-	while (nslots < v->m.n * 2 + 16)
-		nslots <<= 1;
-	npidslots = nslots;
-	slot = xcalloc(nslots, sizeof(*slot));
-	pidset = xcalloc(npidslots, sizeof(*pidset));
-	v->groups = xcalloc(cap, sizeof(*v->groups));
+	/* Groups by name, and the set of (group, pid) pairs for the distinct
+	 * processes of each (keyed by the hash alone: pp_hash_u64 is a
+	 * bijection, so equal hashes are equal pairs). At most one group per
+	 * entry: the array never moves while the table points into it. */
+	struct htab byname, pids;
+	ht_init(&byname);
+	ht_init(&pids);
+	v->groups = xreallocarray(NULL, v->m.n, sizeof(*v->groups));
 	v->ngroups = 0;
 	for (size_t i = 0; i < v->m.n; i++) {
 		struct tconn *c = v->m.c[i];
 		char key[160], dest[160];
-		uint64_t h = 1469598103934665603ULL;
-		size_t s;
-		struct tgroup *g = NULL;
+		uint64_t h;
+		struct tgroup *g;
 		const char *pid;
 		if (!visible(v, c))
 			continue;
 		group_key(c, v->group, key, sizeof(key));
-		for (const char *p = key; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		for (s = h & (nslots - 1); slot[s]; s = (s + 1) & (nslots - 1))
-			if (!strcmp(v->groups[slot[s] - 1].name, key)) {
-				g = &v->groups[slot[s] - 1];
-				break;
-			}
-		if (!g) {
-			if (v->ngroups == cap) {
-				cap *= 2;
-				v->groups = realloc(v->groups, cap * sizeof(*v->groups));
-				if (!v->groups)
-					pp_die(PP_EXIT_RUNTIME, "out of memory");
-			}
+		h = pp_hash(key, strlen(key));
+		if (!(g = ht_get(&byname, h, same_name, key))) {
 			g = &v->groups[v->ngroups++];
 			memset(g, 0, sizeof(*g));
 			snprintf(g->name, sizeof(g->name), "%s", key);
 			g->lastpid = -1;
-			slot[s] = v->ngroups;
+			ht_put(&byname, h, g);
 		}
 		pid = tc_get(c, "pid");
 		if (pid) {
-			/* Distinct pids per group: a set of (group, pid). */
-			uint64_t k = ((uint64_t)(g - v->groups) << 32 | (uint64_t)strtoul(pid, NULL, 10)) + 1;
-			size_t ps = (k * 0x9e3779b97f4a7c15ULL) & (npidslots - 1);
-			while (pidset[ps] && pidset[ps] != k)
-				ps = (ps + 1) & (npidslots - 1);
-			if (!pidset[ps]) {
-				pidset[ps] = k;
+			uint64_t k = pp_hash_u64((uint64_t)(g - v->groups) << 32 |
+			                         (uint64_t)strtoul(pid, NULL, 10));
+			if (!ht_get(&pids, k, NULL, NULL)) {
+				ht_put(&pids, k, g);
 				g->procs++;
 			}
 		}
@@ -316,8 +301,8 @@ static void build_groups(struct topview *v)
 			g->dest_seen = c->last_seen;
 		}
 	}
-	free(slot);
-	free(pidset);
+	ht_free(&byname);
+	ht_free(&pids);
 }
 
 /* ---- cells -------------------------------------------------------------------- */

@@ -10,10 +10,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "dnsnames.h"
+#include "htab.h"
 #include "pp.h"
 #include "tuple.h"
+#include "xalloc.h"
 #include "zeek.h"
 
 #define ID_FIELDS                                                                              \
@@ -176,20 +179,23 @@ static void put_proc(struct zrow *row, int base, struct rec *r)
 /* --- connections ----------------------------------------------------------- */
 
 struct zpend {
-	struct zpend *next;
+	STAILQ_ENTRY(zpend) link;
 	struct zrow *row;
 	long long ts_us;
 	long id;               /* DNS transaction id */
 };
 
+STAILQ_HEAD(zpends, zpend);
+
 struct zconn {
-	struct zconn *hnext, *prev, *next; /* hash chain; creation order */
+	TAILQ_ENTRY(zconn) link; /* creation order */
 	char *key;
 	char uid[24];
 	struct pp_tuple t;
 	struct zrow *ssl, *ssh;
 	long long ssl_ts, ssh_ts;
-	struct zpend *http, **http_tail, *dns;
+	struct zpends http;    /* requests waiting for responses, in order */
+	struct zpends dns;     /* queries waiting for answers, newest first */
 	unsigned long long http_depth;
 	bool started;          /* a flow start named it (else a record of it did) */
 	long long ended_us;    /* its flow's end (0: not ended): records of the
@@ -200,16 +206,15 @@ struct zconn {
 /* Ended connections, oldest end first: key and end, checked again when
  * taken (a new flow on the key may have replaced the one that ended). */
 struct zend {
-	struct zend *next;
+	STAILQ_ENTRY(zend) link;
 	char *key;
 	long long end_us;
 };
-static struct zend *ended_head, **ended_tail = &ended_head;
+static STAILQ_HEAD(, zend) ended = STAILQ_HEAD_INITIALIZER(ended);
 #define ENDED_KEEP 10000000LL /* 10 s of event time */
 
-#define ZC_BUCKETS 16384
-static struct zconn *zc_hash[ZC_BUCKETS];
-static struct zconn *zc_first, *zc_last;
+static struct htab zc_index; /* key -> connection */
+static TAILQ_HEAD(, zconn) zc_all = TAILQ_HEAD_INITIALIZER(zc_all);
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
@@ -249,17 +254,18 @@ static char *conn_key(struct rec *r, const struct pp_tuple *t)
 		pp_community_id(t, 0, made);
 		cid = made;
 	}
-	if (!(k = strdup(cid)))
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	k = xstrdup(cid);
 	return k;
 }
 
-static struct zconn **zc_slot(const char *key)
+static bool same_key(const void *item, const void *key)
 {
-	struct zconn **p = &zc_hash[fnv(key, 0xcbf29ce484222325ULL) % ZC_BUCKETS];
-	while (*p && strcmp((*p)->key, key))
-		p = &(*p)->hnext;
-	return p;
+	return !strcmp(((const struct zconn *)item)->key, key);
+}
+
+static struct zconn *zc_find(const char *key)
+{
+	return ht_get(&zc_index, pp_hash(key, strlen(key)), same_key, key);
 }
 
 static void conn_flush(struct zconn *c);
@@ -267,28 +273,21 @@ static void conn_flush(struct zconn *c);
 static struct zconn *zc_get(char *key, const struct pp_tuple *t, long long start_us,
                             bool have_start, bool fresh)
 {
-	struct zconn **p = zc_slot(key), *c = *p;
+	struct zconn *c = zc_find(key);
 	if (c && !fresh) {
 		free(key);
 		return c;
 	}
-	if (c) { /* a new connection on the same tuple: the old one is over */
+	if (c) /* a new connection on the same tuple: the old one is over */
 		conn_flush(c);
-		p = zc_slot(key);
-	}
-	if (!(c = calloc(1, sizeof(*c))))
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	c = xcalloc(1, sizeof(*c));
 	c->key = key;
 	c->t = *t;
 	make_uid(c->uid, key, start_us, have_start);
-	c->http_tail = &c->http;
-	*p = c;
-	c->prev = zc_last;
-	if (zc_last)
-		zc_last->next = c;
-	else
-		zc_first = c;
-	zc_last = c;
+	STAILQ_INIT(&c->http);
+	STAILQ_INIT(&c->dns);
+	ht_put(&zc_index, pp_hash(key, strlen(key)), c);
+	TAILQ_INSERT_TAIL(&zc_all, c, link);
 	return c;
 }
 
@@ -310,30 +309,23 @@ static void emit(struct zlog *l, struct zrow *row, long long ts_us)
 /* Everything the connection still holds goes out, and it is forgotten. */
 static void conn_flush(struct zconn *c)
 {
-	struct zconn **p = zc_slot(c->key);
+	struct zpend *q;
 	if (c->ssl)
 		emit(&ssl_log, c->ssl, c->ssl_ts);
 	if (c->ssh)
 		emit(&ssh_log, c->ssh, c->ssh_ts);
-	for (struct zpend *q = c->http, *n; q; q = n) {
-		n = q->next;
+	while ((q = STAILQ_FIRST(&c->http))) {
+		STAILQ_REMOVE_HEAD(&c->http, link);
 		emit(&http_log, q->row, q->ts_us);
 		free(q);
 	}
-	for (struct zpend *q = c->dns, *n; q; q = n) {
-		n = q->next;
+	while ((q = STAILQ_FIRST(&c->dns))) {
+		STAILQ_REMOVE_HEAD(&c->dns, link);
 		emit(&dns_log, q->row, q->ts_us);
 		free(q);
 	}
-	*p = c->hnext;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		zc_first = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		zc_last = c->prev;
+	ht_del(&zc_index, pp_hash(c->key, strlen(c->key)), same_key, c->key);
+	TAILQ_REMOVE(&zc_all, c, link);
 	free(c->key);
 	free(c);
 }
@@ -445,7 +437,7 @@ static void flow_rec(struct rec *r)
 	if (end && get_us(r, "duration", &dur) && dur < 0)
 		dur = 0;
 	char *key = conn_key(r, &t);
-	struct zconn *c = *zc_slot(key);
+	struct zconn *c = zc_find(key);
 	/* A record of the flow came first (pp-join orders by time, and a
 	 * flow's start and its first DNS query have the same one): the
 	 * connection it made is this flow's. */
@@ -497,12 +489,10 @@ static void flow_rec(struct rec *r)
 	put_proc(row, C_PROC, r);
 	emit(&conn_log, row, ts - dur);
 	c->ended_us = ts;
-	struct zend *e = calloc(1, sizeof(*e));
-	if (!e || !(e->key = strdup(c->key)))
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	struct zend *e = xcalloc(1, sizeof(*e));
+	e->key = xstrdup(c->key);
 	e->end_us = ts;
-	*ended_tail = e;
-	ended_tail = &e->next;
+	STAILQ_INSERT_TAIL(&ended, e, link);
 }
 
 /* --- dns.log ----------------------------------------------------------------- */
@@ -601,9 +591,7 @@ static void dns_rec(struct rec *r)
 	if (!msg || !get_us(r, "ts", &ts) || !get_count(r, "id", 65535, &id) || !(c = zc_of(r)))
 		return;
 	if (!strcmp(msg, "query")) {
-		struct zpend *q = calloc(1, sizeof(*q));
-		if (!q)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		struct zpend *q = xcalloc(1, sizeof(*q));
 		q->row = new_row(D_N, ts, c);
 		q->ts_us = ts, q->id = (long)id;
 		if (tr)
@@ -612,19 +600,19 @@ static void dns_rec(struct rec *r)
 		put_str(q->row, D_QUERY, r, "qname");
 		put_dns_names(q->row, r);
 		put_proc(q->row, D_PROC, r);
-		q->next = c->dns;
-		c->dns = q;
+		STAILQ_INSERT_HEAD(&c->dns, q, link);
 		return;
 	}
 	if (strcmp(msg, "response"))
 		return;
-	struct zpend **p = &c->dns, *q;
-	while (*p && (*p)->id != (long)id)
-		p = &(*p)->next;
+	struct zpend *q;
+	STAILQ_FOREACH(q, &c->dns, link)
+		if (q->id == (long)id)
+			break;
 	struct zrow *row;
 	long long qts = ts;
-	if ((q = *p)) { /* the answer to a query seen: Zeek's row has both */
-		*p = q->next;
+	if (q) { /* the answer to a query seen: Zeek's row has both */
+		STAILQ_REMOVE(&c->dns, q, zpend, link);
 		row = q->row, qts = q->ts_us;
 		zrow_time(row, D_RTT, ts - q->ts_us);
 		free(q);
@@ -733,9 +721,7 @@ static void http_rec(struct rec *r)
 	if (!msg || !get_us(r, "ts", &ts) || !(c = zc_of(r)))
 		return;
 	if (!strcmp(msg, "request")) {
-		struct zpend *q = calloc(1, sizeof(*q));
-		if (!q)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		struct zpend *q = xcalloc(1, sizeof(*q));
 		q->row = new_row(H_N, ts, c);
 		q->ts_us = ts;
 		zrow_count(q->row, H_DEPTH, ++c->http_depth);
@@ -745,14 +731,13 @@ static void http_rec(struct rec *r)
 		put_http_version(q->row, r);
 		put_str(q->row, H_UA, r, "user_agent");
 		put_proc(q->row, H_PROC, r);
-		*c->http_tail = q;
-		c->http_tail = &q->next;
+		STAILQ_INSERT_TAIL(&c->http, q, link);
 		return;
 	}
 	unsigned long long status;
 	if (strcmp(msg, "response") || !get_count(r, "status", 999, &status))
 		return;
-	struct zpend *q = c->http;
+	struct zpend *q = STAILQ_FIRST(&c->http);
 	if (status >= 100 && status < 200) { /* interim: Zeek's info_code */
 		if (q)
 			zrow_count(q->row, H_INFOCODE, status);
@@ -761,9 +746,7 @@ static void http_rec(struct rec *r)
 	struct zrow *row;
 	long long qts = ts;
 	if (q) { /* responses come in the order of the requests */
-		c->http = q->next;
-		if (!c->http)
-			c->http_tail = &c->http;
+		STAILQ_REMOVE_HEAD(&c->http, link);
 		row = q->row, qts = q->ts_us;
 		free(q);
 	} else {
@@ -823,14 +806,12 @@ int zeek_open(const char *dir, bool utc)
  * them at the end of input). */
 static void ended_flush(long long now_us, bool all)
 {
-	while (ended_head && (all || ended_head->end_us + ENDED_KEEP < now_us)) {
-		struct zend *e = ended_head;
-		struct zconn *c = *zc_slot(e->key);
+	struct zend *e;
+	while ((e = STAILQ_FIRST(&ended)) && (all || e->end_us + ENDED_KEEP < now_us)) {
+		struct zconn *c = zc_find(e->key);
 		if (c && c->ended_us == e->end_us)
 			conn_flush(c);
-		ended_head = e->next;
-		if (!ended_head)
-			ended_tail = &ended_head;
+		STAILQ_REMOVE_HEAD(&ended, link);
 		free(e->key);
 		free(e);
 	}
@@ -865,8 +846,9 @@ int zeek_close(void)
 {
 	int rc = 0;
 	ended_flush(0, true);
-	while (zc_first)
-		conn_flush(zc_first);
+	while (!TAILQ_EMPTY(&zc_all))
+		conn_flush(TAILQ_FIRST(&zc_all));
+	ht_free(&zc_index);
 	struct zlog *logs[] = {&conn_log, &dns_log, &ssl_log, &http_log, &ssh_log};
 	for (size_t i = 0; i < PP_ARRAY_LEN(logs); i++)
 		if (ztsv_close(logs[i], ztsv_end()) < 0)

@@ -17,6 +17,7 @@
 
 #include "outfile.h"
 #include "pp.h"
+#include "xalloc.h"
 #include "zeek.h"
 
 static const char *const type_name[] = {
@@ -155,9 +156,8 @@ int ztsv_close(struct zlog *l, double ts)
 
 struct zrow *zrow_new(int n)
 {
-	struct zrow *r = calloc(1, sizeof(*r));
-	if (!r || !(r->v = calloc((size_t)n, sizeof(char *))))
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	struct zrow *r = xcalloc(1, sizeof(*r));
+	r->v = xcalloc((size_t)n, sizeof(char *));
 	r->n = n;
 	return r;
 }
@@ -267,7 +267,5 @@ bool zrow_list(struct zrow *r, int i, struct rec *rec, int t, bool seconds)
 void zrow_copy(struct zrow *dst, int i, const struct zrow *src, int j)
 {
 	free(dst->v[i]);
-	dst->v[i] = src->v[j] ? strdup(src->v[j]) : NULL;
-	if (src->v[j] && !dst->v[i])
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	dst->v[i] = src->v[j] ? xstrdup(src->v[j]) : NULL;
 }

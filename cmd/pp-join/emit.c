@@ -6,7 +6,7 @@
 #include "join.h"
 #include "pp.h"
 
-static struct jw add, cw;
+static struct jw add, cw, line_out;
 
 static void add_member(const char *key, const char *json, size_t n)
 {
@@ -61,7 +61,7 @@ static void add_name(const struct pp_addr *a, int64_t ts, uint32_t present, bool
 	*named = true;
 }
 
-int emit_record(const char *line, const struct jrec *j, FILE *out)
+int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FILE *out)
 {
 	const char *obj = line + j->obj_start;
 	size_t objlen = j->obj_end - j->obj_start;
@@ -73,7 +73,7 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 		if (j->type != JT_OTHER && j->type != JT_SOCK && j->has_key)
 			jstats.sniffed++;
 	} else if (j->type == JT_SOCK && j->has_key) {
-		struct life *l = sock_life(j);
+		struct life *l = sock_life(t, j);
 		static const int keys[3] = {K_SNI, K_HTTP_HOST, K_ALPN};
 		static const size_t offs[3] = {
 			offsetof(struct wflow, sni), offsetof(struct wflow, http_host),
@@ -93,7 +93,7 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 		 * originator is local too (a client polling did not see): then
 		 * only resp_*, never the server's pid for the client's bytes. */
 		struct life *o, *r;
-		match_lives(j, &o, &r);
+		match_lives(t, j, &o, &r);
 		jstats.sniffed++;
 		if (o || r)
 			jstats.sniffed_matched++;
@@ -119,19 +119,21 @@ int emit_record(const char *line, const struct jrec *j, FILE *out)
 	if (named && j->type == JT_SOCK)
 		jstats.sock_named++;
 
+	/* The object as it came, without its '}' when something is added
+	 * (an empty object gets no leading comma), then what we add. */
+	jw_reset(&line_out);
 	if (add.len == 0) {
-		fwrite(obj, 1, objlen, out);
+		jw_put(&line_out, obj, objlen);
 	} else {
-		/* The object without its '}', what we add, '}'. An empty
-		 * object gets no leading comma. */
-		fwrite(obj, 1, objlen - 1, out);
+		jw_put(&line_out, obj, objlen - 1);
 		if (j->nonempty)
-			fwrite(add.buf, 1, add.len, out);
+			jw_put(&line_out, add.buf, add.len);
 		else
-			fwrite(add.buf + 1, 1, add.len - 1, out);
-		putc('}', out);
+			jw_put(&line_out, add.buf + 1, add.len - 1);
+		jw_put(&line_out, "}", 1);
 	}
-	return putc('\n', out) == EOF ? -1 : 0;
+	jw_put(&line_out, "\n", 1);
+	return fwrite(line_out.buf, 1, line_out.len, out) == line_out.len ? 0 : -1;
 }
 
 /* --- --conn ---------------------------------------------------------------- */
@@ -184,9 +186,10 @@ int emit_conn_life(struct life *l, const char *state, FILE *out)
 {
 	int64_t start = l->start, end = l->closed ? l->end : l->start;
 	const struct wflow *counted = NULL;
+	struct wflow *f;
 
 	/* The wire flows that overlap the socket's life are this connection. */
-	for (struct wflow *f = l->node->flows; f; f = f->knext) {
+	LIST_FOREACH(f, &l->node->flows, knode) {
 		if (!flow_fits_life(f, l))
 			continue;
 		f->claimed = true;
@@ -243,10 +246,12 @@ void emit_init(void)
 {
 	jw_init(&add);
 	jw_init(&cw);
+	jw_init(&line_out);
 }
 
 void emit_free(void)
 {
 	jw_free(&add);
 	jw_free(&cw);
+	jw_free(&line_out);
 }

@@ -1,14 +1,16 @@
 /* pp-join: what its parts share.
  *
- * summary.c  one record -> struct jrec (type, time, normalised 5-tuple, which
- *            of the keys pp-join may add are present) + token positions
- * table.c    socket lives (from sock records) and wire flows (from sniffed
- *            records) per 5-tuple, matching between them, process info
+ * summary.c  one line -> struct jrec (type, time, normalised 5-tuple, which
+ *            of the keys pp-join may add are present) + struct jkeep (the
+ *            values the tables take, copied out), read by common/rec.c
+ * store.c    socket lives (from sock records) and wire flows (from sniffed
+ *            records) per 5-tuple, process info: storage, eviction, expiry
+ * match.c    which socket a sniffed record fits (the rules; no state)
  * names.c    address -> DNS name, from dns answers, CNAME chains followed
  * emit.c     a record out again, enriched; --conn records
  * main.c     options, input (poll over stdin, files, FIFOs), the two modes
  *
- * Matching prefers no match to a wrong one: see match_life() in table.c. */
+ * Matching prefers no match to a wrong one: see fit() in match.c. */
 #ifndef PP_JOIN_H
 #define PP_JOIN_H
 
@@ -16,10 +18,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
+#include "htab.h"
 #include "jsonw.h"
 #include "rec.h"
+#include "sbuf.h"
+#include "xalloc.h"
 #include "tuple.h"
 
 /* Record types pp-join knows. Everything else passes through unchanged. */
@@ -59,42 +65,29 @@ struct jrec {
 	bool stale;            /* older than what the tables still keep: no match */
 };
 
-/* A record's top-level members, located (scan.c). */
-struct jspan {
-	uint32_t ks, kl;  /* key text, without the quotes */
-	uint32_t vs, vl;  /* raw JSON of the value (a string with its quotes) */
-	char kind;        /* s string, n number, o object, a array, t, f, z null */
+/* What ingest() takes from a record, copied out when it arrives: the
+ * record's tokens are gone once the next line is parsed, and no line is
+ * parsed twice. Text is at off in the record's kept bytes (len 0: absent):
+ * values as raw JSON, written out again as they came; the producer of a
+ * mark unescaped; DNS answers packed by names_pack(). */
+struct jtext {
+	uint32_t off, len;
 };
-#define JSCAN_MAX 128
-struct jscan {
-	struct jspan m[JSCAN_MAX];
-	int n;
-	bool overflow;    /* more members than JSCAN_MAX (from_rec only) */
-	uint32_t obj_start, obj_end;
-};
-enum { JSCAN_OK = 0, JSCAN_BAD = -1, JSCAN_SLOW = -2 };
-/* Validate line as one JSON object and locate its members. JSCAN_SLOW:
- * valid or not, it is unusual (deep, many members): use rec_parse. */
-int jscan_line(const char *line, size_t len, struct jscan *sc);
-/* The same from a record rec_parse accepted. */
-void jscan_from_rec(const struct rec *r, struct jscan *sc);
-
-/* The members ingest() needs: index into jscan.m, -1 when absent. */
-struct jtoks {
-	int proc[K_NPROC];
-	int sni, alpn, host, answers, app, msg, qname, producer;
-	int orig_pkts, orig_bytes, resp_pkts, resp_bytes;
-	int tx_bytes, rx_bytes, duration;
+struct jkeep {
+	struct jtext proc;     /* ,"pid":1,"comm":"x",... */
+	uint16_t poff[K_NPROC + 1], plen[K_NPROC]; /* each key's segment in proc, plen 0 = absent */
+	struct jtext sni, alpn, host, app, producer, answers;
+	long long counts[4];   /* orig_pkts, orig_bytes, resp_pkts, resp_bytes */
+	long long tx_bytes, rx_bytes;
+	double duration;
+	bool has_counts, has_bytes, has_duration;
 };
 
-/* summary.c: fill j and t from a located record. */
-void summarize(const char *line, const struct jscan *sc, struct jrec *j, struct jtoks *t);
-/* A line to a record (scan, then summarize); false when blank or not a
- * JSON object (*err says why, NULL for a blank line). */
-bool jparse(const char *line, size_t len, struct jscan *sc, struct rec *r, struct jrec *j,
-            struct jtoks *t, const char **err);
-/* A number member as a double (false when not a number). */
-bool span_num(const char *line, const struct jspan *m, double *v);
+/* summary.c: a line to a record, parsed once by the one reader (rec.c):
+ * j and k filled, k's bytes appended to keep (reset first). False when
+ * blank or not a JSON object (*err says why, NULL for a blank line). */
+bool jparse(struct rec *r, const char *line, size_t len, struct jrec *j, struct jkeep *k,
+            struct sbuf *keep, const char **err);
 
 /* Time settings, in microseconds. */
 struct jconf {
@@ -112,7 +105,6 @@ extern struct jconf jconf;
 
 /* Interned process info: the process members of a sock record, raw JSON. */
 struct proc {
-	struct proc *next;     /* intern hash chain */
 	uint64_t hash;
 	unsigned long refs;
 	uint32_t len;
@@ -122,9 +114,10 @@ struct proc {
 
 /* A socket's life as pp-trace reported it: [start, end] on one 5-tuple. */
 struct life {
-	struct life *knext;     /* same key, newest first */
-	struct life *fprev, *fnext; /* all lives, oldest first (eviction) */
-	struct life *cprev, *cnext; /* closed lives, in order of closing (expiry) */
+	LIST_ENTRY(life) knode;  /* same key, newest first */
+	TAILQ_ENTRY(life) all;   /* all lives, oldest first (eviction) */
+	TAILQ_ENTRY(life) cnode; /* closed lives, in order of closing (expiry) */
+	TAILQ_ENTRY(life) unode; /* open UDP lives, oldest first (idle expiry) */
 	struct tnode *node;
 	struct proc *proc;      /* NULL when the sock record had no process keys */
 	struct pp_tuple t;      /* as the sock record gave it (originator first) */
@@ -137,14 +130,14 @@ struct life {
 	double arrived;         /* live: monotonic time the close arrived */
 	long long tx_bytes, rx_bytes;
 	uint8_t role, proto;
-	bool closed, matched, emitted, has_bytes, dir_out;
+	bool closed, matched, emitted, has_bytes, dir_out, open_udp;
 };
 
 /* A flow as the wire showed it: sniffed records of one 5-tuple, split into
  * generations at flow starts, ends, a second ClientHello or a long gap. */
 struct wflow {
-	struct wflow *knext;
-	struct wflow *fprev, *fnext; /* least recently active first */
+	LIST_ENTRY(wflow) knode;
+	TAILQ_ENTRY(wflow) all;  /* least recently active first */
 	struct tnode *node;
 	struct pp_tuple t;       /* orientation of its first record */
 	int64_t first, last;
@@ -159,11 +152,25 @@ struct wflow {
 
 /* Everything known about one normalised 5-tuple. */
 struct tnode {
-	struct tnode *next;
 	struct pp_tuple key;
 	uint64_t hash;
-	struct life *lives;
-	struct wflow *flows;
+	LIST_HEAD(, life) lives;
+	LIST_HEAD(, wflow) flows;
+};
+
+/* The tables (store.c keeps them, match.c reads them). */
+struct jtab {
+	struct htab nodes;           /* tnode by key_hash */
+	struct htab procs;           /* proc by the hash of its text */
+	TAILQ_HEAD(, life) lives;    /* oldest first */
+	TAILQ_HEAD(, life) closed;   /* in order of closing */
+	TAILQ_HEAD(, life) udp;      /* open UDP lives, oldest first */
+	TAILQ_HEAD(jflows, wflow) flows; /* least recently active first */
+	unsigned long nlives, nflows;
+	uint64_t seq;
+	/* Called with a life or flow just before eviction drops it. */
+	void (*evict_life)(struct life *);
+	void (*evict_flow)(struct wflow *);
 };
 
 struct jstats {
@@ -180,41 +187,48 @@ struct jstats {
 };
 extern struct jstats jstats;
 
-/* table.c */
-void table_init(void);
-void table_free(void);
+/* Network namespaces: records of two namespaces never meet, where both
+ * say which they are in. */
+static inline bool ns_ok(uint64_t a, uint64_t b)
+{
+	return !a || !b || a == b;
+}
+
+/* store.c: what the records tell, kept */
+void table_init(struct jtab *t);
+void table_free(struct jtab *t);
 /* Take what a record tells into the tables (both modes, in input order). */
-void ingest(const char *line, size_t len, const struct jscan *sc, const struct jrec *j,
-            const struct jtoks *t, double now);
+void ingest(struct jtab *t, const struct jrec *j, const struct jkeep *k, const char *kept, double now);
+/* The node of a normalised key, or NULL. */
+struct tnode *node_find(const struct jtab *t, const struct pp_tuple *key, uint64_t h);
+/* The wire flow of node n a sniffed record at ts belongs to, or NULL. */
+struct wflow *flow_at(const struct tnode *n, int64_t ts, uint64_t netns);
+/* Live mode: drop entries past their linger time (full: idle UDP sockets
+ * too, which takes a look at every open socket). */
+void table_expire(struct jtab *t, int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
+                  void (*on_drop_flow)(struct wflow *));
+void table_count_unmatched(const struct jtab *t);
+
+/* match.c: the fit rules */
 /* The sockets of the originator and of the responder a sniffed record
  * fits, as of j->asof (NULL: none, or two processes fit equally). */
-void match_lives(const struct jrec *j, struct life **orig, struct life **resp);
+void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp);
 /* The life a sock record opened or closed. */
-struct life *sock_life(const struct jrec *j);
+struct life *sock_life(const struct jtab *t, const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */
 const char *life_flow_field(const struct life *l, size_t off);
 /* The same for n fields at once (n <= 8). */
 void life_flow_fields(const struct life *l, const size_t *offs, int n, const char **out);
-/* Live mode: drop entries past their linger time (full: idle UDP sockets
- * too, which takes a look at every open socket). */
-void table_expire(int64_t now_ts, bool full, void (*on_drop_life)(struct life *),
-                  void (*on_drop_flow)(struct wflow *));
-/* Iterate (conn mode, exit): every life / flow, oldest first. */
-struct life *table_lives(void);
-struct wflow *table_flows(void);
 bool flow_has_life(const struct wflow *f);
 bool flow_fits_life(const struct wflow *f, const struct life *l);
-void table_count_unmatched(void);
-extern void (*table_evict_life_hook)(struct life *);
-extern void (*table_evict_flow_hook)(struct wflow *);
 
 /* order.c: event time (see there). Inputs are numbered 0..n-1. */
-void order_init(int n, const char *const *names, bool live, double idle, double now);
+void order_init(struct jtab *t, int n, const char *const *names, bool live, double idle, double now);
 void order_free(void);
 /* Parse a line (keeps what a mark needs for order_add). */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err);
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err);
 /* The line just parsed, from input i, at monotonic time now. */
-void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jtoks *t,
+void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jkeep *k,
                double now);
 void order_eof(int input);
 /* Live: sources silent for the idle time are no longer waited for;
@@ -239,7 +253,10 @@ extern void (*order_progress_hook)(int64_t event_now);
 struct dname;
 void names_init(void);
 void names_free(void);
-void names_add(const char *line, size_t len, const struct jrec *j);
+/* At arrival: a dns record's answers (token a, an array) packed into out;
+ * taken in later (event order) from those bytes. */
+void names_pack(const struct rec *r, int a, struct sbuf *out);
+void names_add(const struct jrec *j, const char *packed, size_t n);
 /* The name the address had at time ts: JSON string and CNAME array (or NULL). */
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json);
 void names_expire(int64_t now_ts);
@@ -248,14 +265,14 @@ void names_expire(int64_t now_ts);
  * pcapng with the matched process in comments, written as event time
  * passes: open (0 or -1, said), write the packets up to ts, close (exit
  * status; the summary unless quiet). */
-int pcap_annotate_open(const char *capture, const char *out);
+int pcap_annotate_open(const struct jtab *t, const char *capture, const char *out);
 void pcap_annotate_upto(int64_t ts);
 int pcap_annotate_close(bool quiet);
 
 /* emit.c */
 /* Write the record (line, its summary) with what pp-join adds. 0, or -1 on
  * a write error. */
-int emit_record(const char *line, const struct jrec *j, FILE *out);
+int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FILE *out);
 /* One --conn record; state is "closed", "open", "idle" or "evicted". */
 int emit_conn_life(struct life *l, const char *state, FILE *out);
 int emit_conn_flow(struct wflow *f, const char *state, FILE *out);
@@ -290,10 +307,5 @@ static inline bool jkey_eq(const struct pp_tuple *x, const struct pp_tuple *y)
 /* Fast hashes of a normalised key and of an address (table.c). */
 uint64_t key_hash(const struct pp_tuple *k);
 uint64_t addr_hash(const struct pp_addr *a);
-
-/* Raw JSON text copied into a NUL-terminated string. */
-char *xstrndup(const char *s, size_t n);
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t m);
 
 #endif

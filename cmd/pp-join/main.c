@@ -23,7 +23,9 @@
 #include "join.h"
 #include "linereader.h"
 #include "outfile.h"
+#include "pool.h"
 #include "pp.h"
+#include "wfail.h"
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
 static const char synopsis[] =
@@ -67,7 +69,8 @@ static int nin;
 static double delay = 1, idle = 5;
 static bool quiet, verbose, conn;
 static volatile sig_atomic_t stop;
-static int out_state; /* 0 ok, 1 reader went away, 2 write error */
+static struct jtab tab;
+static struct pp_wfail out; /* stdout's: the reader gone, or a write error */
 
 static void on_signal(int sig)
 {
@@ -75,28 +78,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Has a write failed? Noted once (stdio keeps errno of the failure). */
 static bool out_ok(void)
 {
-	if (out_state)
-		return false;
-	if (ferror(stdout)) {
-		out_state = errno == EPIPE ? 1 : 2;
-		if (out_state == 2)
-			pp_warn_errno("write error");
-	}
-	return out_state == 0;
-}
-
-static void flush_out(void)
-{
-	int r;
-	if (out_state)
-		return;
-	r = pp_out_flush(stdout);
-	if (r == -1)
-		out_state = 1;
-	else if (r == -2)
-		out_state = 2;
+	if (!pp_wfail_ended(&out) && ferror(stdout))
+		pp_wfail_note(&out, errno);
+	return !pp_wfail_ended(&out);
 }
 
 /* A line from input i to the event-time order (order.c); a bad one is
@@ -105,16 +92,16 @@ static void take_line(int i, char *line, size_t len, double now)
 {
 	struct input *ip = &in[i];
 	struct jrec j;
-	struct jtoks t;
+	struct jkeep k;
 	const char *err;
-	if (!order_parse(line, len, &j, &t, &err)) {
+	if (!order_parse(line, len, &j, &k, &err)) {
 		if (err) {
 			pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
 			jstats.bad_lines++;
 		}
 		return;
 	}
-	order_add(i, line, len, &j, &t, now);
+	order_add(i, line, len, &j, &k, now);
 }
 
 /* A record decided: out it goes (not in --conn mode). */
@@ -123,10 +110,10 @@ static int pcap_status;
 
 static void on_decided(const char *line, const struct jrec *j)
 {
-	if (conn || out_state || pcap_in) /* -r/-w: packets, not records, go out */
+	if (conn || pp_wfail_ended(&out) || pcap_in) /* -r/-w: packets, not records, go out */
 		return;
 	jstats.records++;
-	emit_record(line, j, stdout);
+	emit_record(&tab, line, j, stdout);
 	out_ok();
 }
 
@@ -140,36 +127,38 @@ static void too_long(struct input *ip)
 
 static void conn_drop_life(struct life *l)
 {
-	if (!l->emitted && !out_state)
+	if (!l->emitted && !pp_wfail_ended(&out))
 		emit_conn_life(l, "evicted", stdout);
 }
 
 static void conn_drop_flow(struct wflow *f)
 {
-	if (!f->emitted && !f->claimed && !flow_has_life(f) && !out_state)
+	if (!f->emitted && !f->claimed && !flow_has_life(f) && !pp_wfail_ended(&out))
 		emit_conn_flow(f, "evicted", stdout);
 }
 
 static void conn_expire_life(struct life *l)
 {
-	if (!l->emitted && !out_state)
+	if (!l->emitted && !pp_wfail_ended(&out))
 		emit_conn_life(l, l->closed ? "closed" : "idle", stdout);
 }
 
 static void conn_expire_flow(struct wflow *f)
 {
-	if (!f->emitted && !f->claimed && !flow_has_life(f) && !out_state)
+	if (!f->emitted && !f->claimed && !flow_has_life(f) && !pp_wfail_ended(&out))
 		emit_conn_flow(f, f->ended ? "closed" : "idle", stdout);
 }
 
 /* Connections that ended more than the horizon ago, in event time. */
 static void conn_sweep(int64_t now)
 {
-	for (struct life *l = table_lives(); l && !out_state; l = l->fnext)
-		if (l->closed && !l->emitted && l->end + jconf.horizon < now)
+	struct life *l;
+	struct wflow *f;
+	TAILQ_FOREACH(l, &tab.lives, all)
+		if (l->closed && !l->emitted && l->end + jconf.horizon < now && out_ok())
 			emit_conn_life(l, "closed", stdout);
-	for (struct wflow *f = table_flows(); f && !out_state; f = f->fnext)
-		if (f->ended && !f->emitted && !f->claimed && f->last + jconf.horizon < now) {
+	TAILQ_FOREACH(f, &tab.flows, all)
+		if (out_ok() && f->ended && !f->emitted && !f->claimed && f->last + jconf.horizon < now) {
 			if (flow_has_life(f))
 				f->claimed = true; /* its socket's record tells */
 			else
@@ -197,23 +186,21 @@ static void conn_final(void)
 {
 	size_t n = 0, cap = 1024;
 	struct conn_item *v = xmalloc(cap * sizeof(*v));
+	struct life *l;
+	struct wflow *f;
 
-	for (struct life *l = table_lives(); l; l = l->fnext) {
+	TAILQ_FOREACH(l, &tab.lives, all) {
 		if (l->emitted)
 			continue;
 		if (n == cap)
-			v = realloc(v, (cap *= 2) * sizeof(*v));
-		if (!v)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+			v = xreallocarray(v, cap *= 2, sizeof(*v));
 		v[n++] = (struct conn_item){l->closed ? l->end : l->start, l->seq, l, NULL};
 	}
-	for (struct wflow *f = table_flows(); f; f = f->fnext) {
+	TAILQ_FOREACH(f, &tab.flows, all) {
 		if (f->emitted || f->claimed || flow_has_life(f))
 			continue;
 		if (n == cap)
-			v = realloc(v, (cap *= 2) * sizeof(*v));
-		if (!v)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+			v = xreallocarray(v, cap *= 2, sizeof(*v));
 		v[n++] = (struct conn_item){f->last, f->seq, NULL, f};
 	}
 	qsort(v, n, sizeof(*v), conn_cmp);
@@ -239,7 +226,7 @@ static void on_progress(int64_t now)
 		pcap_annotate_upto(now - jconf.window - jconf.horizon);
 	if (conn)
 		conn_sweep(now);
-	table_expire(now, ++steps % 30 == 0, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
+	table_expire(&tab, now, ++steps % 30 == 0, conn ? conn_expire_life : NULL, conn ? conn_expire_flow : NULL);
 	names_expire(now);
 }
 
@@ -252,7 +239,7 @@ static void file_mode(void)
 	size_t len;
 	int i, r;
 
-	while (!stop && !out_state && (i = order_lagging_input()) >= 0) {
+	while (!stop && !pp_wfail_ended(&out) && (i = order_lagging_input()) >= 0) {
 		struct input *ip = &in[i];
 		int64_t before = order_input_progress(i);
 		/* A batch, or until this file is past where it was. */
@@ -294,10 +281,10 @@ static void live_mode(void)
 				pfd[n] = (struct pollfd){.fd = in[i].fd, .events = POLLIN};
 				map[n++] = i;
 			}
-		if (n == 0 || stop || out_state)
+		if (n == 0 || stop || pp_wfail_ended(&out))
 			break;
 		/* Output of this batch goes down the pipe before we wait. */
-		flush_out();
+		pp_wfail_flush(&out, stdout);
 		/* Marks come several times a second; the wait also times out
 		 * silent sources. stdout too, last: a reader gone ends the run
 		 * while idle. */
@@ -432,7 +419,7 @@ int main(int argc, char **argv)
 	bool files = true;
 	double window = 2, max_ttl = 3600;
 	long long max_flows = 1000000;
-	int ch, rc, opened = 0;
+	int ch, opened = 0;
 	const char *ofile = NULL;
 
 	pp_setprog(argv[0]);
@@ -440,8 +427,9 @@ int main(int argc, char **argv)
 	pp_out_init();
 	/* Fewer, larger writes (still flushed after every batch of input):
 	 * 4 KiB at a time is one write per dozen records. */
+	static char obuf[1 << 18]; /* glibc ignores setvbuf's size without a buffer */
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	while ((ch = getopt_long(argc, argv, "r:o:w:m:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': delay = pp_opt_duration("--delay", optarg); break;
@@ -516,21 +504,21 @@ int main(int argc, char **argv)
 		const char **names = xcalloc((size_t)(nin ? nin : 1), sizeof(*names));
 		for (int i = 0; i < nin; i++)
 			names[i] = in[i].name;
-		order_init(nin, names, !files, idle, pp_mono());
+		order_init(&tab, nin, names, !files, idle, pp_mono());
 		free(names);
 	}
 	order_emit_hook = on_decided;
 	order_progress_hook = on_progress;
-	table_init();
+	table_init(&tab);
 	names_init();
 	emit_init();
 	if (conn) {
-		table_evict_life_hook = conn_drop_life;
-		table_evict_flow_hook = conn_drop_flow;
+		tab.evict_life = conn_drop_life;
+		tab.evict_flow = conn_drop_flow;
 	}
 	if (pcap_in && !files)
 		pp_usage_error("-r/-w: the records must be regular files");
-	if (pcap_in && pcap_annotate_open(pcap_in, pcap_out) < 0)
+	if (pcap_in && pcap_annotate_open(&tab, pcap_in, pcap_out) < 0)
 		return PP_EXIT_RUNTIME;
 	if (opened > 0) {
 		jconf.live = !files;
@@ -540,13 +528,13 @@ int main(int argc, char **argv)
 			live_mode();
 		/* End of input or a signal: everything waiting is decided now. */
 		order_finish();
-		if (conn && !out_state)
+		if (conn && !pp_wfail_ended(&out))
 			conn_final();
 	}
 	if (pcap_in) /* the packets left, knowing everything */
 		pcap_status = pcap_annotate_close(quiet);
-	table_count_unmatched();
-	if (out_state != 1 && !pcap_in) /* the reader went away: end quietly */
+	table_count_unmatched(&tab);
+	if (out.state != PP_WF_GONE && !pcap_in) /* the reader went away: end quietly */
 		report();
 
 	for (int i = 0; i < nin; i++) {
@@ -556,12 +544,12 @@ int main(int argc, char **argv)
 	}
 	free(in);
 	order_free();
-	table_free();
+	table_free(&tab);
 	names_free();
 	emit_free();
+	pool_free_all();
 
-	rc = out_state ? 0 : pp_out_close(stdout);
-	if (out_state == 2 || rc == -2)
+	if (pp_wfail_close(&out, stdout) != PP_EXIT_OK)
 		return PP_EXIT_RUNTIME;
 	if (jstats.bad_lines || jstats.bad_files || pcap_status)
 		return PP_EXIT_RUNTIME;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "join.h"
+#include "pool.h"
 #include "pp.h"
 
 #define EPS_US 100000
@@ -20,74 +21,130 @@
 #define MAX_CHAIN 8
 #define MAX_PER_ADDR 8
 
+/* One answer's name for an address, for a time. */
 struct dent {
-	struct dent *next;          /* same address, newest first */
-	struct dent *fprev, *fnext; /* all, oldest first */
-	uint64_t hash;
-	struct pp_addr addr;
+	LIST_ENTRY(dent) anode;     /* same address, newest first */
+	TAILQ_ENTRY(dent) all;      /* all, oldest first */
+	struct daddr *addr;
+	size_t hidx;                /* its place in the expiry heap */
 	int64_t from, until;
 	char *name_json, *cnames_json;
 };
 
-static struct dent **buckets, *head, *tail;
-static size_t nbuckets, nents;
+/* An address and its names. */
+struct daddr {
+	struct pp_addr addr;
+	uint64_t hash;
+	LIST_HEAD(, dent) ents;
+	int n;
+};
+
+static struct htab addrs;            /* daddr by addr_hash */
+/* Every entry by its end (until), soonest first: expiry takes what is
+ * over without a look at the others. */
+static struct dent **eheap;
+static size_t neh, ceh;
+static TAILQ_HEAD(, dent) ents = TAILQ_HEAD_INITIALIZER(ents);
+static size_t nents;
 static struct jw w;
-static struct rec rec;
 
 void names_init(void)
 {
-	nbuckets = 1024;
-	buckets = xcalloc(nbuckets, sizeof(*buckets));
+	ht_init(&addrs);
+	TAILQ_INIT(&ents);
 	jw_init(&w);
-	rec_init(&rec);
+}
+
+static bool same_item(const void *item, const void *key)
+{
+	return item == key;
+}
+
+static inline void eh_set(size_t i, struct dent *d)
+{
+	eheap[i] = d;
+	d->hidx = i;
+}
+
+static void eh_up(size_t i)
+{
+	struct dent *d = eheap[i];
+	while (i > 0 && d->until < eheap[(i - 1) / 2]->until) {
+		eh_set(i, eheap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	eh_set(i, d);
+}
+
+static void eh_down(size_t i)
+{
+	struct dent *d = eheap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= neh)
+			break;
+		if (c + 1 < neh && eheap[c + 1]->until < eheap[c]->until)
+			c++;
+		if (eheap[c]->until >= d->until)
+			break;
+		eh_set(i, eheap[c]);
+		i = c;
+	}
+	eh_set(i, d);
+}
+
+static void eh_push(struct dent *d)
+{
+	if (neh == ceh) {
+		ceh = ceh ? ceh * 2 : 1024;
+		eheap = xreallocarray(eheap, ceh, sizeof(*eheap));
+	}
+	eh_set(neh++, d);
+	eh_up(neh - 1);
+}
+
+static void eh_remove(struct dent *d)
+{
+	size_t i = d->hidx;
+	struct dent *last = eheap[--neh];
+	if (last == d)
+		return;
+	eh_set(i, last);
+	eh_up(i);
+	eh_down(last->hidx);
 }
 
 static void dent_remove(struct dent *d)
 {
-	struct dent **pp;
-	for (pp = &buckets[d->hash & (nbuckets - 1)]; *pp; pp = &(*pp)->next)
-		if (*pp == d) {
-			*pp = d->next;
-			break;
-		}
-	if (d->fprev)
-		d->fprev->fnext = d->fnext;
-	else
-		head = d->fnext;
-	if (d->fnext)
-		d->fnext->fprev = d->fprev;
-	else
-		tail = d->fprev;
+	struct daddr *a = d->addr;
+	eh_remove(d);
+	LIST_REMOVE(d, anode);
+	TAILQ_REMOVE(&ents, d, all);
 	nents--;
+	if (--a->n == 0) {
+		ht_del(&addrs, a->hash, same_item, a);
+		pool_put(a, sizeof(*a));
+	}
 	free(d->name_json);
 	free(d->cnames_json);
-	free(d);
+	pool_put(d, sizeof(*d));
 }
 
 void names_free(void)
 {
-	while (head)
-		dent_remove(head);
-	free(buckets);
-	buckets = NULL;
+	struct dent *d;
+	while ((d = TAILQ_FIRST(&ents)))
+		dent_remove(d);
+	ht_free(&addrs);
+	free(eheap);
+	eheap = NULL;
+	neh = ceh = 0;
 	jw_free(&w);
-	rec_free(&rec);
 }
 
-static void grow(void)
+static bool addr_is(const void *item, const void *key)
 {
-	size_t nb = nbuckets * 2;
-	struct dent **b = xcalloc(nb, sizeof(*b));
-	/* Rehash keeping each chain's newest-first order. */
-	for (struct dent *d = tail; d; d = d->fprev)
-		d->next = NULL;
-	for (struct dent *d = head; d; d = d->fnext) {
-		d->next = b[d->hash & (nb - 1)];
-		b[d->hash & (nb - 1)] = d;
-	}
-	free(buckets);
-	buckets = b;
-	nbuckets = nb;
+	return jaddr_eq(&((const struct daddr *)item)->addr, key);
 }
 
 struct answer {
@@ -120,13 +177,13 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
                       const struct answer *const *chain, int nchain)
 {
 	uint64_t h = addr_hash(a);
-	struct dent *d, *newest = NULL;
+	struct daddr *da = ht_get(&addrs, h, addr_is, a);
+	struct dent *d, *newest = da ? LIST_FIRST(&da->ents) : NULL;
 	char *name, *cn = NULL;
-	int count = 0;
 
 	jw_reset(&w);
 	put_name(top->name, top->nlen);
-	name = xstrndup(w.buf, w.len);
+	name = xmemdup(w.buf, w.len);
 	if (nchain > 0) {
 		jw_reset(&w);
 		jw_put(&w, "[", 1);
@@ -136,83 +193,67 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 			put_name(chain[i]->name, chain[i]->nlen);
 		}
 		jw_put(&w, "]", 1);
-		cn = xstrndup(w.buf, w.len);
+		cn = xmemdup(w.buf, w.len);
 	}
-	for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-		if (d->hash == h && jaddr_eq(&d->addr, a)) {
-			if (!newest)
-				newest = d;
-			count++;
-		}
 	/* The same answer again (a cache refreshed, a second sighting):
 	 * extend the entry rather than add one. */
 	if (newest && !strcmp(newest->name_json, name) &&
 	    ((!cn && !newest->cnames_json) || (cn && newest->cnames_json && !strcmp(cn, newest->cnames_json))) &&
 	    from >= newest->from && from <= newest->until) {
-		if (until > newest->until)
+		if (until > newest->until) {
 			newest->until = until;
+			eh_down(newest->hidx);
+		}
 		free(name);
 		free(cn);
 		return;
 	}
-	if (count >= MAX_PER_ADDR) {
+	if (da && da->n >= MAX_PER_ADDR) {
 		/* Drop this address's oldest entry. */
 		struct dent *old = NULL;
-		for (d = buckets[h & (nbuckets - 1)]; d; d = d->next)
-			if (d->hash == h && jaddr_eq(&d->addr, a))
-				old = d;
-		if (old)
-			dent_remove(old);
+		LIST_FOREACH(d, &da->ents, anode)
+			old = d;
+		dent_remove(old);
 	}
-	if (nents >= nbuckets)
-		grow();
-	d = xcalloc(1, sizeof(*d));
-	d->hash = h;
-	d->addr = *a;
+	if (!da) {
+		da = pool_zget(sizeof(*da));
+		da->addr = *a;
+		da->hash = h;
+		LIST_INIT(&da->ents);
+		ht_put(&addrs, h, da);
+	}
+	d = pool_zget(sizeof(*d));
+	d->addr = da;
 	d->from = from;
 	d->until = until;
 	d->name_json = name;
 	d->cnames_json = cn;
-	d->next = buckets[h & (nbuckets - 1)];
-	buckets[h & (nbuckets - 1)] = d;
-	d->fprev = tail;
-	if (tail)
-		tail->fnext = d;
-	else
-		head = d;
-	tail = d;
+	LIST_INSERT_HEAD(&da->ents, d, anode);
+	da->n++;
+	TAILQ_INSERT_TAIL(&ents, d, all);
+	eh_push(d);
 	nents++;
-	while (nents > jconf.max_flows && head) {
+	while (nents > jconf.max_flows && (d = TAILQ_FIRST(&ents))) {
 		jstats.evicted_names++;
-		dent_remove(head);
+		dent_remove(d);
 	}
 }
 
-/* The members of the object at token o: name, type, ttl, data. */
-static bool read_answer(struct rec *r, int o, struct answer *an)
+/* The members of the object at token o: name, type, ttl, data (keys and
+ * values unescaped; a repeated key: the last). */
+static bool read_answer(const struct rec *r, int o, struct answer *an)
 {
-	int k = o + 1;
-	const char *type = NULL;
+	const char *type;
+	size_t tlen;
 	double ttl = -1;
 
 	memset(an, 0, sizeof(*an));
 	if (r->tok[o].type != JSMN_OBJECT)
 		return false;
-	while (k + 1 < (int)r->ntok && r->tok[k].start < r->tok[o].end) {
-		const jsmntok_t *key = &r->tok[k];
-		const char *kn = r->line + key->start;
-		size_t kl = (size_t)(key->end - key->start);
-		int v = k + 1;
-		if (kl == 4 && !memcmp(kn, "name", 4))
-			an->name = rec_tok_str(r, v, &an->nlen);
-		else if (kl == 4 && !memcmp(kn, "data", 4))
-			an->data = rec_tok_str(r, v, &an->dlen);
-		else if (kl == 4 && !memcmp(kn, "type", 4))
-			type = rec_tok_str(r, v, NULL);
-		else if (kl == 3 && !memcmp(kn, "ttl", 3))
-			rec_tok_num(r, v, &ttl);
-		k = rec_skip(r, v);
-	}
+	an->name = rec_tok_str(r, rec_member(r, o, "name"), &an->nlen);
+	an->data = rec_tok_str(r, rec_member(r, o, "data"), &an->dlen);
+	type = rec_tok_str(r, rec_member(r, o, "type"), &tlen);
+	rec_tok_num(r, rec_member(r, o, "ttl"), &ttl);
 	if (!an->name || !an->data || !type || !(ttl >= 0 && ttl < 1e10) || an->nlen == 0)
 		return false;
 	an->ttl = (long long)ttl;
@@ -220,23 +261,45 @@ static bool read_answer(struct rec *r, int o, struct answer *an)
 	return an->type != 0;
 }
 
-void names_add(const char *line, size_t len, const struct jrec *j)
+/* One packed answer: its header, then name and data bytes. */
+struct packed {
+	long long ttl;
+	uint32_t nlen, dlen;
+	int type;
+};
+
+void names_pack(const struct rec *r, int a, struct sbuf *out)
+{
+	int i, e, n = 0;
+	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {
+		struct answer an;
+		if (read_answer(r, i, &an)) {
+			struct packed p = {an.ttl, (uint32_t)an.nlen, (uint32_t)an.dlen, an.type};
+			sb_put(out, &p, sizeof(p));
+			sb_put(out, an.name, an.nlen);
+			sb_put(out, an.data, an.dlen);
+			n++;
+		}
+		i = rec_skip(r, i);
+	}
+}
+
+void names_add(const struct jrec *j, const char *packed, size_t plen)
 {
 	struct answer ans[MAX_ANSWERS];
-	struct rec *r = &rec;
-	const char *err;
-	int n = 0, a, i, e;
+	int n = 0, i;
 
-	/* Only answers need the nested values: the full tokeniser, here. */
-	if (rec_parse(r, line, len, &err) < 0)
-		return;
-	a = rec_find(r, "answers");
-	if (a < 0 || r->tok[a].type != JSMN_ARRAY)
-		return;
-	for (i = a + 1, e = 0; e < r->tok[a].size && i < (int)r->ntok && n < MAX_ANSWERS; e++) {
-		if (read_answer(r, i, &ans[n]))
-			n++;
-		i = rec_skip(r, i);
+	for (size_t o = 0; o + sizeof(struct packed) <= plen && n < MAX_ANSWERS; n++) {
+		struct packed p;
+		memcpy(&p, packed + o, sizeof(p));
+		o += sizeof(p);
+		ans[n].ttl = p.ttl;
+		ans[n].type = p.type;
+		ans[n].name = packed + o;
+		ans[n].nlen = p.nlen;
+		ans[n].data = packed + o + p.nlen;
+		ans[n].dlen = p.dlen;
+		o += p.nlen + p.dlen;
 	}
 	for (i = 0; i < n; i++) {
 		const struct answer *chain[MAX_CHAIN], *top = &ans[i];
@@ -300,16 +363,15 @@ void names_add(const char *line, size_t len, const struct jrec *j)
 
 bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, const char **cnames_json)
 {
-	uint64_t h;
-	const struct dent *best = NULL;
+	const struct dent *best = NULL, *d;
+	const struct daddr *da;
 	bool best_before = false;
 
-	if (!buckets || !nents)
+	if (!nents || !(da = ht_get(&addrs, addr_hash(a), addr_is, a)))
 		return false;
-	h = addr_hash(a);
-	for (const struct dent *d = buckets[h & (nbuckets - 1)]; d; d = d->next) {
+	LIST_FOREACH(d, &da->ents, anode) {
 		bool before;
-		if (d->hash != h || !jaddr_eq(&d->addr, a) || ts > d->until || d->from > ts + EPS_US)
+		if (ts > d->until || d->from > ts + EPS_US)
 			continue;
 		/* An answer from before the record beats one that only clock
 		 * skew lets in; then the latest wins. */
@@ -328,10 +390,6 @@ bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, c
 
 void names_expire(int64_t now_ts)
 {
-	struct dent *d, *n;
-	for (d = head; d; d = n) {
-		n = d->fnext;
-		if (d->until < now_ts - jconf.linger)
-			dent_remove(d);
-	}
+	while (neh && eheap[0]->until < now_ts - jconf.linger)
+		dent_remove(eheap[0]);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "join.h"
+#include "pool.h"
 #include "pp.h"
 
 #define GRACE_US 1000000
@@ -32,16 +33,23 @@ enum { KIND_TRACE, KIND_SNIFF, KIND_N };
 
 struct item {
 	struct jrec j;
-	struct jtoks t;    /* indexes into sp, not into a scan */
-	struct jspan *sp;  /* the members ingest() reads, kept from arrival */
+	struct jkeep k;    /* what ingest() reads, kept from arrival */
 	uint64_t seq;      /* arrival ordinal: the last tie-break */
-	uint32_t len;
+	uint32_t len;      /* of the line; the kept bytes follow its NUL */
+	uint32_t bytes;    /* the whole item's, for pool_put */
 	int input;
-	uint8_t nsp;
 	char line[];
 };
 
-#define NTOKS ((int)(sizeof(struct jtoks) / sizeof(int)))
+static inline const char *item_kept(const struct item *it)
+{
+	return it->line + it->len + 1;
+}
+
+static void item_free(struct item *it)
+{
+	pool_put(it, it->bytes);
+}
 
 struct prod {
 	char *name;
@@ -68,24 +76,44 @@ static struct osrc *src;
 static int nsrc;
 static bool live;
 static double idle_secs;
-static struct item **heap;
+/* An item where it waits, with its time and type beside it: most
+ * comparisons end there, without a look at the item itself. */
+struct slot {
+	int64_t ts;
+	int type;
+	struct item *it;
+};
+
+/* A FIFO of slots (capacity a power of two). */
+struct ring {
+	struct slot *v;
+	size_t head, len, cap;
+};
+
+/* Waiting to be taken in, in canonical order: what arrives in order (most
+ * records, from one producer) is appended to run, in O(1); the others go
+ * to the heap. The next to go is the lesser of their firsts. */
+static struct slot *heap;
 static size_t nheap, capheap;
-static struct item **dq;            /* taken in, not yet decided: FIFO */
-static size_t dq_head, dq_len, dq_cap;
+static struct ring run;
+static struct ring dq;              /* taken in, not yet decided */
+static struct slot ring_pop(struct ring *r);
 static struct item **held;          /* came after their place: wait for ts + horizon */
 static size_t nheld, capheld;
 static uint64_t seq;
 static uint64_t rec_no;
 static int64_t frontier = INT64_MIN; /* time of the last record taken in */
 static int64_t next_expire = INT64_MIN;
-static struct jscan sc;
-static struct rec rp;
+static struct jtab *tab; /* where records are taken in */
+static struct rec rp;    /* the line last parsed */
+static struct sbuf keep; /* and what was kept of it */
 
 void (*order_emit_hook)(const char *line, const struct jrec *j);
 void (*order_progress_hook)(int64_t event_now);
 
-void order_init(int n, const char *const *names, bool is_live, double idle, double now)
+void order_init(struct jtab *t, int n, const char *const *names, bool is_live, double idle, double now)
 {
+	tab = t;
 	nsrc = n;
 	src = xcalloc((size_t)n, sizeof(*src));
 	for (int i = 0; i < n; i++) {
@@ -96,6 +124,7 @@ void order_init(int n, const char *const *names, bool is_live, double idle, doub
 	live = is_live;
 	idle_secs = idle;
 	rec_init(&rp);
+	sb_init(&keep);
 }
 
 void order_free(void)
@@ -107,27 +136,32 @@ void order_free(void)
 	}
 	free(src);
 	for (size_t i = 0; i < nheap; i++)
-		free(heap[i]);
+		item_free(heap[i].it);
 	free(heap);
-	for (size_t i = 0; i < dq_len; i++)
-		free(dq[(dq_head + i) % dq_cap]);
-	free(dq);
+	while (run.len)
+		item_free(ring_pop(&run).it);
+	free(run.v);
+	while (dq.len)
+		item_free(ring_pop(&dq).it);
+	free(dq.v);
 	for (size_t i = 0; i < nheld; i++)
-		free(held[i]);
+		item_free(held[i]);
 	free(held);
 	rec_free(&rp);
+	sb_free(&keep);
 }
 
 /* --- canonical order: time, type, then the bytes (identical lines are
  * interchangeable), then input and arrival ------------------------------- */
 
-static int item_cmp(const struct item *a, const struct item *b)
+static int item_cmp(const struct slot *x, const struct slot *y)
 {
+	const struct item *a = x->it, *b = y->it;
 	int c;
-	if (a->j.ts != b->j.ts)
-		return a->j.ts < b->j.ts ? -1 : 1;
-	if (a->j.type != b->j.type)
-		return a->j.type < b->j.type ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
 	c = memcmp(a->line, b->line, a->len < b->len ? a->len : b->len);
 	if (c)
 		return c;
@@ -138,34 +172,32 @@ static int item_cmp(const struct item *a, const struct item *b)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void heap_push(struct item *it)
+static void heap_push(struct slot x)
 {
 	size_t i;
 	if (nheap == capheap) {
 		capheap = capheap ? capheap * 2 : 1024;
-		heap = realloc(heap, capheap * sizeof(*heap));
-		if (!heap)
-			pp_die(PP_EXIT_RUNTIME, "out of memory");
+		heap = xreallocarray(heap, capheap, sizeof(*heap));
 	}
 	i = nheap++;
-	while (i > 0 && item_cmp(it, heap[(i - 1) / 2]) < 0) {
+	while (i > 0 && item_cmp(&x, &heap[(i - 1) / 2]) < 0) {
 		heap[i] = heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	heap[i] = it;
+	heap[i] = x;
 }
 
-static struct item *heap_pop(void)
+static struct slot heap_pop(void)
 {
-	struct item *top = heap[0], *last = heap[--nheap];
+	struct slot top = heap[0], last = heap[--nheap];
 	size_t i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= nheap)
 			break;
-		if (c + 1 < nheap && item_cmp(heap[c + 1], heap[c]) < 0)
+		if (c + 1 < nheap && item_cmp(&heap[c + 1], &heap[c]) < 0)
 			c++;
-		if (item_cmp(heap[c], last) >= 0)
+		if (item_cmp(&heap[c], &last) >= 0)
 			break;
 		heap[i] = heap[c];
 		i = c;
@@ -175,19 +207,63 @@ static struct item *heap_pop(void)
 	return top;
 }
 
-static void dq_push(struct item *it)
+static void ring_push(struct ring *r, struct slot x)
 {
-	if (dq_len == dq_cap) {
-		size_t ncap = dq_cap ? dq_cap * 2 : 1024;
-		struct item **n = xmalloc(ncap * sizeof(*n));
-		for (size_t i = 0; i < dq_len; i++)
-			n[i] = dq[(dq_head + i) % dq_cap];
-		free(dq);
-		dq = n;
-		dq_cap = ncap;
-		dq_head = 0;
+	if (r->len == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 1024;
+		struct slot *n = xreallocarray(NULL, ncap, sizeof(*n));
+		for (size_t i = 0; i < r->len; i++)
+			n[i] = r->v[(r->head + i) & (r->cap - 1)];
+		free(r->v);
+		r->v = n;
+		r->cap = ncap;
+		r->head = 0;
 	}
-	dq[(dq_head + dq_len++) % dq_cap] = it;
+	r->v[(r->head + r->len++) & (r->cap - 1)] = x;
+}
+
+static inline struct slot *ring_first(const struct ring *r)
+{
+	return &r->v[r->head];
+}
+
+static inline struct slot *ring_last(const struct ring *r)
+{
+	return &r->v[(r->head + r->len - 1) & (r->cap - 1)];
+}
+
+static struct slot ring_pop(struct ring *r)
+{
+	struct slot x = r->v[r->head];
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->len--;
+	return x;
+}
+
+static void wait_push(struct item *it)
+{
+	struct slot x = {it->j.ts, it->j.type, it};
+	if (!run.len || item_cmp(ring_last(&run), &x) < 0)
+		ring_push(&run, x);
+	else
+		heap_push(x);
+}
+
+/* The next to take in (NULL: none waits). */
+static inline const struct slot *wait_first(void)
+{
+	if (!run.len)
+		return nheap ? &heap[0] : NULL;
+	if (!nheap || item_cmp(ring_first(&run), &heap[0]) < 0)
+		return ring_first(&run);
+	return &heap[0];
+}
+
+static struct item *wait_pop(const struct slot *first)
+{
+	if (run.len && first == ring_first(&run))
+		return ring_pop(&run).it;
+	return heap_pop().it;
 }
 
 /* --- sources ------------------------------------------------------------------ */
@@ -266,32 +342,23 @@ int order_lagging_input(void)
 	return best;
 }
 
-static void mark_in(struct osrc *s, const char *line, const struct jrec *j, const struct jtoks *t,
-                    double now)
+static void mark_in(struct osrc *s, const struct jrec *j, const struct jkeep *kp, double now)
 {
-	const struct jspan *m;
-	const char *name;
-	size_t nlen;
+	/* summarize() made sure the producer is a string: its text. */
+	const char *name = keep.s + kp->producer.off;
+	size_t nlen = kp->producer.len;
 	struct prod *p = NULL;
-
-	/* summarize() made sure the producer is a string: its raw text. */
-	(void)t;
-	m = &sc.m[t->producer];
-	name = line + m->vs + 1;
-	nlen = m->vl - 2;
 	for (int k = 0; k < s->np; k++)
 		if (strlen(s->p[k].name) == nlen && !memcmp(s->p[k].name, name, nlen))
 			p = &s->p[k];
 	if (!p) {
 		if (s->np == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 4;
-			s->p = realloc(s->p, (size_t)s->cap * sizeof(*s->p));
-			if (!s->p)
-				pp_die(PP_EXIT_RUNTIME, "out of memory");
+			s->p = xreallocarray(s->p, (size_t)s->cap, sizeof(*s->p));
 		}
 		p = &s->p[s->np++];
 		memset(p, 0, sizeof(*p));
-		p->name = xstrndup(name, nlen);
+		p->name = xmemdup(name, nlen);
 		p->kind = nlen >= 8 && !memcmp(name, "pp-trace", 8) ? KIND_TRACE : KIND_SNIFF;
 		p->mark = INT64_MIN;
 	}
@@ -354,33 +421,25 @@ static void decide(struct item *it)
 	it->j.asof = it->j.ts > INT64_MAX - jconf.horizon ? INT64_MAX : it->j.ts + jconf.horizon;
 	if (order_emit_hook)
 		order_emit_hook(it->line, &it->j);
-	free(it);
+	item_free(it);
 }
 
 /* Decide what waits whose time plus the horizon is before x. */
 static void decide_before(int64_t x)
 {
-	while (dq_len > 0) {
-		struct item *it = dq[dq_head];
-		if (x != INT64_MAX && it->j.ts + jconf.horizon >= x)
+	while (dq.len > 0) {
+		if (x != INT64_MAX && ring_first(&dq)->ts + jconf.horizon >= x)
 			break;
-		dq_head = (dq_head + 1) % dq_cap;
-		dq_len--;
-		decide(it);
+		decide(ring_pop(&dq).it);
 	}
 }
 
-/* Into the tables, with the members kept from arrival (parsing the line
- * twice would cost as much as everything else). */
+/* Into the tables, with what was kept of the record at arrival (parsing
+ * the line twice would cost as much as everything else). */
 static void take_in(struct item *it)
 {
-	struct jrec j = it->j;
-	memcpy(sc.m, it->sp, it->nsp * sizeof(*it->sp));
-	sc.n = it->nsp;
-	sc.obj_start = j.obj_start;
-	sc.obj_end = j.obj_end;
-	j.rec_no = it->j.rec_no = ++rec_no;
-	ingest(it->line, it->len, &sc, &j, &it->t, 0);
+	it->j.rec_no = ++rec_no;
+	ingest(tab, &it->j, &it->k, item_kept(it), 0);
 	if (!it->j.trailing && it->j.ts > frontier && it->j.type != JT_OTHER)
 		frontier = it->j.ts;
 	if (frontier != INT64_MIN && frontier >= next_expire) {
@@ -408,14 +467,15 @@ static void decide_held(int64_t w)
 void order_run(void)
 {
 	int64_t w = progress();
-	while (nheap > 0 && (heap[0]->j.ts < w || nheap > MAX_PENDING)) {
+	const struct slot *first;
+	while ((first = wait_first()) && (first->ts < w || nheap + run.len > MAX_PENDING)) {
 		struct item *it;
-		if (heap[0]->j.ts >= w)
+		if (first->ts >= w)
 			jstats.forced++;
-		it = heap_pop();
+		it = wait_pop(first);
 		decide_before(it->j.ts);
 		take_in(it);
-		dq_push(it);
+		ring_push(&dq, (struct slot){it->j.ts, it->j.type, it});
 	}
 	decide_before(w);
 	decide_held(w);
@@ -432,10 +492,10 @@ void order_finish(void)
 
 size_t order_pending(void)
 {
-	return nheap + dq_len;
+	return nheap + run.len + dq.len;
 }
 
-void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jtoks *t,
+void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jkeep *k,
                double now)
 {
 	struct osrc *s = &src[input];
@@ -446,9 +506,9 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	s->any = true;
 	s->out_empty = false;
 	if (j.type == JT_MARK) {
-		/* jparse left the producer's span in sc: the caller parsed
-		 * this line with order_parse(). */
-		mark_in(s, line, &j, t, now);
+		/* The producer's name is in keep: the caller parsed this
+		 * line with order_parse(). */
+		mark_in(s, &j, k, now);
 		return;
 	}
 	if (j.has_ts)
@@ -481,28 +541,14 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 			jstats.stale++;
 		}
 	}
-	{
-		/* The members ingest() reads, in the order's own array. */
-		int idx[NTOKS], n = 0;
-		size_t off = (sizeof(*it) + len + 1 + 7) & ~(size_t)7;
-		memcpy(idx, t, sizeof(idx));
-		if (j.type != JT_OTHER)
-			for (int k = 0; k < NTOKS; k++)
-				if (idx[k] >= 0)
-					n++;
-		it = xmalloc(off + (size_t)n * sizeof(struct jspan));
-		it->sp = (struct jspan *)((char *)it + off);
-		it->nsp = 0;
-		for (int k = 0; k < NTOKS; k++) {
-			if (idx[k] >= 0 && j.type != JT_OTHER) {
-				it->sp[it->nsp] = sc.m[idx[k]];
-				idx[k] = it->nsp++;
-			} else {
-				idx[k] = -1;
-			}
-		}
-		memcpy(&it->t, idx, sizeof(idx));
-	}
+	/* The line, then what was kept of it (only records that can be
+	 * taken into the tables keep anything). */
+	size_t bytes = sizeof(*it) + len + 1 + (j.type != JT_OTHER ? keep.len : 0);
+	it = pool_get(bytes);
+	it->bytes = (uint32_t)bytes;
+	it->k = *k;
+	if (j.type != JT_OTHER)
+		memcpy(it->line + len + 1, keep.s, keep.len);
 	it->j = j;
 	it->seq = ++seq;
 	it->len = (uint32_t)len;
@@ -518,18 +564,16 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		take_in(it);
 		if (nheld == capheld) {
 			capheld = capheld ? capheld * 2 : 64;
-			held = realloc(held, capheld * sizeof(*held));
-			if (!held)
-				pp_die(PP_EXIT_RUNTIME, "out of memory");
+			held = xreallocarray(held, capheld, sizeof(*held));
 		}
 		held[nheld++] = it;
 		return;
 	}
-	heap_push(it);
+	wait_push(it);
 }
 
-/* Parse a line into order's scan (marks need it kept). */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jtoks *t, const char **err)
+/* Parse a line; what is kept of it stays until the next (order_add). */
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err)
 {
-	return jparse(line, len, &sc, &rp, j, t, err);
+	return jparse(&rp, line, len, j, k, &keep, err);
 }

@@ -52,7 +52,9 @@ static void put_raw(struct sbuf *b, struct rec *r, const char *key, const char *
 	const char *err, *s;
 	size_t n;
 	sb_init(&line);
-	sb_printf(&line, "{\"v\":%s}", raw);
+	sb_puts(&line, "{\"v\":");
+	sb_puts(&line, raw);
+	sb_putc(&line, '}');
 	if (rec_parse(r, line.s, line.len, &err) == 0) {
 		int t = rec_find(r, "v");
 		if (t >= 0 && (s = rec_tok_str(r, t, &n)))
@@ -134,6 +136,7 @@ static int linktype_of(int dlt)
 }
 
 static struct {
+	const struct jtab *tab;
 	pcap_t *p;
 	FILE *f;
 	const char *capture, *out;
@@ -147,10 +150,11 @@ static struct {
 	unsigned long packets, annotated;
 } pa;
 
-int pcap_annotate_open(const char *capture, const char *out)
+int pcap_annotate_open(const struct jtab *tab, const char *capture, const char *out)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	memset(&pa, 0, sizeof(pa));
+	pa.tab = tab;
 	pa.capture = capture, pa.out = out;
 	pa.p = pcap_open_offline(capture, err);
 	if (!pa.p) {
@@ -210,7 +214,7 @@ void pcap_annotate_upto(int64_t ts)
 			pp_tuple_norm(&t, &j.key, NULL);
 			j.khash = key_hash(&j.key);
 			j.has_key = true;
-			match_lives(&j, &o, &r);
+			match_lives(pa.tab, &j, &o, &r);
 			if (o || r)
 				comment = comment_of(o ? o : r, &pa.r);
 		}

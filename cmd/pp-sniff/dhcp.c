@@ -104,10 +104,12 @@ static int dhcp_datagram(struct sniff_ctx *c, void **state, const uint8_t *p, si
 	else
 		jw_str(c->w, "msg", op == 1 ? "bootrequest" : "bootreply");
 	if (htype == 1 && hlen == 6) {
-		char mac[18];
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", chaddr[0], chaddr[1], chaddr[2],
-		         chaddr[3], chaddr[4], chaddr[5]);
-		jw_str(c->w, "client_mac", mac);
+		char mac[18], *m = mac;
+		for (int i = 0; i < 6; i++) {
+			m = jw_fmt_hex(m, chaddr + i, 1);
+			*m++ = ':';
+		}
+		jw_strn(c->w, "client_mac", mac, sizeof(mac) - 1);
 	}
 	if (hostname_n)
 		jw_strn(c->w, "hostname", hostname, hostname_n);

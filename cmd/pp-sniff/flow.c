@@ -11,6 +11,7 @@
  * ended with reason "evicted". */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -36,7 +37,7 @@ struct flowtab {
 	size_t nb, n;
 	struct flow **ob;  /* the table before the last doubling, or NULL */
 	size_t onb, mig;   /* its size; its buckets below mig are moved */
-	struct flow *head[TC_N], *tail[TC_N]; /* per class, oldest first */
+	TAILQ_HEAD(, flow) cls[TC_N]; /* per class, oldest first */
 	uint64_t next_expire_us;
 };
 
@@ -45,6 +46,8 @@ struct flowtab *flow_new(struct sniff *s)
 	struct flowtab *ft = calloc(1, sizeof(*ft));
 	if (!ft)
 		return NULL;
+	for (int tc = 0; tc < TC_N; tc++)
+		TAILQ_INIT(&ft->cls[tc]);
 	ft->nb = 1024;
 	ft->b = calloc(ft->nb, sizeof(*ft->b));
 	if (!ft->b) {
@@ -116,17 +119,13 @@ static void grow(struct flowtab *ft)
 
 static void list_del(struct flowtab *ft, struct flow *f)
 {
-	if (f->prev) f->prev->next = f->next; else ft->head[f->tclass] = f->next;
-	if (f->next) f->next->prev = f->prev; else ft->tail[f->tclass] = f->prev;
-	f->prev = f->next = NULL;
+	TAILQ_REMOVE(&ft->cls[f->tclass], f, link);
 }
 
 static void list_add(struct flowtab *ft, struct flow *f, int tc)
 {
 	f->tclass = (uint8_t)tc;
-	f->prev = ft->tail[tc], f->next = NULL;
-	if (ft->tail[tc]) ft->tail[tc]->next = f; else ft->head[tc] = f;
-	ft->tail[tc] = f;
+	TAILQ_INSERT_TAIL(&ft->cls[tc], f, link);
 }
 
 /* Remove from the table, write its end record, free it. */
@@ -157,7 +156,7 @@ void flow_expire(struct sniff *s, uint64_t now)
 	for (int tc = 0; tc < TC_N; tc++) {
 		uint64_t to = s->o.timeout_us[tc];
 		struct flow *f;
-		while ((f = ft->head[tc]) && f->last_us + to <= now)
+		while ((f = TAILQ_FIRST(&ft->cls[tc])) && f->last_us + to <= now)
 			flow_end(s, f, tc == TC_TCP_CLOSED ? closed_reason(f) : "idle");
 	}
 }
@@ -166,7 +165,7 @@ static void evict_one(struct sniff *s)
 {
 	struct flow *old = NULL;
 	for (int tc = 0; tc < TC_N; tc++) {
-		struct flow *h = s->ft->head[tc];
+		struct flow *h = TAILQ_FIRST(&s->ft->cls[tc]);
 		if (h && (!old || h->last_us < old->last_us))
 			old = h;
 	}
@@ -186,7 +185,7 @@ void flow_end_all(struct sniff *s)
 	for (;;) {
 		struct flow *old = NULL;
 		for (int tc = 0; tc < TC_N; tc++) {
-			struct flow *h = ft->head[tc];
+			struct flow *h = TAILQ_FIRST(&ft->cls[tc]);
 			if (h && (!old || h->last_us < old->last_us))
 				old = h;
 		}
@@ -310,7 +309,7 @@ static void touch(struct sniff *s, struct flow *f, int tc, uint64_t ts)
 {
 	if (ts > f->last_us)
 		f->last_us = ts;
-	if (f->tclass == tc && !f->next)
+	if (f->tclass == tc && !TAILQ_NEXT(f, link))
 		return; /* already the most recent of its class (most packets) */
 	list_del(s->ft, f);
 	list_add(s->ft, f, tc);

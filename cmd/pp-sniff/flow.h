@@ -2,6 +2,8 @@
 #ifndef PP_SNIFF_FLOW_H
 #define PP_SNIFF_FLOW_H
 
+#include <sys/queue.h>
+
 #include "dissect.h"
 #include "sniff.h"
 
@@ -33,7 +35,7 @@ static inline uint32_t stream_contig(const struct stream *st)
 
 struct flow {
 	struct flow *hnext;            /* hash chain */
-	struct flow *prev, *next;      /* timeout-class list, oldest first */
+	TAILQ_ENTRY(flow) link;        /* timeout-class list, oldest first */
 	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
 	uint64_t hash;                 /* of t, either way round */
 	uint16_t tuple_len;            /* of tuple_json; 0 until made */

@@ -51,7 +51,12 @@
 #define MARK_LAG_MAX_US 2000000
 /* Live capture buffer, chosen with scripts/bench-live.sh (pp-sniff(1)
  * CAPTURE BUFFER). */
-#define DEFAULT_BUFFER_KIB 8192
+#define DEFAULT_BUFFER_KIB 32768
+/* Live records into a pipe: its size, the most an unprivileged process may
+ * ask for (fs.pipe-max-size's default). A reader that is off the CPU for a
+ * moment then does not stop us at a full pipe, with packets piling up in
+ * the capture buffer meanwhile (pp-sniff(1) CAPTURE BUFFER). */
+#define OUT_PIPE_BYTES (1 << 20)
 enum { OPT_BUFFER = 0x5c00 };
 
 /* The synopsis, as in the man page: also what a wrong option gets. */
@@ -77,7 +82,7 @@ static void usage(FILE *f)
 	        "  -v, --verbose       capture counts at exit, what the sandbox applied\n"
 	        "      --max-flows N   flows tracked at once (default 1000000)\n"
 	        "      --update SECS   update record on flows active this long (default 60, 0: never)\n"
-	        "      --buffer-size KIB  kernel capture buffer (live; default 8192)\n"
+	        "      --buffer-size KIB  kernel capture buffer (live; default 32768)\n"
 	        PP_SANDBOX_USAGE
 	        "  expression          a BPF filter, as for tcpdump\n"
 	        "  -h, --help          this help\n"
@@ -432,8 +437,11 @@ int main(int argc, char **argv)
 		                                  : fopen(file, regular ? "rbm" : "rb");
 		if (!fp)
 			pp_die(PP_EXIT_RUNTIME, "%s: %s", file, strerror(errno));
+		/* static: it outlives the FILE (pcap_close at the end); glibc
+		 * ignores setvbuf's size without a buffer of the caller's */
+		static char ibuf[1 << 20];
 		if (!regular)
-			setvbuf(fp, NULL, _IOFBF, 1 << 20);
+			setvbuf(fp, ibuf, _IOFBF, sizeof(ibuf));
 		/* libpcap freads twice per packet; we are single-threaded, so
 		 * stdio's lock per call is pure cost. */
 		__fsetlocking(fp, FSETLOCKING_BYCALLER);
@@ -488,7 +496,11 @@ int main(int argc, char **argv)
 	if (wfile)
 		r.dump = open_dump(g_pcap, wfile);
 	if (r.live) {
-		struct stat ns;
+		struct stat ns, os;
+		/* Grown, never shrunk; refused (the user's pipe quota): as it is. */
+		if (fstat(STDOUT_FILENO, &os) == 0 && S_ISFIFO(os.st_mode) &&
+		    fcntl(STDOUT_FILENO, F_GETPIPE_SZ) < OUT_PIPE_BYTES)
+			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_BYTES);
 		/* Whole lines per write on a pipe (shared with pp-trace). */
 		stdout = pp_out_whole_lines(stdout);
 		marks.on = pp_out_is_stream(stdout);

@@ -5,7 +5,6 @@
  * packets and within one packet), and once the ClientHello is complete
  * write a `quic` record. Only the client's direction is decrypted: the
  * server's Initial holds no ClientHello. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,12 +67,20 @@ const char *quic_version_name(uint32_t v, char *buf)
 		return "v1";
 	if (v == QUIC_V2)
 		return "v2";
-	if ((v & 0xffffff00u) == 0xff000000u)
-		snprintf(buf, 12, "draft-%u", v & 0xff);
-	else if (v == QUIC_T050 || v == QUIC_T051 || gquic_version_num(v))
-		snprintf(buf, 12, "%c%c%c%c", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
-	else
-		snprintf(buf, 12, "0x%08x", v);
+	/* Without printf: written in every quic record. */
+	uint8_t be[4] = {v >> 24, v >> 16, v >> 8, v};
+	char *p = buf;
+	if ((v & 0xffffff00u) == 0xff000000u) {
+		memcpy(p, "draft-", 6);
+		p = jw_fmt_u64(p + 6, v & 0xff);
+	} else if (v == QUIC_T050 || v == QUIC_T051 || gquic_version_num(v)) {
+		memcpy(p, be, 4); /* "Q050", "T051": printable, gquic_version_num checked */
+		p += 4;
+	} else {
+		memcpy(p, "0x", 2);
+		p = jw_fmt_hex(p + 2, be, 4);
+	}
+	*p = '\0';
 	return buf;
 }
 
@@ -238,9 +245,8 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		q->next = (uint32_t)(at + 4 + mlen);
 		if (++q->hellos == 2)
 			q->done = true;
-		struct tls_hello *h = malloc(sizeof(*h));
-		if (!h)
-			return;
+		static struct tls_hello hello; /* as in tls.c: one for every hello */
+		struct tls_hello *h = &hello;
 		if (tls_parse_client_hello(m + 4, mlen, h) == 0) {
 			sniff_rec_begin(c, "quic");
 			jw_str(c->w, "version", quic_version_name(q->version, vb));
@@ -252,7 +258,6 @@ static void crypto_check(struct sniff_ctx *c, struct quic_conn *q)
 		} else {
 			q->done = true;
 		}
-		free(h);
 		/* Drop the reported bytes when everything held is contiguous
 		 * (pieces beyond a gap keep the buffer as it is). */
 		if (q->n_ranges == 1) {

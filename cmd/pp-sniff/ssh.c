@@ -30,8 +30,8 @@ bool ssh_looks_like(const uint8_t *buf, size_t len)
 static bool ssh_banner(struct sniff_ctx *c, const uint8_t *p, size_t n)
 {
 	const char *side = c->from_orig ? "client" : "server";
+	const char *key = c->from_orig ? "client_software" : "server_software";
 	const uint8_t *proto = p + 4, *sw, *e = p + n, *sp;
-	char key[32];
 
 	if (n < 4 || memcmp(p, "SSH-", 4))
 		return false;
@@ -51,7 +51,6 @@ static bool ssh_banner(struct sniff_ctx *c, const uint8_t *p, size_t n)
 		*c->app = "ssh";
 	sniff_rec_begin(c, "ssh");
 	jw_strn(c->w, side, p, n);
-	snprintf(key, sizeof(key), "%s_software", side);
 	jw_strn(c->w, key, sw, (size_t)(sp - sw));
 	jw_strn(c->w, "version", proto, (size_t)(sw - 1 - proto));
 	sniff_rec_end(c);

@@ -35,25 +35,31 @@ struct tls_alpn {
 };
 
 /* A parsed ClientHello. GREASE values are removed from every list (JA4 and
- * the versions key ignore them) except where noted. */
+ * the versions key ignore them) except where noted. Parsing clears the
+ * counts and flags only (TLS_HELLO_CLEAR): an array holds what its count
+ * says and nothing beyond is read, so a caller can keep one hello of
+ * about 10 KiB for every parse without clearing it all each time. */
 struct tls_hello {
 	uint16_t legacy_version;     /* client_version field of the hello */
 	bool has_sni;                /* the server_name extension is present */
-	char sni[TLS_MAX_SNI + 1];   /* its first host_name, NUL-terminated */
+	bool has_supported_versions;
+	bool truncated;              /* some list was longer than its array */
 	size_t sni_len;
 	int n_alpn;                  /* ALPN protocols in order */
-	struct tls_alpn alpn[TLS_MAX_ALPN];
 	int n_versions;              /* supported_versions, GREASE removed */
-	uint16_t versions[TLS_MAX_VERSIONS];
-	bool has_supported_versions;
 	int n_ciphers;
-	uint16_t ciphers[TLS_MAX_CIPHERS];
 	int n_exts;                  /* extension types in wire order */
-	uint16_t exts[TLS_MAX_EXTS];
 	int n_sigalgs;               /* signature_algorithms in wire order */
+	/* The arrays, valid up to their counts (sni: sni_len bytes). */
+	char sni[TLS_MAX_SNI + 1];   /* its first host_name, NUL-terminated */
+	struct tls_alpn alpn[TLS_MAX_ALPN];
+	uint16_t versions[TLS_MAX_VERSIONS];
+	uint16_t ciphers[TLS_MAX_CIPHERS];
+	uint16_t exts[TLS_MAX_EXTS];
 	uint16_t sigalgs[TLS_MAX_SIGALGS];
-	bool truncated;              /* some list was longer than its array */
 };
+/* The bytes of a tls_hello that parsing clears: everything before sni. */
+#define TLS_HELLO_CLEAR offsetof(struct tls_hello, sni)
 
 /* Parse the body of a ClientHello handshake message (after the 4-byte
  * handshake header). Returns 0; 1 when a cipher-suite, extensions or

@@ -107,7 +107,8 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_hello *h)
 	uint8_t sid_len, comp_len;
 	uint16_t n, v = 0;
 
-	memset(h, 0, sizeof(*h));
+	memset(h, 0, TLS_HELLO_CLEAR);
+	h->sni[0] = 0;
 	cur_init(&c, body, len);
 	if (!cur_u16(&c, &h->legacy_version) || !cur_skip(&c, 32) || /* random */
 	    !cur_u8(&c, &sid_len) || sid_len > 32 || !cur_skip(&c, sid_len))
@@ -227,6 +228,23 @@ uint16_t tls_hello_max_version(const struct tls_hello *h)
 	return h->legacy_version;
 }
 
+/* "0x%04x" of v, or draft followed by v's low byte in decimal (the TLS 1.3
+ * drafts as Chrome 55 offered them), without printf: in every tls record. */
+static const char *hex16(char *buf, const char *draft, uint16_t v)
+{
+	uint8_t be[2] = {v >> 8, v & 0xff};
+	char *p = buf;
+	if (draft) {
+		memcpy(p, draft, strlen(draft));
+		p = jw_fmt_u64(p + strlen(draft), v & 0xff);
+	} else {
+		memcpy(p, "0x", 2);
+		p = jw_fmt_hex(p + 2, be, 2);
+	}
+	*p = '\0';
+	return buf;
+}
+
 const char *tls_version_name(uint16_t v, char *buf)
 {
 	switch (v) {
@@ -237,12 +255,7 @@ const char *tls_version_name(uint16_t v, char *buf)
 	case 0x0300: return "SSL 3.0";
 	case 0x0200: return "SSL 2.0";
 	}
-	if ((v & 0xff00) == 0x7f00) { /* TLS 1.3 drafts as Chrome 55 offered them */
-		snprintf(buf, TLS_VERSION_BUF, "TLS 1.3 draft %u", v & 0xff);
-		return buf;
-	}
-	snprintf(buf, TLS_VERSION_BUF, "0x%04x", v);
-	return buf;
+	return hex16(buf, (v & 0xff00) == 0x7f00 ? "TLS 1.3 draft " : NULL, v);
 }
 
 static const struct {
@@ -293,8 +306,7 @@ const char *tls_cipher_name(uint16_t v, char *buf)
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
 		if (ciphers[i].id == v)
 			return ciphers[i].name;
-	snprintf(buf, 7, "0x%04x", v);
-	return buf;
+	return hex16(buf, NULL, v);
 }
 
 void tls_write_hello(struct jw *w, const struct tls_hello *h, char ja4_proto, bool versions)

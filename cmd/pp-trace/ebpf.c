@@ -40,6 +40,13 @@
 #define MAX_LOAD_TRIES 8
 #define STATS_EVERY 5.0          /* seconds between --stats records */
 #define MARK_EVERY 0.05          /* seconds between marks, at least (one per drain) */
+/* Drains are at least this far apart (the BPF side's WAKEUP_NS). The ring
+ * buffer's descriptor is ready whenever it holds data, not only at the
+ * wakeups the programs send: under churn a loop that polls it again right
+ * after a drain finds a few new records each time and pays a drain's fixed
+ * costs (poll, clock, mark, write, the process cache's checks) for ten
+ * records instead of hundreds. A lone event still wakes it at once. */
+#define DRAIN_EVERY 0.01
 /* A record reserved before a drain began may still be being filled on
  * another CPU (a preempted program); the mark stays this far behind. */
 #define MARK_LAG_US 50000
@@ -576,15 +583,21 @@ static void run_loop(struct run *r)
 {
 	const struct trace_opts *o = r->o;
 	double start = pp_mono(), stats_every = STATS_EVERY;
-	double next_stats = start + stats_every, last_mark = 0;
+	double next_stats = start + stats_every, last_mark = 0, last_drain = 0;
+	int ring_fd = ring_buffer__epoll_fd(r->rb);
 	struct pollfd pfd[2] = {
-		{ .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN },
+		{ .fd = ring_fd, .events = POLLIN },
 		{ .fd = STDOUT_FILENO, .events = 0 },
 	};
 
 	while (!trace_stop && !r->done) {
 		double now = pp_mono(), wait = 0.1; /* see WAKEUP_NS in the BPF code */
 		int n;
+
+		/* Soon after a drain, only the time (and the reader) count. */
+		pfd[0].fd = now - last_drain < DRAIN_EVERY ? -1 : ring_fd;
+		if (pfd[0].fd < 0)
+			wait = DRAIN_EVERY - (now - last_drain);
 
 		if (o->duration > 0) {
 			if (now - start >= o->duration)
@@ -611,7 +624,9 @@ static void run_loop(struct run *r)
 		 * but for one still being written on another CPU (MARK_LAG). */
 		{
 			uint64_t t0 = pp_now_us();
-			int rc = ring_buffer__consume(r->rb);
+			int rc;
+			last_drain = pp_mono();
+			rc = ring_buffer__consume(r->rb);
 			if (rc < 0 && !r->done && rc != -EINTR) {
 				pp_warn("ring buffer: %s", strerror(-rc));
 				trace_fail();
@@ -707,7 +722,7 @@ int ebpf_run(const struct trace_opts *o)
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
-	r.kdns = kdns_start(o, r.rb, r.cg_fd, &r.clk); /* its ring joins r.rb */
+	r.kdns = kdns_start(o, r.rb, r.cg_fd, scope_bpf_tree_fd(r.skel, o), &r.clk); /* its ring joins r.rb */
 	if (verbose) {
 		/* Also the moment from which events are seen (tests wait for it). */
 		char list[512];

@@ -224,7 +224,7 @@ static void proc_members(struct jw *out, const struct sock_event *e, const struc
 		f->ppid = e->ppid;
 		f->uid = uid;
 		f->has_uid = has_uid;
-		snprintf(f->comm, sizeof(f->comm), "%s", c);
+		pp_strcpy_cut(f->comm, sizeof(f->comm), c);
 	}
 	jw_put(out, f->json, f->len);
 }

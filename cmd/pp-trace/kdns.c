@@ -1,6 +1,5 @@
 /* pp-trace's DNS from the kernel: load bpf/dnssnoop.bpf.c, attach its
- * programs to the cgroup the socket hooks use (the cgroup v2 root, or the
- * cgroup of a traced COMMAND), and write a dns
+ * programs to the cgroup v2 root (as the socket hooks are), and write a dns
  * record per message it reports (kdns_event.c). Off with --no-dns. Nothing
  * is pinned: the programs go with the process. */
 #include <errno.h>
@@ -14,8 +13,6 @@
 #include "kdns.h"
 #include "kdns_event.h"
 #include "pp.h"
-#include "scope.h"
-#include "scope_bpf.h"
 #include "dnssnoop.skel.h"
 #include "../../bpf/dnssnoop.h"
 
@@ -38,12 +35,6 @@ static int on_dns(void *ctx, void *data, size_t size)
 			pp_warn("kernel DNS record skipped: %s", why);
 		return 0;
 	}
-	/* A process tree (-p PID --children, COMMAND without a cgroup of its
-	 * own): the programs are on the root cgroup and see every process's
-	 * messages; only the tree's are the run's. (A cgroup scope needs no
-	 * check: they are attached to it.) */
-	if (!scope_bpf_pid_ok(k->o->scope, m.e.pid >= 0, (uint32_t)m.e.pid, m.pstart_ns))
-		return 0;
 	if (kdns_emit(&m, k->o, stdout) < 0) {
 		trace_stop = 1; /* -c reached, the reader gone, a write error */
 		return -1;
@@ -57,7 +48,7 @@ struct hook {
 	bool needed;  /* without it, no DNS at all */
 };
 
-struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int cg_fd,
+struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int cg_fd, int tree_fd,
                         const struct ebpf_clock *clk)
 {
 	struct kdns *k;
@@ -77,6 +68,17 @@ struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int 
 	k->skel = dnssnoop_bpf__open();
 	if (!k->skel) {
 		pp_warn("DNS from the kernel off: cannot open its BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	/* A process tree: its table is socktrace's, filled by that object's
+	 * fork hook; otherwise this object's own, of one unused entry. */
+	k->skel->rodata->scope_tree = tree_fd >= 0;
+	if (tree_fd >= 0)
+		err = bpf_map__reuse_fd(k->skel->maps.scope_pids, tree_fd);
+	else
+		err = bpf_map__set_max_entries(k->skel->maps.scope_pids, 1);
+	if (err) {
+		pp_warn("DNS from the kernel off: its process table: %s", strerror(-err));
 		goto fail;
 	}
 	err = dnssnoop_bpf__load(k->skel);

@@ -64,7 +64,6 @@ int kdns_decode(const void *data, size_t n, const struct ebpf_clock *clk, struct
 	if (h.flags & PPD_F_PID) {
 		e->pid = h.pid;
 		e->ppid = h.ppid;
-		m->pstart_ns = h.pstart_ns;
 		/* as the kernel's nsec_to_clock_t() makes field 22 of stat */
 		if (clk->clk_tck > 0 && 1000000000L % clk->clk_tck == 0)
 			e->start_time = h.pstart_ns / (uint64_t)(1000000000L / clk->clk_tck);

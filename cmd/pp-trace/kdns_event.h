@@ -17,7 +17,6 @@ struct kdns_msg {
 	struct sock_event e;  /* time, client -> server tuple, process (pid -1: unknown) */
 	const uint8_t *msg;   /* the message bytes the kernel kept, in the record */
 	size_t len;
-	uint64_t pstart_ns;   /* the process's start_boottime (e.pid not -1) */
 	bool cut;             /* the kernel kept only part of the message */
 	bool tcp;
 };

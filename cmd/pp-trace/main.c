@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd_run.h"
@@ -203,6 +204,13 @@ int main(int argc, char **argv)
 	/* Whole lines per write on a pipe (shared with pp-sniff), and a
 	 * first mark: pp-join then waits for us while eBPF loads. */
 	stdout = pp_out_whole_lines(stdout);
+	/* A file (a recorder's -o, a redirection): stdio's buffer would be
+	 * the file system's block, a write(2) per 4 KiB, about 13 records
+	 * under churn; the batch is flushed as a whole anyway. */
+	static char obuf[1u << 16]; /* glibc ignores the size without a buffer */
+	struct stat st;
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (!o.once) { /* a snapshot is not a stream */
 		sock_emit_marks(stdout);
 		sock_emit_mark(stdout, pp_now_us());

@@ -42,11 +42,6 @@ struct trace_scope {
 	uint64_t reaper_start;
 	struct htab members;     /* polling: (pid, start) known to be in the tree */
 	double last_tick;
-	/* eBPF: the kernel's table of the tree (bpf/scope.h's scope_pids),
-	 * set by scope_bpf_start, for the records of programs that do not
-	 * follow the tree themselves (kdns.c). */
-	bool tree_map;
-	int tree_map_fd;
 };
 
 /* Make a cgroup v2 for COMMAND below pp-trace's own (found from

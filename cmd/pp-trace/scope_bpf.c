@@ -30,6 +30,8 @@ void scope_bpf_prepare(struct socktrace_bpf *skel, const struct trace_opts *o)
 		skel->rodata->scope_cglevel = s->cg_level;
 	}
 	skel->rodata->scope_tree = tree;
+	if (!tree) /* a preallocated hash: no room for a scope that is off */
+		bpf_map__set_max_entries(skel->maps.scope_pids, 1);
 	bpf_program__set_autoload(skel->progs.rtp_scope_fork, tree);
 	bpf_program__set_autoload(skel->progs.rtp_scope_exit, tree);
 }
@@ -73,8 +75,6 @@ int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char
 		         strerror(errno));
 		return -1;
 	}
-	s->tree_map_fd = bpf_map__fd(skel->maps.scope_pids);
-	s->tree_map = s->tree_map_fd >= 0;
 	int n = scope_tree_each(s, seed, skel);
 	if (o->verbose)
 		pp_warn("following the process tree of %ld: %d process%s now", (long)s->root, n,
@@ -82,15 +82,11 @@ int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char
 	return 0;
 }
 
-bool scope_bpf_pid_ok(const struct trace_scope *s, bool has_pid, uint32_t pid, uint64_t start_ns)
+int scope_bpf_tree_fd(const struct socktrace_bpf *skel, const struct trace_opts *o)
 {
-	uint64_t v;
+	const struct trace_scope *s = scope_of(o);
 
-	if (!s || s->kind != SCOPE_TREE)
-		return true;
-	/* As bpf/scope.h's scope_pid_ok: 0 is a member seeded alive. */
-	return has_pid && s->tree_map &&
-	       bpf_map_lookup_elem(s->tree_map_fd, &pid, &v) == 0 && (v == 0 || v == start_ns);
+	return s && s->kind == SCOPE_TREE ? bpf_map__fd(skel->maps.scope_pids) : -1;
 }
 
 void scope_bpf_report(const struct socktrace_bpf *skel)

@@ -141,7 +141,7 @@ extern volatile sig_atomic_t trace_stop;
 #define TRACE_UNAVAILABLE (-1)
 /* Returns an exit status (0 or 1), or TRACE_UNAVAILABLE after filling
  * trace_unavailable_reason (one line, no "pp-trace:" prefix) when eBPF
- * cannot be used here; main then polls. ebpf_stub.c has a weak version. */
+ * cannot be used here; main then polls. */
 int ebpf_run(const struct trace_opts *o);
 extern char trace_unavailable_reason[256];
 

@@ -27,15 +27,14 @@
 #include <time.h>
 
 #include "diag.h"
+#include "htab.h"
 #include "jsonw.h"
 #include "ksock.h"
 #include "pp.h"
 #include "sandbox.h"
-
-#define NBUCKETS 4096
+#include "xalloc.h"
 
 struct tracked {
-	struct tracked *next;
 	struct pp_tuple t;    /* as emitted: originator -> responder, unmapped */
 	bool in;              /* accepted: we are the responder */
 	int64_t pid;
@@ -45,7 +44,7 @@ struct tracked {
 	const char *source;
 };
 
-static struct tracked *bucket[NBUCKETS];
+static struct htab tracked; /* by the connection as the local socket sees it */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static pthread_cond_t started; /* the thread has dropped its capabilities */
@@ -54,20 +53,6 @@ static pthread_t thread;
 static bool running, stopping;
 static double every;
 static int diag_fd = -1;
-
-/* Hash of the connection as seen from the local socket. */
-static unsigned hash_local(const struct pp_addr *l, uint16_t lp, const struct pp_addr *r,
-                           uint16_t rp)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const struct pp_addr *a[2] = {l, r};
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 16; k++)
-			h = (h ^ a[i]->a[k]) * 1099511628211ULL;
-	h = (h ^ lp) * 1099511628211ULL;
-	h = (h ^ rp) * 1099511628211ULL;
-	return (unsigned)(h % NBUCKETS);
-}
 
 static void local_side(const struct tracked *t, const struct pp_addr **l, uint16_t *lp,
                        const struct pp_addr **r, uint16_t *rp)
@@ -84,51 +69,59 @@ static bool addr_eq(const struct pp_addr *a, const struct pp_addr *b)
 	return a->family == b->family && !memcmp(a->a, b->a, sizeof(a->a));
 }
 
-static struct tracked **find(const struct pp_addr *l, uint16_t lp, const struct pp_addr *r,
-                             uint16_t rp)
+/* The connection as the local socket sees it: local and remote end. */
+struct lkey {
+	const struct pp_addr *l, *r;
+	uint16_t lp, rp;
+};
+
+static uint64_t hash_local(const struct lkey *k)
 {
-	struct tracked **p = &bucket[hash_local(l, lp, r, rp)];
-	for (; *p; p = &(*p)->next) {
-		const struct pp_addr *tl, *tr;
-		uint16_t tlp, trp;
-		local_side(*p, &tl, &tlp, &tr, &trp);
-		if (tlp == lp && trp == rp && addr_eq(tl, l) && addr_eq(tr, r))
-			return p;
-	}
-	return p;
+	uint8_t b[2 * sizeof(k->l->a) + 4];
+	memcpy(b, k->l->a, sizeof(k->l->a));
+	memcpy(b + sizeof(k->l->a), k->r->a, sizeof(k->r->a));
+	memcpy(b + 2 * sizeof(k->l->a), &k->lp, 2);
+	memcpy(b + 2 * sizeof(k->l->a) + 2, &k->rp, 2);
+	return pp_hash(b, sizeof(b));
+}
+
+static bool same_conn(const void *item, const void *key)
+{
+	const struct lkey *k = key;
+	const struct pp_addr *tl, *tr;
+	uint16_t tlp, trp;
+	local_side(item, &tl, &tlp, &tr, &trp);
+	return tlp == k->lp && trp == k->rp && addr_eq(tl, k->l) && addr_eq(tr, k->r);
+}
+
+static struct tracked *find(const struct lkey *k)
+{
+	return ht_get(&tracked, hash_local(k), same_conn, k);
 }
 
 void upd_track(const struct sock_event *e, const struct pp_tuple *t, const char *comm,
                bool has_uid, uint32_t uid)
 {
-	const struct pp_addr *l, *r;
-	uint16_t lp, rp;
-	struct tracked key = {.t = *t, .in = !e->out}, **p;
+	struct tracked key = {.t = *t, .in = !e->out};
+	struct lkey k;
 	if (!running || t->proto != IPPROTO_TCP || !t->src.family || !t->dst.family)
 		return;
 	if (e->ev != SEV_CONNECT && e->ev != SEV_ACCEPT && e->ev != SEV_CLOSE)
 		return;
-	local_side(&key, &l, &lp, &r, &rp);
+	local_side(&key, &k.l, &k.lp, &k.r, &k.rp);
 	pthread_mutex_lock(&lock);
-	p = find(l, lp, r, rp);
 	if (e->ev == SEV_CLOSE) {
-		if (*p) {
-			struct tracked *gone = *p;
-			*p = gone->next;
-			free(gone);
-		}
-	} else if (!*p) {
-		struct tracked *n = calloc(1, sizeof(*n));
-		if (n) {
-			*n = key;
-			n->pid = e->pid;
-			n->uid = uid;
-			n->has_uid = has_uid;
-			if (comm)
-				snprintf(n->comm, sizeof(n->comm), "%s", comm);
-			n->source = e->source ? e->source : "ebpf";
-			*p = n;
-		}
+		free(ht_del(&tracked, hash_local(&k), same_conn, &k));
+	} else if (!find(&k)) {
+		struct tracked *n = xmalloc(sizeof(*n));
+		*n = key;
+		n->pid = e->pid;
+		n->uid = uid;
+		n->has_uid = has_uid;
+		if (comm)
+			pp_strcpy_cut(n->comm, sizeof(n->comm), comm);
+		n->source = e->source ? e->source : "ebpf";
+		ht_put(&tracked, hash_local(&k), n);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -148,16 +141,16 @@ static int row(const struct ksock *k, void *ctx)
 {
 	struct dump *d = ctx;
 	struct pp_addr l = k->laddr, r = k->raddr;
-	struct tracked **p;
+	const struct tracked *t;
+	struct lkey key;
 	char a[PP_ADDRSTRLEN], cid[PP_COMMUNITY_ID_LEN], pb[16];
 	if (!k->has_bytes || k->state == KS_LISTEN)
 		return 0;
 	pp_addr_unmap(&l);
 	pp_addr_unmap(&r);
+	key = (struct lkey){&l, &r, k->lport, k->rport};
 	pthread_mutex_lock(&lock);
-	p = find(&l, k->lport, &r, k->rport);
-	if (*p) {
-		const struct tracked *t = *p;
+	if ((t = find(&key))) {
 		struct jw *w = &d->w;
 		/* jw_rec_begin resets the buffer: records are collected in a
 		 * second buffer below. */
@@ -298,10 +291,7 @@ void upd_stop(void)
 	running = false;
 	diag_close(diag_fd);
 	diag_fd = -1;
-	for (int i = 0; i < NBUCKETS; i++)
-		while (bucket[i]) {
-			struct tracked *n = bucket[i]->next;
-			free(bucket[i]);
-			bucket[i] = n;
-		}
+	for (size_t i = 0; i < tracked.cap; i++)
+		free(ht_at(&tracked, i));
+	ht_free(&tracked);
 }

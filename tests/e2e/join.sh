@@ -190,3 +190,25 @@ cat >"$T/ns.jsonl" <<'EOF2'
 EOF2
 check "netns: loopback of another namespace: no pid; a bridge capture: the container's; its own first" \
     [ "$(ns_pid <"$T/ns.jsonl" | tr '\n' ' ')" = "null 72 74 " ]
+# Off loopback, a socket of another namespace only when it is the one
+# socket of all other namespaces that fits: a record of namespace 222 and
+# sockets of 111 and 333 on its 5-tuple (one open, one closed just before,
+# which fits less well; or both open) gets no pid, never one of them. The
+# one socket of another namespace joins, even when it fits only by
+# --window.
+cat >"$T/ns2.jsonl" <<'EOF2'
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.4","sport":40000,"dst":"198.51.100.1","dport":443,"pid":81,"netns":111}
+{"type":"sock","ts":8.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.4","sport":40000,"dst":"198.51.100.1","dport":443,"pid":82,"netns":333}
+{"type":"sock","ts":10.05,"event":"close","dir":"out","proto":"tcp","src":"172.17.0.4","sport":40000,"dst":"198.51.100.1","dport":443,"pid":82,"netns":333}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"172.17.0.4","sport":40000,"dst":"198.51.100.1","dport":443,"netns":222}
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.5","sport":40000,"dst":"198.51.100.1","dport":443,"pid":83,"netns":111}
+{"type":"sock","ts":10.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.5","sport":40000,"dst":"198.51.100.1","dport":443,"pid":84,"netns":333}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"172.17.0.5","sport":40000,"dst":"198.51.100.1","dport":443,"netns":222}
+{"type":"sock","ts":8.0,"event":"connect","dir":"out","proto":"tcp","src":"172.17.0.6","sport":40000,"dst":"198.51.100.1","dport":443,"pid":85,"netns":333}
+{"type":"sock","ts":10.05,"event":"close","dir":"out","proto":"tcp","src":"172.17.0.6","sport":40000,"dst":"198.51.100.1","dport":443,"pid":85,"netns":333}
+{"type":"tls","ts":10.1,"msg":"client_hello","proto":"tcp","src":"172.17.0.6","sport":40000,"dst":"198.51.100.1","dport":443,"netns":222}
+EOF2
+check "netns: two other namespaces' sockets fit: no pid (one fitting better, or both alike); the one other namespace's socket that fits: its pid" \
+    [ "$(ns_pid <"$T/ns2.jsonl" | tr '\n' ' ')" = "null null 85 " ]
+"$JOIN" -v "$T/ns2.jsonl" >/dev/null 2>"$T/ns2.err"
+check "netns: the two refusals counted" grep -q '; 2 refused: ' "$T/ns2.err"

@@ -109,3 +109,63 @@ done
 [ $bad -eq 0 ] && pass "rec escapes: ${#sels[@]} pp-nft selectors print the same script from every spelling"
 touch "$PP_TMP/nft.err"
 check "rec escapes: pp-nft no sanitizer report" san_clean "$PP_TMP/nft.err"
+
+# pp-join: the same joins from every spelling ("proto":"t\u0063p" is tcp,
+# an escaped address is that address, an escaped key is that key). The
+# records of two sources on one 5-tuple, a DNS answer naming its server.
+JOIN=$PP_BIN/pp-join
+python3 - "$PP_TMP" <<'PY'
+import json, sys
+d = sys.argv[1]
+tup = {"proto": "tcp", "src": "10.0.0.1", "sport": 40001, "dst": "93.184.216.34", "dport": 443}
+tup6 = {"proto": "udp", "src": "2001:db8::1", "sport": 40002, "dst": "2001:db8::53", "dport": 53}
+proc = {"pid": 4242, "comm": "curl", "exe": "/usr/bin/curl", "cmdline": ["curl", "https://example.com/"]}
+def r(t, ts, **kw):
+    o = {"type": t, "ts": ts}
+    o.update(kw)
+    return o
+recs = [
+    r("sock", 1700000000.0, event="udp", dir="out", **tup6, **proc),
+    r("dns", 1700000000.1, **tup6, msg="response", qname="example.com",
+      answers=[{"name": "example.com", "type": "CNAME", "ttl": 60, "data": "edge.example.net"},
+               {"name": "edge.example.net", "type": "A", "ttl": 60, "data": "93.184.216.34"}]),
+    r("sock", 1700000001.0, event="connect", dir="out", state="ESTAB", **tup, **proc),
+    r("flow", 1700000001.1, event="start", **tup),
+    r("tls", 1700000001.2, msg="client_hello", sni="example.com", alpn=["h2"], **tup),
+    r("http", 1700000001.3, method="GET", host="example.com", path="/", **tup),
+    r("flow", 1700000002.0, event="end", orig_pkts=5, orig_bytes=500, resp_pkts=4, resp_bytes=900, **tup),
+    r("sock", 1700000002.1, event="close", dir="out", tx_bytes=500, rx_bytes=900, duration=1.1, **tup, **proc),
+]
+def esc(s):
+    return "".join("\\/" if c == "/" else "\\u%04x" % ord(c) for c in s)
+def val(v, ev):
+    if isinstance(v, str):
+        return '"%s"' % esc(v) if ev else json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ",".join(val(x, ev) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ",".join('"%s":%s' % (k, val(x, ev)) for k, x in v.items()) + "}"
+    return json.dumps(v)
+def write(name, ek, ev):
+    with open("%s/join-%s.jsonl" % (d, name), "w") as f:
+        for o in recs:
+            f.write("{" + ",".join('"%s":%s' % (esc(k) if ek else k, val(v, ev)) for k, v in o.items()) + "}\n")
+write("plain", False, False)
+write("values", False, True)
+write("keys", True, False)
+write("both", True, True)
+PY
+"$JOIN" -q "$PP_TMP/join-plain.jsonl" >"$PP_TMP/join-plain.out" 2>"$PP_TMP/join.err"
+# What the plain records give (so that the comparison proves something):
+# the ClientHello, the request and both flow records get curl's pid, the
+# DNS answer its socket's, the connect its SNI, HTTP host and DNS name.
+joined=$(jq -c 'select(.pid == 4242 and .type != "sock")' "$PP_TMP/join-plain.out" | wc -l)
+named=$(jq -c 'select(.type == "sock" and .event == "connect" and .sni == "example.com" and .http_host == "example.com" and .dst_name == "example.com")' "$PP_TMP/join-plain.out" | wc -l)
+check "rec escapes: pp-join joins the plain records (5 sniffed with curl's pid: $joined; connect named: $named)" \
+    [ "$joined" = 5 ] && [ "$named" = 1 ]
+for s in $spellings; do
+    "$JOIN" -q "$PP_TMP/join-$s.jsonl" >"$PP_TMP/join-$s.out" 2>>"$PP_TMP/join.err"
+    check "rec escapes: pp-join joins join-$s.jsonl as the plain records" \
+        cmp -s <(jq -cS . "$PP_TMP/join-plain.out") <(jq -cS . "$PP_TMP/join-$s.out")
+done
+check "rec escapes: pp-join no sanitizer report" san_clean "$PP_TMP/join.err"

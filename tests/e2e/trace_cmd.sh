@@ -2,8 +2,10 @@
 # pp-trace -- COMMAND and pp-trace -p PID --children, against real clients
 # in a network namespace of the test's own:
 # - a shell script run as `pp-trace -- sh script.sh` that forks curl (TCP),
-#   a python UDP client and a grandchild that connects only after its
-#   parent has exited: each is reported with its own pid; nothing else is,
+#   a python UDP client, a DNS query and a grandchild that connects only
+#   after its parent has exited: each is reported with its own pid (the
+#   query also as a dns record, in eBPF mode); nothing else is, no sock
+#   record and no dns record (the unrelated clients query DNS too),
 #   although unrelated clients outside the trace talk to the same servers
 #   all the while; the script's exit status (7) is pp-trace's; its standard
 #   output goes to pp-trace's standard error, not into the records; the
@@ -52,6 +54,7 @@ fi
 echo "script says hello"
 ip netns exec "$NS" sh -c 'echo $$ >"$1/curl.pid"; exec curl -s -o /dev/null "http://127.0.0.1:$2/"' sh "$D" "$TPORT"
 ip netns exec "$NS" python3 "$P" udpclient "$D/py.pid" "$UPORT" "$HOLD"
+ip netns exec "$NS" python3 "$P" dnsquery "$D/dns.pid" traced.cmd.test
 ip netns exec "$NS" sh -c 'python3 "$1" orphan "$2/gc.pid" "$3" "$4" "$2/gc.done" $$ & sleep "$5"; exit 0' \
     sh "$P" "$D" "$TPORT" "$HOLD" "$PWAIT"
 i=0; while [ ! -e "$D/gc.done" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
@@ -66,14 +69,17 @@ unrelated() {   # DIR
         inns sh -c 'echo $$ >>"$1"; exec curl -s -o /dev/null "http://127.0.0.1:$2/"' sh "$d/unrel.pids" "$TPORT"
         inns python3 "$PEERS" udpclient "$d/unrel.one" "$UPORT" 0 && cat "$d/unrel.one" >>"$d/unrel.pids" &&
             echo >>"$d/unrel.pids"
+        inns python3 "$PEERS" dnsquery "$d/unrel.one" unrelated.cmd.test && cat "$d/unrel.one" >>"$d/unrel.pids" &&
+            echo >>"$d/unrel.pids"
     done
 }
 
 # verdict NAME DIR RECORDS: each client with its own pid, nothing else.
 verdict() {
-    local name=$1 d=$2 f=$3 c p g u
+    local name=$1 d=$2 f=$3 c p g q u
     c=$(cat "$d/curl.pid" 2>/dev/null) p=$(cat "$d/py.pid" 2>/dev/null) g=$(cat "$d/gc.pid" 2>/dev/null)
-    if [ -z "$c" ] || [ -z "$p" ] || [ -z "$g" ] || [ ! -e "$d/gc.done" ]; then
+    q=$(cat "$d/dns.pid" 2>/dev/null)
+    if [ -z "$c" ] || [ -z "$p" ] || [ -z "$g" ] || [ -z "$q" ] || [ ! -e "$d/gc.done" ]; then
         fail "trace_cmd $name: the clients did not all run"
         return
     fi
@@ -92,9 +98,14 @@ verdict() {
     check "trace_cmd $name: grandchild after its parent exited, own pid" \
         jq -se --argjson pid "$g" --argjson port "$TPORT" \
         'any(.[]; .type=="sock" and .event=="connect" and .pid==$pid and .dport==$port)' "$f"
+    if [[ $name == *ebpf* ]]; then
+        check "trace_cmd $name: its DNS query as a dns record with its own pid" \
+            jq -se --argjson pid "$q" 'any(.[]; .type=="dns" and .pid==$pid and .qname=="traced.cmd.test")' "$f"
+    fi
     local others
-    others=$(jq -r --argjson c "$c" --argjson p "$p" --argjson g "$g" \
-        'select(.type=="sock" and (.pid != $c and .pid != $p and .pid != $g)) | "\(.pid // "no pid") \(.comm // "") \(.event)"' "$f")
+    others=$(jq -r --argjson c "$c" --argjson p "$p" --argjson g "$g" --argjson q "$q" \
+        'select((.type=="sock" or .type=="dns") and (.pid != $c and .pid != $p and .pid != $g and .pid != $q))
+         | "\(.pid // "no pid") \(.comm // "") \(.type) \(.event // .qname)"' "$f")
     if [ -z "$others" ]; then
         pass "trace_cmd $name: nothing else from the host ($u unrelated clients meanwhile)"
     else

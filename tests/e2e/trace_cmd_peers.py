@@ -7,6 +7,9 @@
 #   udpclient PIDFILE PORT HOLD
 #                             a connected UDP socket: one datagram out, the
 #                             echo in, held HOLD s
+#   dnsquery PIDFILE NAME     one DNS query (A of NAME) from an unconnected
+#                             UDP socket to 127.0.0.1:53, no answer awaited
+#                             (pp-trace's kernel DNS reports queries leaving)
 #   orphan PIDFILE PORT HOLD DONEFILE PARENT
 #                             waits until its parent (pid PARENT) has exited, then
 #                             connects to the TCP server (a grandchild of
@@ -68,6 +71,14 @@ def udpclient(pf, port, hold):
     time.sleep(hold)
     s.close()
 
+def dnsquery(pf, name):
+    mypid(pf)
+    q = os.urandom(2) + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+    q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00\x00\x01\x00\x01"
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(q, ("127.0.0.1", 53))
+    s.close()
+
 def orphan(pf, port, hold, done, parent):
     for _ in range(1000):
         if os.getppid() != parent:
@@ -93,6 +104,8 @@ elif cmd == "udpserver":
     udpserver(a[0])
 elif cmd == "udpclient":
     udpclient(a[0], int(a[1]), float(a[2]))
+elif cmd == "dnsquery":
+    dnsquery(a[0], a[1])
 elif cmd == "orphan":
     orphan(a[0], int(a[1]), float(a[2]), a[3], int(a[4]))
 else:

@@ -175,9 +175,17 @@ else
     fail "$C: curl by name failed ($curl_rc)"
 fi
 cat "$T"/*.pid "$T/garbage.out" >"$T/clients"
+# pp-trace watches the whole host: DNS of the host's own processes (or of
+# another test's) is theirs to report. Only the test's namespace is
+# judged, where every process is one of the test's.
+NSINO=$(inns stat -Lc %i /proc/self/ns/net)
 no_stray() {
     local p
-    for p in $(jq -r 'select(.type=="dns" and has("pid")) | .pid' "$J" | sort -u); do
+    [ -n "$NSINO" ] || { echo "INFO the namespace's inode is unknown"; return 1; }
+    local pids
+    pids=$(jq -r --argjson ns "$NSINO" 'select(.type=="dns" and has("pid") and .netns==$ns) | .pid' "$J" | sort -u)
+    [ -n "$pids" ] || { echo "INFO no dns record of the namespace $NSINO"; return 1; }
+    for p in $pids; do
         grep -qx "$p" "$T/clients" || { echo "INFO dns record of pid $p, not a client's"; return 1; }
     done
 }

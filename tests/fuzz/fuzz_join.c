@@ -1,55 +1,47 @@
-/* pp-join's record handling on arbitrary lines: its fast scanner against
- * the record library (they must agree on what is a record), summarising,
- * learning sockets, flows and DNS answers (CNAME chains), matching and
- * writing the records again. Every written record must still be one line
- * that starts with '{' and ends with '}'. */
+/* pp-join's record handling on arbitrary lines: reading them with the one
+ * reader (common/rec.c) and summarising them, learning sockets, flows and
+ * DNS answers (CNAME chains), matching and writing the records again.
+ * Every written record must still be one line that starts with '{' and
+ * ends with '}'. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../cmd/pp-join/join.h"
 
-static struct jscan sc;
+static struct jtab tab;
 
 static void each_line(const uint8_t *data, size_t size, int pass, FILE *out, uint64_t *no)
 {
 	struct rec r;
+	struct sbuf keep;
 	size_t i = 0;
 
 	rec_init(&r);
+	sb_init(&keep);
 	while (i < size) {
 		const uint8_t *nl = memchr(data + i, '\n', size - i);
 		size_t len = nl ? (size_t)(nl - (data + i)) : size - i;
 		char *line = malloc(len + 1);
 		const char *err;
 		struct jrec j;
-		struct jtoks t;
+		struct jkeep k;
 
 		memcpy(line, data + i, len);
 		line[len] = '\0';
-		int fast = jscan_line(line, len, &sc);
-		int slow = rec_parse(&r, line, len, &err);
-		/* The scanner never accepts a line the record library rejects.
-		 * (The library lets a few invalid forms through, e.g. a value
-		 * followed by ':' inside a nested object; the scanner rejects
-		 * them and pp-join then goes with the library.) */
-		if (fast == JSCAN_OK && slow != 0)
-			abort();
-		if (slow == 0) {
-			if (fast != JSCAN_OK)
-				jscan_from_rec(&r, &sc);
-			summarize(line, &sc, &j, &t);
+		if (jparse(&r, line, len, &j, &k, &keep, &err)) {
 			j.rec_no = ++*no;
 			j.asof = INT64_MAX; /* decided knowing everything, as at the end of input */
 			if (pass == 1)
-				ingest(line, len, &sc, &j, &t, 0);
+				ingest(&tab, &j, &k, keep.s, 0);
 			else
-				emit_record(line, &j, out);
+				emit_record(&tab, line, &j, out);
 		}
 		free(line);
 		i += len + 1;
 	}
 	rec_free(&r);
+	sb_free(&keep);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,16 +57,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jconf.linger = 120000000;
 	jconf.max_flows = 8; /* small, so that eviction runs too */
 	out = open_memstream(&buf, &blen);
-	table_init();
+	table_init(&tab);
 	names_init();
 	emit_init();
 	each_line(data, size, 1, out, &no);
 	no = 0;
 	each_line(data, size, 2, out, &no);
-	table_expire(INT64_MAX / 2, true, NULL, NULL);
+	table_expire(&tab, INT64_MAX / 2, true, NULL, NULL);
 	names_expire(INT64_MAX / 2);
-	table_count_unmatched();
-	table_free();
+	table_count_unmatched(&tab);
+	table_free(&tab);
 	names_free();
 	emit_free();
 	fclose(out);

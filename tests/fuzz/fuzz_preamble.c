@@ -1,4 +1,3 @@
-// uses: cmd/pp-sniff/preamble.c
 /* Preambles (SOCKS, PROXY, PostgreSQL, MySQL, LDAP): the input as a
  * client's and as a server's first bytes, for every kind, in growing
  * prefixes; a length found must lie within the bytes given. */

@@ -1,4 +1,3 @@
-// uses:
 // seed-files: tests/fuzz/seeds/fuzz_rec/*
 /* The terminal-safe printer on arbitrary bytes: its output never holds a
  * C0 control, DEL or C1 code point and is valid UTF-8; its width equals

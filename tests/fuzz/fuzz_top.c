@@ -1,4 +1,3 @@
-// uses: cmd/pp-fmt/top_view.c cmd/pp-fmt/top_model.c cmd/pp-fmt/fields.c cmd/pp-fmt/services.c cmd/pp-fmt/human.c cmd/pp-fmt/filter.c
 // seed-files: tests/data/conns.jsonl
 /* --top's model and screen on arbitrary input: lines before an empty line
  * are records, then two bytes give the terminal's size and the rest are

@@ -482,8 +482,22 @@ static void test_malformed(void)
 	CHECK(quic_decode_pn(0xa82f30ea, 0x9b32, 16) == 0xa82f9b32); /* RFC 9000 A.3 */
 }
 
+/* Version names, written without printf. */
+static void test_version_names(void)
+{
+	char b[12];
+	CASE("version names: v1, v2, drafts, gQUIC, others in hex");
+	CHECK(!strcmp(quic_version_name(QUIC_V1, b), "v1"));
+	CHECK(!strcmp(quic_version_name(0xff00001d, b), "draft-29"));
+	CHECK(!strcmp(quic_version_name(0x51303436, b), "Q046"));
+	CHECK(!strcmp(quic_version_name(0x1a2a3a4a, b), "0x1a2a3a4a"));
+	CHECK(!strcmp(quic_version_name(0x00000000, b), "0x00000000"));
+	CHECK(!strcmp(quic_version_name(0x51303a36, b), "0x51303a36")); /* Q0:6 is no gQUIC */
+}
+
 int main(void)
 {
+	test_version_names();
 	test_vectors();
 	test_open("v1 protected Initial (RFC 9001 A.2)", QUIC_V1, V1_PROTECTED, V1_UNPROTECTED_HEADER);
 	test_open("v2 protected Initial (RFC 9369 A.2)", QUIC_V2, V2_PROTECTED, V2_UNPROTECTED_HEADER);

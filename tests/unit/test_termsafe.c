@@ -1,4 +1,3 @@
-// uses:
 /* termsafe: every byte value and every C1 code point comes out as visible
  * escapes (no C0, DEL or C1 left, output valid UTF-8), printable UTF-8 is
  * kept, widths count columns (wide 2, combining 0), and cuts never split a

@@ -290,8 +290,25 @@ static void test_garbage(void)
 	free(r.out);
 }
 
+/* The names of versions and ciphers written without printf. */
+static void test_names(void)
+{
+	char b[TLS_VERSION_BUF];
+	CASE("version and cipher names: known, drafts, others in hex");
+	CHECK(!strcmp(tls_version_name(0x0303, b), "TLS 1.2"));
+	CHECK(!strcmp(tls_version_name(0x7f12, b), "TLS 1.3 draft 18"));
+	CHECK(!strcmp(tls_version_name(0x7f00, b), "TLS 1.3 draft 0"));
+	CHECK(!strcmp(tls_version_name(0x7fff, b), "TLS 1.3 draft 255"));
+	CHECK(!strcmp(tls_version_name(0x0a0a, b), "0x0a0a"));
+	CHECK(!strcmp(tls_version_name(0xfeff, b), "0xfeff"));
+	CHECK(!strcmp(tls_cipher_name(0x1301, b), "TLS_AES_128_GCM_SHA256"));
+	CHECK(!strcmp(tls_cipher_name(0xabcd, b), "0xabcd"));
+	CHECK(!strcmp(tls_cipher_name(0x0000, b), "0x0000"));
+}
+
 int main(void)
 {
+	test_names();
 	test_client_hello();
 	test_server();
 	test_garbage();

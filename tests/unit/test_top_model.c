@@ -1,4 +1,3 @@
-// uses: cmd/pp-fmt/top_model.c cmd/pp-fmt/fields.c cmd/pp-fmt/services.c cmd/pp-fmt/human.c cmd/pp-fmt/filter.c
 /* --top's model: the two sides of a local connection are two entries with
  * their own bytes; sniffed records that came before the socket become its
  * side; process keys only go to the side they belong to; rates from the
