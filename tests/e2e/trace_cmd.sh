@@ -283,6 +283,7 @@ for _ in 1 2 3 4 5; do linger_try && { lg_set=1; break; }; done
 if [ -n "$lg_set" ]; then
     check "trace_cmd: polling lingers 1.5 intervals after the exit, read late or not (status $lg_rc, $lg_took s)" \
         eval '[ $lg_rc = 0 ] && [ "$(echo "$lg_took >= 1.5" | bc)" = 1 ]'
+    [ "$lg_rc" = 0 ] || sed 's/^/INFO lg.err: /' "$T/lg.err" | tail -n 5
 else
     skip "trace_cmd: polling's linger read late: pp-trace was never stopped before its first poll (5 tries)"
 fi
