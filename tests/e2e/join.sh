@@ -212,3 +212,29 @@ check "netns: two other namespaces' sockets fit: no pid (one fitting better, or 
     [ "$(ns_pid <"$T/ns2.jsonl" | tr '\n' ' ')" = "null null 85 " ]
 "$JOIN" -v "$T/ns2.jsonl" >/dev/null 2>"$T/ns2.err"
 check "netns: the two refusals counted" grep -q '; 2 refused: ' "$T/ns2.err"
+
+# A wildcard-bound UDP client in another namespace (pp-trace saw its source
+# as 0.0.0.0) sending to a server whose socket is known: the server's
+# process never goes into pid of the client's datagrams (resp_pid only,
+# the client unnamed), since the originator may be that local socket
+# (scripts/join-repro-wildcard-far.sh); a client no local socket can be
+# (another port) is remote, and gets the server's process in pid.
+far_pids() { "$JOIN" -q "$@" | jq -r 'select(.type != "sock") | "\(.type):\(.netns):\(.pid):\(.resp_pid)"' | tr '\n' ' '; }
+cat >"$T/far.jsonl" <<'EOF2'
+{"type":"sock","ts":20.472893,"event":"listen","dir":"in","proto":"udp","src":"0.0.0.0","sport":48257,"state":"UNCONN","pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"sock","ts":20.472929,"event":"udp","dir":"out","proto":"udp","src":"0.0.0.0","sport":48257,"dst":"10.213.0.1","dport":53,"pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"sock","ts":20.473177,"event":"udp","dir":"in","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"pid":8797,"comm":"dnsmasq","netns":317,"source":"ebpf"}
+{"type":"sock","ts":20.473608,"event":"close","dir":"in","proto":"udp","src":"0.0.0.0","sport":48257,"state":"UNCONN","tx_bytes":32,"rx_bytes":48,"duration":0.000718,"pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"flow","ts":20.473117,"event":"start","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":248,"iface":"ppc"}
+{"type":"flow","ts":20.473126,"event":"start","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":317,"iface":"pps"}
+{"type":"dns","ts":20.473126,"proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":317,"msg":"query","id":9128,"qname":"web.truth.test","qtype":"A","transport":"udp"}
+EOF2
+check "netns: a wildcard UDP client of another namespace: its own end pid=client resp_pid=server; the server's end no pid, resp_pid=server" \
+    [ "$(far_pids "$T/far.jsonl")" = "flow:248:9128:8797 flow:317:null:8797 dns:317:null:8797 " ]
+# The reverse: the same client socket, but the server's datagrams come from
+# port 48300, which no local socket has: a remote client, the server in pid.
+{ grep '"netns":248,"source"' "$T/far.jsonl"
+  grep -v '"netns":248,"source"' "$T/far.jsonl" | grep -v '"netns":248,"iface"' | sed 's/48257/48300/'
+} >"$T/far-remote.jsonl"
+check "netns: a remote UDP client (no local socket of its port): the server in pid, as documented" \
+    [ "$(far_pids "$T/far-remote.jsonl")" = "flow:317:8797:null dns:317:8797:null " ]
