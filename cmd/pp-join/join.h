@@ -61,6 +61,7 @@ struct jrec {
 	uint8_t type, sev, role;
 	bool has_ts, has_key, has_dst, nonempty;
 	bool flow_start, flow_end, hello;
+	bool traced;           /* pp-trace's (it has "source"), whatever its type */
 	bool trailing;         /* older than its producer's mark (order.c) */
 	bool stale;            /* older than what the tables still keep: no match */
 };

@@ -238,3 +238,19 @@ check "netns: a wildcard UDP client of another namespace: its own end pid=client
 } >"$T/far-remote.jsonl"
 check "netns: a remote UDP client (no local socket of its port): the server in pid, as documented" \
     [ "$(far_pids "$T/far-remote.jsonl")" = "flow:317:8797:null dns:317:8797:null " ]
+
+# A record decided late (a flow's end, written after its producer's mark)
+# gets the name its time had, however many answers for the address were
+# taken in before it was decided: tests/data/join/late-name.jsonl has an
+# answer (app.test -> 127.0.0.2), a flow to it, then its end (line 86,
+# trailing), then twelve other names for 127.0.0.2 (half of them pp-trace's
+# kernel dns records). In file mode its end was decided after them, live
+# (the end alone between two pauses) before them: names kept at most 8 per
+# address, by insertion, and file mode lost dst_name.
+late_name() { jq -c 'select(.type=="flow" and .sport==50000)|[.event,.dst_name]' | tr '\n' ' '; }
+LN=$D/late-name.jsonl
+ln_file=$("$JOIN" -q --delay 0.1 "$LN" | late_name)
+ln_live=$({ head -n 85 "$LN"; sleep 0.5; sed -n 86p "$LN"; sleep 0.5; tail -n +87 "$LN"; } |
+    "$JOIN" -q --delay 0.1 | late_name)
+check "a trailing flow end: the name of its time, file mode and live alike" \
+    [ "$ln_file" = '["start","app.test"] ["end","app.test"] ' -a "$ln_live" = "$ln_file" ]
