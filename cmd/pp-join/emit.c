@@ -91,9 +91,12 @@ int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FI
 		 * in resp_pid, ... when both are local. Only the responder's
 		 * socket seen: its process is the record's, unless the
 		 * originator is local too (a client polling did not see): then
-		 * only resp_*, never the server's pid for the client's bytes. */
+		 * only resp_*, never the server's pid for the client's bytes;
+		 * likewise when a socket that may be the originator's was seen
+		 * but not taken (match.c). */
 		struct life *o, *r;
-		match_lives(t, j, &o, &r);
+		bool orig_seen;
+		match_lives(t, j, &o, &r, &orig_seen);
 		jstats.sniffed++;
 		if (o || r)
 			jstats.sniffed_matched++;
@@ -104,7 +107,7 @@ int emit_record(const struct jtab *t, const char *line, const struct jrec *j, FI
 		}
 		if (r) {
 			r->matched = true;
-			if (r->proc && (o || orig_local(j))) {
+			if (r->proc && (o || orig_seen || orig_local(j))) {
 				/* (a record joined before has its resp_* already) */
 				if (!(j->present & (1u << K_PID)) || o)
 					add_resp_proc(r->proc);

@@ -61,6 +61,7 @@ struct jrec {
 	uint8_t type, sev, role;
 	bool has_ts, has_key, has_dst, nonempty;
 	bool flow_start, flow_end, hello;
+	bool traced;           /* pp-trace's (it has "source"), whatever its type */
 	bool trailing;         /* older than its producer's mark (order.c) */
 	bool stale;            /* older than what the tables still keep: no match */
 };
@@ -211,8 +212,11 @@ void table_count_unmatched(const struct jtab *t);
 
 /* match.c: the fit rules */
 /* The sockets of the originator and of the responder a sniffed record
- * fits, as of j->asof (NULL: none, or two processes fit equally). */
-void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp);
+ * fits, as of j->asof (NULL: none, or two processes fit equally);
+ * *orig_seen (when not NULL): no originator was taken, but a socket that
+ * may be the originator's was seen (so the originator may be local). */
+void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp,
+                 bool *orig_seen);
 /* The life a sock record opened or closed. */
 struct life *sock_life(const struct jtab *t, const struct jrec *j);
 /* First wire-flow value of a field over the flows that overlap a life. */

@@ -133,12 +133,15 @@ static struct life *choose(const struct tnode *n, int64_t ts, const struct wflow
 	return l;
 }
 
-void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp)
+void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig, struct life **resp,
+                 bool *orig_seen)
 {
 	struct tnode *n;
 	struct wflow *f;
-	bool amb_o = false, amb_r = false;
+	bool amb_o = false, amb_r = false, elsewhere = false;
 	*orig = *resp = NULL;
+	if (orig_seen)
+		*orig_seen = false;
 	if (!j->has_key || j->type == JT_SOCK || j->type == JT_OTHER || j->type == JT_MARK)
 		return;
 	n = node_find(t, &j->key, j->khash);
@@ -169,9 +172,17 @@ void match_lives(const struct jtab *t, const struct jrec *j, struct life **orig,
 			l = choose(wn, j->ts, f, side == 0 ? ROLE_ORIG : ROLE_RESP, j->asof, j->netns, &a);
 			if (l && l->netns == j->netns)
 				*out = l;
+			else if (l && side == 0)
+				elsewhere = true;
 			*amb |= a;
 		}
 	}
+	/* The originator may be a local process whose socket is known but
+	 * not taken: two fit equally, or a wildcard socket of another
+	 * namespace fits (its true source address unknown, it is not named,
+	 * but neither is the responder in its place). */
+	if (orig_seen)
+		*orig_seen = amb_o || elsewhere;
 	if (amb_o || amb_r)
 		jstats.refused++;
 }

@@ -19,7 +19,11 @@
 #define EPS_US 100000
 #define MAX_ANSWERS 64
 #define MAX_CHAIN 8
-#define MAX_PER_ADDR 8
+/* Names an address may have at once. Entries go by expiry (event time),
+ * so that a record decided late (a flow's end, trailing) finds the name
+ * its time had whatever came since; only a flood beyond this many drops
+ * the oldest before its time. */
+#define MAX_PER_ADDR 4096
 
 /* One answer's name for an address, for a time. */
 struct dent {
@@ -228,7 +232,20 @@ static void add_entry(const struct pp_addr *a, int64_t from, int64_t until, cons
 	d->until = until;
 	d->name_json = name;
 	d->cnames_json = cn;
-	LIST_INSERT_HEAD(&da->ents, d, anode);
+	/* Newest answer first (answers come in time order, but for a late
+	 * one): a lookup stops at the first that names its time. */
+	{
+		struct dent *prev = NULL, *e;
+		LIST_FOREACH(e, &da->ents, anode) {
+			if (e->from <= from)
+				break;
+			prev = e;
+		}
+		if (prev)
+			LIST_INSERT_AFTER(prev, d, anode);
+		else
+			LIST_INSERT_HEAD(&da->ents, d, anode);
+	}
 	da->n++;
 	TAILQ_INSERT_TAIL(&ents, d, all);
 	eh_push(d);
@@ -365,21 +382,20 @@ bool names_lookup(const struct pp_addr *a, int64_t ts, const char **name_json, c
 {
 	const struct dent *best = NULL, *d;
 	const struct daddr *da;
-	bool best_before = false;
 
 	if (!nents || !(da = ht_get(&addrs, addr_hash(a), addr_is, a)))
 		return false;
+	/* Newest first: an answer from before the record beats one that
+	 * only clock skew lets in; then the latest wins, the first found. */
 	LIST_FOREACH(d, &da->ents, anode) {
-		bool before;
 		if (ts > d->until || d->from > ts + EPS_US)
 			continue;
-		/* An answer from before the record beats one that only clock
-		 * skew lets in; then the latest wins. */
-		before = d->from <= ts;
-		if (!best || (before && !best_before) || (before == best_before && d->from > best->from)) {
+		if (d->from <= ts) {
 			best = d;
-			best_before = before;
+			break;
 		}
+		if (!best)
+			best = d;
 	}
 	if (!best)
 		return false;

@@ -6,8 +6,9 @@
  * How far each source is: on every input, each producer that writes marks
  * (pp-records(5): {"type":"mark","ts":W,"producer":"pp-trace:PID"}) has
  * promised that nothing older than its last W follows, except what ends a
- * flow; records of a kind no producer on that input marks (sock records are
- * pp-trace's kind, the others pp-sniff's) are as far as their latest time
+ * flow; records of a kind no producer on that input marks (sock records and
+ * those with "source" are pp-trace's kind, the others pp-sniff's) are as
+ * far as their latest time
  * less GRACE_US. A record is taken in once every source is past it; one
  * older than its producer's promise ("trailing": a flow's end, what its
  * last bytes give) is decided as the others, as of its time plus the
@@ -268,9 +269,11 @@ static struct item *wait_pop(const struct slot *first)
 
 /* --- sources ------------------------------------------------------------------ */
 
+/* Whose marks a record is judged by: pp-trace's for its sock records and
+ * its kernel dns records (they carry "source"), pp-sniff's for the rest. */
 static int kind_of(const struct jrec *j)
 {
-	return j->type == JT_SOCK ? KIND_TRACE : KIND_SNIFF;
+	return j->type == JT_SOCK || j->traced ? KIND_TRACE : KIND_SNIFF;
 }
 
 static bool kind_marked(const struct osrc *s, int kind, int64_t *minmark)

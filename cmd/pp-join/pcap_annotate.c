@@ -214,7 +214,7 @@ void pcap_annotate_upto(int64_t ts)
 			pp_tuple_norm(&t, &j.key, NULL);
 			j.khash = key_hash(&j.key);
 			j.has_key = true;
-			match_lives(pa.tab, &j, &o, &r);
+			match_lives(pa.tab, &j, &o, &r, NULL);
 			if (o || r)
 				comment = comment_of(o ? o : r, &pa.r);
 		}

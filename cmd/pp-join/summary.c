@@ -19,7 +19,7 @@ const char *const jkey_name[K_NADD] = {
 enum {
 	M_TYPE = K_NADD, M_TS, M_PROTO, M_SRC, M_SPORT, M_DST, M_DPORT, M_EVENT, M_DIR, M_MSG,
 	M_HOST, M_ANSWERS, M_APP, M_ORIG_PKTS, M_ORIG_BYTES, M_RESP_PKTS, M_RESP_BYTES,
-	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_PRODUCER, M_N
+	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_PRODUCER, M_SOURCE, M_N
 };
 
 /* All looked up in one pass over the members (rec_find_keys), keys
@@ -32,7 +32,7 @@ static const struct rec_key members[M_N] = {
 	REC_KEY("sport"), REC_KEY("dst"), REC_KEY("dport"), REC_KEY("event"), REC_KEY("dir"),
 	REC_KEY("msg"), REC_KEY("host"), REC_KEY("answers"), REC_KEY("app"), REC_KEY("orig_pkts"),
 	REC_KEY("orig_bytes"), REC_KEY("resp_pkts"), REC_KEY("resp_bytes"), REC_KEY("tx_bytes"),
-	REC_KEY("rx_bytes"), REC_KEY("duration"), REC_KEY("producer"),
+	REC_KEY("rx_bytes"), REC_KEY("duration"), REC_KEY("producer"), REC_KEY("source"),
 };
 
 /* The string at token t is s (unescaped, as every comparison here). */
@@ -246,6 +246,9 @@ static void summarize(const struct rec *r, struct jrec *j, struct jkeep *k, stru
 
 	j->type = idx[M_TYPE] >= 0 ? (uint8_t)type_of(r, idx[M_TYPE]) : JT_OTHER;
 	j->has_ts = idx[M_TS] >= 0 && tok_ts(r, idx[M_TS], &j->ts);
+	/* pp-trace's records say how they were seen (pp-records(5)); its
+	 * kernel dns records are judged by its marks, not pp-sniff's. */
+	j->traced = idx[M_SOURCE] >= 0;
 	if (j->type == JT_MARK) {
 		/* A producer's progress (pp-records(5)): a time and who. */
 		size_t n;

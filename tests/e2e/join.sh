@@ -212,3 +212,45 @@ check "netns: two other namespaces' sockets fit: no pid (one fitting better, or 
     [ "$(ns_pid <"$T/ns2.jsonl" | tr '\n' ' ')" = "null null 85 " ]
 "$JOIN" -v "$T/ns2.jsonl" >/dev/null 2>"$T/ns2.err"
 check "netns: the two refusals counted" grep -q '; 2 refused: ' "$T/ns2.err"
+
+# A wildcard-bound UDP client in another namespace (pp-trace saw its source
+# as 0.0.0.0) sending to a server whose socket is known: the server's
+# process never goes into pid of the client's datagrams (resp_pid only,
+# the client unnamed), since the originator may be that local socket
+# (scripts/join-repro-wildcard-far.sh); a client no local socket can be
+# (another port) is remote, and gets the server's process in pid.
+far_pids() { "$JOIN" -q "$@" | jq -r 'select(.type != "sock") | "\(.type):\(.netns):\(.pid):\(.resp_pid)"' | tr '\n' ' '; }
+cat >"$T/far.jsonl" <<'EOF2'
+{"type":"sock","ts":20.472893,"event":"listen","dir":"in","proto":"udp","src":"0.0.0.0","sport":48257,"state":"UNCONN","pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"sock","ts":20.472929,"event":"udp","dir":"out","proto":"udp","src":"0.0.0.0","sport":48257,"dst":"10.213.0.1","dport":53,"pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"sock","ts":20.473177,"event":"udp","dir":"in","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"pid":8797,"comm":"dnsmasq","netns":317,"source":"ebpf"}
+{"type":"sock","ts":20.473608,"event":"close","dir":"in","proto":"udp","src":"0.0.0.0","sport":48257,"state":"UNCONN","tx_bytes":32,"rx_bytes":48,"duration":0.000718,"pid":9128,"comm":"python3","netns":248,"source":"ebpf"}
+{"type":"flow","ts":20.473117,"event":"start","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":248,"iface":"ppc"}
+{"type":"flow","ts":20.473126,"event":"start","proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":317,"iface":"pps"}
+{"type":"dns","ts":20.473126,"proto":"udp","src":"10.213.0.9","sport":48257,"dst":"10.213.0.1","dport":53,"netns":317,"msg":"query","id":9128,"qname":"web.truth.test","qtype":"A","transport":"udp"}
+EOF2
+check "netns: a wildcard UDP client of another namespace: its own end pid=client resp_pid=server; the server's end no pid, resp_pid=server" \
+    [ "$(far_pids "$T/far.jsonl")" = "flow:248:9128:8797 flow:317:null:8797 dns:317:null:8797 " ]
+# The reverse: the same client socket, but the server's datagrams come from
+# port 48300, which no local socket has: a remote client, the server in pid.
+{ grep '"netns":248,"source"' "$T/far.jsonl"
+  grep -v '"netns":248,"source"' "$T/far.jsonl" | grep -v '"netns":248,"iface"' | sed 's/48257/48300/'
+} >"$T/far-remote.jsonl"
+check "netns: a remote UDP client (no local socket of its port): the server in pid, as documented" \
+    [ "$(far_pids "$T/far-remote.jsonl")" = "flow:317:8797:null dns:317:8797:null " ]
+
+# A record decided late (a flow's end, written after its producer's mark)
+# gets the name its time had, however many answers for the address were
+# taken in before it was decided: tests/data/join/late-name.jsonl has an
+# answer (app.test -> 127.0.0.2), a flow to it, then its end (line 86,
+# trailing), then twelve other names for 127.0.0.2 (half of them pp-trace's
+# kernel dns records). In file mode its end was decided after them, live
+# (the end alone between two pauses) before them: names kept at most 8 per
+# address, by insertion, and file mode lost dst_name.
+late_name() { jq -c 'select(.type=="flow" and .sport==50000)|[.event,.dst_name]' | tr '\n' ' '; }
+LN=$D/late-name.jsonl
+ln_file=$("$JOIN" -q --delay 0.1 "$LN" | late_name)
+ln_live=$({ head -n 85 "$LN"; sleep 0.5; sed -n 86p "$LN"; sleep 0.5; tail -n +87 "$LN"; } |
+    "$JOIN" -q --delay 0.1 | late_name)
+check "a trailing flow end: the name of its time, file mode and live alike" \
+    [ "$ln_file" = '["start","app.test"] ["end","app.test"] ' -a "$ln_live" = "$ln_file" ]
