@@ -47,7 +47,11 @@ tshark -r "$T/out.pcapng" -T fields -e frame.number -e tcp.srcport -e tcp.dstpor
 trc=$?
 nin=$(tshark -r "$T/cap.pcap" 2>/dev/null | wc -l)
 check "${CASES[0]}" bash -c "[ $jrc = 0 ] && [ $trc = 0 ] && [ $(wc -l <"$T/out.tsv") = $nin ] && [ $nin -gt 0 ]"
-want="pid=$cpid comm=curl exe=$(command -v curl)"
+# exe as pp-trace had it: read from /proc, it is missing when curl exited
+# first (a loaded machine); the join must carry what the trace knew.
+cexe=$(jq -r --argjson p "$cpid" 'select(.type=="sock" and .event=="connect" and .pid==$p and .dport==8080) | .exe // empty' "$T/trace.jsonl" | head -1)
+[ -z "$cexe" ] || [ "$cexe" = "$(command -v curl)" ] || fail "pp-trace's exe of curl is $cexe"
+want="pid=$cpid comm=curl${cexe:+ exe=$cexe}"
 # curl's connection: the rows with curl's port on either side.
 awk -F'\t' -v p="$cport" '$2==p || $3==p' "$T/out.tsv" >"$T/curl.tsv"
 awk -F'\t' -v p="$pyport" '$2==p || $3==p' "$T/out.tsv" >"$T/py.tsv"
