@@ -611,6 +611,8 @@ static __always_inline __u32 task_netns(void)
 	return KR(KR(KR(task->nsproxy)->net_ns)->ns.inum);
 }
 
+#include "udp_wild.h"
+
 #define MSG_PEEK 2
 
 /* An unconnected UDP socket seen for the first time: a `listen` with its
@@ -781,10 +783,16 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	current_proc(&o.p);
 	if (!owner_wanted(&o))
 		return;
+	/* A wildcard socket's source is chosen by the route, after this hook:
+	 * its packet tells it (udp_wild.h), and the record goes from there. */
+	if (out && addr_zero(local) && udp_wild_arm(sk, &k, &o.p))
+		return;
 	now = bpf_ktime_get_ns();
 	/* BPF_NOEXIST: of two CPUs racing on one flow, one reports it. */
 	if (bpf_map_update_elem(&udp_seen, &k, &now, BPF_NOEXIST))
 		goto known;
+	if (!out && addr_zero(local))
+		udp_wild_local(sk, peer, pport, local);
 	e = reserve();
 	if (!e)
 		goto known; /* counted as a drop; the flow is not reported twice */
@@ -964,6 +972,7 @@ int cg_sock_release(struct bpf_sock *ctx)
 
 	if (ctx->protocol != IPPROTO_UDP)
 		return 1;
+	udp_wild_release(ctx);
 	/* The context is the kernel's struct sock: the key the tracepoints
 	 * used. (Its value as a number needs CAP_PERFMON, which we have.) */
 	key = (__u64)ctx;
@@ -1011,22 +1020,26 @@ int cg_sock_release(struct bpf_sock *ctx)
  * binding process: its listen now, as polling sees it in the table, even
  * before any datagram. (Sockets bound implicitly by their first datagram
  * are seen there.) */
-static __always_inline void udp_bound(struct bpf_sock *ctx)
+static __always_inline void udp_bound(struct bpf_sock *ctx, __u16 family)
 {
-	if (ctx->protocol == IPPROTO_UDP && udp_track && trace_udp && scope_bpf_sock_ok(ctx))
-		udp_life_of(KSOCK((__u64)ctx), false);
+	if (ctx->protocol != IPPROTO_UDP || !udp_track || !trace_udp || !scope_bpf_sock_ok(ctx))
+		return;
+	udp_life_of(KSOCK((__u64)ctx), false);
+	/* (each attach type may read its own address field only) */
+	if (bsk_wild(ctx, family))
+		udp_wild_table(ctx); /* the datagrams' local addresses, from the first */
 }
 
 SEC("cgroup/post_bind4")
 int cg_post_bind4(struct bpf_sock *ctx)
 {
-	udp_bound(ctx);
+	udp_bound(ctx, AF_INET);
 	return 1;
 }
 
 SEC("cgroup/post_bind6")
 int cg_post_bind6(struct bpf_sock *ctx)
 {
-	udp_bound(ctx);
+	udp_bound(ctx, AF_INET6);
 	return 1;
 }

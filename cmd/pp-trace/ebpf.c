@@ -104,6 +104,7 @@ enum {
 	H_SENDMSG4, H_SENDMSG6, H_RECVMSG4, H_RECVMSG6, /* unconnected UDP */
 	H_RELEASE,                         /* UDP close */
 	H_BIND4, H_BIND6,                  /* UDP listen at bind(2) */
+	H_SKB_OUT, H_SKB_IN,               /* wildcard UDP sockets' real addresses */
 	H_COUNT
 };
 
@@ -148,6 +149,8 @@ static void hooks_bind(struct run *r)
 	HOOK(H_RELEASE, "cgroup/sock_release", cg_sock_release, HK_CGROUP);
 	HOOK(H_BIND4, "cgroup/post_bind4", cg_post_bind4, HK_CGROUP);
 	HOOK(H_BIND6, "cgroup/post_bind6", cg_post_bind6, HK_CGROUP);
+	HOOK(H_SKB_OUT, "cgroup_skb/egress", cg_udp_egress, HK_CGROUP);
+	HOOK(H_SKB_IN, "cgroup_skb/ingress", cg_udp_ingress, HK_CGROUP);
 #undef HOOK
 }
 
@@ -180,6 +183,7 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 			h[H_RELEASE].wanted = true;
 			h[H_BIND4].wanted = o->v4 || o->v6;
 			h[H_BIND6].wanted = o->v6;
+			h[H_SKB_OUT].wanted = h[H_SKB_IN].wanted = true;
 		}
 	}
 }
@@ -416,6 +420,16 @@ static int hooks_attach(struct run *r)
 			for (int i = H_BIND4; i <= H_BIND6; i++)
 				if (!hook_attach(r, i, why, sizeof(why)))
 					hook_failed(&h[i], why, "the first datagram of a bound UDP socket");
+			/* A wildcard-bound socket's own addresses, from its packets;
+			 * what they keep is given up at the release hook. */
+			if (hook_attach(r, H_SKB_OUT, why, sizeof(why)))
+				r->skel->bss->skb_out = true;
+			else
+				hook_failed(&h[H_SKB_OUT], why, "the wildcard address in records of wildcard-bound UDP sockets");
+			if (hook_attach(r, H_SKB_IN, why, sizeof(why)))
+				r->skel->bss->skb_in = true;
+			else
+				hook_failed(&h[H_SKB_IN], why, "the wildcard address in records of wildcard-bound UDP sockets");
 		} else {
 			hook_failed(&h[H_RELEASE], why, NULL);
 		}

@@ -1,0 +1,399 @@
+/* The real local address of a wildcard-bound UDP socket's datagrams
+ * (included by socktrace.bpf.c after its UDP maps and helpers).
+ *
+ * An unconnected socket bound to 0.0.0.0 or :: has no local address of its
+ * own: the kernel picks one per datagram, by the route to the peer (sent),
+ * or it is the address the datagram came to (received). The cgroup
+ * sendmsg/recvmsg hooks run before the route is looked up, or after the
+ * datagram is gone; only the packet knows. So:
+ *
+ * Sent: the sendmsg hook does not report a wildcard socket's first datagram
+ *   to a peer itself; it arms the socket (socket local storage `udp_pend`:
+ *   the record's key, process and time). The cgroup_skb egress program sees
+ *   the datagram leave (in the same sendmsg call, in ip_finish_output:
+ *   after netfilter, so a source NAT there would show; see udp_wild_out),
+ *   takes the source address from the IP header, sends the record and
+ *   disarms the socket.
+ * Received: a wildcard socket gets a small table (`udp_rloc`) when it binds
+ *   or first receives; the cgroup_skb ingress program writes into it, per
+ *   peer, the address each datagram came to; the recvmsg hook's first
+ *   record of a peer takes the local address from there.
+ *
+ * Cost: both programs run for every packet of the cgroup. Egress leaves at
+ * one compare while no socket is armed (`pend_n`: a socket is armed only
+ * between its sendmsg hook and its packet, microseconds), ingress while no
+ * wildcard socket keeps a table (`rloc_n`); then at a few reads of the
+ * packet and the socket (not UDP, or a socket with an address of its own:
+ * out). Both counts are exact (changed under each socket's lock) and
+ * return to zero: a socket armed whose datagram never left (no route, a
+ * netfilter drop) and every table are given up at sock_release.
+ * Where the programs are missing (user space leaves skb_out / skb_in off),
+ * the hooks report as before, with the wildcard address. */
+#ifndef PP_UDP_WILD_H
+#define PP_UDP_WILD_H
+
+/* Set by user space once cg_udp_egress / cg_udp_ingress (and the release
+ * hook, which gives up what they keep) are attached. */
+volatile bool skb_out = false;
+volatile bool skb_in = false;
+
+/* Sockets armed, sockets with a table: the programs' fast exits. */
+__s64 pend_n = 0;
+__s64 rloc_n = 0;
+
+/* The first-datagram record waiting for its packet. */
+struct pend_rec {
+	struct udp_key k;
+	struct pp_proc p;
+	__u64 ts_ns;
+	__u64 task;       /* the sender: its packet leaves in its sendmsg call */
+};
+
+struct udp_pend {
+	struct bpf_spin_lock lock; /* guards armed (and pend_n with it) */
+	__u32 armed;
+	struct pend_rec r;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct udp_pend);
+} udp_pend SEC(".maps");
+
+/* Where the last datagrams from a few peers came to, slot by peer port. */
+#define RLOC_N 8
+struct rloc_ent {
+	__u64 peer[2];
+	__u64 local[2];
+	__u16 pport;
+	__u8 valid;
+	__u8 pad[5];
+};
+
+struct udp_rloc {
+	struct bpf_spin_lock lock; /* an entry is read and written whole */
+	__u32 counted;    /* in rloc_n */
+	struct rloc_ent e[RLOC_N];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct udp_rloc);
+} udp_rloc SEC(".maps");
+
+static __always_inline bool addr_zero(const __u8 *a)
+{
+	__u64 w[2];
+
+	__builtin_memcpy(w, a, 16);
+	return !w[0] && !w[1];
+}
+
+/* A UDP socket's own address is the wildcard (or none yet). */
+static __always_inline bool bsk_wild(const struct bpf_sock *sk, __u16 family)
+{
+	if (family == AF_INET)
+		return !sk->src_ip4;
+	return !(sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3]);
+}
+
+/* The sendmsg hook, on a wildcard socket's first datagram to a peer: arm
+ * the socket. false: not armed (the programs are missing, no storage):
+ * the hook reports the datagram itself. */
+static __always_inline bool udp_wild_arm(struct bpf_sock *sk, const struct udp_key *k,
+					 const struct pp_proc *p)
+{
+	struct udp_pend *u;
+	__u64 task, now;
+	__u32 was;
+
+	if (!skb_out)
+		return false;
+	u = bpf_sk_storage_get(&udp_pend, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!u)
+		return false;
+	task = bpf_get_current_task();
+	now = bpf_ktime_get_ns();
+	bpf_spin_lock(&u->lock);
+	was = u->armed;
+	u->armed = 1;
+	u->r.k = *k;
+	u->r.p = *p;
+	u->r.ts_ns = now;
+	u->r.task = task;
+	bpf_spin_unlock(&u->lock);
+	if (!was)
+		__sync_fetch_and_add(&pend_n, 1);
+	return true;
+}
+
+struct pkt_udp {
+	__u8 src[16], dst[16]; /* in the socket's form: v4-mapped on a v6 socket */
+	__u16 sport, dport;
+};
+
+static __always_inline void addr_put(__u8 *to, const __u8 *v4, bool mapped)
+{
+	if (mapped) {
+		to[10] = 0xff;
+		to[11] = 0xff;
+		__builtin_memcpy(to + 12, v4, 4);
+	} else {
+		__builtin_memcpy(to, v4, 4);
+	}
+}
+
+/* The addresses and ports of a UDP packet from its linear head (a local
+ * socket's packet has its headers there). 0: read. */
+static __always_inline int pkt_udp_read(struct __sk_buff *skb, __u16 sfamily, struct pkt_udp *a)
+{
+	__u8 *p = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end, *l;
+	__u32 l4;
+
+	__builtin_memset(a, 0, sizeof(*a));
+	if (p + 20 > end)
+		return -1;
+	if ((p[0] >> 4) == 4) {
+		if (p[9] != IPPROTO_UDP)
+			return -1;
+		l4 = (__u32)(p[0] & 0x0f) << 2;
+		if (l4 < 20)
+			return -1;
+		addr_put(a->src, p + 12, sfamily == AF_INET6);
+		addr_put(a->dst, p + 16, sfamily == AF_INET6);
+	} else if ((p[0] >> 4) == 6 && sfamily == AF_INET6) {
+		if (p + 40 > end || p[6] != IPPROTO_UDP) /* extension headers: not followed */
+			return -1;
+		l4 = 40;
+		__builtin_memcpy(a->src, p + 8, 16);
+		__builtin_memcpy(a->dst, p + 24, 16);
+	} else {
+		return -1;
+	}
+	l = p + l4;
+	if (l + 4 > end)
+		return -1;
+	a->sport = (__u16)(l[0] << 8 | l[1]);
+	a->dport = (__u16)(l[2] << 8 | l[3]);
+	return 0;
+}
+
+/* The full UDP socket a packet belongs to, with its family; NULL: none. */
+static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u16 *family)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return NULL;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk || sk->protocol != IPPROTO_UDP)
+		return NULL;
+	*family = sk->family;
+	return sk;
+}
+
+/* A datagram leaving an armed socket: its first-datagram record, with the
+ * packet's source address. The sendmsg call that armed the socket sends
+ * this packet (the same task), or it goes to the armed peer (a packet
+ * rewritten by DNAT in OUTPUT still comes from the same task; another
+ * thread's send on the socket at the same moment does not). */
+static __noinline int udp_wild_out(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk;
+	struct udp_pend *u;
+	struct udp_last *last;
+	struct pend_rec r;
+	struct pkt_udp a;
+	struct ppb_event *e;
+	struct owner o = {};
+	__u64 task, pw[2], now;
+	__u16 family;
+	bool got = false, have;
+
+	sk = skb_udp_sock(skb, &family);
+	if (!sk)
+		return 1;
+	u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
+	if (!u || !u->armed)
+		return 1;
+	have = pkt_udp_read(skb, family, &a) == 0;
+	task = bpf_get_current_task();
+	bpf_spin_lock(&u->lock);
+	if (u->armed) {
+		__builtin_memcpy(pw, u->r.k.peer, 16);
+		__u64 dw[2];
+		__builtin_memcpy(dw, a.dst, 16);
+		if (u->r.task == task ||
+		    (have && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1])) {
+			u->armed = 0;
+			r = u->r;
+			got = true;
+		}
+	}
+	bpf_spin_unlock(&u->lock);
+	if (!got)
+		return 1;
+	__sync_fetch_and_add(&pend_n, -1);
+
+	now = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&udp_seen, &r.k, &now, BPF_NOEXIST))
+		goto known; /* reported meanwhile (another CPU) */
+	e = reserve();
+	if (!e)
+		goto known; /* counted as a drop; the flow is not reported twice */
+	e->ts_ns = r.ts_ns; /* when it was sent, as the hook would have said */
+	e->kind = PPB_UDP;
+	e->proto = IPPROTO_UDP;
+	e->family = r.k.family;
+	e->netns = r.k.netns;
+	o.p = r.p;
+	set_owner(e, &o);
+	/* A source port other than the socket's: a source NAT changed the
+	 * packet, whose address is not the socket's then either. */
+	if (have && a.sport == r.k.lport)
+		__builtin_memcpy(e->saddr, a.src, 16);
+	__builtin_memcpy(e->daddr, r.k.peer, 16);
+	e->sport = r.k.lport;
+	e->dport = r.k.pport;
+	e->flags |= PPB_F_OUT;
+	submit(e);
+known:
+	/* the sendmsg hook's fast exit, as when it reports itself */
+	last = bpf_sk_storage_get(&udp_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (last) {
+		__builtin_memcpy(last->peer, r.k.peer, 16);
+		last->pport = r.k.pport;
+		last->valid = 1;
+	}
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int cg_udp_egress(struct __sk_buff *skb)
+{
+	if (!pend_n)
+		return 1;
+	return udp_wild_out(skb);
+}
+
+static __always_inline __u32 rloc_slot(__u16 pport)
+{
+	return (pport ^ (pport >> 8)) & (RLOC_N - 1);
+}
+
+/* A datagram arriving at a wildcard socket with a table: where it came to. */
+static __noinline int udp_wild_in(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk;
+	struct udp_rloc *t;
+	struct rloc_ent *x, n = {};
+	struct pkt_udp a;
+	__u16 family;
+
+	sk = skb_udp_sock(skb, &family);
+	if (!sk || !bsk_wild(sk, family))
+		return 1;
+	t = bpf_sk_storage_get(&udp_rloc, sk, 0, 0);
+	if (!t || pkt_udp_read(skb, family, &a))
+		return 1;
+	__builtin_memcpy(n.peer, a.src, 16);
+	__builtin_memcpy(n.local, a.dst, 16);
+	n.pport = a.sport;
+	n.valid = 1;
+	x = &t->e[rloc_slot(a.sport)];
+	/* the same peer to the same address as before: nothing to write (a
+	 * torn read here only costs the write) */
+	if (x->valid && x->pport == n.pport && x->peer[0] == n.peer[0] && x->peer[1] == n.peer[1] &&
+	    x->local[0] == n.local[0] && x->local[1] == n.local[1])
+		return 1;
+	bpf_spin_lock(&t->lock);
+	*x = n;
+	bpf_spin_unlock(&t->lock);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int cg_udp_ingress(struct __sk_buff *skb)
+{
+	if (!rloc_n)
+		return 1;
+	return udp_wild_in(skb);
+}
+
+/* A wildcard socket binds, or gets its first datagram: its table, from
+ * now on filled by the ingress program. */
+static __always_inline struct udp_rloc *udp_wild_table(struct bpf_sock *sk)
+{
+	struct udp_rloc *t;
+	__u32 was;
+
+	if (!skb_in)
+		return NULL;
+	t = bpf_sk_storage_get(&udp_rloc, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!t || t->counted)
+		return t;
+	bpf_spin_lock(&t->lock);
+	was = t->counted;
+	t->counted = 1;
+	bpf_spin_unlock(&t->lock);
+	if (!was)
+		__sync_fetch_and_add(&rloc_n, 1);
+	return t;
+}
+
+/* The recvmsg hook's first record of a peer on a wildcard socket: the
+ * address that peer's datagrams came to, into local, if the table has
+ * it (the socket's family form, as peer). */
+static __always_inline void udp_wild_local(struct bpf_sock *sk, const __u8 *peer, __u16 pport,
+					   __u8 *local)
+{
+	struct udp_rloc *t = udp_wild_table(sk);
+	struct rloc_ent x;
+	__u64 pw[2];
+
+	if (!t)
+		return;
+	bpf_spin_lock(&t->lock);
+	x = t->e[rloc_slot(pport)];
+	bpf_spin_unlock(&t->lock);
+	__builtin_memcpy(pw, peer, 16);
+	if (x.valid && x.pport == pport && x.peer[0] == pw[0] && x.peer[1] == pw[1])
+		__builtin_memcpy(local, x.local, 16);
+}
+
+/* sock_release: give up what the socket holds in the counts. */
+static __always_inline void udp_wild_release(struct bpf_sock *sk)
+{
+	struct udp_pend *u;
+	struct udp_rloc *t;
+	__u32 was;
+
+	if (pend_n) {
+		u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
+		if (u && u->armed) {
+			bpf_spin_lock(&u->lock);
+			was = u->armed;
+			u->armed = 0;
+			bpf_spin_unlock(&u->lock);
+			if (was)
+				__sync_fetch_and_add(&pend_n, -1);
+		}
+	}
+	if (rloc_n) {
+		t = bpf_sk_storage_get(&udp_rloc, sk, 0, 0);
+		if (t && t->counted) {
+			bpf_spin_lock(&t->lock);
+			was = t->counted;
+			t->counted = 0;
+			bpf_spin_unlock(&t->lock);
+			if (was)
+				__sync_fetch_and_add(&rloc_n, -1);
+		}
+	}
+}
+
+#endif

@@ -1,0 +1,146 @@
+#!/bin/bash
+# pp-trace (eBPF) and wildcard-bound UDP sockets in network namespaces that
+# are not its own: the local address of each datagram is the one on the
+# wire, from the packet (bpf/udp_wild.h), not 0.0.0.0 / ::.
+# Namespaces C (10.77.0.2, fd77::2) and S (10.77.0.1, fd77::1) joined by a
+# veth. tests/udp_wild_peers.py servers on 0.0.0.0 and :: port 5300 in both,
+# started under pp-trace, log per datagram the sender and the address it
+# came to (IP_PKTINFO); one more in C on port 5301, started before pp-trace
+# (its sockets are older than pp-trace). Clients in C, each one unconnected
+# socket bound to 0.0.0.0 or :: (dual stack), send to S across the veth and
+# to C's own servers on lo from the same socket (two source addresses,
+# IPv6, v4-mapped), and to an address without a route.
+# Judged: every client's udp record has the source the server saw; every
+# server's udp record the address the datagram came to; the older server's
+# records a right address or the wildcard, never another; the kernel
+# side's counts of waiting sockets and tables back at zero; nothing dropped.
+source "$(dirname "$0")/../lib.sh"
+CASES=("clients' records: the source address the server saw" "clients' records: every datagram reported"
+       "servers' records: the address the datagram came to" "older server: never a wrong address"
+       "armed sockets back to zero (datagrams without a route too)" "tables back to zero after the servers"
+       "nothing dropped" "no sanitizer report")
+skip_all() { local c; for c in "${CASES[@]}"; do skip "$c: $1"; done; exit 0; }
+need_root || skip_all "needs root (eBPF, netns)"
+for c in /usr/bin/python3 bpftool jq; do have $c || skip_all "$c not installed"; done
+pp_tmpdir
+T=$PP_TMP
+PEERS=$PP_ROOT/tests/udp_wild_peers.py
+pp_netns wc || skip_all "cannot create a network namespace"
+C=$PP_NS
+pp_netns ws || skip_all "cannot create a network namespace"
+S=$PP_NS
+PP_CLEANUP_CMDS=("ip netns pids $C | xargs -r kill" "ip netns pids $S | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
+ip -n $C link add wc$$ type veth peer name ws$$ netns $S || skip_all "cannot make a veth pair"
+ip -n $C addr add 10.77.0.2/24 dev wc$$
+ip -n $S addr add 10.77.0.1/24 dev ws$$
+ip -n $C addr add fd77::2/64 dev wc$$ nodad
+ip -n $S addr add fd77::1/64 dev ws$$ nodad
+ip -n $C link set wc$$ up
+ip -n $S link set ws$$ up
+
+ip netns exec $C /usr/bin/python3 "$PEERS" server 5301 "$T/old.log" &
+sleep 0.5
+"$PP_BIN/pp-trace" -v --stats >"$T/trace.jsonl" 2>"$T/trace.err" &
+tpid=$!
+for _ in $(seq 150); do grep -q "eBPF attached" "$T/trace.err" && break; sleep 0.1; done
+grep -q "cgroup_skb/egress, cgroup_skb/ingress" "$T/trace.err" ||
+    { kill $tpid; skip_all "the cgroup_skb hooks did not attach: $(grep -m1 attached "$T/trace.err")"; }
+ip netns exec $S /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
+ip netns exec $C /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
+sleep 1
+: >"$T/clients"
+for _ in 1 2 3 4 5; do
+    ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300 \
+        127.0.0.1:5301 10.77.0.2:5301 >>"$T/clients" &
+    ip netns exec $C /usr/bin/python3 "$PEERS" client 6 [fd77::1]:5300 [::1]:5300 10.77.0.1:5300 \
+        127.0.0.1:5300 [::1]:5301 >>"$T/clients" &
+    ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.99.0.1:5300 >/dev/null &
+    wait $(jobs -p | tail -3)
+done
+sleep 1
+
+# The programs' counts (udp_wild.h): pp-trace's .bss, as bpftool prints it.
+bss() { # NAME
+    local id
+    for id in $(awk '/^map_id:/ { print $2 }' /proc/$tpid/fdinfo/* 2>/dev/null | sort -u); do
+        bpftool map dump id $id -j 2>/dev/null |
+            jq -e --arg n "$1" '.[0].formatted.value[".bss"][]? | select(has($n)) | .[$n]' 2>/dev/null &&
+            return 0
+    done
+    echo "?"
+}
+pend=$(bss pend_n) rloc0=$(bss rloc_n)
+for p in $(ip netns pids $S) $(ip netns pids $C); do kill $p; done
+sleep 1
+rloc=$(bss rloc_n)
+kill -TERM $tpid
+wait $tpid
+echo "INFO pend_n $pend, rloc_n $rloc0 with the servers, $rloc after them"
+
+res=$(/usr/bin/python3 - "$T" <<'EOF'
+import json, sys
+T = sys.argv[1]
+seen = {}  # (server pid, peer, peer port, server port) -> local address
+for name in ("srv.log", "old.log"):
+    for line in open("%s/%s" % (T, name)):
+        pid, peer, pport, local, port = line.split()
+        seen[(int(pid), peer, int(pport), int(port))] = local
+old = {int(l.split()[0]) for l in open(T + "/old.log")}
+clients = {}
+for line in open(T + "/clients"):
+    pid, port = line.split()
+    clients[int(pid)] = int(port)
+# a v4-mapped peer as the v6 server would log it; the records write them as IPv4
+def norm(a):
+    return a[7:] if a.startswith("::ffff:") else a
+by_client = {(norm(p), pp, norm(l), port) for (_, p, pp, port), l in seen.items()}
+cr = cw = crun = sr = sw = sn = ow = 0
+wrong = []
+for line in open(T + "/trace.jsonl"):
+    r = json.loads(line)
+    if r.get("type") != "sock" or r.get("event") != "udp" or r.get("proto") != "udp":
+        continue
+    pid = r.get("pid")
+    if pid in clients and r.get("dir") == "out":
+        crun += 1
+        if (r["src"], r["sport"], r["dst"], r["dport"]) in by_client:
+            cr += 1
+        else:
+            cw += 1
+            wrong.append(r)
+    elif r.get("dir") == "in" and any(k[0] == pid for k in seen):
+        k = (pid, r["src"], r["sport"], r["dport"])
+        k6 = (pid, "::ffff:" + r["src"], r["sport"], r["dport"])
+        local = seen.get(k, seen.get(k6))
+        if local is None:
+            continue
+        ok = norm(local) == r["dst"]
+        if pid in old:
+            if not ok and r["dst"] not in ("0.0.0.0", "::"):
+                ow += 1
+                wrong.append(r)
+            continue
+        if ok:
+            sr += 1
+        else:
+            sw += 1
+            wrong.append(r)
+sent = 4 * 5 + 5 * 5  # datagrams the clients sent with an answer
+for r in wrong[:5]:
+    print("WRONG", json.dumps(r), file=sys.stderr)
+print(cr, cw, crun, sent, sr, sw, ow)
+EOF
+)
+echo "INFO clients right wrong records expected, servers right wrong, older server wrong: $res"
+set -- $res
+check "clients' records: the source address the server saw" [ "${2:-x}" = 0 -a "${1:-0}" -gt 0 ]
+check "clients' records: every datagram reported" [ "${3:-x}" = "${4:-y}" ]
+# 6 datagrams a round: to S (v4, v6, v4-mapped) and to C's lo (v4, v6, v4-mapped)
+check "servers' records: the address the datagram came to" [ "${6:-x}" = 0 -a "${5:-0}" = 30 ]
+check "older server: never a wrong address" [ "${7:-x}" = 0 ]
+check "armed sockets back to zero (datagrams without a route too)" [ "$pend" = 0 ]
+check "tables back to zero after the servers" [ "$rloc" = 0 -a "${rloc0:-0}" != 0 -a "$rloc0" != "?" ]
+echo "INFO stats at exit: $(grep '"type":"stats"' "$T/trace.jsonl" | tail -1)"
+check "nothing dropped" sh -c 'grep -q " 0 dropped" "$1" && ! grep -qE "[1-9][0-9]* dropped" "$1" &&
+    grep -q "\"dropped\":0," "$2"' sh "$T/trace.err" "$T/trace.jsonl"
+check "no sanitizer report" san_clean "$T/trace.err"
