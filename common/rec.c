@@ -15,6 +15,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pp.h"
 #include "xalloc.h"
@@ -50,7 +53,7 @@ static inline bool is_ws(char c)
  * longest number there, or 0 when there is none (a number is at least one
  * byte, so 0 is never a number's end). The only number grammar of the project: rec_parse's pass, the
  * reference walk and json_number all use it. */
-static inline size_t scan_number(const char *s, size_t i, size_t n)
+static inline __attribute__((always_inline)) size_t scan_number(const char *s, size_t i, size_t n)
 {
 	if (i < n && s[i] == '-')
 		i++;
@@ -378,10 +381,26 @@ int rec_parse_ref(struct rec *r, const char *line, size_t len, const char **err)
 /* From s[i], just past a string's opening quote, to its closing quote:
  * its index, or 0 when the string is bad (a raw control character, a bad
  * escape) or does not end. *esc is set when it has a backslash. */
-static inline size_t scan_string(const char *s, size_t i, size_t end, bool *esc)
+static inline __attribute__((always_inline)) size_t scan_string(const char *s, size_t i, size_t end,
+                                                                 bool *esc)
 {
 	for (;;) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+		/* Sixteen bytes at a time: the first '"', '\\' or byte below
+		 * 0x20 (max(x, 0x1f) == 0x1f). */
+		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		              ctl = _mm_set1_epi8(0x1f);
+		for (; i + 16 <= end; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+			                         _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+			unsigned bits = (unsigned)_mm_movemask_epi8(m);
+			if (bits) {
+				i += (size_t)__builtin_ctz(bits);
+				goto special;
+			}
+		}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* Eight bytes at a time: the first '"', '\\' or byte below
 		 * 0x20 (a borrow may flag a byte after the first real one, never
 		 * one before it, and the lowest flagged byte is the first). */
@@ -630,6 +649,12 @@ bool rec_tok_eq(const struct rec *r, int t, const char *s, size_t n)
  * endian alike: both sides are loaded the same way). */
 static inline void key_words(const char *p, size_t n, size_t avail, uint64_t w[2])
 {
+	/* 16 bytes from ff + 16 - n: n bytes 0xff, then zeros. */
+	static const unsigned char ff[32] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	uint64_t m[2];
 	if (avail >= 16) {
 		memcpy(w, p, 16); /* the common case: more of the line follows */
 	} else {
@@ -637,11 +662,10 @@ static inline void key_words(const char *p, size_t n, size_t avail, uint64_t w[2
 		memcpy(b, p, n < 16 ? n : 16);
 		memcpy(w, b, 16);
 	}
-	if (n < 8) {
-		w[0] &= n ? ~0ull >> (64 - 8 * n) : 0;
-		w[1] = 0;
-	} else if (n < 16) {
-		w[1] &= n > 8 ? ~0ull >> (64 - 8 * (n - 8)) : 0;
+	if (n < 16) {
+		memcpy(m, ff + 16 - n, 16);
+		w[0] &= m[0];
+		w[1] &= m[1];
 	}
 }
 
@@ -684,28 +708,36 @@ void rec_keyset_free(struct rec_keyset *ks)
 
 void rec_find_set(const struct rec *r, const struct rec_keyset *ks, int *tok)
 {
+	/* Locals: tok[] is int, as jsmn's fields are, so a store to it
+	 * would have the compiler load r's fields again. */
 	const struct rec_key *keys = ks->keys;
+	const jsmntok_t *rt = r->tok;
+	const struct rec_tokx *rx = r->x;
+	const char *line = r->line;
+	const uint64_t *kw = ks->w;
+	const int16_t *next = ks->next, *head = ks->head;
+	size_t len = r->len;
 	int ntok = (int)r->ntok, n = ks->n;
+	bool has_esc = r->has_esc;
 
 	for (int i = 0; i < n; i++)
 		tok[i] = -1;
 	/* One pass over the members, each hashed once and compared with the
 	 * few names of its slot (usually none or one); the last of repeated
 	 * keys wins, as with rec_find. */
-	for (int k = 1; k + 1 < ntok; k = skip(r, k + 1)) {
-		const jsmntok_t *kt = &r->tok[k];
-		const char *kp = r->line + kt->start;
-		size_t kl = (size_t)(kt->end - kt->start);
+	for (int k = 1; k + 1 < ntok; k = rt[k + 1].type >= JSMN_STRING ? k + 2 : rx[k + 1].skip) {
+		const char *kp = line + rt[k].start;
+		size_t kl = (size_t)(rt[k].end - rt[k].start);
 		uint64_t w[2];
-		if (r->has_esc && memchr(kp, '\\', kl)) {
+		if (has_esc && memchr(kp, '\\', kl)) {
 			for (int i = 0; i < n; i++)
 				if (rec_tok_eq(r, k, keys[i].name, keys[i].len))
 					tok[i] = k + 1;
 			continue;
 		}
-		key_words(kp, kl, r->len - (size_t)kt->start, w);
-		for (int i = ks->head[key_slot(w, kl)]; i >= 0; i = ks->next[i])
-			if (keys[i].len == kl && ks->w[2 * i] == w[0] && ks->w[2 * i + 1] == w[1] &&
+		key_words(kp, kl, len - (size_t)rt[k].start, w);
+		for (int i = head[key_slot(w, kl)]; i >= 0; i = next[i])
+			if (kw[2 * i] == w[0] && kw[2 * i + 1] == w[1] && keys[i].len == kl &&
 			    (kl <= 16 || !memcmp(kp + 16, keys[i].name + 16, kl - 16)))
 				tok[i] = k + 1;
 	}
