@@ -10,8 +10,8 @@ BUILD_PKGS=(gcc make pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-
             libpcap-dev libcsv-dev libjsmn-dev libssl-dev libseccomp-dev)
 TEST_PKGS=(jq tshark nftables socat python3 python3-scapy iproute2 curl openssl
            tmux util-linux procps libclang-rt-14-dev openssh-client openssh-server
-           dnsmasq-base time lintian logrotate)
-BENCH_PKGS=(hyperfine miller libndpi-bin python3-cryptography time tcpdump tcpreplay bind9-dnsutils
+           dnsmasq-base bind9-dnsutils time lintian logrotate)
+BENCH_PKGS=(hyperfine miller libndpi-bin python3-cryptography time tcpdump tcpreplay
             libbpf-tools)
 # Screenshots of pp-fmt --top for docs/ (scripts/screenshots.sh), PP_DOCS_DEPS=1.
 DOCS_PKGS=(python3-pil fonts-dejavu-core tmux)

@@ -38,11 +38,33 @@ variants=(
     "pp-trace|pp-trace --no-ebpf --once|/dev/null"
 )
 
+# pp-trace --once writes the sockets of its network namespace: on the host
+# they change between runs (other tests, other users), so that a run meant
+# to stop at byte N may end before it. As root it runs in a namespace of
+# the test's own holding a fixed set of sockets, the same in every run.
+TRACE_NS=()
+if need_root && have ip && have python3 && pp_netns inject; then
+    PP_CLEANUP_CMDS=("ip netns pids $PP_NS | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
+    ip netns exec "$PP_NS" python3 -c '
+import socket, time
+keep = []
+for port in range(7001, 7025):
+    t = socket.socket(); t.bind(("127.0.0.1", port)); t.listen(); keep.append(t)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", port)); keep.append(u)
+print("ready", flush=True)
+time.sleep(600)
+' >"$PP_TMP/socks.out" 2>&1 &
+    for _ in $(seq 100); do grep -q ready "$PP_TMP/socks.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q ready "$PP_TMP/socks.out" && TRACE_NS=(ip netns exec "$PP_NS")
+fi
+
 # run_inj ERRNO AFTER INPUT CMD...: sets rc; output in $PP_TMP/o, stderr in e.
 run_inj() {
     local errno=$1 after=$2 input=$3; shift 3
-    local preload=$SO
-    ldd "$1" 2>/dev/null | grep -q libasan && preload="$ASAN_SO $SO"
+    local preload=$SO a bin=$1
+    # (the command may come after a wrapper: ip netns exec NS CMD)
+    for a in "$@"; do case $a in "$PP_BIN"/*) bin=$a; break ;; esac; done
+    ldd "$bin" 2>/dev/null | grep -q libasan && preload="$ASAN_SO $SO"
     LD_PRELOAD="$preload" PP_INJECT_ERRNO=$errno PP_INJECT_AFTER=$after \
         "$@" <"$input" >"$PP_TMP/o" 2>"$PP_TMP/e"
     rc=$?
@@ -63,6 +85,7 @@ for v in "${variants[@]}"; do
         continue
     fi
     argv[0]=$PP_BIN/$cmd
+    [ "$cmd" = pp-trace ] && argv=("${TRACE_NS[@]}" "${argv[@]}")
     "${argv[@]}" <"$input" >"$PP_TMP/base" 2>"$PP_TMP/base.err"
     base_rc=$? size=$(wc -c <"$PP_TMP/base")
     if [ "$size" -eq 0 ] || [ $base_rc -eq 2 ]; then
