@@ -62,8 +62,11 @@ struct {
 	__type(value, struct udp_pend);
 } udp_pend SEC(".maps");
 
-/* Where the last datagrams from a few peers came to, slot by peer port. */
-#define RLOC_N 8
+/* Where the last datagrams from a few peers came to, a slot per peer (by a
+ * hash of address and port): a datagram from a new peer is read before
+ * another peer of the same slot overwrites it, unless the socket falls
+ * that far behind (its record then keeps the wildcard). */
+#define RLOC_N 32
 struct rloc_ent {
 	__u64 peer[2];
 	__u64 local[2];
@@ -148,7 +151,7 @@ static __always_inline void addr_put(__u8 *to, const __u8 *v4, bool mapped)
 }
 
 /* The addresses and ports of a UDP packet from its linear head (a local
- * socket's packet has its headers there). 0: read. */
+ * socket's packet has its headers there). 0: read; else the ports are 0. */
 static __always_inline int pkt_udp_read(struct __sk_buff *skb, __u16 sfamily, struct pkt_udp *a)
 {
 	__u8 *p = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end, *l;
@@ -197,10 +200,13 @@ static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u1
 }
 
 /* A datagram leaving an armed socket: its first-datagram record, with the
- * packet's source address. The sendmsg call that armed the socket sends
- * this packet (the same task), or it goes to the armed peer (a packet
- * rewritten by DNAT in OUTPUT still comes from the same task; another
- * thread's send on the socket at the same moment does not). */
+ * packet's source address when the packet goes to the armed peer. One that
+ * goes elsewhere from the task that armed the socket (a destination NAT in
+ * netfilter's OUTPUT chain rewrote it; or the armed datagram never left, as
+ * with no route, and this is a later one to a peer already reported) gives
+ * the record as the sendmsg hook gave it before these programs: the
+ * wildcard source, never another datagram's. Another thread's datagram on
+ * the socket at the same moment leaves the socket armed. */
 static __noinline int udp_wild_out(struct __sk_buff *skb)
 {
 	struct bpf_sock *sk;
@@ -210,9 +216,9 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	struct pkt_udp a;
 	struct ppb_event *e;
 	struct owner o = {};
-	__u64 task, pw[2], now;
+	__u64 task, pw[2], dw[2], now;
 	__u16 family;
-	bool got = false, have;
+	bool got = false, to_peer = false;
 
 	sk = skb_udp_sock(skb, &family);
 	if (!sk)
@@ -220,15 +226,14 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
 	if (!u || !u->armed)
 		return 1;
-	have = pkt_udp_read(skb, family, &a) == 0;
+	pkt_udp_read(skb, family, &a); /* unread: port 0, which no armed peer has */
+	__builtin_memcpy(dw, a.dst, 16);
 	task = bpf_get_current_task();
 	bpf_spin_lock(&u->lock);
 	if (u->armed) {
 		__builtin_memcpy(pw, u->r.k.peer, 16);
-		__u64 dw[2];
-		__builtin_memcpy(dw, a.dst, 16);
-		if (u->r.task == task ||
-		    (have && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1])) {
+		to_peer = a.dport && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1];
+		if (to_peer || u->r.task == task) {
 			u->armed = 0;
 			r = u->r;
 			got = true;
@@ -254,7 +259,7 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	set_owner(e, &o);
 	/* A source port other than the socket's: a source NAT changed the
 	 * packet, whose address is not the socket's then either. */
-	if (have && a.sport == r.k.lport)
+	if (to_peer && a.sport == r.k.lport)
 		__builtin_memcpy(e->saddr, a.src, 16);
 	__builtin_memcpy(e->daddr, r.k.peer, 16);
 	e->sport = r.k.lport;
@@ -280,9 +285,13 @@ int cg_udp_egress(struct __sk_buff *skb)
 	return udp_wild_out(skb);
 }
 
-static __always_inline __u32 rloc_slot(__u16 pport)
+static __always_inline __u32 rloc_slot(const __u64 *peer, __u16 pport)
 {
-	return (pport ^ (pport >> 8)) & (RLOC_N - 1);
+	__u64 x = peer[0] ^ peer[1];
+
+	x ^= (x >> 32) ^ pport;
+	x ^= x >> 16;
+	return (__u32)(x ^ (x >> 8)) & (RLOC_N - 1);
 }
 
 /* A datagram arriving at a wildcard socket with a table: where it came to. */
@@ -304,7 +313,7 @@ static __noinline int udp_wild_in(struct __sk_buff *skb)
 	__builtin_memcpy(n.local, a.dst, 16);
 	n.pport = a.sport;
 	n.valid = 1;
-	x = &t->e[rloc_slot(a.sport)];
+	x = &t->e[rloc_slot(n.peer, a.sport)];
 	/* the same peer to the same address as before: nothing to write (a
 	 * torn read here only costs the write) */
 	if (x->valid && x->pport == n.pport && x->peer[0] == n.peer[0] && x->peer[1] == n.peer[1] &&
@@ -357,10 +366,10 @@ static __always_inline void udp_wild_local(struct bpf_sock *sk, const __u8 *peer
 
 	if (!t)
 		return;
-	bpf_spin_lock(&t->lock);
-	x = t->e[rloc_slot(pport)];
-	bpf_spin_unlock(&t->lock);
 	__builtin_memcpy(pw, peer, 16);
+	bpf_spin_lock(&t->lock);
+	x = t->e[rloc_slot(pw, pport)];
+	bpf_spin_unlock(&t->lock);
 	if (x.valid && x.pport == pport && x.peer[0] == pw[0] && x.peer[1] == pw[1])
 		__builtin_memcpy(local, x.local, 16);
 }
