@@ -46,8 +46,19 @@ static __always_inline void current_proc(struct pp_proc *p)
 	p->uid = (__u32)bpf_get_current_uid_gid();
 	p->ppid = KR(KR(task->real_parent)->tgid);
 	p->pstart_ns = KR(leader->start_boottime);
+#ifdef PP_PROBE_READ
 	if (bpf_core_read_str(p->comm, sizeof(p->comm), &leader->comm) < 0)
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
+#else
+	/* Two plain loads, not a string copy by helper (a probe read per
+	 * byte): the kernel keeps comm NUL-terminated within its 16 bytes,
+	 * and user space cuts at the first NUL. */
+	{
+		const __u64 *c = (const __u64 *)&leader->comm; /* a BTF pointer still */
+		__u64 w[2] = { c[0], c[1] };
+		__builtin_memcpy(p->comm, w, sizeof(w));
+	}
+#endif
 }
 
 #endif

@@ -80,16 +80,9 @@ struct owner {
 	__u8 reported;    /* R_CONNECT: the connect record is out (sock_ops) */
 };
 
-/* Live TCP sockets we saw being born, keyed by kernel address; every TCP
- * socket passes through CLOSE, where its entry goes. A plain (preallocated)
- * hash, not LRU: when it is full, a new entry fails and is counted
- * (sock_table_full) instead of silently pushing out a live one. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct owner);
-} socks SEC(".maps");
+/* Live TCP sockets we saw being born, keyed by kernel address (`socks`,
+ * bpf/socktab.h): every TCP socket passes through CLOSE, where its entry
+ * goes. Included below, after counts(). */
 
 /* First datagram per socket and peer: the socket (its address, and when
  * we first saw it, since a freed socket's address is soon another's) is
@@ -171,6 +164,8 @@ static __always_inline struct ppb_counters *counts(void)
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&counters, &zero);
 }
+
+#include "socktab.h"
 
 static __always_inline bool family_wanted(__u16 family)
 {
@@ -370,7 +365,7 @@ static __always_inline void emit_close(const struct sock *sk, __u16 family, cons
 
 static __always_inline void remember(__u64 key, struct owner *o)
 {
-	if (bpf_map_update_elem(&socks, &key, o, BPF_ANY)) {
+	if (!sock_put(key, o)) {
 		struct ppb_counters *c = counts();
 		if (c)
 			c->sock_full++;
@@ -387,13 +382,20 @@ static __always_inline void own(const struct sock *sk, struct owner *o, __u8 rol
 	o->netns = sk_netns(sk);
 }
 
-static __always_inline int on_state(const struct sock *sk, int old, int new)
+/* key: the socket's address as a number (the table's hash multiplies it,
+ * which the verifier refuses on a pointer), sk: as a pointer. */
+static __always_inline int on_state(const struct sock *sk, __u64 key, int old, int new)
 {
-	__u16 family = KR(sk->__sk_common.skc_family);
-	__u16 proto = sk_proto(sk);
-	__u64 key = (__u64)sk;
+	__u16 family, proto;
 	struct owner *o, copy = {};
 
+	/* The hot path: six of a connection's ten changes are none of these,
+	 * and leave before the socket is read. */
+	if (new != TCP_SYN_SENT && new != TCP_LISTEN && new != TCP_CLOSE &&
+	    !(new == TCP_SYN_RECV && old == TCP_LISTEN) && (old != TCP_SYN_SENT || connect_cb))
+		return 0;
+	family = KR(sk->__sk_common.skc_family);
+	proto = sk_proto(sk);
 	if (proto != IPPROTO_TCP || !family_wanted(family) || !scope_sk_ok(sk))
 		return 0;
 
@@ -418,12 +420,12 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		return 0;
 	}
 
-	/* The hot path: most changes need no table lookup at all. What is
-	 * left: the end of a handshake we started (unless the sock_ops
-	 * program reported the connect at SYN-SENT already), and CLOSE. */
+	/* What is left: the end of a handshake we started (unless the
+	 * sock_ops program reported the connect at SYN-SENT already), and
+	 * CLOSE. */
 	if (new != TCP_CLOSE && (old != TCP_SYN_SENT || connect_cb))
 		return 0;
-	o = bpf_map_lookup_elem(&socks, &key);
+	o = sock_find(key);
 	if (old == TCP_SYN_SENT && o && o->role == R_CONNECT && !o->reported) {
 		__u16 num = KR(sk->__sk_common.skc_num);
 		if (num)
@@ -455,7 +457,7 @@ static __always_inline int on_state(const struct sock *sk, int old, int new)
 		return 0;
 
 	copy = *o;
-	bpf_map_delete_elem(&socks, &key);
+	sock_forget(key, o);
 	switch (copy.role) {
 	case R_LISTEN:
 		/* The listener goes: a close with its own address only, as the
@@ -502,7 +504,7 @@ int so_connect(struct bpf_sock_ops *ctx)
 	/* the kernel's struct sock, as the tracepoints' key (see udp_sockaddr) */
 	v = (__u64)bsk;
 	bpf_probe_read_kernel(&key, sizeof(key), &v);
-	o = bpf_map_lookup_elem(&socks, &key);
+	o = sock_find(key);
 	if (!o || o->role != R_CONNECT || o->reported)
 		return 1;
 	o->reported = 1;
@@ -518,22 +520,22 @@ int so_connect(struct bpf_sock_ops *ctx)
 SEC("raw_tracepoint/inet_sock_set_state")
 int rtp_set_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_state(KSOCK(ctx->args[0]), (int)ctx->args[1], (int)ctx->args[2]);
+	return on_state(KSOCK(ctx->args[0]), ctx->args[0], (int)ctx->args[1], (int)ctx->args[2]);
 }
 
 /* Classic tracepoint variant, for kernels that refuse raw tracepoints. */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	return on_state(KSOCK(ctx->skaddr), ctx->oldstate, ctx->newstate);
+	return on_state(KSOCK(ctx->skaddr), (__u64)ctx->skaddr, ctx->oldstate, ctx->newstate);
 }
 
 /* --- accept: the process that took the connection ------------------------ */
 
-static __always_inline int claim_accept(const struct sock *sk)
+/* key: as for on_state */
+static __always_inline int claim_accept(const struct sock *sk, __u64 key)
 {
-	__u64 key = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&socks, &key);
+	struct owner *o = sock_find(key);
 	__u16 family;
 
 	if (!o || o->role != R_PENDING_ACCEPT)
@@ -559,7 +561,7 @@ static __always_inline int on_accept_exit(long fd)
 	const struct fdtable *fdt;
 	struct file **fds, *file;
 	void *sock;
-	const struct sock *sk;
+	__u64 sk = 0;
 
 	if (fd < 0)
 		return 0;
@@ -573,12 +575,12 @@ static __always_inline int on_accept_exit(long fd)
 	sock = KR(KCAST(struct file, file)->private_data);
 	if (!sock)
 		return 0;
-	sk = KR(KCAST(struct socket, sock)->sk);
-	if (!sk)
+	/* as a number, for the table's hash (a probe read in both builds) */
+	if (bpf_probe_read_kernel(&sk, sizeof(sk), &KCAST(struct socket, sock)->sk) || !sk)
 		return 0;
 	/* Only our own table decides whether this was a TCP child we know:
 	 * for any other file the pointer chase finds nothing there. */
-	return claim_accept(sk);
+	return claim_accept(KSOCK(sk), sk);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
@@ -873,8 +875,12 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	if (!sk || ret < 0)
 		return 0;
 	proto = sk_proto(sk);
-	if (proto == IPPROTO_TCP && claim_on_io)
-		return claim_accept(sk);
+	if (proto == IPPROTO_TCP && claim_on_io) {
+		/* the table's key: the pointer's value as a plain number */
+		__u64 key = 0, v = (__u64)sk;
+		bpf_probe_read_kernel(&key, sizeof(key), &v);
+		return claim_accept(sk, key);
+	}
 	if (proto != IPPROTO_UDP || !trace_udp || !scope_sk_ok(sk))
 		return 0;
 	if (udp_track)

@@ -1,7 +1,8 @@
-/* The hash table. See htab.h. */
+/* The hash table. See htab.h, which says how it grows. */
 #include "htab.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -16,50 +17,77 @@ void ht_init(struct htab *t)
 void ht_free(struct htab *t)
 {
 	free(t->s);
+	free(t->old);
 	memset(t, 0, sizeof(*t));
 }
 
-static void place(struct hslot *s, size_t cap, uint64_t h, void *item)
+static void place(struct hslot *s, size_t size, uint64_t h, void *item)
 {
-	size_t i = (size_t)h & (cap - 1);
+	size_t i = (size_t)h & (size - 1);
 	while (s[i].item)
-		i = (i + 1) & (cap - 1);
+		i = (i + 1) & (size - 1);
 	s[i].hash = h;
 	s[i].item = item;
 }
 
-/* To cap slots, dropping the tombstones. */
-static void resize(struct htab *t, size_t cap)
+/* Move up to k of the old array's slots into the new one; the old array
+ * goes once all are moved. A moved slot becomes a tombstone, so that
+ * probes for the old slots not yet moved go on past it. */
+static void move(struct htab *t, size_t k)
 {
-	struct hslot *s = xcalloc(cap, sizeof(*s));
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->s[i].item && t->s[i].item != ht_tomb)
-			place(s, cap, t->s[i].hash, t->s[i].item);
-	free(t->s);
-	t->s = s;
-	t->cap = cap;
+	for (; k && t->mig < t->onum; k--, t->mig++) {
+		struct hslot *o = &t->old[t->mig];
+		if (o->item && o->item != ht_tomb) {
+			place(t->s, t->ns, o->hash, o->item);
+			o->item = ht_tomb;
+		}
+	}
+	if (t->mig == t->onum) {
+		free(t->old);
+		t->old = NULL;
+		t->onum = t->mig = 0;
+		t->cap = t->ns;
+	}
+}
+
+/* A new array for the live items, at most a quarter full; the current
+ * one becomes the old array, to be moved by the puts that follow. */
+static void grow(struct htab *t)
+{
+	size_t size = t->ns ? t->ns : 16;
+	/* Grow when live items need it; else the tombstones were the load,
+	 * and sweeping them at the same size is enough. */
+	while (t->n * 4 > size)
+		size *= 2;
+	if (t->old) /* not reached: see htab.h */
+		move(t, SIZE_MAX);
+	if (t->ns)
+		t->old = t->s, t->onum = t->ns, t->mig = 0;
+	t->s = xcalloc(size, sizeof(*t->s));
+	t->ns = size;
 	t->tomb = 0;
+	t->cap = t->ns + t->onum;
 }
 
 void ht_put(struct htab *t, uint64_t h, void *item)
 {
-	if ((t->n + t->tomb + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap : 16;
-		/* Grow when live items need it; else the tombstones were the
-		 * load, and sweeping them at the same size is enough. */
-		while ((t->n + 1) * 4 > cap)
-			cap *= 2;
-		resize(t, cap);
-	}
-	place(t->s, t->cap, h, item);
+	if (t->old)
+		move(t, HT_MOVE_STEP);
+	if ((t->n + t->tomb + 1) * 2 > t->ns)
+		grow(t);
+	place(t->s, t->ns, h, item);
 	t->n++;
 }
 
 void ht_del_at(struct htab *t, size_t i)
 {
-	t->s[i].item = ht_tomb;
+	if (i < t->ns) {
+		t->s[i].item = ht_tomb;
+		t->tomb++;
+	} else {
+		t->old[i - t->ns].item = ht_tomb;
+	}
 	t->n--;
-	t->tomb++;
 }
 
 void *ht_del(struct htab *t, uint64_t h, bool (*eq)(const void *item, const void *key),
@@ -69,7 +97,7 @@ void *ht_del(struct htab *t, uint64_t h, bool (*eq)(const void *item, const void
 	void *it;
 	if (i == (size_t)-1)
 		return NULL;
-	it = t->s[i].item;
+	it = ht_at(t, i);
 	ht_del_at(t, i);
 	return it;
 }

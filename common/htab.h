@@ -1,14 +1,31 @@
-/* The hash table of every command but pp-join's (for now) and pp-sniff's
- * flows (whose chained table grows a few buckets per new flow, so that no
- * packet waits while a million flows are rehashed; this one grows all at
- * once): open addressing with linear probing over (hash, pointer) slots.
+/* The hash table of every command: open addressing with linear probing
+ * over (hash, pointer) slots, grown a few slots at a time.
  *
  * The table holds pointers to the caller's items and their 64-bit hashes;
  * items never move, so a pointer to one stays valid while the table grows.
  * Equal hashes are told apart by the caller's eq(item, key) (NULL: the
  * hash alone is the key, for sets of hashes). Removal leaves a tombstone,
  * so removing while iterating is safe; adding while iterating is not (the
- * table may grow). The table grows at half full, tombstones counted.
+ * table may grow, and growing moves slots).
+ *
+ * Growth. The table grows when half full, tombstones counted, to the
+ * smallest power of two at most a quarter full (the same size again when
+ * tombstones were the load: that sweeps them). It does not rehash all at
+ * once: the old slots stay where they are and each ht_put moves the next
+ * HT_MOVE_STEP of them into the new array, so no call waits while a
+ * million items are rehashed (pp-sniff's flows: no packet pauses). While
+ * old slots remain, a lookup that misses the new array probes the old one
+ * too; a moved slot becomes a tombstone there, so probes go on past it.
+ * Four moves per put would finish before the new array could fill (it
+ * starts at most a quarter full, so a quarter of its size in puts come
+ * first, and the old array is no larger); HT_MOVE_STEP is 16, and if it
+ * ever had not finished the rest would move then, at once. Only ht_put
+ * moves slots: ht_get, ht_find_slot, ht_at and ht_del_at never do, so
+ * iterating while looking up or removing stays safe. Memory: 16 bytes a
+ * slot, two to four slots an item, plus the old array while it moves.
+ *
+ * Slot numbers, from ht_find_slot and for ht_at, run from 0 to cap: the
+ * new array's slots first, then the old array's while it is being moved.
  *
  *	struct htab t;
  *	ht_init(&t);
@@ -27,13 +44,19 @@
 
 struct hslot {
 	uint64_t hash;
-	void *item; /* NULL: empty; ht_tomb: removed */
+	void *item; /* NULL: empty; ht_tomb: removed (or moved) */
 };
 
 struct htab {
-	struct hslot *s;
-	size_t cap, n, tomb; /* cap: 0 or a power of two */
+	struct hslot *s;   /* where ht_put places items */
+	size_t cap;        /* slot numbers: ns, plus onum while old is moved */
+	size_t n, tomb;    /* items (in both arrays); tombstones in s */
+	size_t ns;         /* s's size: 0 or a power of two */
+	struct hslot *old; /* the slots before the last growth, or NULL */
+	size_t onum, mig;  /* old's size; its slots below mig are moved */
 };
+
+#define HT_MOVE_STEP 16
 
 extern char ht_tomb[1];
 
@@ -45,11 +68,29 @@ void ht_put(struct htab *t, uint64_t h, void *item);
 /* Remove the item at slot i (from ht_at or ht_find_slot). */
 void ht_del_at(struct htab *t, size_t i);
 
+static inline struct hslot *ht_slot_(const struct htab *t, size_t i)
+{
+	return i < t->ns ? &t->s[i] : &t->old[i - t->ns];
+}
+
 /* The item at slot i, or NULL (empty or removed): for iterating. */
 static inline void *ht_at(const struct htab *t, size_t i)
 {
-	void *it = t->s[i].item;
+	void *it = ht_slot_(t, i)->item;
 	return it == ht_tomb ? NULL : it;
+}
+
+/* Index in s (size mask + 1) of the item with hash h for which eq(item,
+ * key) holds, or (size_t)-1. */
+static inline size_t ht_probe_(const struct hslot *s, size_t size, uint64_t h,
+                               bool (*eq)(const void *item, const void *key), const void *key)
+{
+	for (size_t i = (size_t)h & (size - 1);; i = (i + 1) & (size - 1)) {
+		if (!s[i].item)
+			return (size_t)-1;
+		if (s[i].hash == h && s[i].item != ht_tomb && (!eq || eq(s[i].item, key)))
+			return i;
+	}
 }
 
 /* Slot of the item with hash h for which eq(item, key) holds, or
@@ -57,22 +98,21 @@ static inline void *ht_at(const struct htab *t, size_t i)
 static inline size_t ht_find_slot(const struct htab *t, uint64_t h,
                                   bool (*eq)(const void *item, const void *key), const void *key)
 {
-	if (!t->cap)
+	size_t i;
+	if (!t->ns)
 		return (size_t)-1;
-	for (size_t i = (size_t)h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		const struct hslot *s = &t->s[i];
-		if (!s->item)
-			return (size_t)-1;
-		if (s->hash == h && s->item != ht_tomb && (!eq || eq(s->item, key)))
-			return i;
-	}
+	if ((i = ht_probe_(t->s, t->ns, h, eq, key)) != (size_t)-1)
+		return i;
+	if (t->old && (i = ht_probe_(t->old, t->onum, h, eq, key)) != (size_t)-1)
+		return t->ns + i;
+	return (size_t)-1;
 }
 
 static inline void *ht_get(const struct htab *t, uint64_t h,
                            bool (*eq)(const void *item, const void *key), const void *key)
 {
 	size_t i = ht_find_slot(t, h, eq, key);
-	return i == (size_t)-1 ? NULL : t->s[i].item;
+	return i == (size_t)-1 ? NULL : ht_slot_(t, i)->item;
 }
 
 /* Remove and return the item that ht_get would find, or NULL. */

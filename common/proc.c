@@ -514,7 +514,7 @@ const struct proc_info *proc_cache_get(struct proc_cache *c, pid_t pid)
 		return NULL;
 	slot = ht_find_slot(&c->t, h, same_pid, &pid);
 	if (slot != (size_t)-1) {
-		e = c->t.s[slot].item;
+		e = ht_at(&c->t, slot);
 		e->used = c->gen;
 		if (e->checked == c->gen)
 			return &e->pi;

@@ -15,6 +15,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pp.h"
 #include "xalloc.h"
@@ -25,6 +28,8 @@
  * it more than this squared; one with more gets a linear depth check
  * first. */
 #define REC_JSMN_BRACKETS 1024
+/* Tokens a line may have (jsmn's array grows to this). */
+#define REC_MAX_TOKENS (1u << 22)
 
 void rec_init(struct rec *r)
 {
@@ -44,37 +49,45 @@ static inline bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-bool json_number(const char *s, size_t n)
+/* The number grammar of RFC 8259 from s[i]: the index just past the
+ * longest number there, or 0 when there is none (a number is at least one
+ * byte, so 0 is never a number's end). The only number grammar of the project: rec_parse's pass, the
+ * reference walk and json_number all use it. */
+static inline __attribute__((always_inline)) size_t scan_number(const char *s, size_t i, size_t n)
 {
-	size_t i = 0;
 	if (i < n && s[i] == '-')
 		i++;
 	if (i >= n)
-		return false;
+		return 0;
 	if (s[i] == '0')
 		i++;
-	else if (s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
+	else if ((unsigned)(s[i] - '1') < 9)
+		while (i < n && (unsigned)(s[i] - '0') < 10)
 			i++;
 	else
-		return false;
+		return 0;
 	if (i < n && s[i] == '.') {
 		i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return false;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
+		if (i >= n || (unsigned)(s[i] - '0') >= 10)
+			return 0;
+		while (i < n && (unsigned)(s[i] - '0') < 10)
 			i++;
 	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+	if (i < n && (s[i] | 0x20) == 'e') {
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return false;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
+		if (i >= n || (unsigned)(s[i] - '0') >= 10)
+			return 0;
+		while (i < n && (unsigned)(s[i] - '0') < 10)
 			i++;
 	}
-	return i == n;
+	return i;
+}
+
+bool json_number(const char *s, size_t n)
+{
+	return n > 0 && scan_number(s, 0, n) == n;
 }
 
 static bool valid_primitive(const char *s, size_t n)
@@ -279,13 +292,11 @@ static const char *check_tokens(struct rec *r, int n, size_t end, bool ctl)
 	return NULL;
 }
 
-int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
+/* A new record: the fields of the last one forgotten. Returns the line's
+ * length without trailing white space. */
+static size_t begin(struct rec *r, const char *line, size_t len)
 {
-	jsmn_parser p;
-	struct scan sc;
 	size_t end = len;
-	int n;
-
 	r->line = line;
 	r->len = len;
 	r->ntok = 0;
@@ -295,62 +306,304 @@ int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
 			memset(r->x, 0, r->tokcap * sizeof(*r->x));
 		r->gen = 1;
 	}
+	if (!r->tok)
+		grow_tokens(r, 64);
+	while (end > 0 && is_ws(line[end - 1]))
+		end--;
+	return end;
+}
+
+/* The record is good: n tokens. */
+static int good(struct rec *r, unsigned n)
+{
+	r->ntok = n;
+	/* One arena for all of this record's unescaped strings: unescaping
+	 * never lengthens a string, so len + one NUL per token is enough. */
+	if (r->arena_cap < r->len + r->ntok + 1) {
+		free(r->arena);
+		r->arena_cap = r->len + r->ntok + 1;
+		r->arena = xmalloc(r->arena_cap);
+	}
+	return 0;
+}
+
+/* The reference reader: jsmn's tokens, then the walk over them. NULL, or
+ * why the line is refused; *ntok set when good. */
+static const char *parse_ref(struct rec *r, size_t end, unsigned *ntok)
+{
+	const char *line = r->line, *err;
+	size_t len = r->len;
+	jsmn_parser p;
+	struct scan sc;
+	int n;
 
 	sc = prescan(line, len);
 	r->has_esc = sc.bs;
 	/* jsmn ends a string at a NUL byte: look for one only when the line
 	 * has a control byte at all (the common line has none). */
-	if (sc.ctl && memchr(line, '\0', len)) {
-		*err = "NUL byte in line";
-		return -1;
-	}
-	while (end > 0 && is_ws(line[end - 1]))
-		end--;
-	if (end == 0) {
-		*err = "empty line";
-		return -1;
-	}
-	if (end > REC_JSMN_BRACKETS && many_brackets(line, end) && too_deep(line, end)) {
-		*err = "nested too deep";
-		return -1;
-	}
-	if (!r->tok)
-		grow_tokens(r, 64);
+	if (sc.ctl && memchr(line, '\0', len))
+		return "NUL byte in line";
+	if (end == 0)
+		return "empty line";
+	if (end > REC_JSMN_BRACKETS && many_brackets(line, end) && too_deep(line, end))
+		return "nested too deep";
 	jsmn_init(&p);
 	for (;;) {
 		n = jsmn_parse(&p, line, end, r->tok, r->tokcap);
 		if (n != JSMN_ERROR_NOMEM)
 			break;
 		/* Grow and resume: jsmn keeps its position in the parser. */
-		if (r->tokcap >= (1u << 22)) {
-			*err = "too many JSON tokens";
-			return -1;
-		}
+		if (r->tokcap >= REC_MAX_TOKENS)
+			return "too many JSON tokens";
 		grow_tokens(r, r->tokcap * 2);
 	}
-	if (n == JSMN_ERROR_PART) {
-		*err = "truncated JSON";
+	if (n == JSMN_ERROR_PART)
+		return "truncated JSON";
+	if (n <= 0)
+		return "invalid JSON";
+	if (r->tok[0].type != JSMN_OBJECT)
+		return "not a JSON object";
+	if ((err = check_tokens(r, n, end, sc.ctl)) != NULL)
+		return err;
+	*ntok = (unsigned)n;
+	return NULL;
+}
+
+int rec_parse_ref(struct rec *r, const char *line, size_t len, const char **err)
+{
+	size_t end = begin(r, line, len);
+	unsigned n;
+	if ((*err = parse_ref(r, end, &n)) != NULL)
 		return -1;
+	return good(r, n);
+}
+
+/* From s[i], just past a string's opening quote, to its closing quote:
+ * its index, or 0 when the string is bad (a raw control character, a bad
+ * escape) or does not end. *esc is set when it has a backslash. */
+static inline __attribute__((always_inline)) size_t scan_string(const char *s, size_t i, size_t end,
+                                                                 bool *esc)
+{
+	for (;;) {
+#if defined(__SSE2__)
+		/* Sixteen bytes at a time: the first '"', '\\' or byte below
+		 * 0x20 (max(x, 0x1f) == 0x1f). */
+		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		              ctl = _mm_set1_epi8(0x1f);
+		for (; i + 16 <= end; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+			                         _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+			unsigned bits = (unsigned)_mm_movemask_epi8(m);
+			if (bits) {
+				i += (size_t)__builtin_ctz(bits);
+				goto special;
+			}
+		}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* Eight bytes at a time: the first '"', '\\' or byte below
+		 * 0x20 (a borrow may flag a byte after the first real one, never
+		 * one before it, and the lowest flagged byte is the first). */
+		const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+		for (; i + 8 <= end; i += 8) {
+			uint64_t x, q, b, m;
+			memcpy(&x, s + i, 8);
+			q = x ^ (ones * '"');
+			b = x ^ (ones * '\\');
+			m = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x);
+			if ((m &= highs) != 0) {
+				i += (size_t)__builtin_ctzll(m) >> 3;
+				goto special;
+			}
+		}
+#endif
+		for (; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c == '"' || c == '\\' || c < 0x20)
+				goto special;
+		}
+		return 0;
+	special:
+		if (s[i] == '"')
+			return i;
+		if (s[i] != '\\' || i + 1 >= end)
+			return 0;
+		*esc = true;
+		switch (s[i + 1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			i += 2;
+			break;
+		case 'u':
+			if (i + 6 > end)
+				return 0;
+			for (int k = 2; k < 6; k++)
+				if (pp_hexval(s[i + k]) < 0)
+					return 0;
+			i += 6;
+			break;
+		default:
+			return 0;
+		}
 	}
-	if (n <= 0) {
+}
+
+/* The one pass: bytes to jsmn's tokens (the same tokens, sizes and parent
+ * links jsmn gives), the RFC 8259 grammar and the depth limit checked as
+ * they are read. False when the line is refused, for any reason: the
+ * reference reader then says why. */
+static bool scan(struct rec *r, size_t end, unsigned *ntok)
+{
+	const char *s = r->line;
+	jsmntok_t *tok = r->tok;
+	struct rec_tokx *x = r->x;
+	/* Open containers; a container's depth is jsmn's parent chain
+	 * (a key is one level, its value the next). */
+	struct frame {
+		int tok, depth;
+		bool obj;
+	} st[REC_MAX_DEPTH + 2], *c;
+	unsigned cap = r->tokcap, n;
+	int sp, parent, depth;
+	size_t i = 0, q;
+	bool esc = false;
+
+#define WS() while (i < end && is_ws(s[i])) i++
+#define NEED()                                                        \
+	do {                                                          \
+		if (n >= cap) {                                       \
+			if (cap >= REC_MAX_TOKENS)                    \
+				return false;                         \
+			grow_tokens(r, cap * 2);                      \
+			tok = r->tok, x = r->x, cap = r->tokcap;      \
+		}                                                     \
+	} while (0)
+
+	WS();
+	if (i >= end || s[i] != '{')
+		return false;
+	tok[0] = (jsmntok_t){.type = JSMN_OBJECT, .start = (int)i, .end = -1, .size = 0, .parent = -1};
+	n = 1;
+	st[0] = (struct frame){0, 0, true};
+	sp = 1;
+	i++;
+	goto members;
+
+members: /* just after '{' */
+	WS();
+	if (i < end && s[i] == '}')
+		goto close;
+key:
+	if (i >= end || s[i] != '"')
+		return false;
+	c = &st[sp - 1];
+	depth = c->depth + 1;
+	if (depth > REC_MAX_DEPTH || !(q = scan_string(s, i + 1, end, &esc)))
+		return false;
+	NEED();
+	tok[n] = (jsmntok_t){.type = JSMN_STRING, .start = (int)i + 1, .end = (int)q, .size = 1, .parent = c->tok};
+	tok[c->tok].size++;
+	parent = (int)n++;
+	depth++;
+	i = q + 1;
+	WS();
+	if (i >= end || s[i] != ':')
+		return false;
+	i++;
+	WS();
+	goto value;
+
+elements: /* just after '[' */
+	WS();
+	if (i < end && s[i] == ']')
+		goto close;
+element:
+	c = &st[sp - 1];
+	parent = c->tok;
+	depth = c->depth + 1;
+	tok[c->tok].size++;
+value:
+	if (depth > REC_MAX_DEPTH || i >= end)
+		return false;
+	NEED();
+	switch (s[i]) {
+	case '"':
+		if (!(q = scan_string(s, i + 1, end, &esc)))
+			return false;
+		tok[n++] = (jsmntok_t){.type = JSMN_STRING, .start = (int)i + 1, .end = (int)q, .size = 0, .parent = parent};
+		i = q + 1;
+		break;
+	case '{':
+	case '[':
+		tok[n] = (jsmntok_t){.type = s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY, .start = (int)i, .end = -1,
+		                     .size = 0, .parent = parent};
+		st[sp++] = (struct frame){(int)n, depth, s[i] == '{'};
+		n++;
+		if (s[i++] == '{')
+			goto members;
+		goto elements;
+	case 't':
+	case 'n':
+		if (i + 4 > end || memcmp(s + i, s[i] == 't' ? "true" : "null", 4))
+			return false;
+		q = i + 4;
+		goto primitive;
+	case 'f':
+		if (i + 5 > end || memcmp(s + i, "false", 5))
+			return false;
+		q = i + 5;
+		goto primitive;
+	default:
+		if (!(q = scan_number(s, i, end)))
+			return false;
+	primitive:
+		tok[n++] = (jsmntok_t){.type = JSMN_PRIMITIVE, .start = (int)i, .end = (int)q, .size = 0, .parent = parent};
+		i = q;
+		break;
+	}
+after: /* after a value */
+	WS();
+	if (i >= end)
+		return false;
+	c = &st[sp - 1];
+	if (s[i] == ',') {
+		i++;
+		WS();
+		if (c->obj)
+			goto key;
+		goto element;
+	}
+	if (s[i] != (c->obj ? '}' : ']'))
+		return false;
+close: /* s[i] closes the innermost container */
+	c = &st[--sp];
+	tok[c->tok].end = (int)i + 1;
+	x[c->tok].skip = (int32_t)n;
+	i++;
+	if (sp > 0)
+		goto after;
+#undef WS
+#undef NEED
+	if (i != end)
+		return false;
+	r->has_esc = esc;
+	*ntok = n;
+	return true;
+}
+
+int rec_parse(struct rec *r, const char *line, size_t len, const char **err)
+{
+	size_t end = begin(r, line, len);
+	unsigned n;
+
+	if (scan(r, end, &n))
+		return good(r, n);
+	/* Refused: the reference reader, which refuses the same lines
+	 * (fuzz_rec holds the two to that), says why, in the words it
+	 * always has. */
+	if ((*err = parse_ref(r, end, &n)) == NULL)
 		*err = "invalid JSON";
-		return -1;
-	}
-	if (r->tok[0].type != JSMN_OBJECT) {
-		*err = "not a JSON object";
-		return -1;
-	}
-	if ((*err = check_tokens(r, n, end, sc.ctl)) != NULL)
-		return -1;
-	r->ntok = (unsigned)n;
-	/* One arena for all of this record's unescaped strings: unescaping
-	 * never lengthens a string, so len + one NUL per token is enough. */
-	if (r->arena_cap < len + r->ntok + 1) {
-		free(r->arena);
-		r->arena_cap = len + r->ntok + 1;
-		r->arena = xmalloc(r->arena_cap);
-	}
-	return 0;
+	r->ntok = 0;
+	return -1;
 }
 
 static inline int skip(const struct rec *r, int v)
@@ -392,58 +645,121 @@ bool rec_tok_eq(const struct rec *r, int t, const char *s, size_t n)
 	return u && ul == n && !memcmp(u, s, n);
 }
 
-/* A name's bucket of 64, from its length and its first and last bytes. */
-static inline unsigned key_bucket(const char *p, size_t n)
+/* A name's first 16 bytes as two words, zero past its end (little or big
+ * endian alike: both sides are loaded the same way). */
+static inline void key_words(const char *p, size_t n, size_t avail, uint64_t w[2])
 {
-	return n ? ((unsigned)n * 7u ^ (unsigned char)p[0] ^ (unsigned)(unsigned char)p[n - 1] << 1) & 63u
-	         : 0;
+	/* 16 bytes from ff + 16 - n: n bytes 0xff, then zeros. */
+	static const unsigned char ff[32] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	uint64_t m[2];
+	if (avail >= 16) {
+		memcpy(w, p, 16); /* the common case: more of the line follows */
+	} else {
+		char b[16] = {0};
+		memcpy(b, p, n < 16 ? n : 16);
+		memcpy(w, b, 16);
+	}
+	if (n < 16) {
+		memcpy(m, ff + 16 - n, 16);
+		w[0] &= m[0];
+		w[1] &= m[1];
+	}
 }
 
-void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *tok)
+static inline unsigned key_slot(const uint64_t w[2], size_t n)
 {
-	int ntok = (int)r->ntok;
-	/* The wanted names chained by bucket, so that a member is compared
-	 * with the few names of its bucket only (usually none or one). */
-	int head[64], next[n > 0 ? n : 1];
-	uint64_t want = 0;
+	return (unsigned)(((w[0] + w[1] * 31 + n) * 0x9e3779b97f4a7c15ull) >> 56) % REC_KEYSET_SLOTS;
+}
 
-	for (int b = 0; b < 64; b++)
-		head[b] = -1;
+static void keyset_fill(struct rec_keyset *ks, const struct rec_key *keys, int n, uint64_t *w, int16_t *next)
+{
+	ks->keys = keys;
+	ks->n = n;
+	ks->w = w;
+	ks->next = next;
+	for (int b = 0; b < REC_KEYSET_SLOTS; b++)
+		ks->head[b] = -1;
 	for (int i = n - 1; i >= 0; i--) {
-		unsigned b = key_bucket(keys[i].name, keys[i].len);
-		tok[i] = -1;
-		next[i] = head[b];
-		head[b] = i;
-		want |= 1ull << b;
-	}
-	/* One pass over the members; the last of repeated keys wins, as with
-	 * rec_find. */
-	for (int k = 1; k + 1 < ntok; k = skip(r, k + 1)) {
-		const jsmntok_t *kt = &r->tok[k];
-		const char *kp = r->line + kt->start;
-		size_t kl = (size_t)(kt->end - kt->start);
 		unsigned b;
-		if (r->has_esc && memchr(kp, '\\', kl)) {
+		key_words(keys[i].name, keys[i].len, 0, w + 2 * i);
+		b = key_slot(w + 2 * i, keys[i].len);
+		next[i] = ks->head[b];
+		ks->head[b] = (int16_t)i;
+	}
+}
+
+void rec_keyset_init(struct rec_keyset *ks, const struct rec_key *keys, int n)
+{
+	if (n > INT16_MAX)
+		pp_die(PP_EXIT_RUNTIME, "too many keys");
+	keyset_fill(ks, keys, n, xcalloc((size_t)(n ? n : 1), 2 * sizeof(uint64_t)),
+	            xcalloc((size_t)(n ? n : 1), sizeof(int16_t)));
+}
+
+void rec_keyset_free(struct rec_keyset *ks)
+{
+	free(ks->w);
+	free(ks->next);
+	memset(ks, 0, sizeof(*ks));
+}
+
+void rec_find_set(const struct rec *r, const struct rec_keyset *ks, int *tok)
+{
+	/* Locals: tok[] is int, as jsmn's fields are, so a store to it
+	 * would have the compiler load r's fields again. */
+	const struct rec_key *keys = ks->keys;
+	const jsmntok_t *rt = r->tok;
+	const struct rec_tokx *rx = r->x;
+	const char *line = r->line;
+	const uint64_t *kw = ks->w;
+	const int16_t *next = ks->next, *head = ks->head;
+	size_t len = r->len;
+	int ntok = (int)r->ntok, n = ks->n;
+	bool has_esc = r->has_esc;
+
+	for (int i = 0; i < n; i++)
+		tok[i] = -1;
+	/* One pass over the members, each hashed once and compared with the
+	 * few names of its slot (usually none or one); the last of repeated
+	 * keys wins, as with rec_find. */
+	for (int k = 1; k + 1 < ntok; k = rt[k + 1].type >= JSMN_STRING ? k + 2 : rx[k + 1].skip) {
+		const char *kp = line + rt[k].start;
+		size_t kl = (size_t)(rt[k].end - rt[k].start);
+		uint64_t w[2];
+		if (has_esc && memchr(kp, '\\', kl)) {
 			for (int i = 0; i < n; i++)
 				if (rec_tok_eq(r, k, keys[i].name, keys[i].len))
 					tok[i] = k + 1;
 			continue;
 		}
-		b = key_bucket(kp, kl);
-		if (!(want >> b & 1))
-			continue;
-		for (int i = head[b]; i >= 0; i = next[i])
-			if (keys[i].len == kl && !memcmp(kp, keys[i].name, kl))
+		key_words(kp, kl, len - (size_t)rt[k].start, w);
+		for (int i = head[key_slot(w, kl)]; i >= 0; i = next[i])
+			if (kw[2 * i] == w[0] && kw[2 * i + 1] == w[1] && keys[i].len == kl &&
+			    (kl <= 16 || !memcmp(kp + 16, keys[i].name + 16, kl - 16)))
 				tok[i] = k + 1;
 	}
 }
 
+void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *tok)
+{
+	struct rec_keyset ks;
+	uint64_t w[2 * (n > 0 ? n : 1)];
+	int16_t next[n > 0 ? n : 1];
+	keyset_fill(&ks, keys, n, w, next);
+	rec_find_set(r, &ks, tok);
+}
+
 int rec_find(const struct rec *r, const char *key)
 {
-	struct rec_key k = {key, strlen(key)};
-	int v;
-	rec_find_keys(r, &k, 1, &v);
-	return v;
+	size_t kl = strlen(key);
+	int found = -1;
+	for (int k = 1; k + 1 < (int)r->ntok; k = skip(r, k + 1))
+		if (rec_tok_eq(r, k, key, kl))
+			found = k + 1;
+	return found;
 }
 
 int rec_member(const struct rec *r, int obj, const char *key)

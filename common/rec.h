@@ -1,10 +1,13 @@
 /* Record input: the one JSON reader of every command that reads records.
  *
- * A record is one JSON object on one line. rec_parse tokenises it with jsmn
- * (JSMN_STRICT, parent links) and checks it against RFC 8259 in the same
- * walk that indexes the tokens: what jsmn lets through (misplaced commas
- * and colons, bad numbers and literals, raw control characters, nesting
- * past REC_MAX_DEPTH) is refused with a short message. Nothing is copied or
+ * A record is one JSON object on one line. rec_parse reads it in one pass
+ * into jsmn's tokens (the tokens, sizes and parent links jsmn gives with
+ * JSMN_STRICT and parent links), checking RFC 8259 as it goes: what jsmn
+ * alone lets through (misplaced commas and colons, bad numbers and
+ * literals, raw control characters, nesting past REC_MAX_DEPTH) is refused
+ * with a short message. A refused line is read again by the reference
+ * reader (jsmn itself, then a walk over its tokens that checks the
+ * grammar), whose words the message is; the two accept the same lines. Nothing is copied or
  * unescaped until asked for: strings are unescaped on demand (\uXXXX and
  * surrogate pairs included) into a per-record arena, and every comparison
  * is of unescaped text, so "t\u0063p" is tcp and "pr\u006fto" is the key
@@ -63,6 +66,9 @@ void rec_free(struct rec *r);
  * ("invalid JSON", "not a JSON object", "trailing garbage after the
  * object", "nested too deep", ...). */
 int rec_parse(struct rec *r, const char *line, size_t len, const char **err);
+/* The same by the reference reader (jsmn, then the grammar walk), slower:
+ * for tests, which hold rec_parse to it. */
+int rec_parse_ref(struct rec *r, const char *line, size_t len, const char **err);
 
 /* Token index of the value of top-level key, or -1. Repeated keys: the last
  * one wins (as in jq). */
@@ -78,6 +84,19 @@ struct rec_key {
 };
 #define REC_KEY(s) {(s), sizeof(s) - 1}
 void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *tok);
+/* The same for a set of keys looked up in every record, compiled once
+ * (the keys must stay valid while the set is used). */
+#define REC_KEYSET_SLOTS 256
+struct rec_keyset {
+	const struct rec_key *keys;
+	int n;
+	uint64_t *w;      /* per key: its first 16 bytes, zero-padded */
+	int16_t *next;    /* chain of keys in one slot */
+	int16_t head[REC_KEYSET_SLOTS];
+};
+void rec_keyset_init(struct rec_keyset *ks, const struct rec_key *keys, int n);
+void rec_keyset_free(struct rec_keyset *ks);
+void rec_find_set(const struct rec *r, const struct rec_keyset *ks, int *tok);
 
 /* Iterate top-level members: start with *iter = 0; returns the key token
  * index (value is at +1) or -1 when done. */

@@ -4,7 +4,8 @@
 #include "termsafe.h"
 
 #include <locale.h>
-#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
 #include <wchar.h>
 
 static locale_t utf8_locale(void)
@@ -70,6 +71,40 @@ static bool cp_hostile(unsigned cp)
 	       cp == 0x200f || cp == 0x061c || cp == 0xfeff;
 }
 
+/* Bytes at the start of p[0..n) that are printable ASCII (0x20..0x7e), or
+ * (any) any ASCII: eight at a time, as nearly all text is. A byte
+ * b < 0x80 is >= 0x20 when b + 0x60 has its top bit and >= 0x7f when
+ * b + 0x01 has it; neither sum carries into the next byte. */
+static size_t ascii_run(const unsigned char *p, size_t n, bool any)
+{
+	const uint64_t ones = 0x0101010101010101ULL, tops = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if (x & tops)
+			break;
+		if (!any && ((x + 0x60 * ones) & ~(x + ones) & tops) != tops)
+			break;
+	}
+	while (i < n && p[i] < 0x80 && (any || (p[i] >= 0x20 && p[i] < 0x7f)))
+		i++;
+	return i;
+}
+
+/* \xHH, \uHHHH, \UHHHHHHHH: by hand, as a printf per escaped byte was most
+ * of the cost of hostile text. */
+static void put_escape(struct sbuf *out, char kind, unsigned v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char b[10];
+	b[0] = '\\';
+	b[1] = kind;
+	for (int i = 0; i < digits; i++)
+		b[2 + i] = hex[(v >> (4 * (digits - 1 - i))) & 0xf];
+	sb_put(out, b, 2 + (size_t)digits);
+}
+
 void ts_put(struct sbuf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -80,8 +115,7 @@ void ts_put(struct sbuf *out, const char *s, size_t n)
 		size_t len, j;
 		if (c >= 0x20 && c < 0x7f) {
 			/* Runs of printable ASCII in one copy: the common case. */
-			for (j = i + 1; j < n && p[j] >= 0x20 && p[j] < 0x7f; j++)
-				;
+			j = i + ascii_run(p + i, n - i, false);
 			sb_put(out, s + i, j - i);
 			i = j;
 			continue;
@@ -94,18 +128,18 @@ void ts_put(struct sbuf *out, const char *s, size_t n)
 			else if (c == '\r')
 				sb_puts(out, "\\r");
 			else
-				sb_printf(out, "\\x%02x", c);
+				put_escape(out, 'x', c, 2);
 			i++;
 			continue;
 		}
 		len = ts_utf8(p + i, n - i, &cp);
 		if (len == 0) {
-			sb_printf(out, "\\x%02x", c);
+			put_escape(out, 'x', c, 2);
 			i++;
 			continue;
 		}
 		if (cp_hostile(cp) || cp_width(cp) < 0)
-			sb_printf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
+			put_escape(out, cp > 0xffff ? 'U' : 'u', cp, cp > 0xffff ? 8 : 4);
 		else
 			sb_put(out, s + i, len);
 		i += len;
@@ -116,10 +150,7 @@ void ts_put(struct sbuf *out, const char *s, size_t n)
 
 void ts_puts(struct sbuf *out, const char *s)
 {
-	size_t n = 0;
-	while (s[n])
-		n++;
-	ts_put(out, s, n);
+	ts_put(out, s, strlen(s));
 }
 
 /* Length and columns of the character at s (safe text: valid UTF-8). */
@@ -144,7 +175,8 @@ size_t ts_width(const char *s, size_t n)
 	while (i < n) {
 		int cw;
 		if ((unsigned char)s[i] < 0x80) {
-			i++, w++;
+			size_t k = ascii_run((const unsigned char *)s + i, n - i, true);
+			i += k, w += k;
 			continue;
 		}
 		i += next_char(s + i, n - i, &cw);

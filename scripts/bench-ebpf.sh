@@ -20,12 +20,15 @@
 # program). pp-trace writes its records to a file, as a recorder does; its
 # user-space CPU per record comes from /proc/PID/stat. Also checked: every
 # connection of the churn has its connect record, and nothing was dropped
-# at the default ring buffer. Needs root. ROUNDS and SECS tune it (5 x 3 s).
+# at the default ring buffer. Needs root. ROUNDS and SECS tune it (5 x 3 s),
+# WORKLOADS picks some of "churn udppong udpconn".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-3}
+WORKLOADS=${WORKLOADS:-churn udppong udpconn}
 TRACE=${TRACE:-bin/pp-trace}   # another build to compare: TRACE=path
+BASE=${BASE:-}                 # and one more side by side: BASE=path (column "base")
 TCPLIFE=${TCPLIFE:-$(command -v tcplife || echo /usr/sbin/tcplife)}
 OUT=build/bench
 mkdir -p "$OUT"
@@ -46,6 +49,11 @@ if clang -g -O2 -target bpf -Ibpf -c scripts/bench-emptyhooks.bpf.c -o "$OUT/emp
    { mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; } 2>/dev/null && [ -n "$CG" ]; then
     have_hooks=1
 fi
+# The churn's floor (mode "empty"): the same programs on every hook that
+# pp-trace attaches for TCP and DNS, held by scripts/bench-emptyhooks.c.
+have_empty=0
+[ $have_hooks = 1 ] && cc -O2 -Wall -Wextra -Werror scripts/bench-emptyhooks.c -o "$OUT/emptyhooks" -lbpf 2>/dev/null &&
+    have_empty=1
 have_tcplife=1
 [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "   (tcplife not found: scripts/deps.sh with PP_BENCH_DEPS=1 installs libbpf-tools)"; }
 
@@ -75,14 +83,18 @@ TPID=
 start_tool() {
     rm -f "$OUT/tool.out" "$OUT/tool.err"
     case $1 in
-        trace|nodns)
-               if [ "$1" = nodns ]; then
+        trace|nodns|base)
+               if [ "$1" = base ]; then
+                   "$BASE" -v --stats >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               elif [ "$1" = nodns ]; then
                    "$TRACE" -v --stats --no-dns >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                else
                    "$TRACE" -v --stats >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                fi
                for _ in $(seq 1 100); do grep -q 'eBPF attached' "$OUT/tool.err" 2>/dev/null && break; sleep 0.1; done ;;
         tcplife) "$TCPLIFE" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+               for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
+        empty) "$OUT/emptyhooks" "$OUT/emptyhooks.bpf.o" "$CG" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
         hooks) bpftool prog loadall "$OUT/emptyhooks.bpf.o" "$PIN" &&
                bpftool cgroup attach "$CG" sendmsg4 pinned "$PIN/empty_send4" multi &&
@@ -131,7 +143,7 @@ round() {
         t1=$(ticks "$TPID")
         [ -n "$stats" ] && { b1=$(bpf_ns "$ids"); per_prog "$ids" >"$OUT/prog.1"; }
         stop_tool
-        if [ "$mode" = trace ] || [ "$mode" = nodns ]; then
+        if [ "$mode" = trace ] || [ "$mode" = nodns ] || [ "$mode" = base ]; then
             # grep, not jq: hundreds of thousands of records (the writer's
             # member order is fixed: "event" before "dport")
             seen=$(grep '"event":"connect"' "$OUT/tool.out" | grep -c "\"dport\":$port,")
@@ -153,10 +165,12 @@ echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared w
 declare -A R
 modes="none trace nodns"
 [ $have_tcplife = 1 ] && modes="none trace nodns tcplife"
-for w in churn udppong udpconn; do
+[ -n "$BASE" ] && modes+=" base"
+[ $have_empty = 1 ] && modes+=" empty"
+for w in $WORKLOADS; do
     wm=$modes
-    [ $w != churn ] && wm="none trace nodns"
-    [ $w = udppong ] && [ $have_hooks = 1 ] && wm="none trace nodns hooks"
+    [ $w != churn ] && wm="none trace nodns${BASE:+ base}"
+    [ $w = udppong ] && [ $have_hooks = 1 ] && wm+=" hooks"
     echo "   $w: $ROUNDS rounds of ${SECS}s"
     for r in $(seq 1 "$ROUNDS"); do
         # turn the order each round
@@ -177,7 +191,11 @@ for w in churn udppong udpconn; do
                        [ $w = churn ] && line+=" ($seen/$n connects)"
                        R[$w.seen]+="$seen "; R[$w.made]+="$n "; R[$w.drops]+="$drops " ;;
                 tcplife) line+="${sep}tcplife $rate" ;;
+                base) line+="${sep}base $rate"
+                      [ $w = churn ] && line+=" ($seen/$n connects)"
+                      [ "$recs" -gt 0 ] && R[$w.base_us_rec]+="$(awk -v t=$ut -v hz=$hz -v n=$recs 'BEGIN{printf "%.2f", t / hz * 1e6 / n}') " ;;
                 hooks) line+="${sep}empty cgroup hooks $rate" ;;
+                empty) line+="${sep}empty programs $rate" ;;
             esac
             sep=", "
         done
@@ -206,36 +224,41 @@ cell() {
     echo "$b ($(pct "$a" "$b"))"
 }
 echo
-echo "   | workload (medians of $ROUNDS rounds) | alone | under pp-trace | pp-trace --no-dns | under tcplife |"
-echo "   |---|---|---|---|---|"
-for w in churn udppong udpconn; do
+echo "   | workload (medians of $ROUNDS rounds) | alone | under pp-trace | pp-trace --no-dns | under tcplife |${BASE:+ base |}"
+echo "   |---|---|---|---|---|${BASE:+---|}"
+for w in $WORKLOADS; do
     case $w in
         churn) what="loopback TCP churn, connections/s"; cwhat="churn, CPU ns per connection (churn + tool)" ;;
         udppong) what="unconnected UDP ping-pong 64 B, datagrams/s"; cwhat="unconnected ping-pong, CPU ns per datagram (+ tool)" ;;
         udpconn) what="connected UDP ping-pong 64 B, datagrams/s"; cwhat="connected ping-pong, CPU ns per datagram (+ tool)" ;;
     esac
-    echo "   | $what | $(med "${R[$w.none]}") | $(cell $w trace) | $(cell $w nodns) | $(cell $w tcplife) |"
-    echo "   | $cwhat | $(med "${R[$w.none.cpu]}") | $(cell $w trace cpu) | $(cell $w nodns cpu) | $(cell $w tcplife cpu) |"
+    echo "   | $what | $(med "${R[$w.none]}") | $(cell $w trace) | $(cell $w nodns) | $(cell $w tcplife) |${BASE:+ $(cell $w base) |}"
+    echo "   | $cwhat | $(med "${R[$w.none.cpu]}") | $(cell $w trace cpu) | $(cell $w nodns cpu) | $(cell $w tcplife cpu) |${BASE:+ $(cell $w base cpu) |}"
 done
-un=$(med "${R[udppong.none]}"); ucn=$(med "${R[udppong.none.cpu]}")
-if [ $have_hooks = 1 ]; then
+un=$(med "${R[udppong.none]:-}"); ucn=$(med "${R[udppong.none.cpu]:-}")
+if [ $have_hooks = 1 ] && [ -n "${R[udppong.hooks]:-}" ]; then
     uh=$(med "${R[udppong.hooks]}"); uch=$(med "${R[udppong.hooks.cpu]}")
     echo "   floor: the same ping-pong with only empty cgroup sendmsg4/recvmsg4 programs attached:" \
          "$uh datagrams/s ($(pct "$un" "$uh")), $uch CPU ns per datagram ($(pct "$ucn" "$uch"))"
 fi
+cn=$(med "${R[churn.none]:-}"); ccn=$(med "${R[churn.none.cpu]:-}")
+if [ -n "${R[churn.empty]:-}" ]; then
+    ce=$(med "${R[churn.empty]}"); cce=$(med "${R[churn.empty.cpu]}")
+    echo "   floor: the churn with programs that return at once on every hook pp-trace attaches (TCP and DNS):" \
+         "$ce connections/s ($(pct "$cn" "$ce")), $cce CPU ns per connection ($(pct "$ccn" "$cce"))"
+fi
 echo
-cn=$(med "${R[churn.none]}"); ccn=$(med "${R[churn.none.cpu]}")
-[ $have_tcplife = 1 ] && for m in trace nodns; do
+[ $have_tcplife = 1 ] && [ -n "${R[churn.none]:-}" ] && for m in trace nodns; do
     awk -v m=$m -v n="$cn" -v t="$(med "${R[churn.$m]}")" -v l="$(med "${R[churn.tcplife]}")" -v a="$ccn" \
         -v b="$(med "${R[churn.$m.cpu]}")" -v c="$(med "${R[churn.tcplife.cpu]}")" 'BEGIN {
         printf "   churn cost of pp-trace%s / cost of tcplife: %.2f in throughput, %.2f in CPU (goal < 0.25)\n",
             m == "nodns" ? " --no-dns" : "", (n - l) ? (n - t) / (n - l) : 0, (c - a) ? (b - a) / (c - a) : 0 }'
 done
-echo "   BPF time: pp-trace ${R[churn.bpf]} ns per connection, ${R[udppong.bpf]} ns per unconnected" \
-     "datagram, ${R[udpconn.bpf]} ns per connected one$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]} ns per connection")"
-echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)"
-seen=$(tr ' ' '\n' <<<"${R[churn.seen]}" | awk "{s += \$1} END {print s + 0}")
-made=$(tr ' ' '\n' <<<"${R[churn.made]}" | awk "{s += \$1} END {print s + 0}")
-drops=$(tr ' ' '\n' <<<"${R[churn.drops]} ${R[udppong.drops]} ${R[udpconn.drops]}" | awk "{s += \$1} END {print s + 0}")
+echo "   BPF time: pp-trace ${R[churn.bpf]:--} ns per connection, ${R[udppong.bpf]:--} ns per unconnected" \
+     "datagram, ${R[udpconn.bpf]:--} ns per connected one$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]:--} ns per connection")"
+echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)${BASE:+; base $(med "${R[churn.base_us_rec]:-}")}"
+seen=$(tr ' ' '\n' <<<"${R[churn.seen]:-}" | awk "{s += \$1} END {print s + 0}")
+made=$(tr ' ' '\n' <<<"${R[churn.made]:-}" | awk "{s += \$1} END {print s + 0}")
+drops=$(tr ' ' '\n' <<<"${R[churn.drops]:-} ${R[udppong.drops]:-} ${R[udpconn.drops]:-}" | awk "{s += \$1} END {print s + 0}")
 echo "   churn connections with their connect record: $seen of $made; events dropped: $drops"
 rm -f "$OUT/tool.out" "$OUT/tool.err" "$OUT/prog.0" "$OUT/prog.1" "$OUT/w.time"

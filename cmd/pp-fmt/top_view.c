@@ -78,9 +78,21 @@ struct tgroup {
 struct trow {
 	struct tconn *c;
 	struct tgroup *g;
-	char *skey;
+	size_t skey; /* text columns: the sort key's offset in topview.skeys */
 	double nkey;
 };
+
+/* A cell of the frame: its safe text (offset and length in
+ * topview.cellbuf) and its columns, made once per frame for the layout
+ * and the drawing both. */
+struct tcell {
+	size_t off, len;
+	size_t width;
+	unsigned gen; /* == topview.gen: made in this frame */
+};
+
+#define MEASURED_ROWS 2000 /* the layout fits columns to this many rows */
+#define NCOLS_MAX ((int)C_N > (int)P_N ? (int)C_N : (int)P_N)
 
 struct topview {
 	struct tmodel m;
@@ -109,6 +121,21 @@ struct topview {
 	uint64_t selected_key; /* the selection follows its row when rows move */
 	double down, up;
 	unsigned long open;
+	/* Buffers kept from frame to frame (a frame is drawn at every key):
+	 * the sort keys, the cells, and scratch for raw and safe text. */
+	struct sbuf skeys, cellbuf, raw, safe;
+	struct tcell *cells; /* MEASURED_ROWS x NCOLS_MAX at most */
+	size_t cellcap;
+	unsigned gen;
+	long long clock_sec; /* the clock of line 1, made once a second */
+	char clock[64];
+	/* hum_bytes' text of recent values (a printf of a double each, for
+	 * every byte and rate cell of every frame, most of them the same). */
+	struct bytes_memo {
+		uint64_t bits;
+		unsigned char len; /* 0: empty */
+		char text[15];
+	} bytes_memo[64];
 };
 
 struct topview *tv_new(bool numeric, bool utc, bool color)
@@ -123,14 +150,13 @@ struct topview *tv_new(bool numeric, bool utc, bool color)
 	v->sort[VIEW_CONNS] = C_DOWN;
 	v->desc[0] = v->desc[1] = true;
 	v->page = 10;
+	v->clock_sec = -1;
 	memset(v->vis, 1, sizeof(v->vis));
 	return v;
 }
 
 static void free_rows(struct topview *v)
 {
-	for (size_t i = 0; i < v->nrows; i++)
-		free(v->rows[i].skey);
 	free(v->rows);
 	v->rows = NULL;
 	v->nrows = 0;
@@ -144,6 +170,11 @@ void tv_free(struct topview *v)
 	free_rows(v);
 	tm_free(&v->m);
 	filter_free(&v->live);
+	sb_free(&v->skeys);
+	sb_free(&v->cellbuf);
+	sb_free(&v->raw);
+	sb_free(&v->safe);
+	free(v->cells);
 	free(v);
 }
 
@@ -319,8 +350,28 @@ static void idle_text(double now, double t, struct sbuf *out)
 		hum_duration(floor(now - t), out);
 }
 
+static void bytes_text(struct topview *v, double b, struct sbuf *out)
+{
+	uint64_t bits;
+	size_t at = out->len, len;
+	struct bytes_memo *m;
+	memcpy(&bits, &b, sizeof(bits));
+	m = &v->bytes_memo[pp_hash_u64(bits) % PP_ARRAY_LEN(v->bytes_memo)];
+	if (m->len && m->bits == bits) {
+		sb_put(out, m->text, m->len);
+		return;
+	}
+	hum_bytes(b, out);
+	len = out->len - at;
+	if (len > 0 && len <= sizeof(m->text)) {
+		m->bits = bits;
+		m->len = (unsigned char)len;
+		memcpy(m->text, out->s + at, len);
+	}
+}
+
 /* Raw (not yet terminal-safe) text of a cell. */
-static void cell_text(const struct topview *v, const struct trow *row, int col, double now,
+static void cell_text(struct topview *v, const struct trow *row, int col, double now,
                       struct sbuf *out)
 {
 	char buf[512];
@@ -332,10 +383,10 @@ static void cell_text(const struct topview *v, const struct trow *row, int col, 
 		case P_CONNS: sb_printf(out, "%lu", g->conns); break;
 		case P_OPEN: sb_printf(out, "%lu", g->open); break;
 		case P_LISTEN: sb_printf(out, "%lu", g->listen); break;
-		case P_DOWN: hum_bytes(g->down, out); break;
-		case P_UP: hum_bytes(g->up, out); break;
-		case P_RX: hum_bytes(g->rx, out); break;
-		case P_TX: hum_bytes(g->tx, out); break;
+		case P_DOWN: bytes_text(v, g->down, out); break;
+		case P_UP: bytes_text(v, g->up, out); break;
+		case P_RX: bytes_text(v, g->rx, out); break;
+		case P_TX: bytes_text(v, g->tx, out); break;
 		case P_IDLE: idle_text(now, g->last_seen, out); break;
 		case P_DEST: sb_puts(out, g->dest); break;
 		}
@@ -352,10 +403,10 @@ static void cell_text(const struct topview *v, const struct trow *row, int col, 
 		case C_STATE: sb_puts(out, tc_state(c)); break;
 		case C_SERVICE: tc_service(c, v->o.numeric, buf, sizeof(buf)); sb_puts(out, buf); break;
 		case C_DPI: tc_dpi(c, buf, sizeof(buf)); sb_puts(out, buf); break;
-		case C_DOWN: hum_bytes(c->down, out); break;
-		case C_UP: hum_bytes(c->up, out); break;
-		case C_RX: hum_bytes(c->rx, out); break;
-		case C_TX: hum_bytes(c->tx, out); break;
+		case C_DOWN: bytes_text(v, c->down, out); break;
+		case C_UP: bytes_text(v, c->up, out); break;
+		case C_RX: bytes_text(v, c->rx, out); break;
+		case C_TX: bytes_text(v, c->tx, out); break;
 		case C_PROCESS: tc_process(c, buf, sizeof(buf)); sb_puts(out, buf); break;
 		case C_IDLE: idle_text(now, c->closed ? c->closed_at : c->last_seen, out); break;
 		}
@@ -415,7 +466,7 @@ static int cmp_rows(const void *pa, const void *pb)
 		if (col != (v->view == VIEW_PROCS ? P_IDLE : C_IDLE))
 			r = -r;
 	} else {
-		r = strcmp(a->skey ? a->skey : "", b->skey ? b->skey : "");
+		r = strcmp(v->skeys.s + a->skey, v->skeys.s + b->skey);
 	}
 	if (r)
 		return desc ? r : -r;
@@ -446,12 +497,13 @@ static uint64_t row_id(const struct trow *r)
 	return h;
 }
 
+static void cells_reset(struct topview *v);
+
 static void build_rows(struct topview *v, double now)
 {
 	int ncols;
 	const struct colspec *cs = cols_of(v, &ncols);
 	int col = v->sort[v->view];
-	struct sbuf t;
 
 	free_rows(v);
 	tm_filter(&v->m, &v->live);
@@ -485,17 +537,17 @@ static void build_rows(struct topview *v, double now)
 			v->rows[v->nrows++].c = c;
 		}
 	}
-	sb_init(&t);
+	/* Text keys one after the other in one buffer, NUL-separated. */
+	sb_reset(&v->skeys);
 	for (size_t i = 0; i < v->nrows; i++) {
 		if (cs[col].num) {
 			v->rows[i].nkey = num_key(v, &v->rows[i], col, now);
 		} else {
-			sb_reset(&t);
-			cell_text(v, &v->rows[i], col, now, &t);
-			v->rows[i].skey = sb_steal(&t);
+			v->rows[i].skey = v->skeys.len;
+			cell_text(v, &v->rows[i], col, now, &v->skeys);
+			sb_put(&v->skeys, "", 1);
 		}
 	}
-	sb_free(&t);
 	sort_view = v;
 	qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_rows);
 	/* Keep the selection on the same row when it moved. */
@@ -509,6 +561,7 @@ static void build_rows(struct topview *v, double now)
 		v->sel[v->view] = v->nrows ? (int)v->nrows - 1 : 0;
 	if (v->sel[v->view] < 0)
 		v->sel[v->view] = 0;
+	cells_reset(v);
 }
 
 /* ---- drawing ------------------------------------------------------------------- */
@@ -519,29 +572,36 @@ static void sgr(const struct topview *v, struct sbuf *out, const char *code)
 		sb_puts(out, code);
 }
 
-/* Safe text cut or padded to exactly w columns. */
-static void put_fixed(struct sbuf *out, const char *raw, int w, bool right, bool mid)
+static void pad(struct sbuf *out, size_t n)
 {
-	struct sbuf safe;
+	static const char spaces[] = "                                                                ";
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		sb_put(out, spaces, k);
+		n -= k;
+	}
+}
+
+/* Safe text s (len bytes, width columns) cut or padded to exactly w
+ * columns; mid cuts the middle out, keeping the last ":port". */
+static void put_fixed(struct sbuf *out, const char *s, size_t len, size_t width, int w, bool right,
+                      bool mid)
+{
 	size_t used;
-	sb_init(&safe);
-	ts_puts(&safe, raw);
-	if (right) {
-		size_t sw = ts_width(safe.s, safe.len);
-		for (size_t i = sw; i < (size_t)w; i++)
-			sb_putc(out, ' ');
-	}
-	if (mid) {
-		const char *colon = strrchr(safe.s, ':');
-		size_t keep = colon ? ts_width(colon, strlen(colon)) : 0;
-		used = ts_put_cut_mid(out, safe.s, safe.len, (size_t)w, keep);
+	if (right && width < (size_t)w)
+		pad(out, (size_t)w - width);
+	if (width <= (size_t)w) {
+		sb_put(out, s, len);
+		used = width;
+	} else if (mid) {
+		const char *colon = memrchr(s, ':', len);
+		size_t keep = colon ? ts_width(colon, (size_t)(s + len - colon)) : 0;
+		used = ts_put_cut_mid(out, s, len, (size_t)w, keep);
 	} else {
-		used = ts_put_cut(out, safe.s, safe.len, (size_t)w);
+		used = ts_put_cut(out, s, len, (size_t)w);
 	}
-	if (!right)
-		for (size_t i = used; i < (size_t)w; i++)
-			sb_putc(out, ' ');
-	sb_free(&safe);
+	if (!right && used < (size_t)w)
+		pad(out, (size_t)w - used);
 }
 
 static void endline(struct sbuf *out, bool last)
@@ -550,21 +610,65 @@ static void endline(struct sbuf *out, bool last)
 	sb_puts(out, last ? "\x1b[K" : "\x1b[K\r\n");
 }
 
-/* A line of safe text cut to cols. */
-static void put_line(struct sbuf *out, const char *raw, int cols)
+/* The safe form of raw in v->safe. */
+static void make_safe(struct topview *v, const char *raw)
 {
-	struct sbuf safe;
-	sb_init(&safe);
-	ts_puts(&safe, raw);
-	ts_put_cut(out, safe.s, safe.len, (size_t)cols);
-	sb_free(&safe);
+	sb_reset(&v->safe);
+	ts_puts(&v->safe, raw);
 }
 
-static void layout(const struct topview *v, int cols, bool *vis, int *w, double now)
+/* A line of safe text cut to cols. */
+static void put_line(struct topview *v, struct sbuf *out, const char *raw, int cols)
+{
+	make_safe(v, raw);
+	ts_put_cut(out, v->safe.s, v->safe.len, (size_t)cols);
+}
+
+/* A new frame: no cell made yet. */
+static void cells_reset(struct topview *v)
+{
+	size_t need = (v->nrows < MEASURED_ROWS ? v->nrows : MEASURED_ROWS) * NCOLS_MAX;
+	if (need > v->cellcap) {
+		v->cells = xreallocarray(v->cells, need, sizeof(*v->cells));
+		memset(v->cells + v->cellcap, 0, (need - v->cellcap) * sizeof(*v->cells));
+		v->cellcap = need;
+	}
+	if (++v->gen == 0) { /* wrapped: gen 0 is "never made" */
+		memset(v->cells, 0, v->cellcap * sizeof(*v->cells));
+		v->gen = 1;
+	}
+	sb_reset(&v->cellbuf);
+}
+
+/* Row r's cell in column col, made once per frame (rows past
+ * MEASURED_ROWS, drawn only when scrolled to, each time): its safe text,
+ * valid until the next call, its length and columns. */
+static const char *cell(struct topview *v, size_t r, int col, double now, size_t *len,
+                        size_t *width)
+{
+	struct tcell tmp, *cc = &tmp;
+	if (r < MEASURED_ROWS) {
+		cc = &v->cells[r * NCOLS_MAX + (size_t)col];
+		if (cc->gen == v->gen)
+			goto made;
+	}
+	sb_reset(&v->raw);
+	cell_text(v, &v->rows[r], col, now, &v->raw);
+	cc->off = v->cellbuf.len;
+	ts_put(&v->cellbuf, v->raw.s ? v->raw.s : "", v->raw.len);
+	cc->len = v->cellbuf.len - cc->off;
+	cc->width = ts_width(v->cellbuf.s + cc->off, cc->len);
+	cc->gen = v->gen;
+made:
+	*len = cc->len;
+	*width = cc->width;
+	return v->cellbuf.s + cc->off;
+}
+
+static void layout(struct topview *v, int cols, bool *vis, int *w, double now)
 {
 	int ncols, total;
 	const struct colspec *cs = cols_of(v, &ncols);
-	struct sbuf t;
 	for (int c = 0; c < ncols; c++) {
 		vis[c] = true;
 		w[c] = cs[c].min;
@@ -586,25 +690,18 @@ static void layout(const struct topview *v, int cols, bool *vis, int *w, double 
 	}
 	/* Grow toward the content of the rows, a column at a time in turn, so
 	 * that one long value does not take all the room. */
-	sb_init(&t);
 	{
-		int want[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+		int want[NCOLS_MAX];
 		bool more = true;
 		for (int c = 0; c < ncols; c++) {
 			want[c] = cs[c].min;
 			if (!vis[c] || cs[c].min == cs[c].max)
 				continue;
-			for (size_t i = 0; i < v->nrows && i < 2000; i++) {
-				struct sbuf sf;
-				int tw;
-				sb_reset(&t);
-				cell_text(v, &v->rows[i], c, now, &t);
-				sb_init(&sf);
-				ts_put(&sf, t.s ? t.s : "", t.len);
-				tw = (int)ts_width(sf.s, sf.len);
-				sb_free(&sf);
-				if (tw > want[c])
-					want[c] = tw;
+			for (size_t i = 0; i < v->nrows && i < MEASURED_ROWS; i++) {
+				size_t len, tw;
+				cell(v, i, c, now, &len, &tw);
+				if (tw > (size_t)want[c])
+					want[c] = tw > (size_t)cs[c].max ? cs[c].max : (int)tw;
 			}
 			if (want[c] > cs[c].max)
 				want[c] = cs[c].max;
@@ -619,7 +716,6 @@ static void layout(const struct topview *v, int cols, bool *vis, int *w, double 
 				}
 		}
 	}
-	sb_free(&t);
 }
 
 static int first_col(const bool *vis)
@@ -632,15 +728,15 @@ static int first_col(const bool *vis)
 
 static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols, double now)
 {
-	int ncols, w[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
-	bool vis[(int)C_N > (int)P_N ? (int)C_N : (int)P_N];
+	int ncols, w[NCOLS_MAX];
+	bool vis[NCOLS_MAX];
 	const struct colspec *cs = cols_of(v, &ncols);
 	int *sel = &v->sel[v->view], *top = &v->top[v->view];
-	struct sbuf t;
-	int body = nlines - 1;
+	int body = nlines - 1, first;
 
 	layout(v, cols, vis, w, now);
 	memcpy(v->vis[v->view], vis, sizeof(bool) * (size_t)ncols);
+	first = first_col(vis);
 	/* The header: the sort column marked with its direction. */
 	sgr(v, out, "\x1b[1m");
 	sb_putc(out, ' ');
@@ -648,7 +744,7 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 		char title[64];
 		if (!vis[c])
 			continue;
-		if (c != first_col(vis))
+		if (c != first)
 			sb_putc(out, ' ');
 		snprintf(title, sizeof(title), "%s%s",
 		         v->view == VIEW_PROCS && c == P_NAME ? group_title[v->group] : cs[c].title,
@@ -656,7 +752,9 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 		                               : "");
 		if (c == v->sort[v->view])
 			sgr(v, out, "\x1b[4m");
-		put_fixed(out, title, w[c], cs[c].right, false);
+		make_safe(v, title);
+		put_fixed(out, v->safe.s, v->safe.len, ts_width(v->safe.s, v->safe.len), w[c],
+		          cs[c].right, false);
 		if (c == v->sort[v->view])
 			sgr(v, out, "\x1b[24m");
 	}
@@ -673,7 +771,6 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 		*top = (int)v->nrows - body;
 	if (*top < 0)
 		*top = 0;
-	sb_init(&t);
 	for (int i = 0; i < body; i++) {
 		size_t r = (size_t)(*top + i);
 		bool selected = (int)r == *sel;
@@ -688,18 +785,19 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 		sb_putc(out, selected ? '>' : ' ');
 		for (int c = 0; c < ncols; c++) {
 			bool stale = false;
+			const char *s;
+			size_t len, width;
 			if (!vis[c])
 				continue;
-			if (c != first_col(vis))
+			if (c != first)
 				sb_putc(out, ' ');
-			sb_reset(&t);
-			cell_text(v, &v->rows[r], c, now, &t);
+			s = cell(v, r, c, now, &len, &width);
 			if (v->view == VIEW_CONNS && c == C_IDLE && !v->rows[r].c->closed &&
 			    now - v->rows[r].c->last_seen > STALE_IDLE && !selected)
 				stale = true;
 			if (stale)
 				sgr(v, out, "\x1b[33m");
-			put_fixed(out, t.s ? t.s : "", w[c], cs[c].right,
+			put_fixed(out, s, len, width, w[c], cs[c].right,
 			          v->view == VIEW_CONNS && (c == C_LOCAL || c == C_REMOTE));
 			if (stale)
 				sgr(v, out, "\x1b[39m");
@@ -707,17 +805,21 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 		sgr(v, out, "\x1b[0m");
 		endline(out, false);
 	}
-	sb_free(&t);
 }
 
 static void detail_line(struct sbuf *lines, const char *label, const char *value)
 {
-	sb_printf(lines, "%-14s %s", label, value);
-	sb_putc(lines, '\0');
+	size_t n = strlen(label);
+	/* "%-14s %s\0" */
+	sb_put(lines, label, n);
+	if (n < 14)
+		pad(lines, 14 - n);
+	sb_putc(lines, ' ');
+	sb_put(lines, value, strlen(value) + 1);
 }
 
 /* Every field of the selected connection, as lines separated by NULs. */
-static size_t detail_lines(const struct topview *v, const struct tconn *c, double now,
+static size_t detail_lines(struct topview *v, const struct tconn *c, double now,
                            struct sbuf *lines)
 {
 	char a[512], b[512];
@@ -743,13 +845,13 @@ static size_t detail_lines(const struct topview *v, const struct tconn *c, doubl
 		detail_line(lines, "dpi", a), n++;
 	sb_reset(&t);
 	sb_puts(&t, "rx ");
-	hum_bytes(c->rx, &t);
+	bytes_text(v, c->rx, &t);
 	sb_puts(&t, "  tx ");
-	hum_bytes(c->tx, &t);
+	bytes_text(v, c->tx, &t);
 	sb_puts(&t, "  down ");
-	hum_bytes(c->down, &t);
+	bytes_text(v, c->down, &t);
 	sb_puts(&t, "/s  up ");
-	hum_bytes(c->up, &t);
+	bytes_text(v, c->up, &t);
 	sb_printf(&t, "/s  (%s)", c->sock_bytes ? "socket counts" : "wire counts");
 	detail_line(lines, "bytes", t.s), n++;
 	if (c->first_ts > 0) {
@@ -780,7 +882,7 @@ static void draw_detail(struct topview *v, struct sbuf *out, int nlines, int col
 	if (v->nrows == 0 || !v->rows[v->sel[VIEW_CONNS]].c) {
 		for (int i = 0; i < nlines; i++) {
 			if (i == 0)
-				put_line(out, " (no connection selected)", cols);
+				put_line(v, out, " (no connection selected)", cols);
 			endline(out, false);
 		}
 		return;
@@ -793,7 +895,7 @@ static void draw_detail(struct topview *v, struct sbuf *out, int nlines, int col
 	if (v->detail_top < 0)
 		v->detail_top = 0;
 	sgr(v, out, "\x1b[1m");
-	put_line(out, " DETAIL (Up/Down: other connections, PgUp/PgDn: scroll, Esc: back)", cols);
+	put_line(v, out, " DETAIL (Up/Down: other connections, PgUp/PgDn: scroll, Esc: back)", cols);
 	sgr(v, out, "\x1b[0m");
 	endline(out, false);
 	shown++;
@@ -805,7 +907,7 @@ static void draw_detail(struct topview *v, struct sbuf *out, int nlines, int col
 		if (shown >= nlines)
 			break;
 		sb_putc(out, ' ');
-		put_line(out, l, cols - 1);
+		put_line(v, out, l, cols - 1);
 		endline(out, false);
 		shown++;
 	}
@@ -837,12 +939,12 @@ static const char *const help_text[] = {
 	"IDLE: time since the connection's last record (closed: since it closed).",
 };
 
-static void draw_help(struct sbuf *out, int nlines, int cols)
+static void draw_help(struct topview *v, struct sbuf *out, int nlines, int cols)
 {
 	for (int i = 0; i < nlines; i++) {
 		if (i < (int)PP_ARRAY_LEN(help_text)) {
 			sb_putc(out, ' ');
-			put_line(out, help_text[i], cols - 1);
+			put_line(v, out, help_text[i], cols - 1);
 		}
 		endline(out, false);
 	}
@@ -852,8 +954,8 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
                const char *status)
 {
 	double now = pp_mono();
+	uint64_t us = pp_now_us();
 	struct sbuf line;
-	char clock[64];
 	int body;
 
 	tm_rates(&v->m, now);
@@ -862,25 +964,24 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 	sb_puts(out, "\x1b[H");
 
 	/* Line 1: what is being read and the totals. */
-	pp_fmt_time((double)pp_now_us() / 1e6, v->o.utc, 0, clock, sizeof(clock));
-	sb_printf(&line, "pp-fmt --top  %s  records %lu", strlen(clock) > 11 ? clock + 11 : clock,
-	          read);
+	if ((long long)(us / 1000000) != v->clock_sec) { /* (the seconds are all it shows) */
+		v->clock_sec = (long long)(us / 1000000);
+		pp_fmt_time((double)us / 1e6, v->o.utc, 0, v->clock, sizeof(v->clock));
+	}
+	sb_printf(&line, "pp-fmt --top  %s  records %lu",
+	          strlen(v->clock) > 11 ? v->clock + 11 : v->clock, read);
 	sb_printf(&line, "  open %lu  down ", v->open);
-	hum_bytes(v->down, &line);
+	bytes_text(v, v->down, &line);
 	sb_puts(&line, "/s  up ");
-	hum_bytes(v->up, &line);
+	bytes_text(v, v->up, &line);
 	sb_printf(&line, "/s  %s", status);
 	sgr(v, out, "\x1b[7m");
 	{
-		struct sbuf safe;
 		size_t used;
-		sb_init(&safe);
-		ts_puts(&safe, line.s);
-		used = ts_put_cut(out, safe.s, safe.len, (size_t)cols);
-		if (v->o.color)
-			for (size_t i = used; i < (size_t)cols; i++)
-				sb_putc(out, ' ');
-		sb_free(&safe);
+		make_safe(v, line.s);
+		used = ts_put_cut(out, v->safe.s, v->safe.len, (size_t)cols);
+		if (v->o.color && used < (size_t)cols)
+			pad(out, (size_t)cols - used);
 	}
 	sgr(v, out, "\x1b[0m");
 	endline(out, false);
@@ -899,7 +1000,7 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 	if (v->m.evicted)
 		sb_printf(&line, "  (%lu old closed connections folded per process)", v->m.evicted);
 	sgr(v, out, "\x1b[1m");
-	put_line(out, line.s, cols);
+	put_line(v, out, line.s, cols);
 	sgr(v, out, "\x1b[0m");
 	endline(out, false);
 
@@ -908,7 +1009,7 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 		body = 1;
 	v->page = body > 3 ? body - 2 : 1;
 	if (v->help)
-		draw_help(out, body, cols);
+		draw_help(v, out, body, cols);
 	else if (v->detail && v->view == VIEW_CONNS)
 		draw_detail(v, out, body, cols, now);
 	else
@@ -920,11 +1021,11 @@ void tv_render(struct topview *v, struct sbuf *out, int rows, int cols, unsigned
 		sb_printf(&line, "/%s", v->ftext);
 		if (v->ferr[0])
 			sb_printf(&line, "   [%s]", v->ferr);
-		put_line(out, line.s, cols);
+		put_line(v, out, line.s, cols);
 		endline(out, true);
 	} else {
 		sgr(v, out, "\x1b[7m");
-		put_line(out,
+		put_line(v, out,
 		         cols >= 100 ? "q quit  ? help  Tab view  g group  s/S sort  / filter  Enter "
 		                       "detail  x closed  Esc back"
 		                     : "q quit ? help Tab view g group s/S sort / filter Enter detail",

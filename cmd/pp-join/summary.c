@@ -22,7 +22,7 @@ enum {
 	M_TX_BYTES, M_RX_BYTES, M_DURATION, M_PRODUCER, M_SOURCE, M_N
 };
 
-/* All looked up in one pass over the members (rec_find_keys), keys
+/* All looked up in one pass over the members (rec_find_set), keys
  * compared unescaped. */
 static const struct rec_key members[M_N] = {
 	REC_KEY("pid"), REC_KEY("ppid"), REC_KEY("uid"), REC_KEY("comm"), REC_KEY("exe"),
@@ -234,9 +234,13 @@ static void summarize(const struct rec *r, struct jrec *j, struct jkeep *k, stru
 	struct pp_tuple tu;
 	bool ok;
 
+	static struct rec_keyset ks; /* compiled once, kept for the run */
+
 	memset(j, 0, sizeof(*j));
 	memset(k, 0, sizeof(*k));
-	rec_find_keys(r, members, M_N, idx);
+	if (!ks.keys)
+		rec_keyset_init(&ks, members, M_N);
+	rec_find_set(r, &ks, idx);
 	j->obj_start = (uint32_t)r->tok[0].start;
 	j->obj_end = (uint32_t)r->tok[0].end;
 	j->nonempty = r->ntok > 1;

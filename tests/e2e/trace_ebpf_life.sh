@@ -173,4 +173,5 @@ rc=$?
 check "--no-fallback: status 1" [ $rc = 1 ]
 check "--no-fallback: says why" grep -q 'eBPF unavailable: missing CAP_BPF' "$T/nofb.err"
 check "--no-fallback: no records" [ ! -s "$T/nofb.out" ]
-kill $LISTENER 2>/dev/null
+# (gone by itself after its 8 s on a slow machine: not a failure of this test)
+kill $LISTENER 2>/dev/null || true

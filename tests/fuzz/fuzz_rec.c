@@ -5,7 +5,9 @@
  * through rec_parse, every token through the typed accessors (which must
  * agree with each other), and every record that parses is written again
  * with the JSON writer and must parse again with the same keys: what our
- * writer produces, our reader reads.
+ * writer produces, our reader reads. Every line also goes through the
+ * reference reader (jsmn and the grammar walk), which must give the same
+ * verdict, message and tokens.
  *
  * Speed: inputs are capped at 2 KiB (a few records) unless -max_len says
  * otherwise. The seed files are whole golden outputs of 20 KiB, which
@@ -21,6 +23,7 @@
 #include "jsonw.h"
 #include "linereader.h"
 #include "rec.h"
+#include "../unit/rec_ref.h"
 
 #define FUZZ_MAX_LINE 1024
 #define FUZZ_MAX_LEN "-max_len=2048"
@@ -134,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	struct lr lr;
-	struct rec r;
+	struct rec r, ref;
 	struct jw w;
 	char *line;
 	size_t len;
@@ -148,12 +151,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lr_init(&lr, fd, "fuzz", FUZZ_MAX_LINE) < 0)
 		abort();
 	rec_init(&r);
+	rec_init(&ref);
 	jw_init(&w);
 	while ((t = lr_next(&lr, &line, &len)) != LR_EOF && t != LR_ERROR) {
 		const char *err;
 		if (t != LR_LINE)
 			continue;
 		must(len <= FUZZ_MAX_LINE, "line longer than the limit");
+		must(rec_same_as_ref(&r, &ref, line, len), "rec_parse and the reference reader disagree");
 		if (rec_parse(&r, line, len, &err) == 0)
 			exercise(&r, &w);
 		else
@@ -168,6 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	jw_free(&w);
 	rec_free(&r);
+	rec_free(&ref);
 	lr_free(&lr);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "linereader.h"
 #include "rec.h"
+#include "rec_ref.h"
 
 static int parse(struct rec *r, const char *s, const char **err)
 {
@@ -168,6 +169,85 @@ int main(void)
 		CHECK(parse(&r, big, &err) == 0);
 		CHECK(strlen(rec_str(&r, "s")) == n - 10);
 		free(big);
+	}
+
+	CASE("the one pass and the reference reader agree on mutated lines");
+	{
+		/* Lines of many shapes, each mutated many times (bytes replaced
+		 * by JSON's punctuation and others, inserted, deleted, the line
+		 * cut): every verdict, message and token the same. */
+		static const char *const seeds[] = {
+			"{\"type\":\"sock\",\"ts\":1763900000.005000,\"event\":\"connect\",\"proto\":\"tcp\",\"src\":\"10.0.0.1\",\"sport\":1024,\"cmdline\":[\"app\",\"--serve\"],\"ok\":true,\"no\":false,\"x\":null}",
+			"{\"type\":\"dns\",\"answers\":[{\"name\":\"h.example\",\"type\":\"CNAME\",\"ttl\":300,\"data\":\"e.cdn\"},{\"a\":[[],{},[1,-2.5e+3,0]]}]}",
+			" { \"a\" : [ 1 , { \"b\" : -0.5E-3 } ] , \"c\" : \"\\u00e9\\n\\\"\\/\\ud83d\\ude00\" }\t\r",
+			"{\"k\":{\"k\":{\"k\":{\"k\":{\"k\":{\"k\":[[[[1]]]]}}}}}}",
+			"{\"p\\u0072oto\":\"t\\u0063p\",\"\":\"\",\"e\":{}}",
+		};
+		static const char punct[] = "{}[],:\"\\ \t0-1.eE+tfnulx\x01\x7f\xc3";
+		struct rec a, b;
+		unsigned long seed = 88172645463325252UL, tried = 0, wrong = 0, good = 0;
+		char buf[512];
+		rec_init(&a);
+		rec_init(&b);
+		for (size_t si = 0; si < sizeof(seeds) / sizeof(seeds[0]); si++) {
+			size_t n0 = strlen(seeds[si]);
+			CHECK(rec_same_as_ref(&a, &b, seeds[si], n0) && a.ntok > 1);
+			for (int round = 0; round < 40000; round++) {
+				size_t n = n0;
+				int edits = 1 + round % 3;
+				memcpy(buf, seeds[si], n);
+				for (int e = 0; e < edits; e++) {
+					size_t at;
+					seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+					at = (seed >> 8) % (n + 1);
+					switch (seed % 5) {
+					case 0: /* replace */
+						if (at < n)
+							buf[at] = punct[(seed >> 32) % (sizeof(punct) - 1)];
+						break;
+					case 1: /* insert */
+						if (n + 1 < sizeof(buf)) {
+							memmove(buf + at + 1, buf + at, n - at);
+							buf[at] = punct[(seed >> 32) % (sizeof(punct) - 1)];
+							n++;
+						}
+						break;
+					case 2: /* delete */
+						if (at < n) {
+							memmove(buf + at, buf + at + 1, n - at - 1);
+							n--;
+						}
+						break;
+					case 3: /* cut */
+						n = at;
+						break;
+					default: /* a value at buf[at] wrapped in brackets */
+						if (n + 2 < sizeof(buf)) {
+							size_t k = at;
+							while (k < n && buf[k] != ',' && buf[k] != '}' && buf[k] != ']')
+								k++;
+							memmove(buf + k + 2, buf + k, n - k);
+							memmove(buf + at + 1, buf + at, k - at);
+							buf[at] = '[';
+							buf[k + 1] = ']';
+							n += 2;
+						}
+					}
+				}
+				tried++;
+				if (!rec_same_as_ref(&a, &b, buf, n)) {
+					if (wrong++ < 5)
+						fprintf(stderr, "differ: %.*s\n", (int)n, buf);
+				} else if (a.ntok) {
+					good++;
+				}
+			}
+		}
+		CHECK(wrong == 0);
+		CHECK(good > 1000); /* the mutations kept enough lines good */
+		fprintf(stderr, "# %lu mutated lines, %lu good, %lu differ\n", tried, good, wrong);
+		rec_free(&a);
+		rec_free(&b);
 	}
 
 	CASE("line reader");
