@@ -9,7 +9,7 @@
  *
  * Sent: the sendmsg hook does not report a wildcard socket's first datagram
  *   to a peer itself; it arms the socket (socket local storage `udp_pend`:
- *   the record's key, process and time). The cgroup_skb egress program sees
+ *   the record's key and process). The cgroup_skb egress program sees
  *   the datagram leave (in the same sendmsg call, in ip_finish_output:
  *   after netfilter, so a source NAT there would show; see udp_wild_out),
  *   takes the source address from the IP header, sends the record and
@@ -45,7 +45,6 @@ __s64 rloc_n = 0;
 struct pend_rec {
 	struct udp_key k;
 	struct pp_proc p;
-	__u64 ts_ns;
 	__u64 task;       /* the sender: its packet leaves in its sendmsg call */
 };
 
@@ -62,20 +61,28 @@ struct {
 	__type(value, struct udp_pend);
 } udp_pend SEC(".maps");
 
-/* Where the last datagrams from a few peers came to, slot by peer port. */
-#define RLOC_N 8
+/* Where the last datagrams of recent peers came to: RLOC_SETS sets of
+ * RLOC_WAYS entries, a peer's set by a hash of its address and port; a new
+ * peer takes the way written longest ago. A datagram from a new peer is
+ * read before RLOC_WAYS others of its set arrive, unless the socket falls
+ * that far behind (its record then keeps the wildcard). */
+#define RLOC_SETS 8
+#define RLOC_WAYS 4
 struct rloc_ent {
 	__u64 peer[2];
 	__u64 local[2];
+	__u32 seq;        /* when written: the table's seq then */
 	__u16 pport;
 	__u8 valid;
-	__u8 pad[5];
+	__u8 pad;
 };
 
 struct udp_rloc {
 	struct bpf_spin_lock lock; /* an entry is read and written whole */
 	__u32 counted;    /* in rloc_n */
-	struct rloc_ent e[RLOC_N];
+	__u32 seq;        /* entries written */
+	__u32 pad;
+	struct rloc_ent e[RLOC_SETS * RLOC_WAYS];
 };
 
 struct {
@@ -108,7 +115,7 @@ static __always_inline bool udp_wild_arm(struct bpf_sock *sk, const struct udp_k
 					 const struct pp_proc *p)
 {
 	struct udp_pend *u;
-	__u64 task, now;
+	__u64 task;
 	__u32 was;
 
 	if (!skb_out)
@@ -117,13 +124,11 @@ static __always_inline bool udp_wild_arm(struct bpf_sock *sk, const struct udp_k
 	if (!u)
 		return false;
 	task = bpf_get_current_task();
-	now = bpf_ktime_get_ns();
 	bpf_spin_lock(&u->lock);
 	was = u->armed;
 	u->armed = 1;
 	u->r.k = *k;
 	u->r.p = *p;
-	u->r.ts_ns = now;
 	u->r.task = task;
 	bpf_spin_unlock(&u->lock);
 	if (!was)
@@ -148,7 +153,7 @@ static __always_inline void addr_put(__u8 *to, const __u8 *v4, bool mapped)
 }
 
 /* The addresses and ports of a UDP packet from its linear head (a local
- * socket's packet has its headers there). 0: read. */
+ * socket's packet has its headers there). 0: read; else the ports are 0. */
 static __always_inline int pkt_udp_read(struct __sk_buff *skb, __u16 sfamily, struct pkt_udp *a)
 {
 	__u8 *p = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end, *l;
@@ -197,10 +202,13 @@ static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u1
 }
 
 /* A datagram leaving an armed socket: its first-datagram record, with the
- * packet's source address. The sendmsg call that armed the socket sends
- * this packet (the same task), or it goes to the armed peer (a packet
- * rewritten by DNAT in OUTPUT still comes from the same task; another
- * thread's send on the socket at the same moment does not). */
+ * packet's source address when the packet goes to the armed peer. One that
+ * goes elsewhere from the task that armed the socket (a destination NAT in
+ * netfilter's OUTPUT chain rewrote it; or the armed datagram never left, as
+ * with no route, and this is a later one to a peer already reported) gives
+ * the record as the sendmsg hook gave it before these programs: the
+ * wildcard source, never another datagram's. Another thread's datagram on
+ * the socket at the same moment leaves the socket armed. */
 static __noinline int udp_wild_out(struct __sk_buff *skb)
 {
 	struct bpf_sock *sk;
@@ -210,9 +218,9 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	struct pkt_udp a;
 	struct ppb_event *e;
 	struct owner o = {};
-	__u64 task, pw[2], now;
+	__u64 task, pw[2], dw[2], now;
 	__u16 family;
-	bool got = false, have;
+	bool got = false, to_peer = false;
 
 	sk = skb_udp_sock(skb, &family);
 	if (!sk)
@@ -220,15 +228,14 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
 	if (!u || !u->armed)
 		return 1;
-	have = pkt_udp_read(skb, family, &a) == 0;
+	pkt_udp_read(skb, family, &a); /* unread: port 0, which no armed peer has */
+	__builtin_memcpy(dw, a.dst, 16);
 	task = bpf_get_current_task();
 	bpf_spin_lock(&u->lock);
 	if (u->armed) {
 		__builtin_memcpy(pw, u->r.k.peer, 16);
-		__u64 dw[2];
-		__builtin_memcpy(dw, a.dst, 16);
-		if (u->r.task == task ||
-		    (have && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1])) {
+		to_peer = a.dport && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1];
+		if (to_peer || u->r.task == task) {
 			u->armed = 0;
 			r = u->r;
 			got = true;
@@ -245,7 +252,9 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	e = reserve();
 	if (!e)
 		goto known; /* counted as a drop; the flow is not reported twice */
-	e->ts_ns = r.ts_ns; /* when it was sent, as the hook would have said */
+	/* e->ts_ns: now, as it leaves (reserve). Not the hook's time: the task
+	 * may have been preempted in between, and a record older than the
+	 * ring buffer's other ones could fall behind pp-trace's marks. */
 	e->kind = PPB_UDP;
 	e->proto = IPPROTO_UDP;
 	e->family = r.k.family;
@@ -254,7 +263,7 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	set_owner(e, &o);
 	/* A source port other than the socket's: a source NAT changed the
 	 * packet, whose address is not the socket's then either. */
-	if (have && a.sport == r.k.lport)
+	if (to_peer && a.sport == r.k.lport)
 		__builtin_memcpy(e->saddr, a.src, 16);
 	__builtin_memcpy(e->daddr, r.k.peer, 16);
 	e->sport = r.k.lport;
@@ -280,9 +289,19 @@ int cg_udp_egress(struct __sk_buff *skb)
 	return udp_wild_out(skb);
 }
 
-static __always_inline __u32 rloc_slot(__u16 pport)
+/* The first entry of a peer's set. */
+static __always_inline __u32 rloc_set(const __u64 *peer, __u16 pport)
 {
-	return (pport ^ (pport >> 8)) & (RLOC_N - 1);
+	__u64 x = peer[0] ^ peer[1];
+
+	x ^= (x >> 32) ^ pport;
+	x ^= x >> 16;
+	return ((__u32)(x ^ (x >> 8)) & (RLOC_SETS - 1)) * RLOC_WAYS;
+}
+
+static __always_inline bool rloc_is(const struct rloc_ent *x, const __u64 *peer, __u16 pport)
+{
+	return x->valid && x->pport == pport && x->peer[0] == peer[0] && x->peer[1] == peer[1];
 }
 
 /* A datagram arriving at a wildcard socket with a table: where it came to. */
@@ -290,8 +309,10 @@ static __noinline int udp_wild_in(struct __sk_buff *skb)
 {
 	struct bpf_sock *sk;
 	struct udp_rloc *t;
-	struct rloc_ent *x, n = {};
+	struct rloc_ent *x;
 	struct pkt_udp a;
+	__u64 peer[2], local[2];
+	__u32 base, w, victim = 0, oldest = 0xffffffff;
 	__u16 family;
 
 	sk = skb_udp_sock(skb, &family);
@@ -300,18 +321,39 @@ static __noinline int udp_wild_in(struct __sk_buff *skb)
 	t = bpf_sk_storage_get(&udp_rloc, sk, 0, 0);
 	if (!t || pkt_udp_read(skb, family, &a))
 		return 1;
-	__builtin_memcpy(n.peer, a.src, 16);
-	__builtin_memcpy(n.local, a.dst, 16);
-	n.pport = a.sport;
-	n.valid = 1;
-	x = &t->e[rloc_slot(a.sport)];
+	__builtin_memcpy(peer, a.src, 16);
+	__builtin_memcpy(local, a.dst, 16);
+	base = rloc_set(peer, a.sport);
 	/* the same peer to the same address as before: nothing to write (a
 	 * torn read here only costs the write) */
-	if (x->valid && x->pport == n.pport && x->peer[0] == n.peer[0] && x->peer[1] == n.peer[1] &&
-	    x->local[0] == n.local[0] && x->local[1] == n.local[1])
-		return 1;
+	for (w = 0; w < RLOC_WAYS; w++) {
+		x = &t->e[(base + w) & (RLOC_SETS * RLOC_WAYS - 1)];
+		if (rloc_is(x, peer, a.sport) && x->local[0] == local[0] && x->local[1] == local[1])
+			return 1;
+	}
 	bpf_spin_lock(&t->lock);
-	*x = n;
+	for (w = 0; w < RLOC_WAYS; w++) {
+		x = &t->e[(base + w) & (RLOC_SETS * RLOC_WAYS - 1)];
+		if (rloc_is(x, peer, a.sport)) {
+			victim = w;
+			break;
+		}
+		if (!x->valid) {
+			victim = w;
+			oldest = 0;
+		} else if (x->seq < oldest && oldest) {
+			victim = w;
+			oldest = x->seq;
+		}
+	}
+	x = &t->e[(base + victim) & (RLOC_SETS * RLOC_WAYS - 1)];
+	x->peer[0] = peer[0];
+	x->peer[1] = peer[1];
+	x->local[0] = local[0];
+	x->local[1] = local[1];
+	x->pport = a.sport;
+	x->valid = 1;
+	x->seq = ++t->seq;
 	bpf_spin_unlock(&t->lock);
 	return 1;
 }
@@ -352,17 +394,28 @@ static __always_inline void udp_wild_local(struct bpf_sock *sk, const __u8 *peer
 					   __u8 *local)
 {
 	struct udp_rloc *t = udp_wild_table(sk);
-	struct rloc_ent x;
-	__u64 pw[2];
+	const struct rloc_ent *x;
+	__u64 pw[2], lw[2];
+	__u32 base, w;
+	bool found = false;
 
 	if (!t)
 		return;
-	bpf_spin_lock(&t->lock);
-	x = t->e[rloc_slot(pport)];
-	bpf_spin_unlock(&t->lock);
 	__builtin_memcpy(pw, peer, 16);
-	if (x.valid && x.pport == pport && x.peer[0] == pw[0] && x.peer[1] == pw[1])
-		__builtin_memcpy(local, x.local, 16);
+	base = rloc_set(pw, pport);
+	bpf_spin_lock(&t->lock);
+	for (w = 0; w < RLOC_WAYS; w++) {
+		x = &t->e[(base + w) & (RLOC_SETS * RLOC_WAYS - 1)];
+		if (rloc_is(x, pw, pport)) {
+			lw[0] = x->local[0];
+			lw[1] = x->local[1];
+			found = true;
+			break;
+		}
+	}
+	bpf_spin_unlock(&t->lock);
+	if (found)
+		__builtin_memcpy(local, lw, 16);
 }
 
 /* sock_release: give up what the socket holds in the counts. */

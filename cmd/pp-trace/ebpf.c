@@ -422,14 +422,14 @@ static int hooks_attach(struct run *r)
 					hook_failed(&h[i], why, "the first datagram of a bound UDP socket");
 			/* A wildcard-bound socket's own addresses, from its packets;
 			 * what they keep is given up at the release hook. */
-			if (hook_attach(r, H_SKB_OUT, why, sizeof(why)))
-				r->skel->bss->skb_out = true;
-			else
-				hook_failed(&h[H_SKB_OUT], why, "the wildcard address in records of wildcard-bound UDP sockets");
-			if (hook_attach(r, H_SKB_IN, why, sizeof(why)))
-				r->skel->bss->skb_in = true;
-			else
-				hook_failed(&h[H_SKB_IN], why, "the wildcard address in records of wildcard-bound UDP sockets");
+			for (int i = H_SKB_OUT; i <= H_SKB_IN; i++) {
+				if (!hook_attach(r, i, why, sizeof(why)))
+					hook_failed(&h[i], why, "their wildcard address");
+				else if (i == H_SKB_OUT)
+					r->skel->bss->skb_out = true;
+				else
+					r->skel->bss->skb_in = true;
+			}
 		} else {
 			hook_failed(&h[H_RELEASE], why, NULL);
 		}

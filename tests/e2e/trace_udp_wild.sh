@@ -9,16 +9,20 @@
 # (its sockets are older than pp-trace). Clients in C, each one unconnected
 # socket bound to 0.0.0.0 or :: (dual stack), send to S across the veth and
 # to C's own servers on lo from the same socket (two source addresses,
-# IPv6, v4-mapped), and to an address without a route.
+# IPv6, v4-mapped), and to an address without a route between two
+# datagrams to S.
 # Judged: every client's udp record has the source the server saw; every
 # server's udp record the address the datagram came to; the older server's
-# records a right address or the wildcard, never another; the kernel
+# records a right address or the wildcard, never another; the datagram
+# without a route claims no source (not the next datagram's); the kernel
 # side's counts of waiting sockets and tables back at zero; nothing dropped.
 source "$(dirname "$0")/../lib.sh"
 CASES=("clients' records: the source address the server saw" "clients' records: every datagram reported"
        "servers' records: the address the datagram came to" "older server: never a wrong address"
-       "armed sockets back to zero (datagrams without a route too)" "tables back to zero after the servers"
-       "nothing dropped" "no sanitizer report")
+       "armed sockets back to zero (datagrams without a route too)"
+       "a datagram without a route: no source address claimed" "tables back to zero after the servers"
+       "without the programs: every datagram reported, the wildcard source" "nothing dropped"
+       "no sanitizer report")
 skip_all() { local c; for c in "${CASES[@]}"; do skip "$c: $1"; done; exit 0; }
 need_root || skip_all "needs root (eBPF, netns)"
 for c in /usr/bin/python3 bpftool jq; do have $c || skip_all "$c not installed"; done
@@ -49,12 +53,14 @@ ip netns exec $S /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
 ip netns exec $C /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
 sleep 1
 : >"$T/clients"
+: >"$T/unrouted"
 for _ in 1 2 3 4 5; do
     ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300 \
         127.0.0.1:5301 10.77.0.2:5301 >>"$T/clients" &
     ip netns exec $C /usr/bin/python3 "$PEERS" client 6 [fd77::1]:5300 [::1]:5300 10.77.0.1:5300 \
         127.0.0.1:5300 [::1]:5301 >>"$T/clients" &
-    ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.99.0.1:5300 >/dev/null &
+    ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 10.99.0.1:5300 10.77.0.1:5300 \
+        >>"$T/unrouted" &
     wait $(jobs -p | tail -3)
 done
 sleep 1
@@ -70,6 +76,17 @@ bss() { # NAME
     echo "?"
 }
 pend=$(bss pend_n) rloc0=$(bss rloc_n)
+# Without the two programs: as before them, the hooks report with the wildcard.
+PP_TRACE_NO_HOOK=cg_udp_egress,cg_udp_ingress "$PP_BIN/pp-trace" -v >"$T/fb.jsonl" 2>"$T/fb.err" &
+fpid=$!
+for _ in $(seq 150); do grep -q "eBPF attached" "$T/fb.err" && break; sleep 0.1; done
+fb=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)
+sleep 0.5
+kill -TERM $fpid
+wait $fpid
+fbn=$(jq -r --argjson pid "${fb%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/fb.jsonl" |
+    sort | tr '\n' ' ')
+echo "INFO without the programs, the client's sources: $fbn"
 for p in $(ip netns pids $S) $(ip netns pids $C); do kill $p; done
 sleep 1
 rloc=$(bss rloc_n)
@@ -86,6 +103,7 @@ for name in ("srv.log", "old.log"):
         pid, peer, pport, local, port = line.split()
         seen[(int(pid), peer, int(pport), int(port))] = local
 old = {int(l.split()[0]) for l in open(T + "/old.log")}
+unrouted = {int(l.split()[0]) for l in open(T + "/unrouted")}
 clients = {}
 for line in open(T + "/clients"):
     pid, port = line.split()
@@ -94,14 +112,22 @@ for line in open(T + "/clients"):
 def norm(a):
     return a[7:] if a.startswith("::ffff:") else a
 by_client = {(norm(p), pp, norm(l), port) for (_, p, pp, port), l in seen.items()}
-cr = cw = crun = sr = sw = sn = ow = 0
+cr = cw = crun = sr = sw = sn = ow = uw = 0
 wrong = []
 for line in open(T + "/trace.jsonl"):
     r = json.loads(line)
     if r.get("type") != "sock" or r.get("event") != "udp" or r.get("proto") != "udp":
         continue
     pid = r.get("pid")
-    if pid in clients and r.get("dir") == "out":
+    if pid in unrouted and r.get("dir") == "out":
+        # to S: as any client's; to the unrouted address (which nothing
+        # received): no source address claimed, the next datagram's least of all
+        ok = (r["src"], r["sport"], r["dst"], r["dport"]) in by_client if r["dst"] == "10.77.0.1" \
+            else r["src"] == "0.0.0.0"
+        uw += not ok
+        if not ok:
+            wrong.append(r)
+    elif pid in clients and r.get("dir") == "out":
         crun += 1
         if (r["src"], r["sport"], r["dst"], r["dport"]) in by_client:
             cr += 1
@@ -128,19 +154,23 @@ for line in open(T + "/trace.jsonl"):
 sent = 4 * 5 + 5 * 5  # datagrams the clients sent with an answer
 for r in wrong[:5]:
     print("WRONG", json.dumps(r), file=sys.stderr)
-print(cr, cw, crun, sent, sr, sw, ow)
+print(cr, cw, crun, sent, sr, sw, ow, uw)
 EOF
 )
-echo "INFO clients right wrong records expected, servers right wrong, older server wrong: $res"
+echo "INFO clients right wrong records expected, servers right wrong, older server wrong, unrouted wrong: $res"
 set -- $res
 check "clients' records: the source address the server saw" [ "${2:-x}" = 0 -a "${1:-0}" -gt 0 ]
 check "clients' records: every datagram reported" [ "${3:-x}" = "${4:-y}" ]
-# 6 datagrams a round: to S (v4, v6, v4-mapped) and to C's lo (v4, v6, v4-mapped)
-check "servers' records: the address the datagram came to" [ "${6:-x}" = 0 -a "${5:-0}" = 30 ]
+# 7 datagrams a round: to S (v4, v6, v4-mapped, the unrouted client's) and
+# to C's lo (v4, v6, v4-mapped); 2 more of the client under the second pp-trace
+check "servers' records: the address the datagram came to" [ "${6:-x}" = 0 -a "${5:-0}" = 37 ]
 check "older server: never a wrong address" [ "${7:-x}" = 0 ]
 check "armed sockets back to zero (datagrams without a route too)" [ "$pend" = 0 ]
+check "a datagram without a route: no source address claimed" [ "${8:-x}" = 0 ]
 check "tables back to zero after the servers" [ "$rloc" = 0 -a "${rloc0:-0}" != 0 -a "$rloc0" != "?" ]
 echo "INFO stats at exit: $(grep '"type":"stats"' "$T/trace.jsonl" | tail -1)"
+check "without the programs: every datagram reported, the wildcard source" [ "$fbn" = "0.0.0.0 0.0.0.0 " ]
 check "nothing dropped" sh -c 'grep -q " 0 dropped" "$1" && ! grep -qE "[1-9][0-9]* dropped" "$1" &&
     grep -q "\"dropped\":0," "$2"' sh "$T/trace.err" "$T/trace.jsonl"
-check "no sanitizer report" san_clean "$T/trace.err"
+all_clean() { san_clean "$T/trace.err" && san_clean "$T/fb.err"; }
+check "no sanitizer report" all_clean
