@@ -274,6 +274,32 @@ static const char *const ev_names[] = {
 	[SEV_UDP] = "udp", [SEV_CLOSE] = "close",
 };
 
+/* `,"event":"..","dir":"..","proto":".."` of a sock record as one piece,
+ * made once per kind: every record starts with these three, and three
+ * members cost three key writes and escapes (issue 16: the writer is most
+ * of pp-trace's user space under connection churn). */
+static void put_head(struct jw *out, const struct sock_event *e)
+{
+	static struct {
+		char s[64];
+		uint8_t n;
+	} heads[PP_ARRAY_LEN(ev_names)][2][2];
+	bool udp = e->t.proto == IPPROTO_UDP;
+
+	if ((unsigned)e->ev >= PP_ARRAY_LEN(ev_names) || (!udp && e->t.proto != IPPROTO_TCP)) {
+		char pb[16];
+		jw_str(out, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
+		jw_str(out, "dir", e->out ? "out" : "in");
+		jw_str(out, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
+		return;
+	}
+	__typeof__(heads[0][0][0]) *h = &heads[e->ev][e->out][udp];
+	if (!h->n)
+		h->n = (uint8_t)snprintf(h->s, sizeof(h->s), ",\"event\":\"%s\",\"dir\":\"%s\",\"proto\":\"%s\"",
+					 ev_names[e->ev], e->out ? "out" : "in", udp ? "udp" : "tcp");
+	jw_put(out, h->s, h->n);
+}
+
 /* A record about e: a sock record (body NULL), or one of another type
  * whose own members body() writes after the 5-tuple (pp-trace's dns
  * records, kdns.c). The filters, the process fields and the counting are
@@ -310,12 +336,11 @@ int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FI
 	}
 	struct pp_tuple t;
 	unmapped(e, &t);
-	jw_rec_begin(&w, type, e->ts_us);
-	if (!body) {
-		jw_str(&w, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
-		jw_str(&w, "dir", e->out ? "out" : "in");
-	}
-	jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
+	jw_rec_begin(&w, type, e->ts_us); /* "type" and "ts": the pieces below follow a member */
+	if (!body)
+		put_head(&w, e);
+	else
+		jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
 	if (t.src.family) {
 		jw_addr(&w, "src", &t.src);
 		jw_uint(&w, "sport", t.sport);
@@ -346,7 +371,10 @@ int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FI
 		jw_uint(&w, "netns", pi->netns);
 	if (e->initial)
 		jw_bool(&w, "initial", true);
-	jw_str(&w, "source", e->source ? e->source : "ebpf");
+	if (e->source)
+		jw_str(&w, "source", e->source);
+	else
+		jw_put(&w, ",\"source\":\"ebpf\"", 16);
 	if (jw_rec_end(&w, out) < 0)
 		return pp_wfail_note(&wf, errno);
 	if (sock_emit_track && !body)
