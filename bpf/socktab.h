@@ -5,7 +5,7 @@
  *
  * Why not a BPF hash: a connection puts two entries in and takes two out,
  * and each hash update or delete takes its bucket's lock and the free
- * list's, which were a third of the state program's time under connection
+ * list's, which were about 40 % of the state program's time under connection
  * churn. Here the table is an array of slots with open addressing: a slot
  * is claimed by compare-and-swap of its key (0: free), a lookup reads up
  * to SOCK_PROBES consecutive slots from the key's hash, and a delete

@@ -18,10 +18,16 @@
 # program run); one more round per workload with it on gives the BPF time
 # per connection and per datagram (run_time_ns over the programs, and per
 # program). pp-trace writes its records to a file, as a recorder does; its
-# user-space CPU per record comes from /proc/PID/stat. Also checked: every
+# user-space CPU per record comes from /proc/PID/stat. Other jobs'
+# connections on a shared machine cost the tools and the programs too: the
+# churn's tool CPU and BPF time are scaled by its share of the records
+# (those to its port). Also checked: every
 # connection of the churn has its connect record, and nothing was dropped
-# at the default ring buffer. Needs root. ROUNDS and SECS tune it (5 x 3 s),
-# WORKLOADS picks some of "churn udppong udpconn".
+# at the default ring buffer. The churn's floor, mode "empty": programs
+# that return at once on every hook pp-trace attaches for TCP and DNS.
+# Needs root. ROUNDS and SECS tune it (5 x 3 s), WORKLOADS picks some of
+# "churn udppong udpconn", BASE=path adds another build of pp-trace as a
+# column of the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
@@ -123,7 +129,7 @@ trap '[ -n "$TPID" ] && kill -9 $TPID 2>/dev/null' EXIT
 # stats; wcpu, tcpu: CPU ns per operation of the workload, whose system
 # time holds the BPF programs' runs, and of the tool).
 round() {
-    local w=$1 mode=$2 stats=${3:-} res n rate port seen=0 drops=0 t0=0 t1=0 recs=0 ids= b0=0 b1=0
+    local w=$1 mode=$2 stats=${3:-} res n rate port seen=0 drops=0 t0=0 t1=0 recs=0 ids= b0=0 b1=0 share=1
     [ "$mode" != none ] && start_tool "$mode"
     if [ -n "$TPID" ]; then
         ids=$(prog_ids "$TPID")
@@ -149,11 +155,20 @@ round() {
             seen=$(grep '"event":"connect"' "$OUT/tool.out" | grep -c "\"dport\":$port,")
             drops=$(grep '"type":"stats"' "$OUT/tool.out" | tail -1 | jq '.dropped // 0')
             recs=$(grep -c '"type":"sock"' "$OUT/tool.out")
+            [ $w = churn ] && [ "$recs" -gt 0 ] &&
+                share=$(awk -v a="$(grep -c "\"dport\":$port," "$OUT/tool.out")" -v b="$recs" 'BEGIN { print a / b }')
+        elif [ "$mode" = tcplife ] && [ $w = churn ]; then
+            share=$(awk -v p="$port" 'NR > 1 { all++; for (i = 1; i <= NF; i++) if ($i == p) { own++; break } }
+                END { print all ? own / all : 1 }' "$OUT/tool.out")
         fi
     fi
+    # share: of the churn's records, the part that is its own (the rest,
+    # other jobs' connections on a shared machine, cost the tool and the
+    # programs too, but are not the churn's)
+    [ -n "$stats" ] && [ "$share" != 1 ] && echo "$share" >"$OUT/share"
     awk -v r="$rate" -v n="$n" -v seen="$seen" -v d="$drops" -v ut=$((t1 - t0)) -v recs="$recs" \
-        -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" '{ printf "%d %d %d %d %d %d %d %.0f %.0f\n",
-        r, n, seen, d, ut, recs, b, ($1 + $2) * 1e9 / n, ut / hz * 1e9 / n }' "$OUT/w.time"
+        -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" -v sh="$share" '{ printf "%d %d %d %d %d %d %.0f %.0f %.0f\n",
+        r, n, seen, d, ut, recs, b * sh, ($1 + $2) * 1e9 / n, ut / hz * 1e9 / n * sh }' "$OUT/w.time"
 }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
@@ -205,10 +220,12 @@ for w in $WORKLOADS; do
     sysctl -q -w kernel.bpf_stats_enabled=1
     read -r _ n _ _ _ _ b _ < <(round $w trace stats)
     R[$w.bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
-    echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats):" \
-        "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n '$5 > $3 { printf "%s %.0f ns (%.1f runs), ", $1, ($4 - $2) / n, ($5 - $3) / n }')"
+    sh=1; [ -s "$OUT/share" ] && sh=$(cat "$OUT/share"); rm -f "$OUT/share"
+    echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats$( [ "$sh" != 1 ] && echo ", scaled by the churn's share $sh of the records")):" \
+        "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n -v sh="$sh" '$5 > $3 { printf "%s %.0f ns (%.1f runs of %.0f ns), ", $1, ($4 - $2) / n * sh, ($5 - $3) / n * sh, ($4 - $2) / ($5 - $3) }')"
     if [ $w = churn ] && [ $have_tcplife = 1 ]; then
         read -r _ n _ _ _ _ b _ < <(round $w tcplife stats)
+        rm -f "$OUT/share"
         R[$w.tl_bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
     fi
     sysctl -q -w kernel.bpf_stats_enabled=0

@@ -99,6 +99,8 @@ static struct frag frags[FRAG_SLOTS];
 static unsigned frag_gen = 1;
 static struct jw fw;
 static bool fw_ready;
+static struct jw tw; /* put_tuple's */
+static bool tw_ready;
 
 static void frags_free(void)
 {
@@ -109,6 +111,9 @@ static void frags_free(void)
 	if (fw_ready)
 		jw_free(&fw);
 	fw_ready = false;
+	if (tw_ready)
+		jw_free(&tw);
+	tw_ready = false;
 }
 
 int sock_emit_flush(FILE *out)
@@ -231,12 +236,17 @@ static void proc_members(struct jw *out, const struct sock_event *e, const struc
 
 /* The Community ID of a tuple: a SHA-1 each, and every connection's
  * records (connect or accept, and the closes of both ends) share one. The
- * last few are kept, keyed by the whole tuple. */
+ * last few are kept, keyed by the whole tuple, with the members they make
+ * (`,"src":..,"sport":..,"dst":..,"dport":..,"community_id":..`), which
+ * those records write alike. */
 #define CID_SLOTS 64
+#define TUPLE_JSON_MAX (4 * PP_ADDRSTRLEN + PP_COMMUNITY_ID_LEN + 64)
 static struct {
 	struct pp_tuple t;
 	bool valid;
 	char cid[PP_COMMUNITY_ID_LEN];
+	char json[TUPLE_JSON_MAX]; /* len 0: not made yet */
+	size_t len;
 } cids[CID_SLOTS];
 
 static bool tuple_eq(const struct pp_tuple *a, const struct pp_tuple *b)
@@ -246,17 +256,56 @@ static bool tuple_eq(const struct pp_tuple *a, const struct pp_tuple *b)
 	       !memcmp(a->src.a, b->src.a, sizeof(a->src.a)) && !memcmp(a->dst.a, b->dst.a, sizeof(a->dst.a));
 }
 
-static const char *community_id(const struct pp_tuple *t, char *buf)
+static unsigned cid_slot(const struct pp_tuple *t)
 {
 	/* both ends of a connection write it originator first: one tuple */
-	unsigned h = ((unsigned)t->sport ^ t->dport) * 2654435761u >> 26;
+	return ((unsigned)t->sport ^ t->dport) * 2654435761u >> 26;
+}
+
+static const char *community_id(const struct pp_tuple *t, char *buf)
+{
+	unsigned h = cid_slot(t);
 	if (cids[h].valid && tuple_eq(&cids[h].t, t))
 		return cids[h].cid;
 	pp_community_id(t, 0, buf);
 	cids[h].t = *t;
 	cids[h].valid = true;
+	cids[h].len = 0;
 	memcpy(cids[h].cid, buf, sizeof(cids[h].cid));
 	return buf;
+}
+
+/* The 5-tuple members of a record with both ends of one family, after a
+ * member: from the cache when this tuple's were made last. */
+static void put_tuple(struct jw *out, const struct pp_tuple *t)
+{
+	char cid[PP_COMMUNITY_ID_LEN];
+	const char *c = community_id(t, cid);
+	unsigned h = cid_slot(t); /* community_id left this tuple there */
+
+	if (cids[h].len) {
+		jw_put(out, cids[h].json, cids[h].len);
+		return;
+	}
+	if (!tw_ready) {
+		jw_init(&tw);
+		tw_ready = true;
+	}
+	jw_reset(&tw);
+	jw_obj_open(&tw, NULL);
+	jw_addr(&tw, "src", &t->src);
+	jw_uint(&tw, "sport", t->sport);
+	jw_addr(&tw, "dst", &t->dst);
+	jw_uint(&tw, "dport", t->dport);
+	jw_str(&tw, "community_id", c);
+	/* "{" + members: keep the members, with the comma before them */
+	if (tw.len <= sizeof(cids[h].json)) {
+		cids[h].json[0] = ',';
+		memcpy(cids[h].json + 1, tw.buf + 1, tw.len - 1);
+		cids[h].len = tw.len;
+	}
+	jw_put(out, ",", 1);
+	jw_put(out, tw.buf + 1, tw.len - 1);
 }
 
 /* "duration": seconds with at most 6 decimals and no trailing zeros, as
@@ -273,6 +322,32 @@ static const char *const ev_names[] = {
 	[SEV_CONNECT] = "connect", [SEV_ACCEPT] = "accept", [SEV_LISTEN] = "listen",
 	[SEV_UDP] = "udp", [SEV_CLOSE] = "close",
 };
+
+/* `,"event":"..","dir":"..","proto":".."` of a sock record as one piece,
+ * made once per kind: every record starts with these three, and three
+ * members cost three key writes and escapes (issue 16: the writer is most
+ * of pp-trace's user space under connection churn). */
+static void put_head(struct jw *out, const struct sock_event *e)
+{
+	static struct {
+		char s[64];
+		uint8_t n;
+	} heads[PP_ARRAY_LEN(ev_names)][2][2];
+	bool udp = e->t.proto == IPPROTO_UDP;
+
+	if ((unsigned)e->ev >= PP_ARRAY_LEN(ev_names) || (!udp && e->t.proto != IPPROTO_TCP)) {
+		char pb[16];
+		jw_str(out, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
+		jw_str(out, "dir", e->out ? "out" : "in");
+		jw_str(out, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
+		return;
+	}
+	__typeof__(heads[0][0][0]) *h = &heads[e->ev][e->out][udp];
+	if (!h->n)
+		h->n = (uint8_t)snprintf(h->s, sizeof(h->s), ",\"event\":\"%s\",\"dir\":\"%s\",\"proto\":\"%s\"",
+					 ev_names[e->ev], e->out ? "out" : "in", udp ? "udp" : "tcp");
+	jw_put(out, h->s, h->n);
+}
 
 /* A record about e: a sock record (body NULL), or one of another type
  * whose own members body() writes after the 5-tuple (pp-trace's dns
@@ -310,22 +385,23 @@ int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FI
 	}
 	struct pp_tuple t;
 	unmapped(e, &t);
-	jw_rec_begin(&w, type, e->ts_us);
-	if (!body) {
-		jw_str(&w, "event", (unsigned)e->ev < PP_ARRAY_LEN(ev_names) ? ev_names[e->ev] : "unknown");
-		jw_str(&w, "dir", e->out ? "out" : "in");
-	}
-	jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
-	if (t.src.family) {
-		jw_addr(&w, "src", &t.src);
-		jw_uint(&w, "sport", t.sport);
-	}
-	if (e->ev != SEV_LISTEN && t.dst.family) {
-		char cid[PP_COMMUNITY_ID_LEN];
-		jw_addr(&w, "dst", &t.dst);
-		jw_uint(&w, "dport", t.dport);
-		if (t.src.family == t.dst.family)
-			jw_str(&w, "community_id", community_id(&t, cid));
+	jw_rec_begin(&w, type, e->ts_us); /* "type" and "ts": the pieces below follow a member */
+	if (!body)
+		put_head(&w, e);
+	else
+		jw_str(&w, "proto", pp_proto_name(e->t.proto, pb, sizeof(pb)));
+	if (e->ev != SEV_LISTEN && t.src.family && t.dst.family == t.src.family) {
+		put_tuple(&w, &t);
+	} else {
+		/* a listener's own address, or ends of two families: no Community ID */
+		if (t.src.family) {
+			jw_addr(&w, "src", &t.src);
+			jw_uint(&w, "sport", t.sport);
+		}
+		if (e->ev != SEV_LISTEN && t.dst.family) {
+			jw_addr(&w, "dst", &t.dst);
+			jw_uint(&w, "dport", t.dport);
+		}
 	}
 	if (body)
 		body(&w, arg);
@@ -346,7 +422,10 @@ int trace_record_emit(const struct sock_event *e, const struct trace_opts *o, FI
 		jw_uint(&w, "netns", pi->netns);
 	if (e->initial)
 		jw_bool(&w, "initial", true);
-	jw_str(&w, "source", e->source ? e->source : "ebpf");
+	if (e->source)
+		jw_str(&w, "source", e->source);
+	else
+		jw_put(&w, ",\"source\":\"ebpf\"", 16);
 	if (jw_rec_end(&w, out) < 0)
 		return pp_wfail_note(&wf, errno);
 	if (sock_emit_track && !body)
