@@ -379,6 +379,36 @@ void jw_num(struct jw *w, const char *key, double v)
 	jw_put(w, b, n);
 }
 
+void jw_micros(struct jw *w, const char *key, long long us)
+{
+	unsigned long long a = us < 0 ? 0 - (unsigned long long)us : (unsigned long long)us;
+	char b[16], *p = b;
+
+	/* From 100 us to 10^9 s jw_num writes an integer or fmt_micro's
+	 * fixed point: no printf (us / 1e6 is the double nearest to it, so
+	 * fmt_micro's check holds). Below 100 us it would printf "%.15g",
+	 * whose text is a's digits in e-notation: 5e-06, 3.4e-05, 1e-05. */
+	if (a == 0 || a >= 100) {
+		jw_num(w, key, (double)us / 1e6);
+		return;
+	}
+	if (us < 0)
+		*p++ = '-';
+	if (a < 10) {
+		*p++ = (char)('0' + a);
+	} else {
+		*p++ = (char)('0' + a / 10);
+		if (a % 10) {
+			*p++ = '.';
+			*p++ = (char)('0' + a % 10);
+		}
+	}
+	memcpy(p, a < 10 ? "e-06" : "e-05", 4);
+	p += 4;
+	member(w, key);
+	jw_put(w, b, (size_t)(p - b));
+}
+
 void jw_ts(struct jw *w, const char *key, uint64_t usec)
 {
 	member(w, key);

@@ -40,6 +40,9 @@ void jw_int(struct jw *w, const char *key, long long v);
 void jw_uint(struct jw *w, const char *key, unsigned long long v);
 /* Finite doubles in shortest round-trip form; NaN/inf are omitted. */
 void jw_num(struct jw *w, const char *key, double v);
+/* us / 10^6 (seconds of a duration), the text jw_num writes for it, without
+ * printf below 10^9 s. */
+void jw_micros(struct jw *w, const char *key, long long us);
 /* Seconds since the epoch with microsecond resolution: 1700000000.123456 */
 void jw_ts(struct jw *w, const char *key, uint64_t usec);
 void jw_bool(struct jw *w, const char *key, bool v);

@@ -754,11 +754,16 @@ void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *
 
 int rec_find(const struct rec *r, const char *key)
 {
+	const jsmntok_t *rt = r->tok;
 	size_t kl = strlen(key);
 	int found = -1;
-	for (int k = 1; k + 1 < (int)r->ntok; k = skip(r, k + 1))
-		if (rec_tok_eq(r, k, key, kl))
+	for (int k = 1; k + 1 < (int)r->ntok; k = skip(r, k + 1)) {
+		/* Without an escape in the line a key is its raw text: only
+		 * one of the same length is compared. */
+		if (r->has_esc ? rec_tok_eq(r, k, key, kl)
+		               : (size_t)(rt[k].end - rt[k].start) == kl && !memcmp(r->line + rt[k].start, key, kl))
 			found = k + 1;
+	}
 	return found;
 }
 

@@ -49,6 +49,8 @@ struct fterm {
 	struct fval *v;
 	int nv;
 	bool seen; /* K_FIELD: some record had the key (for the warning) */
+	int *kidx; /* the keys it looks at, as indices into the filter's keys */
+	int nk;
 };
 
 static const struct {
@@ -504,6 +506,79 @@ static void term_free(struct fterm *t)
 		regfree(&t->re);
 }
 
+/* The record keys a term of a kind looks at, in the order term_match
+ * tries them (K_FIELD: its field; K_HAS: its values; K_ANY: none). */
+static const char *const *kind_keys(enum kind k)
+{
+	static const char *const ports[] = {"sport", "dport", NULL};
+	static const char *const process[] = {"comm", "exe", NULL};
+	static const char *const hosts[] = {"sni", "host", "http_host", NULL};
+	static const char *const names[] = {"qname", "dst_name", "sni", "host", "http_host", NULL};
+	static const char *const sport[] = {"sport", NULL}, *const dport[] = {"dport", NULL},
+	                         *const src[] = {"src", NULL}, *const dst[] = {"dst", NULL},
+	                         *const comm[] = {"comm", NULL}, *const pid[] = {"pid", NULL},
+	                         *const state[] = {"state", NULL}, *const proto[] = {"proto", NULL},
+	                         *const type[] = {"type", NULL}, *const container[] = {"container", NULL};
+	static const char *const none[] = {NULL};
+	switch (k) {
+	case K_PORT: return ports;
+	case K_PROCESS: return process;
+	case K_HOST: return hosts;
+	case K_NAME: return names;
+	case K_SPORT: return sport;
+	case K_DPORT: return dport;
+	case K_SRC: return src;
+	case K_DST: return dst;
+	case K_COMM: return comm;
+	case K_PID: return pid;
+	case K_STATE: return state;
+	case K_PROTO: return proto;
+	case K_TYPE: return type;
+	case K_CONTAINER: return container;
+	case K_ANY:
+	case K_FIELD:
+	case K_HAS:
+		break;
+	}
+	return none;
+}
+
+/* Index of key name among the filter's keys, added if new. */
+static int key_index(struct filter *f, const char *name)
+{
+	for (int i = 0; i < f->nkeys; i++)
+		if (!strcmp(f->keys[i].name, name))
+			return i;
+	f->keys = xreallocarray(f->keys, (size_t)f->nkeys + 1, sizeof(*f->keys));
+	f->keys[f->nkeys] = (struct rec_key){name, strlen(name)};
+	return f->nkeys++;
+}
+
+/* Every key the terms look at, once, compiled into one key set: a record's
+ * members are walked once per record for all terms (filter_match). */
+static void resolve_keys(struct filter *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		struct fterm *t = &f->t[i];
+		const char *const *fixed = kind_keys(t->kind);
+		int n = 0;
+		while (fixed[n])
+			n++;
+		if (t->kind == K_FIELD)
+			n = 1;
+		else if (t->kind == K_HAS)
+			n = t->nv;
+		t->kidx = xcalloc((size_t)(n ? n : 1), sizeof(*t->kidx));
+		t->nk = n;
+		for (int k = 0; k < n; k++)
+			t->kidx[k] = key_index(f, t->kind == K_FIELD ? t->field
+			                          : t->kind == K_HAS ? t->v[k].s
+			                                             : fixed[k]);
+	}
+	f->ks = xmalloc(sizeof(*f->ks));
+	rec_keyset_init(f->ks, f->keys, f->nkeys);
+}
+
 int filter_parse(struct filter *f, const char *expr, int *col, char *err, size_t errlen)
 {
 	struct parser p = {.s = expr, .col = col, .err = err, .errlen = errlen};
@@ -512,8 +587,10 @@ int filter_parse(struct filter *f, const char *expr, int *col, char *err, size_t
 		struct fterm *t;
 		while (blank(expr[p.i]))
 			p.i++;
-		if (!expr[p.i])
+		if (!expr[p.i]) {
+			resolve_keys(f);
 			return 0;
+		}
 		f->t = xreallocarray(f->t, (size_t)f->n + 1, sizeof(*f->t));
 		t = &f->t[f->n++];
 		memset(t, 0, sizeof(*t));
@@ -526,11 +603,17 @@ int filter_parse(struct filter *f, const char *expr, int *col, char *err, size_t
 
 void filter_free(struct filter *f)
 {
-	for (int i = 0; i < f->n; i++)
+	for (int i = 0; i < f->n; i++) {
+		free(f->t[i].kidx);
 		term_free(&f->t[i]);
+	}
 	free(f->t);
-	f->t = NULL;
-	f->n = 0;
+	if (f->ks) {
+		rec_keyset_free(f->ks);
+		free(f->ks);
+	}
+	free(f->keys);
+	memset(f, 0, sizeof(*f));
 }
 
 bool filter_word(const char *w)
@@ -680,9 +763,9 @@ static bool tok_match(const struct fterm *t, struct rec *r, int k, enum mode mod
 	return false;
 }
 
-static bool key_match(const struct fterm *t, struct rec *r, const char *key, enum mode mode)
+/* The value at token k (the record's member of a term's key; -1: none). */
+static bool key_match(const struct fterm *t, struct rec *r, int k, enum mode mode)
 {
-	int k = rec_find(r, key);
 	return k >= 0 && tok_match(t, r, k, mode);
 }
 
@@ -712,51 +795,28 @@ static int virtual_match(const struct fterm *t, struct rec *r)
 /* Does the record have any of the keys a term looks at? A negated term
  * holds only for records that do: '!rcode:NOERROR' is a DNS answer with
  * another rcode, not every record without one (ask for those with
- * '!has:rcode'). */
-static bool has_any(struct rec *r, const char *const *keys)
+ * '!has:rcode'). tok: the record's value token of each of the filter's
+ * keys. */
+static bool term_present(const struct fterm *t, const int *tok)
 {
-	for (; *keys; keys++)
-		if (rec_find(r, *keys) >= 0)
-			return true;
-	return false;
-}
-
-static bool term_present(const struct fterm *t, struct rec *r)
-{
-	static const char *const ports[] = {"sport", "dport", NULL};
-	static const char *const process[] = {"comm", "exe", NULL};
-	static const char *const hosts[] = {"sni", "host", "http_host", NULL};
-	static const char *const names[] = {"qname", "dst_name", "sni", "host", "http_host", NULL};
-	const char *one[2] = {NULL, NULL};
-
 	switch (t->kind) {
 	case K_ANY:
 	case K_HAS:
 	case K_FIELD: /* virtual_match and term_match say for themselves */
 		return true;
-	case K_PORT: return has_any(r, ports);
-	case K_PROCESS: return has_any(r, process);
-	case K_HOST: return has_any(r, hosts);
-	case K_NAME: return has_any(r, names);
-	case K_SPORT: one[0] = "sport"; break;
-	case K_DPORT: one[0] = "dport"; break;
-	case K_SRC: one[0] = "src"; break;
-	case K_DST: one[0] = "dst"; break;
-	case K_COMM: one[0] = "comm"; break;
-	case K_PID: one[0] = "pid"; break;
-	case K_STATE: one[0] = "state"; break;
-	case K_PROTO: one[0] = "proto"; break;
-	case K_TYPE: one[0] = "type"; break;
-	case K_CONTAINER: one[0] = "container"; break;
+	default:
+		for (int i = 0; i < t->nk; i++)
+			if (tok[t->kidx[i]] >= 0)
+				return true;
+		return false;
 	}
-	return has_any(r, one);
 }
 
-static bool has_match(const struct fterm *t, struct rec *r)
+static bool has_match(const struct fterm *t, struct rec *r, const int *tok)
 {
 	static const struct fmt_opts raw = {.numeric = true};
 	for (int i = 0; i < t->nv; i++) {
-		if (rec_find(r, t->v[i].s) >= 0)
+		if (tok[t->kidx[i]] >= 0)
 			return true;
 		if (virtual_field(t->v[i].s)) {
 			struct sbuf b;
@@ -772,56 +832,67 @@ static bool has_match(const struct fterm *t, struct rec *r)
 }
 
 /* 1 match, 0 no match, -1 the record lacks what the term looks at. */
-static int term_match(const struct fterm *t, struct rec *r)
+static int term_match(const struct fterm *t, struct rec *r, const int *tok)
 {
-	if (!term_present(t, r))
+	/* The value of the term's i-th key (kind_keys' order). */
+#define V(i) tok[t->kidx[i]]
+	if (!term_present(t, tok))
 		return -1;
 	switch (t->kind) {
 	case K_ANY:
 		return tok_match(t, r, 0, M_TEXT);
 	case K_HAS:
-		return has_match(t, r);
+		return has_match(t, r, tok);
 	case K_FIELD:
-		if (rec_find(r, t->field) < 0)
+		if (V(0) < 0)
 			return virtual_match(t, r);
-		return key_match(t, r, t->field, M_TEXT);
+		return key_match(t, r, V(0), M_TEXT);
 	case K_PORT:
-		return key_match(t, r, "sport", M_TEXT) || key_match(t, r, "dport", M_TEXT);
-	case K_SPORT: return key_match(t, r, "sport", M_TEXT);
-	case K_DPORT: return key_match(t, r, "dport", M_TEXT);
-	case K_SRC: return key_match(t, r, "src", t->is_re ? M_TEXT : M_ADDR);
-	case K_DST: return key_match(t, r, "dst", t->is_re ? M_TEXT : M_ADDR);
+		return key_match(t, r, V(0), M_TEXT) || key_match(t, r, V(1), M_TEXT);
+	case K_SPORT:
+	case K_DPORT:
+	case K_COMM:
+	case K_PID:
+	case K_TYPE:
+		return key_match(t, r, V(0), M_TEXT);
+	case K_SRC:
+	case K_DST:
+		return key_match(t, r, V(0), t->is_re ? M_TEXT : M_ADDR);
 	case K_PROCESS:
-		return key_match(t, r, "comm", M_TEXT) || key_match(t, r, "exe", M_BASENAME);
-	case K_COMM: return key_match(t, r, "comm", M_TEXT);
-	case K_PID: return key_match(t, r, "pid", M_TEXT);
+		return key_match(t, r, V(0), M_TEXT) || key_match(t, r, V(1), M_BASENAME);
 	case K_HOST:
-		return key_match(t, r, "sni", M_DOMAIN) || key_match(t, r, "host", M_DOMAIN) ||
-		       key_match(t, r, "http_host", M_DOMAIN);
 	case K_NAME:
-		return key_match(t, r, "qname", M_DOMAIN) || key_match(t, r, "dst_name", M_DOMAIN) ||
-		       key_match(t, r, "sni", M_DOMAIN) || key_match(t, r, "host", M_DOMAIN) ||
-		       key_match(t, r, "http_host", M_DOMAIN);
-	case K_STATE: return key_match(t, r, "state", M_ICASE);
-	case K_PROTO: return key_match(t, r, "proto", M_ICASE);
-	case K_TYPE: return key_match(t, r, "type", M_TEXT);
-	case K_CONTAINER: return key_match(t, r, "container", M_PREFIX);
+		for (int i = 0; i < t->nk; i++)
+			if (key_match(t, r, V(i), M_DOMAIN))
+				return true;
+		return false;
+	case K_STATE:
+	case K_PROTO:
+		return key_match(t, r, V(0), M_ICASE);
+	case K_CONTAINER:
+		return key_match(t, r, V(0), M_PREFIX);
 	}
+#undef V
 	return false;
 }
 
 bool filter_match(const struct filter *f, struct rec *r)
 {
+	/* One walk over the record's members for every key of every term. */
+	int tok[f->nkeys > 0 ? f->nkeys : 1];
+	if (f->n == 0)
+		return true;
+	rec_find_set(r, f->ks, tok);
 	/* Fields named in terms are looked up in every record until one has
 	 * them, also when an earlier term already failed: the warning about
 	 * a field no record had must not depend on the order of terms. */
 	for (int i = 0; i < f->n; i++) {
 		struct fterm *t = &f->t[i];
 		if (t->kind == K_FIELD && !t->seen)
-			t->seen = virtual_field(t->field) || rec_find(r, t->field) >= 0;
+			t->seen = virtual_field(t->field) || tok[t->kidx[0]] >= 0;
 	}
 	for (int i = 0; i < f->n; i++) {
-		int m = term_match(&f->t[i], r);
+		int m = term_match(&f->t[i], r, tok);
 		if (m < 0 || (m == 1) == f->t[i].neg)
 			return false;
 	}

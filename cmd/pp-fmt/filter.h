@@ -27,6 +27,11 @@ struct fterm;
 struct filter {
 	struct fterm *t;
 	int n;
+	/* Every record key the terms look at, once, and as one compiled set:
+	 * a record's members are walked once for all terms. */
+	struct rec_key *keys;
+	int nkeys;
+	struct rec_keyset *ks;
 };
 
 /* Parse expr into f. 0 on success; -1 with the 1-based column of the

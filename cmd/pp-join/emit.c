@@ -207,7 +207,7 @@ int emit_conn_life(struct life *l, const char *state, FILE *out)
 	l->emitted = true;
 	jw_rec_begin(&cw, "conn", (uint64_t)(start > 0 ? start : 0));
 	conn_tuple(&l->t);
-	jw_num(&cw, "duration", (double)(end - start) / 1e6);
+	jw_micros(&cw, "duration", end - start);
 	jw_str(&cw, "state", state);
 	jw_str(&cw, "dir", l->dir_out ? "out" : "in");
 	if (l->proc)
@@ -232,7 +232,7 @@ int emit_conn_flow(struct wflow *f, const char *state, FILE *out)
 	f->claimed = true;
 	jw_rec_begin(&cw, "conn", (uint64_t)(f->first > 0 ? f->first : 0));
 	conn_tuple(&f->t);
-	jw_num(&cw, "duration", (double)(f->last - f->first) / 1e6);
+	jw_micros(&cw, "duration", f->last - f->first);
 	jw_str(&cw, "state", state);
 	conn_wire(f);
 	raw_opt("app", f->app);

@@ -90,6 +90,21 @@ static void printf_oracle(void)
 		CHECK_STR(one(&w), want);
 	}
 
+	CASE("microseconds as jw_num writes their seconds");
+	{
+	int differ = 0;
+	for (long long i = -300000; i < 300000 + 200000; i++) {
+		long long us = i < 300000 ? i : (long long)(rnd64() % 2000000000000000ull) - 1000000000000000ll;
+		char got[64];
+		jw_micros(&w, NULL, us);
+		snprintf(got, sizeof(got), "%s", one(&w));
+		jw_num(&w, NULL, (double)us / 1e6);
+		if (strcmp(got, one(&w)) && differ++ < 3)
+			fprintf(stderr, "jw_micros(%lld): %s\n", us, got);
+	}
+	CHECK(differ == 0);
+	}
+
 	CASE("addresses as inet_ntop writes them");
 	for (int i = 0; i < 20000; i++) {
 		uint8_t b[16];
