@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -30,23 +32,41 @@ static void place(struct hslot *s, size_t size, uint64_t h, void *item)
 	s[i].item = item;
 }
 
+/* Give back the whole pages of old's slots from rel to mig, once there are
+ * RELEASE_BYTES of them: nothing reads a moved slot again (htab.h). Only
+ * pages inside the block are touched, never malloc's header before it. */
+#define RELEASE_BYTES ((size_t)64 << 10)
+static void release_moved(struct htab *t)
+{
+	static uintptr_t page;
+	if ((t->mig - t->rel) * sizeof(struct hslot) < RELEASE_BYTES)
+		return;
+	if (!page)
+		page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)(t->old + t->rel) + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)(t->old + t->mig) & ~(page - 1);
+	if (hi > lo) {
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		t->rel = (hi - (uintptr_t)t->old) / sizeof(struct hslot);
+	}
+}
+
 /* Move up to k of the old array's slots into the new one; the old array
- * goes once all are moved. A moved slot becomes a tombstone, so that
- * probes for the old slots not yet moved go on past it. */
+ * goes once all are moved. */
 static void move(struct htab *t, size_t k)
 {
 	for (; k && t->mig < t->onum; k--, t->mig++) {
 		struct hslot *o = &t->old[t->mig];
-		if (o->item && o->item != ht_tomb) {
+		if (o->item && o->item != ht_tomb)
 			place(t->s, t->ns, o->hash, o->item);
-			o->item = ht_tomb;
-		}
 	}
 	if (t->mig == t->onum) {
 		free(t->old);
 		t->old = NULL;
-		t->onum = t->mig = 0;
+		t->onum = t->mig = t->rel = 0;
 		t->cap = t->ns;
+	} else {
+		release_moved(t);
 	}
 }
 
@@ -62,7 +82,7 @@ static void grow(struct htab *t)
 	if (t->old) /* not reached: see htab.h */
 		move(t, SIZE_MAX);
 	if (t->ns)
-		t->old = t->s, t->onum = t->ns, t->mig = 0;
+		t->old = t->s, t->onum = t->ns, t->mig = t->rel = 0;
 	t->s = xcalloc(size, sizeof(*t->s));
 	t->ns = size;
 	t->tomb = 0;

@@ -15,7 +15,10 @@
  * HT_MOVE_STEP of them into the new array, so no call waits while a
  * million items are rehashed (pp-sniff's flows: no packet pauses). While
  * old slots remain, a lookup that misses the new array probes the old one
- * too; a moved slot becomes a tombstone there, so probes go on past it.
+ * too, passing over its moved slots (those below mig) as over tombstones:
+ * their bytes are not read, so the moved part of a large old array goes
+ * back to the system as the move goes (madvise), and freeing it at the end
+ * costs nothing (unmapping 32 MB of touched pages at once took 3 ms).
  * Four moves per put would finish before the new array could fill (it
  * starts at most a quarter full, so a quarter of its size in puts come
  * first, and the old array is no larger); HT_MOVE_STEP is 16, and if it
@@ -54,6 +57,7 @@ struct htab {
 	size_t ns;         /* s's size: 0 or a power of two */
 	struct hslot *old; /* the slots before the last growth, or NULL */
 	size_t onum, mig;  /* old's size; its slots below mig are moved */
+	size_t rel;        /* old's slots below rel are given back */
 };
 
 #define HT_MOVE_STEP 16
@@ -68,28 +72,39 @@ void ht_put(struct htab *t, uint64_t h, void *item);
 /* Remove the item at slot i (from ht_at or ht_find_slot). */
 void ht_del_at(struct htab *t, size_t i);
 
-static inline struct hslot *ht_slot_(const struct htab *t, size_t i)
-{
-	return i < t->ns ? &t->s[i] : &t->old[i - t->ns];
-}
-
-/* The item at slot i, or NULL (empty or removed): for iterating. */
+/* The item at slot i, or NULL (empty, removed or moved): for iterating. */
 static inline void *ht_at(const struct htab *t, size_t i)
 {
-	void *it = ht_slot_(t, i)->item;
+	void *it;
+	if (i < t->ns)
+		it = t->s[i].item;
+	else if (i - t->ns < t->mig)
+		return NULL; /* moved: in s now */
+	else
+		it = t->old[i - t->ns].item;
 	return it == ht_tomb ? NULL : it;
 }
 
-/* Index in s (size mask + 1) of the item with hash h for which eq(item,
- * key) holds, or (size_t)-1. */
-static inline size_t ht_probe_(const struct hslot *s, size_t size, uint64_t h,
+/* Index in s (size a power of two) of the item with hash h for which
+ * eq(item, key) holds, or (size_t)-1. Slots below from are moved ones:
+ * the probe goes on at from when it starts or wraps below it (an item at
+ * or above from had no empty slot on its way from its home, and moving
+ * makes none above from). */
+static inline size_t ht_probe_(const struct hslot *s, size_t size, size_t from, uint64_t h,
                                bool (*eq)(const void *item, const void *key), const void *key)
 {
-	for (size_t i = (size_t)h & (size - 1);; i = (i + 1) & (size - 1)) {
+	size_t i0 = (size_t)h & (size - 1), i;
+	if (i0 < from)
+		i0 = from;
+	for (i = i0;;) {
 		if (!s[i].item)
 			return (size_t)-1;
 		if (s[i].hash == h && s[i].item != ht_tomb && (!eq || eq(s[i].item, key)))
 			return i;
+		if (++i == size)
+			i = from;
+		if (i == i0)
+			return (size_t)-1; /* only moved and full slots */
 	}
 }
 
@@ -101,9 +116,9 @@ static inline size_t ht_find_slot(const struct htab *t, uint64_t h,
 	size_t i;
 	if (!t->ns)
 		return (size_t)-1;
-	if ((i = ht_probe_(t->s, t->ns, h, eq, key)) != (size_t)-1)
+	if ((i = ht_probe_(t->s, t->ns, 0, h, eq, key)) != (size_t)-1)
 		return i;
-	if (t->old && (i = ht_probe_(t->old, t->onum, h, eq, key)) != (size_t)-1)
+	if (t->old && (i = ht_probe_(t->old, t->onum, t->mig, h, eq, key)) != (size_t)-1)
 		return t->ns + i;
 	return (size_t)-1;
 }
@@ -112,7 +127,7 @@ static inline void *ht_get(const struct htab *t, uint64_t h,
                            bool (*eq)(const void *item, const void *key), const void *key)
 {
 	size_t i = ht_find_slot(t, h, eq, key);
-	return i == (size_t)-1 ? NULL : ht_slot_(t, i)->item;
+	return i == (size_t)-1 ? NULL : ht_at(t, i);
 }
 
 /* Remove and return the item that ht_get would find, or NULL. */

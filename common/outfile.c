@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pp.h"
+#include "xalloc.h"
 
 /* A file of someone else in a sticky world-writable directory (/tmp);
  * dst is the directory's status. */
@@ -119,19 +120,11 @@ int pp_output_open(const char *path)
 
 	if (!strcmp(path, "-"))
 		return 0;
-	d = strdup(path), b = strdup(path), out.path = strdup(path);
-	if (!d || !b || !out.path) {
-		pp_warn("out of memory");
-		return -1;
-	}
-	out.dir = strdup(dirname(d));
-	out.base = strdup(basename(b));
+	d = xstrdup(path), b = xstrdup(path), out.path = xstrdup(path);
+	out.dir = xstrdup(dirname(d));
+	out.base = xstrdup(basename(b));
 	free(d);
 	free(b);
-	if (!out.dir || !out.base) {
-		pp_warn("out of memory");
-		return -1;
-	}
 	/* The directory, held for the reopens: they find it even after a
 	 * sandbox closed the filesystem, and a directory renamed meanwhile
 	 * is still the one first named. */

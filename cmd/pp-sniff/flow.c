@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 
 #include "flow.h"
+#include "htab.h"
 #include "pp.h"
 
 #define TH_FIN 0x01
@@ -25,18 +26,11 @@
 #define TH_ACK 0x10
 #define TH_URG 0x20
 
-/* Chained hash table, grown by doubling when it holds as many flows as
- * buckets. Growing moves the chains a few buckets at a time (on each new
- * flow), not all at once, so that no packet waits for a million flows to
- * be rehashed: while old buckets remain, a hash whose old bucket is not
- * moved yet is still looked up there. */
-#define MIGRATE_STEP 8
-
+/* The flows by their 5-tuple, either way round: common/htab, which grows a
+ * few slots per new flow rather than all at once, so that no packet waits
+ * for a million flows to be rehashed. */
 struct flowtab {
-	struct flow **b;
-	size_t nb, n;
-	struct flow **ob;  /* the table before the last doubling, or NULL */
-	size_t onb, mig;   /* its size; its buckets below mig are moved */
+	struct htab t;
 	TAILQ_HEAD(, flow) cls[TC_N]; /* per class, oldest first */
 	uint64_t next_expire_us;
 };
@@ -46,14 +40,9 @@ struct flowtab *flow_new(struct sniff *s)
 	struct flowtab *ft = calloc(1, sizeof(*ft));
 	if (!ft)
 		return NULL;
+	ht_init(&ft->t);
 	for (int tc = 0; tc < TC_N; tc++)
 		TAILQ_INIT(&ft->cls[tc]);
-	ft->nb = 1024;
-	ft->b = calloc(ft->nb, sizeof(*ft->b));
-	if (!ft->b) {
-		free(ft);
-		return NULL;
-	}
 	return ft;
 }
 
@@ -77,46 +66,6 @@ static uint64_t key_hash(const struct pp_tuple *t)
 	return h ^ (h >> 27);
 }
 
-/* The chain a hash lives in, old table or new. */
-static struct flow **bucket(struct flowtab *ft, uint64_t hash)
-{
-	if (ft->ob) {
-		size_t i = hash & (ft->onb - 1);
-		if (i >= ft->mig)
-			return &ft->ob[i];
-	}
-	return &ft->b[hash & (ft->nb - 1)];
-}
-
-static void migrate(struct flowtab *ft)
-{
-	for (int k = 0; k < MIGRATE_STEP && ft->mig < ft->onb; k++, ft->mig++) {
-		struct flow *f = ft->ob[ft->mig], *nx;
-		for (; f; f = nx) {
-			nx = f->hnext;
-			size_t h = f->hash & (ft->nb - 1);
-			f->hnext = ft->b[h], ft->b[h] = f;
-		}
-		ft->ob[ft->mig] = NULL;
-	}
-	if (ft->mig == ft->onb) {
-		free(ft->ob);
-		ft->ob = NULL;
-	}
-}
-
-static void grow(struct flowtab *ft)
-{
-	if (ft->ob)
-		return; /* still moving the last doubling's chains */
-	size_t nb = ft->nb * 2;
-	struct flow **b = calloc(nb, sizeof(*b));
-	if (!b)
-		return; /* chains just get longer */
-	ft->ob = ft->b, ft->onb = ft->nb, ft->mig = 0;
-	ft->b = b, ft->nb = nb;
-}
-
 static void list_del(struct flowtab *ft, struct flow *f)
 {
 	TAILQ_REMOVE(&ft->cls[f->tclass], f, link);
@@ -128,16 +77,17 @@ static void list_add(struct flowtab *ft, struct flow *f, int tc)
 	TAILQ_INSERT_TAIL(&ft->cls[tc], f, link);
 }
 
+static bool same_item(const void *item, const void *key)
+{
+	return item == key;
+}
+
 /* Remove from the table, write its end record, free it. */
 static void flow_end(struct sniff *s, struct flow *f, const char *reason)
 {
 	struct flowtab *ft = s->ft;
-	struct flow **pp = bucket(ft, f->hash);
-	while (*pp != f)
-		pp = &(*pp)->hnext;
-	*pp = f->hnext;
+	ht_del(&ft->t, f->hash, same_item, f);
 	list_del(ft, f);
-	ft->n--;
 	app_flow_end(s, f, f->last_us);
 	rec_flow(s, f, "end", reason);
 	stream_free(f->st[0]);
@@ -198,8 +148,7 @@ void flow_end_all(struct sniff *s)
 void flow_free(struct flowtab *ft)
 {
 	if (ft) {
-		free(ft->b);
-		free(ft->ob);
+		ht_free(&ft->t);
 		free(ft);
 	}
 }
@@ -245,23 +194,36 @@ static uint16_t icmp_other(uint8_t proto, uint8_t type, uint8_t code, bool *repl
 	return code;
 }
 
+/* A packet's tuple, and where to say which way round it matched. */
+struct fkey {
+	const struct pp_tuple *t;
+	int *dir;
+};
+
+static bool same_flow(const void *item, const void *key)
+{
+	const struct flow *f = item;
+	const struct fkey *k = key;
+	const struct pp_tuple *t = k->t;
+	if (f->t.proto != t->proto)
+		return false;
+	if (f->t.sport == t->sport && f->t.dport == t->dport && pp_addr_eq(&f->t.src, &t->src) &&
+	    pp_addr_eq(&f->t.dst, &t->dst)) {
+		*k->dir = 0;
+		return true;
+	}
+	if (f->t.sport == t->dport && f->t.dport == t->sport && pp_addr_eq(&f->t.src, &t->dst) &&
+	    pp_addr_eq(&f->t.dst, &t->src)) {
+		*k->dir = 1;
+		return true;
+	}
+	return false;
+}
+
 static struct flow *lookup(struct flowtab *ft, const struct pp_tuple *t, uint64_t hash, int *dir)
 {
-	for (struct flow *f = *bucket(ft, hash); f; f = f->hnext) {
-		if (f->hash != hash || f->t.proto != t->proto)
-			continue;
-		if (f->t.sport == t->sport && f->t.dport == t->dport && pp_addr_eq(&f->t.src, &t->src) &&
-		    pp_addr_eq(&f->t.dst, &t->dst)) {
-			*dir = 0;
-			return f;
-		}
-		if (f->t.sport == t->dport && f->t.dport == t->sport && pp_addr_eq(&f->t.src, &t->dst) &&
-		    pp_addr_eq(&f->t.dst, &t->src)) {
-			*dir = 1;
-			return f;
-		}
-	}
-	return NULL;
+	struct fkey k = {t, dir};
+	return ht_get(&ft->t, hash, same_flow, &k);
 }
 
 static struct flow *create(struct sniff *s, const struct pp_tuple *t, const struct pkt *pk,
@@ -271,7 +233,7 @@ static struct flow *create(struct sniff *s, const struct pp_tuple *t, const stru
 	struct flow *f;
 	struct pp_tuple cid;
 
-	while (s->o.max_flows && ft->n >= s->o.max_flows)
+	while (s->o.max_flows && ft->t.n >= s->o.max_flows)
 		evict_one(s);
 	f = calloc(1, sizeof(*f));
 	if (!f)
@@ -291,14 +253,8 @@ static struct flow *create(struct sniff *s, const struct pp_tuple *t, const stru
 	if (t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6)
 		cid.dport = icmp_code; /* the spec pairs types itself */
 	pp_community_id(&cid, 0, f->cid);
-	if (ft->ob)
-		migrate(ft);
-	else if (ft->n >= ft->nb)
-		grow(ft);
 	f->hash = key_hash(&f->t);
-	struct flow **b = bucket(ft, f->hash);
-	f->hnext = *b, *b = f;
-	ft->n++;
+	ht_put(&ft->t, f->hash, f);
 	s->st.flows++;
 	list_add(ft, f, initial_class(&f->t, tcpflags));
 	rec_flow(s, f, "start", NULL);

@@ -34,7 +34,6 @@ static inline uint32_t stream_contig(const struct stream *st)
 }
 
 struct flow {
-	struct flow *hnext;            /* hash chain */
 	TAILQ_ENTRY(flow) link;        /* timeout-class list, oldest first */
 	struct pp_tuple t;             /* originator -> responder (ICMP: see flow.c) */
 	uint64_t hash;                 /* of t, either way round */
