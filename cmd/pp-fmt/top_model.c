@@ -9,6 +9,7 @@
 #include "top_model.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,17 +525,36 @@ void tm_filter(struct tmodel *m, const struct filter *f)
 
 /* ---- display helpers -------------------------------------------------------------- */
 
+void tm_cat(char *buf, size_t len, ...)
+{
+	va_list ap;
+	const char *s;
+	size_t n = 0;
+	if (len == 0)
+		return;
+	va_start(ap, len);
+	while ((s = va_arg(ap, const char *))) {
+		size_t k = strlen(s);
+		if (k > len - 1 - n)
+			k = len - 1 - n;
+		memcpy(buf + n, s, k);
+		n += k;
+	}
+	va_end(ap);
+	buf[n] = '\0';
+}
+
 static void endpoint(const struct tconn *c, const char *ak, const char *pk, char *buf, size_t len)
 {
 	const char *a = tc_get(c, ak), *p = tc_get(c, pk);
 	if (!a)
-		snprintf(buf, len, "*");
+		tm_cat(buf, len, "*", NULL);
 	else if (!p)
-		snprintf(buf, len, "%s", a);
+		tm_cat(buf, len, a, NULL);
 	else if (strchr(a, ':'))
-		snprintf(buf, len, "[%s]:%s", a, p);
+		tm_cat(buf, len, "[", a, "]:", p, NULL);
 	else
-		snprintf(buf, len, "%s:%s", a, p);
+		tm_cat(buf, len, a, ":", p, NULL);
 }
 
 void tc_local(const struct tconn *c, char *buf, size_t len)
@@ -548,7 +568,7 @@ void tc_local(const struct tconn *c, char *buf, size_t len)
 void tc_remote(const struct tconn *c, char *buf, size_t len)
 {
 	if (c->side == SIDE_LISTEN)
-		snprintf(buf, len, "*");
+		tm_cat(buf, len, "*", NULL);
 	else if (c->side == SIDE_IN)
 		endpoint(c, "src", "sport", buf, len);
 	else
@@ -573,7 +593,7 @@ void tc_service(const struct tconn *c, bool numeric, char *buf, size_t len)
 	const char *app = tc_get(c, "app"), *port, *proto = tc_get(c, "proto");
 	const char *svc = NULL;
 	if (app && *app) {
-		snprintf(buf, len, "%s", app);
+		tm_cat(buf, len, app, NULL);
 		return;
 	}
 	/* The server's port: the remote one, or ours when we are the server. */
@@ -583,32 +603,32 @@ void tc_service(const struct tconn *c, bool numeric, char *buf, size_t len)
 		if (p >= 0 && p <= 65535)
 			svc = svc_name((unsigned)p, proto);
 	}
-	snprintf(buf, len, "%s", svc ? svc : port ? port : "-");
+	tm_cat(buf, len, svc ? svc : port ? port : "-", NULL);
 }
 
 void tc_dpi(const struct tconn *c, char *buf, size_t len)
 {
 	const char *sni = tc_get(c, "sni"), *alpn = tc_get(c, "alpn"), *app = tc_get(c, "app");
-	const char *v;
-	if (tc_get(c, "client") || tc_get(c, "server")) {
-		v = tc_get(c, "client") ? tc_get(c, "client") : tc_get(c, "server");
-		snprintf(buf, len, "SSH %s", !strncmp(v, "SSH-2.0-", 8) ? v + 8 : v);
+	const char *v, *host, *method, *path, *qtype;
+	if ((v = tc_get(c, "client")) || (v = tc_get(c, "server"))) {
+		tm_cat(buf, len, "SSH ", !strncmp(v, "SSH-2.0-", 8) ? v + 8 : v, NULL);
 	} else if (sni) {
 		bool quic = c->quic || (app && !strcmp(app, "quic"));
-		snprintf(buf, len, "%s %s%s%s", quic ? "QUIC" : "TLS", sni, alpn ? " " : "",
-		         alpn ? alpn : "");
-	} else if (tc_get(c, "host") || tc_get(c, "method")) {
-		snprintf(buf, len, "HTTP %s %s%s", tc_get(c, "method") ? tc_get(c, "method") : "",
-		         tc_get(c, "host") ? tc_get(c, "host") : "",
-		         tc_get(c, "path") ? tc_get(c, "path") : "");
+		tm_cat(buf, len, quic ? "QUIC " : "TLS ", sni, alpn ? " " : "", alpn ? alpn : "", NULL);
+	} else if ((host = tc_get(c, "host")) || (method = tc_get(c, "method"))) {
+		method = tc_get(c, "method");
+		path = tc_get(c, "path");
+		tm_cat(buf, len, "HTTP ", method ? method : "", " ", host ? host : "", path ? path : "",
+		       NULL);
 	} else if ((v = tc_get(c, "http_host"))) {
-		snprintf(buf, len, "HTTP %s", v);
+		tm_cat(buf, len, "HTTP ", v, NULL);
 	} else if ((v = tc_get(c, "qname"))) {
-		snprintf(buf, len, "DNS %s %s", v, tc_get(c, "qtype") ? tc_get(c, "qtype") : "");
+		qtype = tc_get(c, "qtype");
+		tm_cat(buf, len, "DNS ", v, " ", qtype ? qtype : "", NULL);
 	} else if ((v = tc_get(c, "dst_name"))) {
-		snprintf(buf, len, "%s", v);
+		tm_cat(buf, len, v, NULL);
 	} else {
-		snprintf(buf, len, "%s", "");
+		tm_cat(buf, len, "", NULL);
 	}
 }
 
@@ -616,11 +636,11 @@ void tc_process(const struct tconn *c, char *buf, size_t len)
 {
 	const char *comm = tc_get(c, "comm"), *pid = tc_get(c, "pid");
 	if (comm && pid)
-		snprintf(buf, len, "%s[%s]", comm, pid);
+		tm_cat(buf, len, comm, "[", pid, "]", NULL);
 	else if (comm)
-		snprintf(buf, len, "%s", comm);
+		tm_cat(buf, len, comm, NULL);
 	else if (pid)
-		snprintf(buf, len, "[%s]", pid);
+		tm_cat(buf, len, "[", pid, "]", NULL);
 	else
-		snprintf(buf, len, "-");
+		tm_cat(buf, len, "-", NULL);
 }

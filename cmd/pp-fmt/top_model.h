@@ -68,6 +68,9 @@ void tm_filter_reset(struct tmodel *m);
 
 /* Display text of a merged key, or NULL. */
 const char *tc_get(const struct tconn *c, const char *key);
+/* The strings up to NULL one after the other into buf, cut as snprintf
+ * cuts (a printf per cell of every frame was a tenth of drawing one). */
+void tm_cat(char *buf, size_t len, ...) __attribute__((sentinel));
 /* Local and remote endpoint ("addr:port", IPv6 in brackets) into buf. */
 void tc_local(const struct tconn *c, char *buf, size_t len);
 void tc_remote(const struct tconn *c, char *buf, size_t len);

@@ -223,11 +223,11 @@ static void dest_of(const struct tconn *c, char *buf, size_t len)
 	const char *name = tc_get(c, "dst_name"), *sni = tc_get(c, "sni");
 	const char *addr = c->side == SIDE_IN ? tc_get(c, "src") : tc_get(c, "dst");
 	if (c->side == SIDE_LISTEN)
-		snprintf(buf, len, "(listening)");
+		tm_cat(buf, len, "(listening)", NULL);
 	else if (c->side == SIDE_OUT && (name || sni))
-		snprintf(buf, len, "%s", name ? name : sni);
+		tm_cat(buf, len, name ? name : sni, NULL);
 	else
-		snprintf(buf, len, "%s", addr ? addr : "(unknown)");
+		tm_cat(buf, len, addr ? addr : "(unknown)", NULL);
 }
 
 static void group_key(const struct tconn *c, int g, char *buf, size_t len)
@@ -236,20 +236,20 @@ static void group_key(const struct tconn *c, int g, char *buf, size_t len)
 	char tmp[160];
 	switch (g) {
 	case G_PROGRAM:
-		snprintf(buf, len, "%s", comm ? comm : "(unknown)");
+		tm_cat(buf, len, comm ? comm : "(unknown)", NULL);
 		break;
 	case G_PID:
 		if (pid)
-			snprintf(buf, len, "%s %s", pid, comm ? comm : "");
+			tm_cat(buf, len, pid, " ", comm ? comm : "", NULL);
 		else
-			snprintf(buf, len, "(unknown)");
+			tm_cat(buf, len, "(unknown)", NULL);
 		break;
 	case G_CONTAINER:
 		ct = tc_get(c, "container");
 		snprintf(buf, len, "%.12s", ct && *ct ? ct : "(host)");
 		break;
 	case G_USER:
-		snprintf(buf, len, "%s", user_of(c, tmp, sizeof(tmp)));
+		tm_cat(buf, len, user_of(c, tmp, sizeof(tmp)), NULL);
 		break;
 	default:
 		dest_of(c, buf, len);
@@ -290,7 +290,7 @@ static void build_groups(struct topview *v)
 		if (!(g = ht_get(&byname, h, same_name, key))) {
 			g = &v->groups[v->ngroups++];
 			memset(g, 0, sizeof(*g));
-			snprintf(g->name, sizeof(g->name), "%s", key);
+			tm_cat(g->name, sizeof(g->name), key, NULL);
 			g->lastpid = -1;
 			ht_put(&byname, h, g);
 		}
@@ -325,9 +325,9 @@ static void build_groups(struct topview *v)
 			tc_remote(c, r, sizeof(r));
 			if (strcmp(dest, r) && c->side == SIDE_OUT) {
 				const char *port = strrchr(r, ':');
-				snprintf(g->dest, sizeof(g->dest), "%s%s", dest, port ? port : "");
+				tm_cat(g->dest, sizeof(g->dest), dest, port ? port : "", NULL);
 			} else {
-				snprintf(g->dest, sizeof(g->dest), "%s", r);
+				tm_cat(g->dest, sizeof(g->dest), r, NULL);
 			}
 			g->dest_seen = c->last_seen;
 		}
@@ -741,19 +741,20 @@ static void draw_table(struct topview *v, struct sbuf *out, int nlines, int cols
 	sgr(v, out, "\x1b[1m");
 	sb_putc(out, ' ');
 	for (int c = 0; c < ncols; c++) {
-		char title[64];
+		const char *title = v->view == VIEW_PROCS && c == P_NAME ? group_title[v->group]
+		                                                         : cs[c].title;
 		if (!vis[c])
 			continue;
 		if (c != first)
 			sb_putc(out, ' ');
-		snprintf(title, sizeof(title), "%s%s",
-		         v->view == VIEW_PROCS && c == P_NAME ? group_title[v->group] : cs[c].title,
-		         c == v->sort[v->view] ? (v->desc[v->view] ? "\xe2\x96\xbc" : "\xe2\x96\xb2")
-		                               : "");
 		if (c == v->sort[v->view])
 			sgr(v, out, "\x1b[4m");
-		make_safe(v, title);
-		put_fixed(out, v->safe.s, v->safe.len, ts_width(v->safe.s, v->safe.len), w[c],
+		/* The titles are ASCII, the arrow one column. */
+		sb_reset(&v->safe);
+		sb_puts(&v->safe, title);
+		if (c == v->sort[v->view])
+			sb_puts(&v->safe, v->desc[v->view] ? "\xe2\x96\xbc" : "\xe2\x96\xb2");
+		put_fixed(out, v->safe.s, v->safe.len, strlen(title) + (c == v->sort[v->view]), w[c],
 		          cs[c].right, false);
 		if (c == v->sort[v->view])
 			sgr(v, out, "\x1b[24m");
