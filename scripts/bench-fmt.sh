@@ -9,6 +9,8 @@
 # build/bench/.
 #   BENCH_RECORDS=N  records to generate (default 300000)
 #   BENCH_ROUNDS=N   rounds (default 3)
+#   BENCH_FMT_BASE=PATH  another pp-fmt (e.g. main's) in the same rounds,
+#                    as "base" (its rows must be pp-fmt's)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_RECORDS:-300000}
@@ -17,6 +19,7 @@ dir=build/bench
 in=$dir/fmt-$N.jsonl
 mkdir -p "$dir"
 FMT=bin/pp-fmt
+BASE=${BENCH_FMT_BASE:-}
 FIELDS=ts,event,src,sport,dst,dport,comm
 JQ_ARR='[.ts,.event,.src,.sport,.dst,.dport,.comm]'
 
@@ -82,11 +85,16 @@ echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "-- NDJSON -> CSV ($FIELDS), $ROUNDS alternating rounds"
 for ((i = 0; i < ROUNDS; i++)); do
     run pp-fmt "$dir/pp.csv" "$FMT" --csv -f "$FIELDS" "$in"
+    [ -n "$BASE" ] && run base "$dir/base.csv" "$BASE" --csv -f "$FIELDS" "$in"
     run jq "$dir/jq.csv" jq -r "$JQ_ARR | @csv" "$in"
     [ $have_mlr = 1 ] && run mlr "$dir/mlr.csv" mlr --ijson --ocsv cut -o -f "$FIELDS" "$in"
 done
-names=(pp-fmt jq); [ $have_mlr = 1 ] && names+=(mlr)
+names=(pp-fmt jq); [ $have_mlr = 1 ] && names+=(mlr); [ -n "$BASE" ] && names+=(base)
 report "${names[@]}"
+if [ -n "$BASE" ]; then
+    cmp -s "$dir/pp.csv" "$dir/base.csv" && echo "   outputs agree (pp-fmt = base)" || echo "   WARNING: pp-fmt and base outputs differ"
+    echo "   base / pp-fmt: $(ratio "${CPU[base]}" "${CPU[pp-fmt]}") (cpu)"
+fi
 # Same rows: pp-fmt and mlr agree byte for byte but for pp-fmt's CRLF.
 if [ $have_mlr = 1 ]; then
     if tr -d '\r' <"$dir/pp.csv" | cmp -s - "$dir/mlr.csv"; then echo "   outputs agree (pp-fmt = mlr)"
@@ -99,12 +107,17 @@ echo "   pp-fmt vs jq:  $(ratio "${WALL[jq]}" "${WALL[pp-fmt]}") faster (wall), 
 echo "-- filtered: comm matching /^(curl|ssh)\$/ and dport 443"
 for ((i = 0; i < ROUNDS; i++)); do
     run "pp-fmt filter" "$dir/ppf.csv" "$FMT" --csv -f "$FIELDS" 'comm:/^(curl|ssh)$/' dport:443 "$in"
+    [ -n "$BASE" ] && run "base filter" "$dir/basef.csv" "$BASE" --csv -f "$FIELDS" 'comm:/^(curl|ssh)$/' dport:443 "$in"
     run "jq select" "$dir/jqf.csv" jq -r "select((.comm | test(\"^(curl|ssh)$\")) and .dport == 443) | $JQ_ARR | @csv" "$in"
     [ $have_mlr = 1 ] &&
         run "mlr filter" "$dir/mlrf.csv" mlr --ijson --ocsv filter '$comm =~ "^(curl|ssh)$" && $dport == 443' then cut -o -f "$FIELDS" "$in"
 done
-names=("pp-fmt filter" "jq select"); [ $have_mlr = 1 ] && names+=("mlr filter")
+names=("pp-fmt filter" "jq select"); [ $have_mlr = 1 ] && names+=("mlr filter"); [ -n "$BASE" ] && names+=("base filter")
 report "${names[@]}"
+if [ -n "$BASE" ]; then
+    cmp -s "$dir/ppf.csv" "$dir/basef.csv" && echo "   outputs agree (pp-fmt = base)" || echo "   WARNING: pp-fmt and base outputs differ"
+    echo "   base / pp-fmt: $(ratio "${CPU[base filter]}" "${CPU[pp-fmt filter]}") (cpu)"
+fi
 echo "   rows: pp-fmt $(($(wc -l <"$dir/ppf.csv") - 1)), jq $(wc -l <"$dir/jqf.csv")$([ $have_mlr = 1 ] && echo ", mlr $(($(wc -l <"$dir/mlrf.csv") - 1))")"
 echo "   pp-fmt vs jq:  $(ratio "${WALL[jq select]}" "${WALL[pp-fmt filter]}") faster (wall), $(ratio "${CPU[jq select]}" "${CPU[pp-fmt filter]}") (cpu)"
 [ $have_mlr = 1 ] &&

@@ -7,6 +7,7 @@
 #   BENCH_JOIN_N=10000000  records per run     BENCH_JOIN_PEER_N=200000  records for the peers
 #   BENCH_JOIN_BASE=PATH   another pp-join (e.g. main's) run side by side, by turns
 #   BENCH_JOIN_ROUNDS=3    rounds of each (medians are reported)
+#   BENCH_JOIN_OPEN="1000 1000000"  flows open at once, one pass of each
 # CPU seconds (user+sys) are reported next to wall time: the machine may be
 # shared, and records/s are computed from CPU time.
 set -uo pipefail
@@ -77,7 +78,7 @@ JQ_JOIN='def k: ([[.src,(.sport|tostring)],[.dst,(.dport|tostring)]] | sort | to
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for K in 1000 1000000; do
+for K in ${BENCH_JOIN_OPEN:-1000 1000000}; do
     echo "-- $N records, $K flows open at once"
     nice python3 "$tmp/gen.py" "$N" "$K" >"$tmp/in.jsonl"
     m=$((K * 2 > 1000000 ? K * 2 : 1000000))
