@@ -249,6 +249,16 @@ static struct life *life_new(struct jtab *t, struct tnode *n, const struct jrec 
 	return l;
 }
 
+/* A record of the socket l's life once more: its process, side and
+ * namespace, at the time (at) the record is of. Taking it in a second time
+ * must change nothing, so that where in the stream the copy lands (in
+ * time order, or at once when it comes after its place: order.c) makes no
+ * difference to any decision. */
+static bool same_socket(const struct life *l, const struct jrec *j, const struct proc *p, int64_t at)
+{
+	return l->proc == p && l->role == j->role && l->netns == j->netns && at == j->ts;
+}
+
 static void sock_open(struct jtab *t, const struct jrec *j, const struct jkeep *k, const char *kept)
 {
 	struct tnode *n = node_get(t, &j->key, j->khash);
@@ -256,12 +266,22 @@ static void sock_open(struct jtab *t, const struct jrec *j, const struct jkeep *
 	struct life *l;
 
 	LIST_FOREACH(l, &n->lives, knode) {
-		if (l->closed || l->role != j->role)
+		if (l->role != j->role)
 			continue;
 		/* Sockets in two network namespaces can share a 5-tuple at
 		 * once: neither ends the other (and neither gets matched). */
 		if (!ns_ok(l->netns, j->netns))
 			continue;
+		if (l->closed) {
+			/* This open reported again (a log replayed, a record
+			 * trailing its producer's marks), maybe after the close:
+			 * nothing new, however late it comes. */
+			if (same_socket(l, j, p, l->start)) {
+				proc_put(t, p);
+				return;
+			}
+			continue;
+		}
 		if (l->proc == p && l->start <= j->ts) {
 			/* The same socket reported again: keep the first sighting. */
 			proc_put(t, p);
@@ -298,6 +318,13 @@ static void sock_close(struct jtab *t, const struct jrec *j, const struct jkeep 
 			if (!found || (p && l->proc == p))
 				found = l;
 		}
+	if (!found)
+		LIST_FOREACH(l, &n->lives, knode)
+			if (l->closed && same_socket(l, j, p, l->end)) {
+				/* This close reported again: nothing new. */
+				proc_put(t, p);
+				return;
+			}
 	if (!found) {
 		/* Closed before we saw it open: its start is the close time
 		 * minus its duration where the record says. */
