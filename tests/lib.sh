@@ -46,6 +46,29 @@ pp_netns() {
     pp_on_exit "ip netns del $PP_NS"
 }
 
+# Two network namespaces of the test's own joined by a veth pair, each end
+# up with an address: the clients' (C, SUBNET.2, interface PP_VETH_C) and
+# the servers' (S, SUBNET.1, PP_VETH_S); with V6PREFIX also V6PREFIX::2 and
+# ::1. Whatever runs in either ends with the test, before they go.
+# Usage: pp_veth_pair TAG SUBNET [V6PREFIX], e.g. pp_veth_pair w 10.77.0 fd77
+pp_veth_pair() {
+    pp_netns "$1c" || return 1
+    C=$PP_NS
+    pp_netns "$1s" || return 1
+    S=$PP_NS
+    PP_CLEANUP_CMDS=("ip netns pids $C | xargs -r kill" "ip netns pids $S | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
+    PP_VETH_C=$1c$$ PP_VETH_S=$1s$$
+    ip -n "$C" link add "$PP_VETH_C" type veth peer name "$PP_VETH_S" netns "$S" || return 1
+    ip -n "$C" addr add "$2.2/24" dev "$PP_VETH_C"
+    ip -n "$S" addr add "$2.1/24" dev "$PP_VETH_S"
+    if [ -n "${3:-}" ]; then
+        ip -n "$C" addr add "$3::2/64" dev "$PP_VETH_C" nodad
+        ip -n "$S" addr add "$3::1/64" dev "$PP_VETH_S" nodad
+    fi
+    ip -n "$C" link set "$PP_VETH_C" up
+    ip -n "$S" link set "$PP_VETH_S" up
+}
+
 need_root() { [ "$(id -u)" = 0 ]; }
 have() { command -v "$1" >/dev/null 2>&1; }
 

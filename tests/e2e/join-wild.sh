@@ -20,19 +20,10 @@ for c in /usr/bin/python3 dnsmasq; do have $c || skip_all "$c not installed"; do
 pp_tmpdir
 T=$PP_TMP
 N=12
-pp_netns jwc || skip_all "cannot create a network namespace"
-C=$PP_NS
-pp_netns jws || skip_all "cannot create a network namespace"
-S=$PP_NS
-PP_CLEANUP_CMDS=("ip netns pids $C | xargs -r kill" "ip netns pids $S | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
-ip -n $C link add jc$$ type veth peer name js$$ netns $S || skip_all "cannot make a veth pair"
-ip -n $C addr add 10.78.0.2/24 dev jc$$
-ip -n $S addr add 10.78.0.1/24 dev js$$
-ip -n $C link set jc$$ up
-ip -n $S link set js$$ up
+pp_veth_pair j 10.78.0 || skip_all "cannot make two namespaces and a veth pair"
 
 { "$PP_BIN/pp-trace" -v 2>"$T/trace.err" & echo $! >"$T/trace.pid"
-  ip netns exec $S "$PP_BIN/pp-sniff" -i js$$ 2>"$T/sniff.err"; } | tee "$T/all.jsonl" |
+  ip netns exec $S "$PP_BIN/pp-sniff" -i "$PP_VETH_S" 2>"$T/sniff.err"; } | tee "$T/all.jsonl" |
     "$PP_BIN/pp-join" >"$T/joined.jsonl" 2>"$T/join.err" &
 jpid=$!
 for _ in $(seq 150); do

@@ -29,18 +29,7 @@ for c in /usr/bin/python3 bpftool jq; do have $c || skip_all "$c not installed";
 pp_tmpdir
 T=$PP_TMP
 PEERS=$PP_ROOT/tests/udp_wild_peers.py
-pp_netns wc || skip_all "cannot create a network namespace"
-C=$PP_NS
-pp_netns ws || skip_all "cannot create a network namespace"
-S=$PP_NS
-PP_CLEANUP_CMDS=("ip netns pids $C | xargs -r kill" "ip netns pids $S | xargs -r kill" "${PP_CLEANUP_CMDS[@]}")
-ip -n $C link add wc$$ type veth peer name ws$$ netns $S || skip_all "cannot make a veth pair"
-ip -n $C addr add 10.77.0.2/24 dev wc$$
-ip -n $S addr add 10.77.0.1/24 dev ws$$
-ip -n $C addr add fd77::2/64 dev wc$$ nodad
-ip -n $S addr add fd77::1/64 dev ws$$ nodad
-ip -n $C link set wc$$ up
-ip -n $S link set ws$$ up
+pp_veth_pair w 10.77.0 fd77 || skip_all "cannot make two namespaces and a veth pair"
 
 ip netns exec $C /usr/bin/python3 "$PEERS" server 5301 "$T/old.log" &
 sleep 0.5
