@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "htab.h"
 #include "pp.h"
+#include "xalloc.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -235,9 +236,9 @@ static struct flow *create(struct sniff *s, const struct pp_tuple *t, const stru
 
 	while (s->o.max_flows && ft->t.n >= s->o.max_flows)
 		evict_one(s);
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return NULL;
+	/* Out of memory ends the run, as the table's own growth does: a
+	 * flow quietly left out would be a wrong count. */
+	f = xcalloc(1, sizeof(*f));
 	f->t = *t;
 	/* A SYN-ACK seen first: its receiver is the one who connected. */
 	if (t->proto == IPPROTO_TCP && (tcpflags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
@@ -363,8 +364,6 @@ static void tcp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	}
 	if (!f) {
 		f = create(s, t, pk, fl, 0);
-		if (!f)
-			return;
 		dir = pp_addr_eq(&f->t.src, &t->src) && f->t.sport == t->sport ? 0 : 1;
 	}
 	f->pkts[dir] += pk->npkts;
@@ -446,8 +445,6 @@ static void udp_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *t)
 	f = lookup(s->ft, t, key_hash(t), &dir);
 	if (!f) {
 		f = create(s, t, pk, 0, 0);
-		if (!f)
-			return;
 		dir = 0;
 	}
 	f->pkts[dir] += pk->npkts;
@@ -586,8 +583,6 @@ static void other_input(struct sniff *s, const struct pkt *pk, struct pp_tuple *
 	f = lookup(s->ft, t, key_hash(t), &dir);
 	if (!f) {
 		f = create(s, t, pk, 0, code);
-		if (!f)
-			return;
 		dir = 0;
 	}
 	/* ICMP replies were keyed as their requests: the sender decides. */
