@@ -58,7 +58,12 @@ for p in range(int(sys.argv[1]), int(sys.argv[1]) + 5):
 tcp_burst() { inns "$PY" -c 'import socket,sys,time
 srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(8); a = srv.getsockname()
 for i in range(int(sys.argv[1])):
-    c = socket.create_connection(a); s, _ = srv.accept(); time.sleep(0.5); c.close(); s.close()' "$1"; }
+    c = socket.create_connection(a); s, _ = srv.accept(); time.sleep(0.5); c.close(); s.close()
+time.sleep(1)' "$1"; }
+# (The client stays a second after its last connection: polling names a
+# socket's process by its open descriptors, and --comm drops a socket whose
+# process has gone: under load the last connection's lookup can lose that
+# race, one failure in a loaded full run.)
 
 # --- pp-sniff in its sandbox -----------------------------------------------------
 mkdir "$T/log"
@@ -114,8 +119,10 @@ waitfor "[ -f '$T/log/trace.jsonl' ] && [ \$(grep -c '\"event\":\"connect\"' '$T
 check "pp-trace -o: still running after SIGHUP" kill -0 "$tpid"
 kill -TERM "$tpid"
 waitfor "! kill -0 $tpid 2>/dev/null"
-check "pp-trace -o: 3 connects before the rotation, 2 after" \
-    bash -c "[ \$(grep -c '\"event\":\"connect\"' '$T/log/trace.jsonl.1') = 3 ] && [ \$(grep -c '\"event\":\"connect\"' '$T/log/trace.jsonl') = 2 ]"
+before=$(grep -c '"event":"connect"' "$T/log/trace.jsonl.1")
+after=$(grep -c '"event":"connect"' "$T/log/trace.jsonl")
+[ "$before/$after" = 3/2 ] || echo "pp-trace -o: $before connects before the rotation, $after after" >&2
+check "pp-trace -o: 3 connects before the rotation, 2 after" [ "$before/$after" = 3/2 ]
 check "pp-trace -o: whole records, mode 0640" \
     bash -c "jq -e . '$T/log/trace.jsonl' '$T/log/trace.jsonl.1' >/dev/null && [ \$(stat -c %a '$T/log/trace.jsonl') = 640 ]"
 check "pp-trace -o: no sanitizer report" san_clean "$T/trace.err"
