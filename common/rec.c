@@ -494,12 +494,15 @@ static bool scan(struct rec *r, size_t end, unsigned *ntok)
 	st[0] = (struct frame){0, 0, true};
 	sp = 1;
 	i++;
-	goto members;
+	goto opened;
 
-members: /* just after '{' */
+opened: /* just after the '{' or '[' of st[sp - 1] */
 	WS();
-	if (i < end && s[i] == '}')
+	c = &st[sp - 1];
+	if (i < end && s[i] == (c->obj ? '}' : ']'))
 		goto close;
+	if (!c->obj)
+		goto element;
 key:
 	if (i >= end || s[i] != '"')
 		return false;
@@ -520,10 +523,6 @@ key:
 	WS();
 	goto value;
 
-elements: /* just after '[' */
-	WS();
-	if (i < end && s[i] == ']')
-		goto close;
 element:
 	c = &st[sp - 1];
 	parent = c->tok;
@@ -546,9 +545,8 @@ value:
 		                     .size = 0, .parent = parent};
 		st[sp++] = (struct frame){(int)n, depth, s[i] == '{'};
 		n++;
-		if (s[i++] == '{')
-			goto members;
-		goto elements;
+		i++;
+		goto opened;
 	case 't':
 	case 'n':
 		if (i + 4 > end || memcmp(s + i, s[i] == 't' ? "true" : "null", 4))
