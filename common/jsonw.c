@@ -28,7 +28,7 @@ void jw_reset(struct jw *w)
 	w->first[0] = true;
 }
 
-static void grow_slow(struct jw *w, size_t need)
+void jw_grow_(struct jw *w, size_t need)
 {
 	size_t cap = w->cap ? w->cap : 256;
 	while (cap < w->len + need)
@@ -41,14 +41,7 @@ static void grow_slow(struct jw *w, size_t need)
 static inline void grow(struct jw *w, size_t need)
 {
 	if (w->len + need > w->cap)
-		grow_slow(w, need);
-}
-
-void jw_put(struct jw *w, const void *s, size_t n)
-{
-	grow(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+		jw_grow_(w, need);
 }
 
 static inline void putc1(struct jw *w, char c)

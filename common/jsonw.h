@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JW_MAX_DEPTH 32
 
@@ -66,8 +67,16 @@ void jw_escape(struct jw *w, const void *s, size_t n);
 /* Length of the well-formed UTF-8 sequence at s (1 for ASCII), 0 if the
  * bytes there are not one: the rule jw_escape keeps text by. */
 size_t jw_utf8_len(const void *s, size_t n);
-/* Append raw bytes. */
-void jw_put(struct jw *w, const void *s, size_t n);
+/* Append raw bytes (inline: the joins and copies of a record are mostly
+ * this). */
+void jw_grow_(struct jw *w, size_t need);
+static inline void jw_put(struct jw *w, const void *s, size_t n)
+{
+	if (w->len + n > w->cap)
+		jw_grow_(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
 
 /* Formatting into a caller's buffer, without printf, for those that build
  * constant parts of records once (pp-sniff's 5-tuple members): each writes

@@ -9,7 +9,7 @@
 
 #define LR_CHUNK 65536
 
-int lr_init(struct lr *r, int fd, const char *name, size_t max_line)
+void lr_init(struct lr *r, int fd, const char *name, size_t max_line)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
@@ -17,7 +17,6 @@ int lr_init(struct lr *r, int fd, const char *name, size_t max_line)
 	r->max = max_line ? max_line : LR_DEFAULT_MAX;
 	r->cap = r->max + LR_CHUNK + 1; /* a whole max line + newline + one read */
 	r->buf = xmalloc(r->cap);
-	return 0;
 }
 
 void lr_free(struct lr *r)

@@ -30,7 +30,8 @@ struct lr {
 	bool eof, skipping;
 };
 
-int lr_init(struct lr *r, int fd, const char *name, size_t max_line);
+/* Cannot fail (the buffer comes from xmalloc). */
+void lr_init(struct lr *r, int fd, const char *name, size_t max_line);
 void lr_free(struct lr *r);
 /* One read() into the buffer: >0 bytes, 0 at EOF, LR_AGAIN, LR_ERROR. */
 int lr_fill(struct lr *r);

@@ -13,6 +13,7 @@
 #define JSMN_STATIC
 #include "rec.h"
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -467,7 +468,14 @@ static bool scan(struct rec *r, size_t end, unsigned *ntok)
 	size_t i = 0, q;
 	bool esc = false;
 
-#define WS() while (i < end && is_ws(s[i])) i++
+	/* White space between tokens is rare in records: one compare when
+	 * there is none (every white space byte is <= ' '). */
+#define WS()                                                          \
+	do {                                                          \
+		if (i < end && (unsigned char)s[i] <= ' ')            \
+			while (i < end && is_ws(s[i]))                \
+				i++;                                  \
+	} while (0)
 #define NEED()                                                        \
 	do {                                                          \
 		if (n >= cap) {                                       \
@@ -486,12 +494,15 @@ static bool scan(struct rec *r, size_t end, unsigned *ntok)
 	st[0] = (struct frame){0, 0, true};
 	sp = 1;
 	i++;
-	goto members;
+	goto opened;
 
-members: /* just after '{' */
+opened: /* just after the '{' or '[' of st[sp - 1] */
 	WS();
-	if (i < end && s[i] == '}')
+	c = &st[sp - 1];
+	if (i < end && s[i] == (c->obj ? '}' : ']'))
 		goto close;
+	if (!c->obj)
+		goto element;
 key:
 	if (i >= end || s[i] != '"')
 		return false;
@@ -512,10 +523,6 @@ key:
 	WS();
 	goto value;
 
-elements: /* just after '[' */
-	WS();
-	if (i < end && s[i] == ']')
-		goto close;
 element:
 	c = &st[sp - 1];
 	parent = c->tok;
@@ -538,9 +545,8 @@ value:
 		                     .size = 0, .parent = parent};
 		st[sp++] = (struct frame){(int)n, depth, s[i] == '{'};
 		n++;
-		if (s[i++] == '{')
-			goto members;
-		goto elements;
+		i++;
+		goto opened;
 	case 't':
 	case 'n':
 		if (i + 4 > end || memcmp(s + i, s[i] == 't' ? "true" : "null", 4))
@@ -669,6 +675,17 @@ static inline void key_words(const char *p, size_t n, size_t avail, uint64_t w[2
 	}
 }
 
+/* A word's first n bytes (1..8), in memory order, as key_words keeps them. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define SHORT_MASK(n) (~0ull << (64 - 8 * (n)))
+#else
+#define SHORT_MASK(n) (~0ull >> (64 - 8 * (n)))
+#endif
+static const uint64_t short_mask[9] = {
+	0, SHORT_MASK(1), SHORT_MASK(2), SHORT_MASK(3), SHORT_MASK(4),
+	SHORT_MASK(5), SHORT_MASK(6), SHORT_MASK(7), SHORT_MASK(8),
+};
+
 static inline unsigned key_slot(const uint64_t w[2], size_t n)
 {
 	return (unsigned)(((w[0] + w[1] * 31 + n) * 0x9e3779b97f4a7c15ull) >> 56) % REC_KEYSET_SLOTS;
@@ -735,7 +752,15 @@ void rec_find_set(const struct rec *r, const struct rec_keyset *ks, int *tok)
 					tok[i] = k + 1;
 			continue;
 		}
-		key_words(kp, kl, len - (size_t)rt[k].start, w);
+		if (kl - 1 < 8 && len - (size_t)rt[k].start >= 8) {
+			/* The common key (type, ts, src, dport, ...): one word,
+			 * what key_words gives for it without the table. */
+			memcpy(&w[0], kp, 8);
+			w[0] &= short_mask[kl];
+			w[1] = 0;
+		} else {
+			key_words(kp, kl, len - (size_t)rt[k].start, w);
+		}
 		for (int i = head[key_slot(w, kl)]; i >= 0; i = next[i])
 			if (kw[2 * i] == w[0] && kw[2 * i + 1] == w[1] && keys[i].len == kl &&
 			    (kl <= 16 || !memcmp(kp + 16, keys[i].name + 16, kl - 16)))
@@ -754,14 +779,24 @@ void rec_find_keys(const struct rec *r, const struct rec_key *keys, int n, int *
 
 int rec_find(const struct rec *r, const char *key)
 {
+	/* Locals, as in rec_find_set: the compiler would load r's fields
+	 * again after every memcmp. */
 	const jsmntok_t *rt = r->tok;
+	const struct rec_tokx *rx = r->x;
+	const char *line = r->line;
+	int ntok = (int)r->ntok, found = -1;
 	size_t kl = strlen(key);
-	int found = -1;
-	for (int k = 1; k + 1 < (int)r->ntok; k = skip(r, k + 1)) {
-		/* Without an escape in the line a key is its raw text: only
-		 * one of the same length is compared. */
-		if (r->has_esc ? rec_tok_eq(r, k, key, kl)
-		               : (size_t)(rt[k].end - rt[k].start) == kl && !memcmp(r->line + rt[k].start, key, kl))
+	if (r->has_esc) {
+		for (int k = 1; k + 1 < ntok; k = skip(r, k + 1))
+			if (rec_tok_eq(r, k, key, kl))
+				found = k + 1;
+		return found;
+	}
+	/* Without an escape in the line a key is its raw text: only one of
+	 * the same length and first byte is compared. */
+	for (int k = 1; k + 1 < ntok; k = rt[k + 1].type >= JSMN_STRING ? k + 2 : rx[k + 1].skip) {
+		const char *kp = line + rt[k].start;
+		if ((size_t)(rt[k].end - rt[k].start) == kl && (kl == 0 || *kp == *key) && !memcmp(kp, key, kl))
 			found = k + 1;
 	}
 	return found;
@@ -777,32 +812,6 @@ int rec_member(const struct rec *r, int obj, const char *key)
 		if (rec_tok_eq(r, k, key, kl))
 			found = k + 1;
 	return found;
-}
-
-bool rec_tok_is_str(const struct rec *r, int t)
-{
-	return t >= 0 && t < (int)r->ntok && r->tok[t].type == JSMN_STRING;
-}
-
-bool rec_tok_is_num(const struct rec *r, int t)
-{
-	char c;
-	if (t < 0 || t >= (int)r->ntok || r->tok[t].type != JSMN_PRIMITIVE)
-		return false;
-	c = r->line[r->tok[t].start];
-	return c == '-' || (c >= '0' && c <= '9');
-}
-
-const char *rec_tok_raw(const struct rec *r, int t, size_t *len)
-{
-	const jsmntok_t *k = &r->tok[t];
-	/* jsmn string tokens exclude the quotes; include them for raw JSON. */
-	if (k->type == JSMN_STRING) {
-		*len = (size_t)(k->end - k->start) + 2;
-		return r->line + k->start - 1;
-	}
-	*len = (size_t)(k->end - k->start);
-	return r->line + k->start;
 }
 
 static long hex4(const char *s)
@@ -928,17 +937,36 @@ const char *rec_tok_str(const struct rec *r, int t, size_t *len)
 	return o;
 }
 
-const char *rec_tok_text(const struct rec *r, int t, size_t *len)
+/* A number of at most 15 digits without an exponent: its digits as an
+ * integer, exactly, divided by a power of ten, itself exact, is one
+ * correctly rounded operation, so the double strtod gives (Clinger's fast
+ * path). False for the others. */
+static bool num_fast(const char *p, size_t n, double *v)
 {
-	const jsmntok_t *k;
-	if (!rec_tok_is_str(r, t))
-		return NULL;
-	k = &r->tok[t];
-	if (!r->has_esc) {
-		*len = (size_t)(k->end - k->start);
-		return r->line + k->start;
+	static const double p10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *e = p + n;
+	bool neg = p < e && *p == '-';
+	uint64_t m = 0;
+	int nd = 0, frac = -1;
+	double d;
+	for (p += neg; p < e; p++) {
+		unsigned c = (unsigned)(unsigned char)*p - '0';
+		if (c <= 9) {
+			m = m * 10 + c;
+			nd++;
+			frac += frac >= 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return false;
+		}
 	}
-	return rec_tok_str(r, t, len);
+	if (nd == 0 || nd > 15 || FLT_EVAL_METHOD != 0) /* x87: would round twice */
+		return false;
+	d = frac > 0 ? (double)m / p10[frac] : (double)m;
+	*v = neg ? -d : d;
+	return true;
 }
 
 bool rec_tok_num(const struct rec *r, int t, double *v)
@@ -948,6 +976,8 @@ bool rec_tok_num(const struct rec *r, int t, double *v)
 	if (!rec_tok_is_num(r, t))
 		return false;
 	n = (size_t)(r->tok[t].end - r->tok[t].start);
+	if (num_fast(r->line + r->tok[t].start, n, v))
+		return true;
 	if (n >= sizeof(buf))
 		return false;
 	memcpy(buf, r->line + r->tok[t].start, n);

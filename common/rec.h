@@ -104,20 +104,47 @@ int rec_next_key(const struct rec *r, int *iter);
 /* Index of the token after the value at index v (skips nested values). */
 int rec_skip(const struct rec *r, int v);
 
-/* Typed access by token index (any index: out of range is "absent"). */
-bool rec_tok_is_str(const struct rec *r, int t);
-bool rec_tok_is_num(const struct rec *r, int t);
+/* Typed access by token index (any index: out of range is "absent").
+ * The small ones are inline: a record's summary asks a few dozen of them. */
+static inline bool rec_tok_is_str(const struct rec *r, int t)
+{
+	return t >= 0 && t < (int)r->ntok && r->tok[t].type == JSMN_STRING;
+}
+static inline bool rec_tok_is_num(const struct rec *r, int t)
+{
+	char c;
+	if (t < 0 || t >= (int)r->ntok || r->tok[t].type != JSMN_PRIMITIVE)
+		return false;
+	c = r->line[r->tok[t].start];
+	return c == '-' || (c >= '0' && c <= '9');
+}
 /* Unescaped string at token t (NUL-terminated; *len, if not NULL, counts a
  * \u0000 inside), or NULL if t is not a string. */
 const char *rec_tok_str(const struct rec *r, int t, size_t *len);
 /* The same text, not NUL-terminated: in place in the line when the line
  * has no escape (no copy), else the unescaped copy. */
-const char *rec_tok_text(const struct rec *r, int t, size_t *len);
+static inline const char *rec_tok_text(const struct rec *r, int t, size_t *len)
+{
+	if (!rec_tok_is_str(r, t))
+		return NULL;
+	if (!r->has_esc) {
+		*len = (size_t)(r->tok[t].end - r->tok[t].start);
+		return r->line + r->tok[t].start;
+	}
+	return rec_tok_str(r, t, len);
+}
 /* Is token t a string whose unescaped text is s[0..n)? */
 bool rec_tok_eq(const struct rec *r, int t, const char *s, size_t n);
 bool rec_tok_num(const struct rec *r, int t, double *v);
-/* Raw JSON text of token t (for re-serialising; strings with quotes). */
-const char *rec_tok_raw(const struct rec *r, int t, size_t *len);
+/* Raw JSON text of token t, which must exist (for re-serialising; strings
+ * with quotes: jsmn's string tokens exclude them). */
+static inline const char *rec_tok_raw(const struct rec *r, int t, size_t *len)
+{
+	const jsmntok_t *k = &r->tok[t];
+	int q = k->type == JSMN_STRING;
+	*len = (size_t)(k->end - k->start) + 2 * (size_t)q;
+	return r->line + k->start - q;
+}
 
 /* Typed lookups by key: NULL/false when absent or of another type. */
 const char *rec_str(const struct rec *r, const char *key);

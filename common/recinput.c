@@ -25,7 +25,7 @@ static int run_fd(int fd, const char *name, struct rec *rec, rin_record_fn on_re
 	size_t len;
 	int rc = 0;
 
-	lr_init(&lr, fd, name, LR_DEFAULT_MAX); /* cannot fail */
+	lr_init(&lr, fd, name, LR_DEFAULT_MAX);
 	for (;;) {
 		int t = lr_take(&lr, &line, &len);
 		if (t == LR_AGAIN) {

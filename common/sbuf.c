@@ -26,7 +26,7 @@ void sb_reset(struct sbuf *b)
 		b->s[0] = '\0';
 }
 
-static void grow(struct sbuf *b, size_t n)
+void sb_grow(struct sbuf *b, size_t n)
 {
 	size_t cap;
 	if (b->len + n + 1 <= b->cap)
@@ -38,22 +38,9 @@ static void grow(struct sbuf *b, size_t n)
 	b->cap = cap;
 }
 
-void sb_put(struct sbuf *b, const void *p, size_t n)
-{
-	grow(b, n);
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 void sb_puts(struct sbuf *b, const char *s)
 {
 	sb_put(b, s, strlen(s));
-}
-
-void sb_putc(struct sbuf *b, char c)
-{
-	sb_put(b, &c, 1);
 }
 
 void sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -63,7 +50,7 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 	int n;
 	/* Straight into the room there is: one pass of vsnprintf, not two,
 	 * unless the text does not fit (table cells are printed this way). */
-	grow(b, 0);
+	sb_grow(b, 0);
 	room = b->cap - b->len;
 	va_start(ap, fmt);
 	n = vsnprintf(b->s + b->len, room, fmt, ap);
@@ -73,7 +60,7 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= room) {
-		grow(b, (size_t)n);
+		sb_grow(b, (size_t)n);
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 		va_end(ap);

@@ -3,11 +3,8 @@
  * Running out of memory is not something a record stream can recover from,
  * so each of these either succeeds or ends the program through pp_oom(),
  * the one out-of-memory exit ("prog: out of memory", status 1). A size of
- * zero still gives a unique, freeable pointer.
- *
- * The wrappers are static inline so that a file keeping private copies of
- * its own (pp-join's xmalloc/xcalloc until it moves here) still links: the
- * names stay local to the files that include this header. */
+ * zero still gives a unique, freeable pointer. Static inline: each is a
+ * call and a test. */
 #ifndef PP_XALLOC_H
 #define PP_XALLOC_H
 

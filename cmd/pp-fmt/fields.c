@@ -2,6 +2,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -9,6 +10,7 @@
 #include "jsonw.h"
 #include "pp.h"
 #include "services.h"
+#include "xalloc.h"
 
 const char *const fmt_table_default[] = {"time", "type", "event", "proto", "source",
                                          "destination", "pid", "comm", "info"};
@@ -282,8 +284,10 @@ bool fmt_value(struct rec *r, const char *name, const struct fmt_opts *o, struct
 
 /* ---- columns resolved once per record ---------------------------------------- */
 
-void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o)
+void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o,
+                   struct fmt_keys *keys)
 {
+	keys->k = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*keys->k));
 	for (int i = 0; i < n; i++) {
 		const char *nm = names[i];
 		c[i].name = nm;
@@ -293,17 +297,23 @@ void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const str
 		c[i].slow = !strcmp(nm, "time") || !strcmp(nm, "source") ||
 		            !strcmp(nm, "destination") || !strcmp(nm, "info") ||
 		            (o->human && (is_time_key(nm) || is_bytes_key(nm) || is_duration_key(nm)));
+		keys->k[i] = (struct rec_key){c[i].name, c[i].len};
 	}
+	rec_keyset_init(&keys->ks, keys->k, n);
 }
 
-void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok)
+void fmt_keys_free(struct fmt_keys *keys)
 {
-	/* One pass over the record's keys for all columns (the reader's
-	 * rec_find_keys), far cheaper than a rec_find scan per column. */
-	struct rec_key k[n > 0 ? n : 1];
-	for (int i = 0; i < n; i++)
-		k[i] = (struct rec_key){c[i].name, c[i].len};
-	rec_find_keys(r, k, n, tok);
+	rec_keyset_free(&keys->ks);
+	free(keys->k);
+	keys->k = NULL;
+}
+
+void fmt_cols_find(struct rec *r, const struct fmt_keys *keys, int *tok)
+{
+	/* One pass over the record's keys for all columns, far cheaper than
+	 * a rec_find scan per column. */
+	rec_find_set(r, &keys->ks, tok);
 }
 
 bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,

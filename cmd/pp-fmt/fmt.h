@@ -32,14 +32,21 @@ bool fmt_tok_text(struct rec *r, int t, struct sbuf *out);
 
 /* Columns resolved once per record (the hot path of CSV and tables):
  * fmt_cols_find fills tok[i] with the value token of column i, or -1, in
- * one pass over the record's keys; fmt_cell is fmt_value for that column. */
+ * one pass over the record's keys (the columns' names compiled once into
+ * keys by fmt_cols_init); fmt_cell is fmt_value for that column. */
 struct fmt_col {
 	const char *name;
 	size_t len;
 	bool slow; /* virtual or human-formatted: goes through fmt_value */
 };
-void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o);
-void fmt_cols_find(struct rec *r, const struct fmt_col *c, int n, int *tok);
+struct fmt_keys {
+	struct rec_key *k;
+	struct rec_keyset ks;
+};
+void fmt_cols_init(struct fmt_col *c, const char *const *names, int n, const struct fmt_opts *o,
+                   struct fmt_keys *keys);
+void fmt_keys_free(struct fmt_keys *keys);
+void fmt_cols_find(struct rec *r, const struct fmt_keys *keys, int *tok);
 bool fmt_cell(struct rec *r, const struct fmt_col *c, int tok, const struct fmt_opts *o,
               struct sbuf *out);
 

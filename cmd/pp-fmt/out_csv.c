@@ -12,6 +12,7 @@
 static struct sbuf cell, row;
 static struct fmt_col *colv;
 static int *toks;
+static struct fmt_keys keys;
 
 static const char *const *cols(const struct fmt_opts *o, int *n)
 {
@@ -28,10 +29,11 @@ static const char *const *cols(const struct fmt_opts *o, int *n)
  * may hold a NUL from a \u0000 escape. */
 static bool needs_quotes(const char *s, size_t n)
 {
+	static const bool special[256] = {[','] = true, ['"'] = true, ['\r'] = true, ['\n'] = true};
 	if (n && (s[0] == ' ' || s[n - 1] == ' '))
 		return true;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+		if (special[(unsigned char)s[i]])
 			return true;
 	return false;
 }
@@ -65,7 +67,7 @@ static int csv_begin(const struct fmt_opts *o, FILE *f)
 	sb_init(&row);
 	colv = xcalloc((size_t)n, sizeof(*colv));
 	toks = xcalloc((size_t)n, sizeof(*toks));
-	fmt_cols_init(colv, c, n, o);
+	fmt_cols_init(colv, c, n, o, &keys);
 	if (!o->header)
 		return 0;
 	sb_reset(&row);
@@ -79,7 +81,7 @@ static int csv_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 {
 	int n;
 	cols(o, &n);
-	fmt_cols_find(r, colv, n, toks);
+	fmt_cols_find(r, &keys, toks);
 	sb_reset(&row);
 	for (int i = 0; i < n; i++) {
 		const char *t;
@@ -111,6 +113,7 @@ static int csv_end(const struct fmt_opts *o, FILE *f)
 	sb_free(&row);
 	free(colv);
 	free(toks);
+	fmt_keys_free(&keys);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ static bool header_done;
 static struct sbuf cell, line;
 static struct fmt_col *colv;
 static int *toks;
+static struct fmt_keys keys;
 
 static bool is_endpoint(int c)
 {
@@ -112,7 +113,7 @@ static int table_begin(const struct fmt_opts *o, FILE *f)
 	rows = xcalloc(MAX_BATCH, sizeof(*rows));
 	colv = xcalloc((size_t)ncols, sizeof(*colv));
 	toks = xcalloc((size_t)ncols, sizeof(*toks));
-	fmt_cols_init(colv, colnames, ncols, o);
+	fmt_cols_init(colv, colnames, ncols, o, &keys);
 	for (int c = 0; c < ncols; c++) {
 		width[c] = min_of(c);
 		if (o->header && strlen(colnames[c]) > width[c])
@@ -180,7 +181,7 @@ static int table_row(struct rec *r, const struct fmt_opts *o, FILE *f)
 {
 	char **row = xcalloc((size_t)ncols, sizeof(*row));
 	struct sbuf safe;
-	fmt_cols_find(r, colv, ncols, toks);
+	fmt_cols_find(r, &keys, toks);
 	for (int c = 0; c < ncols; c++) {
 		sb_reset(&cell);
 		fmt_cell(r, &colv[c], toks[c], o, &cell);
@@ -202,6 +203,7 @@ static int table_end(const struct fmt_opts *o, FILE *f)
 	free(need);
 	free(colv);
 	free(toks);
+	fmt_keys_free(&keys);
 	sb_free(&cell);
 	sb_free(&line);
 	return rc;

@@ -167,7 +167,7 @@ static void input_next(struct input *in)
 			in->st.bad_files++;
 			continue;
 		}
-		lr_init(&in->lr, in->fd, name, LR_DEFAULT_MAX); /* cannot fail */
+		lr_init(&in->lr, in->fd, name, LR_DEFAULT_MAX);
 		in->open = true;
 		return;
 	}

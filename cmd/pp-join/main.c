@@ -363,8 +363,7 @@ static bool open_input(struct input *ip, const char *name)
 		if (ip->own)
 			fcntl(ip->fd, F_SETFL, fcntl(ip->fd, F_GETFL) & ~O_NONBLOCK);
 	}
-	if (lr_init(&ip->lr, ip->fd, name, LR_DEFAULT_MAX) < 0)
-		pp_die(PP_EXIT_RUNTIME, "out of memory");
+	lr_init(&ip->lr, ip->fd, name, LR_DEFAULT_MAX);
 	return true;
 }
 

@@ -205,23 +205,27 @@ static struct jtext keep_raw(const struct rec *r, int t, struct sbuf *keep)
  * 64 KiB) is dropped, the others kept. */
 static void keep_proc(const struct rec *r, const int *idx, struct jkeep *k, struct sbuf *keep)
 {
+	/* Each key's ,"key": as one piece (members[]'s names, quoted). */
+	static const struct rec_key seg[K_NPROC] = {
+		REC_KEY(",\"pid\":"), REC_KEY(",\"ppid\":"), REC_KEY(",\"uid\":"),
+		REC_KEY(",\"comm\":"), REC_KEY(",\"exe\":"), REC_KEY(",\"cmdline\":"),
+		REC_KEY(",\"cgroup\":"), REC_KEY(",\"container\":"), REC_KEY(",\"netns\":"),
+	};
 	size_t start = keep->len, len = 0;
 	for (int i = 0; i < K_NPROC; i++) {
-		size_t n, kl = members[i].len;
+		size_t n, kl = seg[i].len;
 		const char *raw;
 		k->poff[i] = (uint16_t)len;
 		k->plen[i] = 0;
 		if (idx[i] < 0)
 			continue;
 		raw = rec_tok_raw(r, idx[i], &n);
-		if (len + kl + n + 4 > 65000)
+		if (len + kl + n > 65000)
 			continue;
-		sb_put(keep, ",\"", 2);
-		sb_put(keep, members[i].name, kl);
-		sb_put(keep, "\":", 2);
+		sb_put(keep, seg[i].name, kl);
 		sb_put(keep, raw, n);
-		k->plen[i] = (uint16_t)(kl + n + 4);
-		len += kl + n + 4;
+		k->plen[i] = (uint16_t)(kl + n);
+		len += kl + n;
 	}
 	k->poff[K_NPROC] = (uint16_t)len;
 	k->proc.off = (uint32_t)start;
