@@ -25,12 +25,13 @@
 # connection of the churn has its connect record, and nothing was dropped
 # at the default ring buffer. The churn's floor, mode "empty": programs
 # that return at once on every hook pp-trace attaches for TCP and DNS.
-# Needs root. ROUNDS and SECS tune it (5 x 3 s), WORKLOADS picks some of
+# Needs root. ROUNDS and SECS tune it (9 x 3 s: on a shared machine five
+# rounds left medians 10 % apart from one run to the next), WORKLOADS picks some of
 # "churn udppong udpconn", BASE=path adds another build of pp-trace as a
 # column of the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-9}
 SECS=${SECS:-3}
 WORKLOADS=${WORKLOADS:-churn udppong udpconn}
 TRACE=${TRACE:-bin/pp-trace}   # another build to compare: TRACE=path
@@ -175,7 +176,8 @@ old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 sysctl -q -w kernel.bpf_stats_enabled=0
 trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; [ $have_hooks = 1 ] && stop_hooks' EXIT
 hz=$(getconf CLK_TCK)
-echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other jobs)"
+echo "   $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo -)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)'), $(nproc) cores"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs)"
 
 declare -A R
 modes="none trace nodns"
