@@ -25,6 +25,7 @@
 # connection of the churn has its connect record, and nothing was dropped
 # at the default ring buffer. The churn's floor, mode "empty": programs
 # that return at once on every hook pp-trace attaches for TCP and DNS.
+# BASE gets its own round with bpf_stats too.
 # Needs root. ROUNDS and SECS tune it (9 x 3 s: on a shared machine five
 # rounds left medians 10 % apart from one run to the next), WORKLOADS picks some of
 # "churn udppong udpconn", BASE=path adds another build of pp-trace as a
@@ -225,6 +226,11 @@ for w in $WORKLOADS; do
     sh=1; [ -s "$OUT/share" ] && sh=$(cat "$OUT/share"); rm -f "$OUT/share"
     echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats$( [ "$sh" != 1 ] && echo ", scaled by the churn's share $sh of the records")):" \
         "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n -v sh="$sh" '$5 > $3 { printf "%s %.0f ns (%.1f runs of %.0f ns), ", $1, ($4 - $2) / n * sh, ($5 - $3) / n * sh, ($4 - $2) / ($5 - $3) }')"
+    if [ -n "$BASE" ]; then
+        read -r _ n _ _ _ _ b _ < <(round $w base stats)
+        rm -f "$OUT/share"
+        R[$w.base_bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
+    fi
     if [ $w = churn ] && [ $have_tcplife = 1 ]; then
         read -r _ n _ _ _ _ b _ < <(round $w tcplife stats)
         rm -f "$OUT/share"
@@ -275,6 +281,8 @@ echo
 done
 echo "   BPF time: pp-trace ${R[churn.bpf]:--} ns per connection, ${R[udppong.bpf]:--} ns per unconnected" \
      "datagram, ${R[udpconn.bpf]:--} ns per connected one$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]:--} ns per connection")"
+[ -n "$BASE" ] && echo "   BPF time of base: ${R[churn.base_bpf]:--} ns per connection, ${R[udppong.base_bpf]:--} ns per unconnected" \
+     "datagram, ${R[udpconn.base_bpf]:--} ns per connected one (its own round with bpf_stats, after pp-trace's)"
 echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)${BASE:+; base $(med "${R[churn.base_us_rec]:-}")}"
 seen=$(tr ' ' '\n' <<<"${R[churn.seen]:-}" | awk "{s += \$1} END {print s + 0}")
 made=$(tr ' ' '\n' <<<"${R[churn.made]:-}" | awk "{s += \$1} END {print s + 0}")
