@@ -449,7 +449,7 @@ static int hooks_attach(struct run *r)
 	/* The packet programs: DNS messages, and a wildcard-bound UDP
 	 * socket's own addresses (only with the release hook, which gives
 	 * up what they keep). */
-	for (int i = H_SKB_OUT; i <= H_SKB_IN; i++) {
+	for (int i = H_SKB_OUT; i <= H_SKB_IN && (wild || dns_wanted(o, r->missing_caps)); i++) {
 		if (!hook_attach(r, i, why, sizeof(why)))
 			hook_failed(&h[i], why, wild ? "their wildcard address for wildcard-bound UDP sockets" : NULL);
 	}
