@@ -1,4 +1,4 @@
-/* The record that bpf/dnssnoop.bpf.c puts into its ring buffer and
+/* The record that bpf/dns.h puts into its ring buffer and
  * cmd/pp-trace/kdns_event.c reads back: a fixed header, then `len` bytes
  * of one DNS message (a prefix of it: see the BPF side for what it keeps).
  * Fixed-width fields laid out without holes, so clang -target bpf and the

@@ -1,5 +1,5 @@
 /* The process behind an event, as every pp-trace BPF program names it
- * (socktrace.bpf.c, dnssnoop.bpf.c): tgid, parent, uid, the group leader's
+ * (socktrace.bpf.c with dns.h): tgid, parent, uid, the group leader's
  * comm (the name ps shows, not a thread's) and start time (which tells a
  * pid used again from the process that had it). Also how these programs
  * read kernel memory (KR, KCAST). Included after vmlinux.h and
@@ -13,8 +13,7 @@
  * field: most of what a record costs. KR(expr) reads a field through such
  * a pointer, KCAST(type, address) makes one. Defined before the include,
  * PP_PROBE_READ makes KR a probe read and KCAST a plain cast, for older
- * kernels (socktrace_probe.bpf.c) or where a program keeps to probe reads
- * (dnssnoop.bpf.c). */
+ * kernels (socktrace_probe.bpf.c). */
 #ifdef PP_PROBE_READ
 /* no __builtin_preserve_access_index (it cannot nest): vmlinux.h marks every
  * type with preserve_access_index, so the field offsets are relocated anyway */

@@ -1,7 +1,6 @@
-/* The process-tree scope of bpf/scope.h (scope_tree, scope_pids) on its
- * own, for programs that check an owner against it but follow no forks
- * themselves: dnssnoop.bpf.c, whose scope_pids user space replaces by
- * socktrace's map (bpf_map__reuse_fd), so that both see one tree. */
+/* The process-tree scope of bpf/scope.h (scope_tree, scope_pids): the
+ * table and its check, which dns.h applies to a DNS socket's owner (the
+ * packet programs run in softirq, where only the owner tells). */
 #ifndef PP_BPF_SCOPE_TREE_H
 #define PP_BPF_SCOPE_TREE_H
 

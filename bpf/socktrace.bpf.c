@@ -613,7 +613,40 @@ static __always_inline __u32 task_netns(void)
 	return KR(KR(KR(task->nsproxy)->net_ns)->ns.inum);
 }
 
+#include "pkt.h"
 #include "udp_wild.h"
+#include "dns.h"
+
+/* Every packet of the cgroup passes one program per direction, which reads
+ * its headers once and hands them to both users: the DNS messages (dns.h)
+ * and the real local address of wildcard-bound UDP sockets (udp_wild.h).
+ * Two programs a direction cost a second run each (the kernel's per-program
+ * overhead is most of what a packet pays here), and both read the same
+ * headers. */
+static __always_inline int on_skb(struct __sk_buff *skb, bool in)
+{
+	struct pkt_hdr h;
+
+	if (!trace_dns && !(in ? rloc_n : pend_n))
+		return 1;
+	if (!pkt_hdr_read(skb, &h))
+		return 1;
+	dns_skb(skb, &h, in);
+	udp_wild_skb(skb, &h, in);
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int cg_skb_egress(struct __sk_buff *skb)
+{
+	return on_skb(skb, false);
+}
+
+SEC("cgroup_skb/ingress")
+int cg_skb_ingress(struct __sk_buff *skb)
+{
+	return on_skb(skb, true);
+}
 
 #define MSG_PEEK 2
 
@@ -829,14 +862,20 @@ known:
 SEC("cgroup/sendmsg4")
 int cg_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	udp_sockaddr(ctx, true, false);
+	if (trace_dns)
+		dns_claim(ctx, false);
+	if (trace_udp)
+		udp_sockaddr(ctx, true, false);
 	return 1;
 }
 
 SEC("cgroup/sendmsg6")
 int cg_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	udp_sockaddr(ctx, true, true);
+	if (trace_dns)
+		dns_claim(ctx, false);
+	if (trace_udp)
+		udp_sockaddr(ctx, true, true);
 	return 1;
 }
 

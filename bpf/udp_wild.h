@@ -19,7 +19,9 @@
  *   peer, the address each datagram came to; the recvmsg hook's first
  *   record of a peer takes the local address from there.
  *
- * Cost: both programs run for every packet of the cgroup. Egress leaves at
+ * Cost: socktrace.bpf.c's one cgroup_skb program per direction (which
+ * the DNS code shares, with the packet's headers read once: pkt.h) comes
+ * here for every UDP packet of the cgroup. Egress leaves at
  * one compare while no socket is armed (`pend_n`: a socket is armed only
  * between its sendmsg hook and its packet, microseconds), ingress while no
  * wildcard socket keeps a table (`rloc_n`); then at a few reads of the
@@ -32,7 +34,7 @@
 #ifndef PP_UDP_WILD_H
 #define PP_UDP_WILD_H
 
-/* Set by user space once cg_udp_egress / cg_udp_ingress (and the release
+/* Set by user space once cg_skb_egress / cg_skb_ingress (and the release
  * hook, which gives up what they keep) are attached. */
 volatile bool skb_out = false;
 volatile bool skb_in = false;
@@ -136,57 +138,6 @@ static __always_inline bool udp_wild_arm(struct bpf_sock *sk, const struct udp_k
 	return true;
 }
 
-struct pkt_udp {
-	__u8 src[16], dst[16]; /* in the socket's form: v4-mapped on a v6 socket */
-	__u16 sport, dport;
-};
-
-static __always_inline void addr_put(__u8 *to, const __u8 *v4, bool mapped)
-{
-	if (mapped) {
-		to[10] = 0xff;
-		to[11] = 0xff;
-		__builtin_memcpy(to + 12, v4, 4);
-	} else {
-		__builtin_memcpy(to, v4, 4);
-	}
-}
-
-/* The addresses and ports of a UDP packet from its linear head (a local
- * socket's packet has its headers there). 0: read; else the ports are 0. */
-static __always_inline int pkt_udp_read(struct __sk_buff *skb, __u16 sfamily, struct pkt_udp *a)
-{
-	__u8 *p = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end, *l;
-	__u32 l4;
-
-	__builtin_memset(a, 0, sizeof(*a));
-	if (p + 20 > end)
-		return -1;
-	if ((p[0] >> 4) == 4) {
-		if (p[9] != IPPROTO_UDP)
-			return -1;
-		l4 = (__u32)(p[0] & 0x0f) << 2;
-		if (l4 < 20)
-			return -1;
-		addr_put(a->src, p + 12, sfamily == AF_INET6);
-		addr_put(a->dst, p + 16, sfamily == AF_INET6);
-	} else if ((p[0] >> 4) == 6 && sfamily == AF_INET6) {
-		if (p + 40 > end || p[6] != IPPROTO_UDP) /* extension headers: not followed */
-			return -1;
-		l4 = 40;
-		__builtin_memcpy(a->src, p + 8, 16);
-		__builtin_memcpy(a->dst, p + 24, 16);
-	} else {
-		return -1;
-	}
-	l = p + l4;
-	if (l + 4 > end)
-		return -1;
-	a->sport = (__u16)(l[0] << 8 | l[1]);
-	a->dport = (__u16)(l[2] << 8 | l[3]);
-	return 0;
-}
-
 /* The full UDP socket a packet belongs to, with its family; NULL: none. */
 static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u16 *family)
 {
@@ -209,18 +160,18 @@ static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u1
  * the record as the sendmsg hook gave it before these programs: the
  * wildcard source, never another datagram's. Another thread's datagram on
  * the socket at the same moment leaves the socket armed. */
-static __noinline int udp_wild_out(struct __sk_buff *skb)
+static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *h)
 {
 	struct bpf_sock *sk;
 	struct udp_pend *u;
 	struct udp_last *last;
 	struct pend_rec r;
-	struct pkt_udp a;
+	__u8 src[16], dst[16];
 	struct ppb_event *e;
 	struct owner o = {};
 	__u64 task, pw[2], dw[2], now;
 	__u16 family;
-	bool got = false, to_peer = false;
+	bool got = false, to_peer = false, read;
 
 	sk = skb_udp_sock(skb, &family);
 	if (!sk)
@@ -228,13 +179,13 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
 	if (!u || !u->armed)
 		return 1;
-	pkt_udp_read(skb, family, &a); /* unread: port 0, which no armed peer has */
-	__builtin_memcpy(dw, a.dst, 16);
+	read = pkt_addrs(skb, h, family, src, dst);
+	__builtin_memcpy(dw, dst, 16);
 	task = bpf_get_current_task();
 	bpf_spin_lock(&u->lock);
 	if (u->armed) {
 		__builtin_memcpy(pw, u->r.k.peer, 16);
-		to_peer = a.dport && a.dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1];
+		to_peer = read && h->dport == u->r.k.pport && dw[0] == pw[0] && dw[1] == pw[1];
 		if (to_peer || u->r.task == task) {
 			u->armed = 0;
 			r = u->r;
@@ -263,8 +214,8 @@ static __noinline int udp_wild_out(struct __sk_buff *skb)
 	set_owner(e, &o);
 	/* A source port other than the socket's: a source NAT changed the
 	 * packet, whose address is not the socket's then either. */
-	if (to_peer && a.sport == r.k.lport)
-		__builtin_memcpy(e->saddr, a.src, 16);
+	if (to_peer && h->sport == r.k.lport)
+		__builtin_memcpy(e->saddr, src, 16);
 	__builtin_memcpy(e->daddr, r.k.peer, 16);
 	e->sport = r.k.lport;
 	e->dport = r.k.pport;
@@ -279,14 +230,6 @@ known:
 		last->valid = 1;
 	}
 	return 1;
-}
-
-SEC("cgroup_skb/egress")
-int cg_udp_egress(struct __sk_buff *skb)
-{
-	if (!pend_n)
-		return 1;
-	return udp_wild_out(skb);
 }
 
 /* The first entry of a peer's set. */
@@ -305,12 +248,12 @@ static __always_inline bool rloc_is(const struct rloc_ent *x, const __u64 *peer,
 }
 
 /* A datagram arriving at a wildcard socket with a table: where it came to. */
-static __noinline int udp_wild_in(struct __sk_buff *skb)
+static __noinline int udp_wild_in(struct __sk_buff *skb, const struct pkt_hdr *h)
 {
 	struct bpf_sock *sk;
 	struct udp_rloc *t;
 	struct rloc_ent *x;
-	struct pkt_udp a;
+	__u8 src[16], dst[16];
 	__u64 peer[2], local[2];
 	__u32 base, w, victim = 0, oldest = 0xffffffff;
 	__u16 family;
@@ -319,22 +262,22 @@ static __noinline int udp_wild_in(struct __sk_buff *skb)
 	if (!sk || !bsk_wild(sk, family))
 		return 1;
 	t = bpf_sk_storage_get(&udp_rloc, sk, 0, 0);
-	if (!t || pkt_udp_read(skb, family, &a))
+	if (!t || !pkt_addrs(skb, h, family, src, dst))
 		return 1;
-	__builtin_memcpy(peer, a.src, 16);
-	__builtin_memcpy(local, a.dst, 16);
-	base = rloc_set(peer, a.sport);
+	__builtin_memcpy(peer, src, 16);
+	__builtin_memcpy(local, dst, 16);
+	base = rloc_set(peer, h->sport);
 	/* the same peer to the same address as before: nothing to write (a
 	 * torn read here only costs the write) */
 	for (w = 0; w < RLOC_WAYS; w++) {
 		x = &t->e[(base + w) & (RLOC_SETS * RLOC_WAYS - 1)];
-		if (rloc_is(x, peer, a.sport) && x->local[0] == local[0] && x->local[1] == local[1])
+		if (rloc_is(x, peer, h->sport) && x->local[0] == local[0] && x->local[1] == local[1])
 			return 1;
 	}
 	bpf_spin_lock(&t->lock);
 	for (w = 0; w < RLOC_WAYS; w++) {
 		x = &t->e[(base + w) & (RLOC_SETS * RLOC_WAYS - 1)];
-		if (rloc_is(x, peer, a.sport)) {
+		if (rloc_is(x, peer, h->sport)) {
 			victim = w;
 			break;
 		}
@@ -351,19 +294,24 @@ static __noinline int udp_wild_in(struct __sk_buff *skb)
 	x->peer[1] = peer[1];
 	x->local[0] = local[0];
 	x->local[1] = local[1];
-	x->pport = a.sport;
+	x->pport = h->sport;
 	x->valid = 1;
 	x->seq = ++t->seq;
 	bpf_spin_unlock(&t->lock);
 	return 1;
 }
 
-SEC("cgroup_skb/ingress")
-int cg_udp_ingress(struct __sk_buff *skb)
+/* A UDP packet of the cgroup (h: its headers, pkt.h), either way. */
+static __always_inline void udp_wild_skb(struct __sk_buff *skb, const struct pkt_hdr *h, bool in)
 {
-	if (!rloc_n)
-		return 1;
-	return udp_wild_in(skb);
+	if (h->proto != IPPROTO_UDP)
+		return;
+	if (in) {
+		if (rloc_n)
+			udp_wild_in(skb, h);
+	} else if (pend_n) {
+		udp_wild_out(skb, h);
+	}
 }
 
 /* A wildcard socket binds, or gets its first datagram: its table, from

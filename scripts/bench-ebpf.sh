@@ -25,12 +25,14 @@
 # connection of the churn has its connect record, and nothing was dropped
 # at the default ring buffer. The churn's floor, mode "empty": programs
 # that return at once on every hook pp-trace attaches for TCP and DNS.
-# Needs root. ROUNDS and SECS tune it (5 x 3 s), WORKLOADS picks some of
+# BASE gets its own round with bpf_stats too.
+# Needs root. ROUNDS and SECS tune it (9 x 3 s: on a shared machine five
+# rounds left medians 10 % apart from one run to the next), WORKLOADS picks some of
 # "churn udppong udpconn", BASE=path adds another build of pp-trace as a
 # column of the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-9}
 SECS=${SECS:-3}
 WORKLOADS=${WORKLOADS:-churn udppong udpconn}
 TRACE=${TRACE:-bin/pp-trace}   # another build to compare: TRACE=path
@@ -175,7 +177,8 @@ old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 sysctl -q -w kernel.bpf_stats_enabled=0
 trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; [ $have_hooks = 1 ] && stop_hooks' EXIT
 hz=$(getconf CLK_TCK)
-echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other jobs)"
+echo "   $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo -)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)'), $(nproc) cores"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs)"
 
 declare -A R
 modes="none trace nodns"
@@ -223,6 +226,11 @@ for w in $WORKLOADS; do
     sh=1; [ -s "$OUT/share" ] && sh=$(cat "$OUT/share"); rm -f "$OUT/share"
     echo "     BPF time per $( [ $w = churn ] && echo connection || echo datagram ), by program (bpf_stats$( [ "$sh" != 1 ] && echo ", scaled by the churn's share $sh of the records")):" \
         "$(join <(sort "$OUT/prog.0") <(sort "$OUT/prog.1") | awk -v n=$n -v sh="$sh" '$5 > $3 { printf "%s %.0f ns (%.1f runs of %.0f ns), ", $1, ($4 - $2) / n * sh, ($5 - $3) / n * sh, ($4 - $2) / ($5 - $3) }')"
+    if [ -n "$BASE" ]; then
+        read -r _ n _ _ _ _ b _ < <(round $w base stats)
+        rm -f "$OUT/share"
+        R[$w.base_bpf]=$(awk -v b=$b -v n=$n 'BEGIN{printf "%.0f", b / n}')
+    fi
     if [ $w = churn ] && [ $have_tcplife = 1 ]; then
         read -r _ n _ _ _ _ b _ < <(round $w tcplife stats)
         rm -f "$OUT/share"
@@ -273,6 +281,8 @@ echo
 done
 echo "   BPF time: pp-trace ${R[churn.bpf]:--} ns per connection, ${R[udppong.bpf]:--} ns per unconnected" \
      "datagram, ${R[udpconn.bpf]:--} ns per connected one$( [ $have_tcplife = 1 ] && echo "; tcplife ${R[churn.tl_bpf]:--} ns per connection")"
+[ -n "$BASE" ] && echo "   BPF time of base: ${R[churn.base_bpf]:--} ns per connection, ${R[udppong.base_bpf]:--} ns per unconnected" \
+     "datagram, ${R[udpconn.base_bpf]:--} ns per connected one (its own round with bpf_stats, after pp-trace's)"
 echo "   pp-trace user space: $(med "${R[churn.us_rec]:-}") us per record (churn)${BASE:+; base $(med "${R[churn.base_us_rec]:-}")}"
 seen=$(tr ' ' '\n' <<<"${R[churn.seen]:-}" | awk "{s += \$1} END {print s + 0}")
 made=$(tr ' ' '\n' <<<"${R[churn.made]:-}" | awk "{s += \$1} END {print s + 0}")

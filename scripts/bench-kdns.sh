@@ -1,11 +1,11 @@
 #!/bin/bash
-# make bench BENCH=kdns: the cost of pp-trace's DNS programs
-# (bpf/dnssnoop.bpf.c) on traffic that is not DNS, which is all they see
+# make bench BENCH=kdns: the cost of pp-trace's packet programs, whose
+# DNS part (bpf/dns.h) looks at every packet, on traffic that is not DNS, which is all they see
 # most of the time: a loopback UDP ping-pong (scripts/udp-pingpong.c, two
 # egress and two ingress packets per round trip). In one run, alternating
 # rounds: ping-pong alone, under `pp-trace --no-dns` and under `pp-trace`,
 # median round trips/s of each; and, which the machine's other load does
-# not blur, the kernel's own account of the DNS programs (bpf_stats,
+# not blur, the kernel's own account of the packet programs (bpf_stats,
 # switched on for the run and restored after): runs and ns per run of
 # cgroup_skb/egress and ingress. Needs root. ROUNDS, SECS tune it.
 set -uo pipefail
@@ -41,7 +41,7 @@ pong_under() {
         local r=0 n=0
         for id in $ids; do
             j=$(bpftool prog show id "$id" -j 2>/dev/null) || continue
-            case $(jq -r .name <<<"$j") in dns_egress|dns_ingress)
+            case $(jq -r .name <<<"$j") in cg_skb_egress|cg_skb_ingress)
                 r=$((r + $(jq '.run_cnt // 0' <<<"$j"))); n=$((n + $(jq '.run_time_ns // 0' <<<"$j"))) ;;
             esac
         done

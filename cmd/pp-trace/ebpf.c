@@ -104,7 +104,8 @@ enum {
 	H_SENDMSG4, H_SENDMSG6, H_RECVMSG4, H_RECVMSG6, /* unconnected UDP */
 	H_RELEASE,                         /* UDP close */
 	H_BIND4, H_BIND6,                  /* UDP listen at bind(2) */
-	H_SKB_OUT, H_SKB_IN,               /* wildcard UDP sockets' real addresses */
+	H_SKB_OUT, H_SKB_IN,               /* DNS messages; wildcard UDP sockets' real addresses */
+	H_CONNECT4, H_CONNECT6,            /* who asks DNS over a connected socket */
 	H_COUNT
 };
 
@@ -119,6 +120,8 @@ struct run {
 	int cg_fd;
 	int ncpu;
 	bool probe_reads;    /* the object with a probe read per kernel field */
+	bool dns;            /* DNS from the kernel: its programs attached */
+	unsigned missing_caps;
 	bool done;           /* emit said stop: count reached, reader gone, error */
 	bool emitted;        /* records written since the last flush */
 	unsigned long long bad_records;
@@ -149,9 +152,18 @@ static void hooks_bind(struct run *r)
 	HOOK(H_RELEASE, "cgroup/sock_release", cg_sock_release, HK_CGROUP);
 	HOOK(H_BIND4, "cgroup/post_bind4", cg_post_bind4, HK_CGROUP);
 	HOOK(H_BIND6, "cgroup/post_bind6", cg_post_bind6, HK_CGROUP);
-	HOOK(H_SKB_OUT, "cgroup_skb/egress", cg_udp_egress, HK_CGROUP);
-	HOOK(H_SKB_IN, "cgroup_skb/ingress", cg_udp_ingress, HK_CGROUP);
+	HOOK(H_SKB_OUT, "cgroup_skb/egress", cg_skb_egress, HK_CGROUP);
+	HOOK(H_SKB_IN, "cgroup_skb/ingress", cg_skb_ingress, HK_CGROUP);
+	HOOK(H_CONNECT4, "cgroup/connect4", cg_connect4, HK_CGROUP);
+	HOOK(H_CONNECT6, "cgroup/connect6", cg_connect6, HK_CGROUP);
 #undef HOOK
+}
+
+/* DNS from the kernel: unless --no-dns; its programs attach to a cgroup
+ * and need CAP_NET_ADMIN to load. */
+static bool dns_wanted(const struct trace_opts *o, unsigned missing_caps)
+{
+	return !o->no_dns && !(missing_caps & EC_NET_ADMIN);
 }
 
 /* Which programs this run wants, before any trying. */
@@ -185,6 +197,13 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 			h[H_BIND6].wanted = o->v6;
 			h[H_SKB_OUT].wanted = h[H_SKB_IN].wanted = true;
 		}
+	}
+	/* DNS from the kernel (bpf/dns.h): the packet programs, which the
+	 * wildcard UDP code shares, and the hooks that see who asks. */
+	if (dns_wanted(o, missing_caps)) {
+		h[H_SKB_OUT].wanted = h[H_SKB_IN].wanted = true;
+		h[H_SENDMSG4].wanted = h[H_SENDMSG6].wanted = true;
+		h[H_CONNECT4].wanted = h[H_CONNECT6].wanted = true;
 	}
 }
 
@@ -279,6 +298,7 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 		r->skel->rodata->trace_v4 = o->v4;
 		r->skel->rodata->trace_v6 = o->v6;
 		r->skel->rodata->trace_udp = o->udp;
+		r->skel->rodata->trace_dns = dns_wanted(o, missing_caps);
 		bpf_map__set_max_entries(r->skel->maps.events, rb_bytes);
 		r->skel->rodata->wakeup_bytes = rb_bytes / 8;
 		scope_bpf_prepare(r->skel, o);
@@ -380,6 +400,7 @@ static int hooks_attach(struct run *r)
 	struct hook *h = r->h;
 	char why[128];
 	int n = 0;
+	bool wild = false;
 
 	if (o->tcp) {
 		/* First: a connect that passes SYN-SENT from now on finds it;
@@ -420,19 +441,30 @@ static int hooks_attach(struct run *r)
 			for (int i = H_BIND4; i <= H_BIND6; i++)
 				if (!hook_attach(r, i, why, sizeof(why)))
 					hook_failed(&h[i], why, "the first datagram of a bound UDP socket");
-			/* A wildcard-bound socket's own addresses, from its packets;
-			 * what they keep is given up at the release hook. */
-			for (int i = H_SKB_OUT; i <= H_SKB_IN; i++) {
-				if (!hook_attach(r, i, why, sizeof(why)))
-					hook_failed(&h[i], why, "their wildcard address");
-				else if (i == H_SKB_OUT)
-					r->skel->bss->skb_out = true;
-				else
-					r->skel->bss->skb_in = true;
-			}
+			wild = true;
 		} else {
 			hook_failed(&h[H_RELEASE], why, NULL);
 		}
+	}
+	/* The packet programs: DNS messages, and a wildcard-bound UDP
+	 * socket's own addresses (only with the release hook, which gives
+	 * up what they keep). */
+	for (int i = H_SKB_OUT; i <= H_SKB_IN && (wild || dns_wanted(o, r->missing_caps)); i++) {
+		if (!hook_attach(r, i, why, sizeof(why)))
+			hook_failed(&h[i], why, wild ? "their wildcard address for wildcard-bound UDP sockets" : NULL);
+	}
+	if (wild) {
+		r->skel->bss->skb_out = h[H_SKB_OUT].attached;
+		r->skel->bss->skb_in = h[H_SKB_IN].attached;
+	}
+	r->dns = dns_wanted(o, r->missing_caps) && h[H_SKB_OUT].attached && h[H_SKB_IN].attached;
+	if (r->dns) {
+		/* Who asked: without these, messages come without a process. */
+		for (int i = H_CONNECT4; i <= H_CONNECT6; i++)
+			if (!hook_attach(r, i, why, sizeof(why)))
+				hook_failed(&h[i], why, NULL); /* kdns_start says what it means */
+	} else if (dns_wanted(o, r->missing_caps)) {
+		pp_warn("DNS from the kernel off: its cgroup_skb programs are not attached");
 	}
 	if (o->udp || r->skel->bss->claim_on_io) {
 		for (int i = H_SEND_LEN; i <= H_RECV_LEN; i++) {
@@ -442,13 +474,12 @@ static int hooks_attach(struct run *r)
 				hook_failed(&h[i], why, NULL);
 		}
 	}
-	if (o->udp) {
-		for (int i = H_SENDMSG4; i <= H_RECVMSG6; i++) {
-			if (hook_attach(r, i, why, sizeof(why)))
-				n++;
-			else
-				hook_failed(&h[i], why, NULL);
-		}
+	/* (the sendmsg hooks also claim DNS sockets: wanted for either) */
+	for (int i = H_SENDMSG4; i <= H_RECVMSG6; i++) {
+		if (hook_attach(r, i, why, sizeof(why)))
+			n += o->udp;
+		else
+			hook_failed(&h[i], why, NULL);
 	}
 	return n;
 }
@@ -713,6 +744,7 @@ int ebpf_run(const struct trace_opts *o)
 		fclose(mf);
 	r.cg_fd = scope_bpf_cgroup_fd(o, r.cg_fd);
 
+	r.missing_caps = missing;
 	if (skel_load(&r, missing, why, sizeof(why)) != 0) {
 		snprintf(trace_unavailable_reason, sizeof(trace_unavailable_reason), "%s", why);
 		status = TRACE_UNAVAILABLE;
@@ -736,7 +768,11 @@ int ebpf_run(const struct trace_opts *o)
 		status = TRACE_UNAVAILABLE;
 		goto cleanup;
 	}
-	r.kdns = kdns_start(o, r.rb, r.cg_fd, scope_bpf_tree_fd(r.skel, o), &r.clk); /* its ring joins r.rb */
+	if (r.dns) /* its ring joins r.rb */
+		r.kdns = kdns_start(o, r.rb, r.skel->maps.dns_events, r.skel->maps.dns_counters,
+				    r.h[H_CONNECT4].attached && r.h[H_CONNECT6].attached &&
+					    r.h[H_SENDMSG4].attached && r.h[H_SENDMSG6].attached,
+				    &r.clk);
 	if (verbose) {
 		/* Also the moment from which events are seen (tests wait for it). */
 		char list[512];

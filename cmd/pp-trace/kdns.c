@@ -1,7 +1,7 @@
-/* pp-trace's DNS from the kernel: load bpf/dnssnoop.bpf.c, attach its
- * programs to the cgroup v2 root (as the socket hooks are), and write a dns
- * record per message it reports (kdns_event.c). Off with --no-dns. Nothing
- * is pinned: the programs go with the process. */
+/* pp-trace's DNS from the kernel: the dns records of the messages that
+ * bpf/dns.h (in the socktrace object, whose programs ebpf.c attaches)
+ * puts into its own ring buffer, read in the same drain as the socket
+ * records (kdns_event.c decodes them). Off with --no-dns. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +13,13 @@
 #include "kdns.h"
 #include "kdns_event.h"
 #include "pp.h"
-#include "dnssnoop.skel.h"
 #include "../../bpf/dnssnoop.h"
 
 struct kdns {
-	struct dnssnoop_bpf *skel;
+	struct bpf_map *counters; /* per CPU: struct ppd_counters */
 	const struct trace_opts *o;
 	const struct ebpf_clock *clk;
 	unsigned long long bad;
-	bool owners;   /* the connect/sendmsg hooks are on: messages have pids */
 };
 
 static int on_dns(void *ctx, void *data, size_t size)
@@ -42,90 +40,27 @@ static int on_dns(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct hook {
-	struct bpf_program *prog;
-	struct bpf_link **link;
-	bool needed;  /* without it, no DNS at all */
-};
-
-struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, int cg_fd, int tree_fd,
-                        const struct ebpf_clock *clk)
+struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, struct bpf_map *events,
+                        struct bpf_map *counters, bool owners, const struct ebpf_clock *clk)
 {
-	struct kdns *k;
-	int err;
+	struct kdns *k = calloc(1, sizeof(*k));
 
-	if (o->no_dns)
-		return NULL;
-	if (cg_fd < 0) {
-		pp_warn("DNS from the kernel off: no cgroup v2 mount");
-		return NULL;
-	}
-	k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
 	k->o = o;
 	k->clk = clk;
-	k->skel = dnssnoop_bpf__open();
-	if (!k->skel) {
-		pp_warn("DNS from the kernel off: cannot open its BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	/* A process tree: its table is socktrace's, filled by that object's
-	 * fork hook; otherwise this object's own, of one unused entry. */
-	k->skel->rodata->scope_tree = tree_fd >= 0;
-	if (tree_fd >= 0)
-		err = bpf_map__reuse_fd(k->skel->maps.scope_pids, tree_fd);
-	else
-		err = bpf_map__set_max_entries(k->skel->maps.scope_pids, 1);
-	if (err) {
-		pp_warn("DNS from the kernel off: its process table: %s", strerror(-err));
-		goto fail;
-	}
-	err = dnssnoop_bpf__load(k->skel);
-	if (err) {
-		pp_warn("DNS from the kernel off: the kernel refused its programs (%s)%s", strerror(-err),
-		        o->verbose ? "" : "; -v shows libbpf's messages");
-		goto fail;
-	}
-
-	struct dnssnoop_bpf *s = k->skel;
-	struct hook hooks[] = {
-		{s->progs.dns_egress, &s->links.dns_egress, true},
-		{s->progs.dns_ingress, &s->links.dns_ingress, true},
-		{s->progs.dns_connect4, &s->links.dns_connect4, false},
-		{s->progs.dns_connect6, &s->links.dns_connect6, false},
-		{s->progs.dns_sendmsg4, &s->links.dns_sendmsg4, false},
-		{s->progs.dns_sendmsg6, &s->links.dns_sendmsg6, false},
-	};
-	k->owners = true;
-	for (size_t i = 0; i < PP_ARRAY_LEN(hooks); i++) {
-		struct bpf_link *l = bpf_program__attach_cgroup(hooks[i].prog, cg_fd);
-		if (!l) {
-			if (hooks[i].needed) {
-				pp_warn("DNS from the kernel off: %s does not attach (%s)",
-				        bpf_program__section_name(hooks[i].prog), strerror(errno));
-				goto fail;
-			}
-			if (k->owners)
-				pp_warn("DNS messages come without their process: %s does not attach (%s)",
-				        bpf_program__section_name(hooks[i].prog), strerror(errno));
-			k->owners = false;
-			continue;
-		}
-		*hooks[i].link = l;
-	}
-	if (ring_buffer__add(rb, bpf_map__fd(s->maps.dns_events), on_dns, k) < 0) {
+	k->counters = counters;
+	if (!owners)
+		pp_warn("DNS messages come without their process: cgroup/connect or sendmsg hooks missing");
+	if (ring_buffer__add(rb, bpf_map__fd(events), on_dns, k) < 0) {
 		pp_warn("DNS from the kernel off: ring buffer: %s", strerror(errno));
-		goto fail;
+		free(k);
+		return NULL;
 	}
 	if (o->verbose)
 		pp_warn("DNS from the kernel: cgroup_skb/egress, cgroup_skb/ingress%s",
-		        k->owners ? ", cgroup/connect4, connect6, sendmsg4, sendmsg6" : "");
+		        owners ? ", cgroup/connect4, connect6, sendmsg4, sendmsg6" : "");
 	return k;
-fail:
-	dnssnoop_bpf__destroy(k->skel); /* detaches what did attach */
-	free(k);
-	return NULL;
 }
 
 void kdns_stop(struct kdns *k)
@@ -138,7 +73,7 @@ void kdns_stop(struct kdns *k)
 		return;
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0 && (vals = calloc((size_t)ncpu, sizeof(*vals)))) {
-		if (bpf_map__lookup_elem(k->skel->maps.dns_counters, &zero, sizeof(zero), vals,
+		if (bpf_map__lookup_elem(k->counters, &zero, sizeof(zero), vals,
 		                         sizeof(*vals) * (size_t)ncpu, 0) == 0) {
 			for (int i = 0; i < ncpu; i++) {
 				sum.records += vals[i].records;
@@ -159,6 +94,5 @@ void kdns_stop(struct kdns *k)
 	}
 	if (k->bad)
 		pp_warn("%llu kernel DNS record%s skipped", k->bad, PP_S(k->bad));
-	dnssnoop_bpf__destroy(k->skel);
 	free(k);
 }

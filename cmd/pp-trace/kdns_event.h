@@ -1,4 +1,4 @@
-/* pp-trace's DNS from the kernel: the records of bpf/dnssnoop.bpf.c (a
+/* pp-trace's DNS from the kernel: the records of bpf/dns.h (a
  * header and a prefix of one DNS message) turned into dns records. Pure
  * functions on bytes: the unit test and the fuzz target feed them
  * directly. */

@@ -82,13 +82,6 @@ int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char
 	return 0;
 }
 
-int scope_bpf_tree_fd(const struct socktrace_bpf *skel, const struct trace_opts *o)
-{
-	const struct trace_scope *s = scope_of(o);
-
-	return s && s->kind == SCOPE_TREE ? bpf_map__fd(skel->maps.scope_pids) : -1;
-}
-
 void scope_bpf_report(const struct socktrace_bpf *skel)
 {
 	if (skel->bss->scope_full)

@@ -15,9 +15,6 @@ int scope_bpf_cgroup_fd(const struct trace_opts *o, int root_fd);
 /* After attach: the fork/exit hooks and the seed of a process tree. 0, or
  * -1 with why[]. */
 int scope_bpf_start(struct socktrace_bpf *skel, const struct trace_opts *o, char *why, size_t whylen);
-/* The process tree's table (scope_pids), for the other BPF objects that
- * check owners against it (kdns.c); -1 when the scope is not a tree. */
-int scope_bpf_tree_fd(const struct socktrace_bpf *skel, const struct trace_opts *o);
 /* At exit: forks the full table could not follow. */
 void scope_bpf_report(const struct socktrace_bpf *skel);
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pp-trace's DNS from the kernel (bpf/dnssnoop.bpf.c), no pp-sniff, no
+# pp-trace's DNS from the kernel (bpf/dns.h), no pp-sniff, no
 # libpcap: in a network namespace of its own, against dnsmasq there, dig
 # (UDP and TCP), curl by name and a python resolver (its own unconnected
 # UDP socket) each get dns records with their own pid, the question and the

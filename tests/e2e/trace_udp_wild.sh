@@ -66,7 +66,7 @@ bss() { # NAME
 }
 pend=$(bss pend_n) rloc0=$(bss rloc_n)
 # Without the two programs: as before them, the hooks report with the wildcard.
-PP_TRACE_NO_HOOK=cg_udp_egress,cg_udp_ingress "$PP_BIN/pp-trace" -v >"$T/fb.jsonl" 2>"$T/fb.err" &
+PP_TRACE_NO_HOOK=cg_skb_egress,cg_skb_ingress "$PP_BIN/pp-trace" -v >"$T/fb.jsonl" 2>"$T/fb.err" &
 fpid=$!
 for _ in $(seq 150); do grep -q "eBPF attached" "$T/fb.err" && break; sleep 0.1; done
 fb=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)

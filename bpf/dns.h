@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: GPL-2.0
 /* pp-trace's DNS names from the kernel side: the questions and the address
  * answers of the DNS messages that client sockets send to port 53 and get
  * back from it, with the process that owns the socket, without libpcap.
@@ -34,28 +33,20 @@
  * first), which is known for connections whose connect(2) we saw: the
  * first data each way starts a message, the next one starts where that one
  * ends; anything else (continuations, retransmissions) is skipped. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_endian.h>
+#ifndef PP_BPF_DNS_H
+#define PP_BPF_DNS_H
+
 #include "dnssnoop.h"
-/* Probe reads, as this object always had (it has no variant for kernels
- * without bpf_rdonly_cast, and reads little). */
-#define PP_PROBE_READ 1
-#include "proc.h"
-#include "scope_tree.h"
 
 _Static_assert(PPD_COMM_LEN == PP_PROC_COMM_LEN, "comm lengths differ");
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
 #define DNS_PORT 53
 #define DNS_HDR 12
 #define WALK_STEPS 256 /* labels and record headers walked per message */
 
-char LICENSE[] SEC("license") = "GPL";
+/* Off (--no-dns): every DNS path below is folded away, and the connect
+ * hooks are not loaded. */
+const volatile bool trace_dns = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -71,7 +62,7 @@ struct {
 
 /* The process behind a socket that talks to port 53, and over TCP where
  * the next message starts each way (0 out, 1 in). */
-struct owner {
+struct dns_owner {
 	struct pp_proc p;
 	__u32 tcp_next[2];
 	__u8 tcp_state[2]; /* TS_* */
@@ -83,12 +74,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct owner);
+	__type(value, struct dns_owner);
 } dns_owners SEC(".maps");
 
 enum { W_QNAME, W_QTAIL, W_RNAME, W_RTAIL };
 
-struct walk {
+struct dns_walk {
 	__u32 pos;   /* next byte to look at */
 	__u32 n;     /* bytes in the scratch buffer */
 	__u32 safe;  /* the copy may end here: a section or record boundary */
@@ -103,20 +94,20 @@ struct walk {
  * after msg lets the walk read a few bytes past a masked offset. The walk's
  * state lives here too, not on the stack: the verifier then checks one
  * step of the loop, not every step with every offset it could have. */
-struct scratch {
+struct dns_scratch {
 	struct ppd_hdr h;
 	__u8 msg[PPD_MSG_MAX + 16];
-	struct walk w;
+	struct dns_walk w;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct scratch);
+	__type(value, struct dns_scratch);
 } dns_scratch SEC(".maps");
 
-static __always_inline struct ppd_counters *counts(void)
+static __always_inline struct ppd_counters *dns_counts(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&dns_counters, &zero);
@@ -127,10 +118,10 @@ static __always_inline struct ppd_counters *counts(void)
 /* connect(2) or sendto(2) towards port 53: the caller owns the socket's
  * DNS from now on (a socket handed to another process is claimed by the
  * next one that sends). */
-static __always_inline void claim(struct bpf_sock_addr *ctx, bool connect)
+static __always_inline void dns_claim(struct bpf_sock_addr *ctx, bool connect)
 {
 	struct bpf_sock *sk;
-	struct owner *o;
+	struct dns_owner *o;
 
 	if (ctx->user_port != bpf_htons(DNS_PORT))
 		return;
@@ -148,31 +139,19 @@ static __always_inline void claim(struct bpf_sock_addr *ctx, bool connect)
 	}
 }
 
+/* Loaded only with trace_dns (the sendmsg hooks of socktrace.bpf.c claim
+ * a datagram's socket themselves). */
 SEC("cgroup/connect4")
-int dns_connect4(struct bpf_sock_addr *ctx)
+int cg_connect4(struct bpf_sock_addr *ctx)
 {
-	claim(ctx, true);
+	dns_claim(ctx, true);
 	return 1;
 }
 
 SEC("cgroup/connect6")
-int dns_connect6(struct bpf_sock_addr *ctx)
+int cg_connect6(struct bpf_sock_addr *ctx)
 {
-	claim(ctx, true);
-	return 1;
-}
-
-SEC("cgroup/sendmsg4")
-int dns_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	claim(ctx, false);
-	return 1;
-}
-
-SEC("cgroup/sendmsg6")
-int dns_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	claim(ctx, false);
+	dns_claim(ctx, true);
 	return 1;
 }
 
@@ -184,8 +163,8 @@ int dns_sendmsg6(struct bpf_sock_addr *ctx)
 static long walk_step(__u32 idx, void *unused)
 {
 	__u32 zero = 0, p;
-	struct scratch *s = bpf_map_lookup_elem(&dns_scratch, &zero);
-	struct walk *w;
+	struct dns_scratch *s = bpf_map_lookup_elem(&dns_scratch, &zero);
+	struct dns_walk *w;
 	const __u8 *m;
 
 	if (!s)
@@ -274,11 +253,11 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 {
 	__u32 zero = 0, off, msg_len;
 	__u64 n, sz; /* 64-bit: the bounds the verifier checks are of the whole register */
-	struct scratch *s = bpf_map_lookup_elem(&dns_scratch, &zero);
+	struct dns_scratch *s = bpf_map_lookup_elem(&dns_scratch, &zero);
 	struct bpf_sock *sk = skb->sk;
-	struct owner *o = NULL;
+	struct dns_owner *o = NULL;
 	struct ppd_counters *c;
-	struct walk *w;
+	struct dns_walk *w;
 	__u8 ip[40], flags = 0;
 
 	if (!s)
@@ -313,7 +292,7 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 		off = l4 + ((th[12] >> 4) << 2);
 		if (skb->len <= off)
 			return 1; /* no data: a handshake, an ACK, a FIN */
-		c = counts();
+		c = dns_counts();
 		if (!o) { /* a connection we did not see start */
 			if (c)
 				c->tcp_skipped++;
@@ -426,7 +405,7 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 	sz = w->safe;
 	if (sz > PPD_MSG_MAX)
 		sz = PPD_MSG_MAX;
-	c = counts();
+	c = dns_counts();
 	if (bpf_ringbuf_output(&dns_events, s, sizeof(s->h) + sz, 0)) {
 		if (c)
 			c->drops++;
@@ -436,52 +415,12 @@ static __noinline int dns_packet(struct __sk_buff *skb, __u32 l4, __u8 family, _
 	return 1;
 }
 
-/* The fast path: every packet of the cgroup passes here. Straight reads
- * of the linear head, no helper call, out unless it is UDP or TCP with
- * port 53 on the server's side. */
-static __always_inline int on_skb(struct __sk_buff *skb, bool in)
+/* A packet of the cgroup (h: its headers, pkt.h): on unless it goes to
+ * port 53 (egress) or comes from it (ingress). */
+static __always_inline void dns_skb(struct __sk_buff *skb, const struct pkt_hdr *h, bool in)
 {
-	__u8 *p = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end;
-	__u8 family, proto, *l;
-	__u32 l4;
-	__u16 port;
-
-	if (p + 20 > end)
-		return 1;
-	if ((p[0] >> 4) == 4) {
-		proto = p[9];
-		l4 = (__u32)(p[0] & 0x0f) << 2;
-		if (l4 < 20 || ((p[6] & 0x1f) | p[7])) /* a later fragment */
-			return 1;
-		family = AF_INET;
-	} else if ((p[0] >> 4) == 6) {
-		if (p + 40 > end)
-			return 1;
-		proto = p[6]; /* extension headers: not followed */
-		l4 = 40;
-		family = AF_INET6;
-	} else {
-		return 1;
-	}
-	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
-		return 1;
-	l = p + l4;
-	if (l + 4 > end)
-		return 1;
-	port = in ? (__u16)(l[0] << 8 | l[1]) : (__u16)(l[2] << 8 | l[3]);
-	if (port != DNS_PORT)
-		return 1;
-	return dns_packet(skb, l4, family, proto, in);
+	if (trace_dns && (in ? h->sport : h->dport) == DNS_PORT)
+		dns_packet(skb, h->l4, h->family, h->proto, in);
 }
 
-SEC("cgroup_skb/egress")
-int dns_egress(struct __sk_buff *skb)
-{
-	return on_skb(skb, false);
-}
-
-SEC("cgroup_skb/ingress")
-int dns_ingress(struct __sk_buff *skb)
-{
-	return on_skb(skb, true);
-}
+#endif
