@@ -626,13 +626,16 @@ static __always_inline __u32 task_netns(void)
 static __always_inline int on_skb(struct __sk_buff *skb, bool in)
 {
 	struct pkt_hdr h;
+	bool read;
 
 	if (!trace_dns && !(in ? rloc_n : pend_n))
 		return 1;
-	if (!pkt_hdr_read(skb, &h))
-		return 1;
-	dns_skb(skb, &h, in);
-	udp_wild_skb(skb, &h, in);
+	read = pkt_hdr_read(skb, &h);
+	if (read)
+		dns_skb(skb, &h, in);
+	/* Unread headers (an IPv6 extension header) still end an armed
+	 * socket's wait: its record goes out with the wildcard source. */
+	udp_wild_skb(skb, read ? &h : NULL, in);
 	return 1;
 }
 

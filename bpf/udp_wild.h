@@ -158,15 +158,16 @@ static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u1
  * netfilter's OUTPUT chain rewrote it; or the armed datagram never left, as
  * with no route, and this is a later one to a peer already reported) gives
  * the record as the sendmsg hook gave it before these programs: the
- * wildcard source, never another datagram's. Another thread's datagram on
- * the socket at the same moment leaves the socket armed. */
+ * wildcard source, never another datagram's; so does one whose headers
+ * could not be read (h NULL: an IPv6 extension header). Another thread's
+ * datagram on the socket at the same moment leaves the socket armed. */
 static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *h)
 {
 	struct bpf_sock *sk;
 	struct udp_pend *u;
 	struct udp_last *last;
 	struct pend_rec r;
-	__u8 src[16], dst[16];
+	__u8 src[16] = {}, dst[16] = {};
 	struct ppb_event *e;
 	struct owner o = {};
 	__u64 task, pw[2], dw[2], now;
@@ -179,7 +180,7 @@ static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *
 	u = bpf_sk_storage_get(&udp_pend, sk, 0, 0);
 	if (!u || !u->armed)
 		return 1;
-	read = pkt_addrs(skb, h, family, src, dst);
+	read = h && pkt_addrs(skb, h, family, src, dst);
 	__builtin_memcpy(dw, dst, 16);
 	task = bpf_get_current_task();
 	bpf_spin_lock(&u->lock);
@@ -301,13 +302,14 @@ static __noinline int udp_wild_in(struct __sk_buff *skb, const struct pkt_hdr *h
 	return 1;
 }
 
-/* A UDP packet of the cgroup (h: its headers, pkt.h), either way. */
+/* A packet of the cgroup, either way (h: its headers, pkt.h; NULL: they
+ * could not be read, which on the way out must still disarm the socket). */
 static __always_inline void udp_wild_skb(struct __sk_buff *skb, const struct pkt_hdr *h, bool in)
 {
-	if (h->proto != IPPROTO_UDP)
+	if (h && h->proto != IPPROTO_UDP)
 		return;
 	if (in) {
-		if (rloc_n)
+		if (rloc_n && h)
 			udp_wild_in(skb, h);
 	} else if (pend_n) {
 		udp_wild_out(skb, h);

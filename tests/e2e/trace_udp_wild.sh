@@ -21,7 +21,8 @@ CASES=("clients' records: the source address the server saw" "clients' records: 
        "servers' records: the address the datagram came to" "older server: never a wrong address"
        "armed sockets back to zero (datagrams without a route too)"
        "a datagram without a route: no source address claimed" "tables back to zero after the servers"
-       "without the programs: every datagram reported, the wildcard source" "nothing dropped"
+       "without the programs: every datagram reported, the wildcard source"
+       "IPv6 with a destination options header: reported, never a wrong source" "nothing dropped"
        "no sanitizer report")
 skip_all() { local c; for c in "${CASES[@]}"; do skip "$c: $1"; done; exit 0; }
 need_root || skip_all "needs root (eBPF, netns)"
@@ -40,6 +41,7 @@ grep -q "cgroup_skb/egress, cgroup_skb/ingress" "$T/trace.err" ||
     { kill $tpid; skip_all "the cgroup_skb hooks did not attach: $(grep -m1 attached "$T/trace.err")"; }
 ip netns exec $S /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
 ip netns exec $C /usr/bin/python3 "$PEERS" server 5300 "$T/srv.log" &
+ip netns exec $S /usr/bin/python3 "$PEERS" server 5302 "$T/dstopts.log" &
 sleep 1
 : >"$T/clients"
 : >"$T/unrouted"
@@ -52,6 +54,9 @@ for _ in 1 2 3 4 5; do
         >>"$T/unrouted" &
     wait $(jobs -p | tail -3)
 done
+# A packet whose headers the programs do not follow (an IPv6 extension
+# header): the socket's first datagram is still reported.
+dstopts=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6d [fd77::1]:5302)
 sleep 1
 
 # The programs' counts (udp_wild.h): pp-trace's .bss, as bpftool prints it.
@@ -159,6 +164,12 @@ check "a datagram without a route: no source address claimed" [ "${8:-x}" = 0 ]
 check "tables back to zero after the servers" [ "$rloc" = 0 -a "${rloc0:-0}" != 0 -a "$rloc0" != "?" ]
 echo "INFO stats at exit: $(grep '"type":"stats"' "$T/trace.jsonl" | tail -1)"
 check "without the programs: every datagram reported, the wildcard source" [ "$fbn" = "0.0.0.0 0.0.0.0 " ]
+dsrc=$(jq -r --argjson pid "${dstopts%% *}" \
+    'select(.event == "udp" and .dir == "out" and .pid == $pid) | .src' "$T/trace.jsonl" | tr '\n' ' ')
+dpeer=$(awk '{ print $2 }' "$T/dstopts.log" | head -1)
+echo "INFO the client with a destination options header: sources $dsrc, the server saw $dpeer"
+check "IPv6 with a destination options header: reported, never a wrong source" \
+    eval '[ -n "$dpeer" ] && { [ "$dsrc" = "$dpeer " ] || [ "$dsrc" = ":: " ]; }'
 check "nothing dropped" sh -c 'grep -q " 0 dropped" "$1" && ! grep -qE "[1-9][0-9]* dropped" "$1" &&
     grep -q "\"dropped\":0," "$2"' sh "$T/trace.err" "$T/trace.jsonl"
 all_clean() { san_clean "$T/trace.err" && san_clean "$T/fb.err"; }
