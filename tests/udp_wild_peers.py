@@ -6,11 +6,12 @@ join-wild.sh): what they saw, to judge pp-trace's records by.
       UDP servers on 0.0.0.0:PORT and [::]:PORT (v6 only); per datagram one
       line "PID PEER PEER-PORT LOCAL PORT" in LOG, LOCAL the address it came
       to (IP_PKTINFO / IPV6_PKTINFO); each datagram goes back to its sender.
-  udp_wild_peers.py client 4|6|6d DEST:PORT...
+  udp_wild_peers.py client 4|6|6d|6hd DEST:PORT...
       one unconnected socket bound to 0.0.0.0 (4) or :: (6, dual stack: an
       IPv4 DEST is sent to as ::ffff:DEST), a datagram to each DEST in turn,
       each answer awaited (2 s); prints "PID PORT". 6d: IPv6 only, with a
-      destination options header on every datagram (IPV6_DSTOPTS).
+      destination options header on every datagram (IPV6_DSTOPTS); 6hd: a
+      hop-by-hop options header (IPV6_HOPOPTS, 16 bytes) before that one.
   udp_wild_peers.py dns SERVER NAME
       a DNS query (id: the pid) from an unconnected socket bound to
       0.0.0.0:0, as resolvers without connect() do; its answer awaited.
@@ -47,11 +48,14 @@ def server(port, log):
 
 
 def client(fam, dests):
-    six = fam in ("6", "6d")
+    six = fam in ("6", "6d", "6hd")
     c = socket.socket(socket.AF_INET6 if six else socket.AF_INET, socket.SOCK_DGRAM)
     if six:
         c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    if fam == "6d":
+    if fam == "6hd":
+        # next header (the kernel's), length 1 (16 bytes), a PadN of 12 bytes
+        c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 1, 1, 12] + [0] * 12))
+    if fam in ("6d", "6hd"):
         # next header (the kernel's), length 0, a PadN of 4 bytes
         c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
     c.bind(("::" if six else "0.0.0.0", 0))

@@ -34,7 +34,7 @@ inns_pid() { # PIDFILE CMD...: run CMD there, its pid in PIDFILE
 }
 
 inns_bg "$T/dnsmasq.pid" dnsmasq --keep-in-foreground --user=root \
-    --listen-address=127.0.0.1 --bind-interfaces --port=53 --no-resolv --no-hosts \
+    --listen-address=127.0.0.1 --listen-address=::1 --bind-interfaces --port=53 --no-resolv --no-hosts \
     --host-record=www.kdns.test,127.0.0.2,::2 --cname=alias.kdns.test,www.kdns.test \
     --conf-file="$T/dnsmasq.conf" 2>"$T/dnsmasq.err"
 mkdir -p "$T/www" && echo hello >"$T/www/index.html"
@@ -95,13 +95,17 @@ import os, socket, struct, sys
 name = sys.argv[1].encode()
 msg = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
 msg += b"".join(bytes([len(l)]) + l for l in name.split(b".")) + b"\0" + struct.pack(">HH", 1, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)   # unconnected: sendto/recvfrom
+six = ":" in sys.argv[2]
+s = socket.socket(socket.AF_INET6 if six else socket.AF_INET, socket.SOCK_DGRAM)   # unconnected: sendto/recvfrom
+if len(sys.argv) > 3:   # "dstopts": a destination options header before the UDP header
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
 s.settimeout(3)
 s.sendto(msg, (sys.argv[2], 53))
 data, _ = s.recvfrom(4096)
 print(os.getpid(), len(data))
 EOF
 inns /usr/bin/python3 "$T/resolver.py" www.kdns.test 127.0.0.1 >"$T/py.out"
+inns /usr/bin/python3 "$T/resolver.py" www.kdns.test ::1 dstopts >"$T/py6.out"
 inns_pid "$T/curl.pid" curl -s --max-time 10 -o /dev/null "http://alias.kdns.test:8080/"
 curl_rc=$?
 # Hostile queries to dnsmasq, and hostile answers from the bad server.
@@ -168,6 +172,10 @@ read -r pypid _ <"$T/py.out"
 echo "$pypid" >"$T/py.pid"
 py_ok() { query_ok "$T/py.pid" www.kdns.test A python3 udp && has_answer "$T/py.pid" www.kdns.test A 127.0.0.2; }
 check "$C: the python resolver's unconnected socket: query and answer with its pid" py_ok
+read -r py6pid _ <"$T/py6.out"
+echo "${py6pid:-0}" >"$T/py6.pid"
+py6_ok() { query_ok "$T/py6.pid" www.kdns.test A python3 udp && has_answer "$T/py6.pid" www.kdns.test A 127.0.0.2; }
+check "$C: over IPv6 with a destination options header: query and answer with its pid" py6_ok
 if [ "$curl_rc" = 0 ]; then
     check "$C: curl's own lookup of alias.kdns.test (its pid), answered with 127.0.0.2" \
         has_answer "$T/curl.pid" alias.kdns.test A 127.0.0.2
