@@ -633,8 +633,9 @@ static __always_inline int on_skb(struct __sk_buff *skb, bool in)
 	read = pkt_hdr_read(skb, &h);
 	if (read)
 		dns_skb(skb, &h, in);
-	/* Unread headers (more IPv6 extension headers than pkt.h follows) still end an armed
-	 * socket's wait: its record goes out with the wildcard source. */
+	/* Unread headers (more IPv6 extension headers than pkt.h follows)
+	 * still end an armed socket's wait: its record goes out with the
+	 * wildcard source. */
 	udp_wild_skb(skb, read ? &h : NULL, in);
 	return 1;
 }

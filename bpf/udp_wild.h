@@ -159,8 +159,9 @@ static __always_inline struct bpf_sock *skb_udp_sock(struct __sk_buff *skb, __u1
  * with no route, and this is a later one to a peer already reported) gives
  * the record as the sendmsg hook gave it before these programs: the
  * wildcard source, never another datagram's; so does one whose headers
- * could not be read (h NULL: more IPv6 extension headers than pkt.h follows, ESP). Another thread's
- * datagram on the socket at the same moment leaves the socket armed. */
+ * could not be read (h NULL: more IPv6 extension headers than pkt.h
+ * follows, ESP). Another thread's datagram on the socket at the same
+ * moment leaves the socket armed. */
 static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *h)
 {
 	struct bpf_sock *sk;
