@@ -69,8 +69,8 @@ COMMON_LIBS := -lcsv -lcrypto -lm
 # System libraries per command, and for tests, which may use any command.
 LIBS_pp-trace := -lbpf -lelf -lz -lseccomp
 LIBS_pp-sniff := -lpcap -lseccomp
-LIBS_pp-join  := -lpcap
-TEST_LIBS   := -lpcap -lbpf -lelf -lz -lseccomp $(COMMON_LIBS)
+LIBS_pp-join  := -lpcap -pthread
+TEST_LIBS   := -lpcap -lbpf -lelf -lz -lseccomp -pthread $(COMMON_LIBS)
 
 BINS        := $(COMMANDS:%=$(BINDIR)/%)
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ahead.h"
 #include "join.h"
 #include "linereader.h"
 #include "outfile.h"
@@ -62,6 +63,7 @@ struct input {
 	bool eof, reg, own;
 	off_t start;
 	unsigned long lines; /* file mode: lines read in the first pass */
+	struct ahead *ahead; /* file mode: its lines, read and parsed ahead */
 };
 
 static struct input *in;
@@ -88,20 +90,24 @@ static bool out_ok(void)
 
 /* A line from input i to the event-time order (order.c); a bad one is
  * reported and skipped. */
+static void bad_line(const struct input *ip, unsigned long lineno, const char *err)
+{
+	if (err) { /* else a blank line, tolerated */
+		pp_warn_at(ip->name, lineno, "%s, skipped", err);
+		jstats.bad_lines++;
+	}
+}
+
 static void take_line(int i, char *line, size_t len, double now)
 {
-	struct input *ip = &in[i];
 	struct jrec j;
 	struct jkeep k;
-	const char *err;
-	if (!order_parse(line, len, &j, &k, &err)) {
-		if (err) {
-			pp_warn_at(ip->name, ip->lr.lineno, "%s, skipped", err);
-			jstats.bad_lines++;
-		}
-		return;
-	}
-	order_add(i, line, len, &j, &k, now);
+	const char *err, *kept;
+	size_t klen;
+	if (!order_parse(line, len, &j, &k, &kept, &klen, &err))
+		bad_line(&in[i], in[i].lr.lineno, err);
+	else
+		order_add(i, line, len, &j, &k, kept, klen, now);
 }
 
 /* A record decided: out it goes (not in --conn mode). */
@@ -117,9 +123,9 @@ static void on_decided(const char *line, const struct jrec *j)
 	out_ok();
 }
 
-static void too_long(struct input *ip)
+static void too_long(const struct input *ip, unsigned long lineno)
 {
-	pp_warn_at(ip->name, ip->lr.lineno, "line longer than %zu bytes, skipped", ip->lr.max);
+	pp_warn_at(ip->name, lineno, "line longer than %zu bytes, skipped", ip->lr.max);
 	jstats.bad_lines++;
 }
 
@@ -235,18 +241,20 @@ static void on_progress(int64_t now)
 
 static void file_mode(void)
 {
-	char *line;
-	size_t len;
-	int i, r;
+	int i;
 
+	/* Each file read and parsed ahead, on another core if there is one. */
+	for (i = 0; i < nin; i++)
+		in[i].ahead = ahead_start(&in[i].lr);
 	while (!stop && !pp_wfail_ended(&out) && (i = order_lagging_input()) >= 0) {
 		struct input *ip = &in[i];
 		int64_t before = order_input_progress(i);
 		/* A batch, or until this file is past where it was. */
 		for (int n = 0; n < 4096 && !stop; n++) {
-			r = lr_next(&ip->lr, &line, &len);
-			if (r == LR_EOF || r == LR_ERROR) {
-				if (r == LR_ERROR) {
+			const struct ahead_line *l = ahead_next(ip->ahead);
+			if (l->kind == LR_EOF || l->kind == LR_ERROR) {
+				if (l->kind == LR_ERROR) {
+					errno = l->err_no;
 					pp_warn_errno("%s: read error", ip->name);
 					jstats.bad_files++;
 				}
@@ -254,14 +262,20 @@ static void file_mode(void)
 				order_eof(i);
 				break;
 			}
-			if (r == LR_TOOLONG)
-				too_long(ip);
+			if (l->kind == LR_TOOLONG)
+				too_long(ip, l->lineno);
+			else if (!l->ok)
+				bad_line(ip, l->lineno, l->err);
 			else
-				take_line(i, line, len, 0);
+				order_add(i, l->line, l->len, &l->j, &l->k, l->kept, l->klen, 0);
 			if (n >= 64 && order_input_progress(i) > before)
 				break;
 		}
 		order_run();
+	}
+	for (i = 0; i < nin; i++) {
+		ahead_free(in[i].ahead);
+		in[i].ahead = NULL;
 	}
 }
 
@@ -316,7 +330,7 @@ static void live_mode(void)
 			}
 			while ((t = lr_take(&ip->lr, &line, &len)) != LR_AGAIN && t != LR_EOF) {
 				if (t == LR_TOOLONG)
-					too_long(ip);
+					too_long(ip, ip->lr.lineno);
 				else
 					take_line(map[k], line, len, now);
 			}

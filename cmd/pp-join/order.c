@@ -345,10 +345,11 @@ int order_lagging_input(void)
 	return best;
 }
 
-static void mark_in(struct osrc *s, const struct jrec *j, const struct jkeep *kp, double now)
+static void mark_in(struct osrc *s, const struct jrec *j, const struct jkeep *kp, const char *kept,
+                    double now)
 {
 	/* summarize() made sure the producer is a string: its text. */
-	const char *name = keep.s + kp->producer.off;
+	const char *name = kept + kp->producer.off;
 	size_t nlen = kp->producer.len;
 	struct prod *p = NULL;
 	for (int k = 0; k < s->np; k++)
@@ -499,7 +500,7 @@ size_t order_pending(void)
 }
 
 void order_add(int input, const char *line, size_t len, const struct jrec *jin, const struct jkeep *k,
-               double now)
+               const char *kept, size_t klen, double now)
 {
 	struct osrc *s = &src[input];
 	struct item *it;
@@ -509,9 +510,8 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	s->any = true;
 	s->out_empty = false;
 	if (j.type == JT_MARK) {
-		/* The producer's name is in keep: the caller parsed this
-		 * line with order_parse(). */
-		mark_in(s, &j, k, now);
+		/* The producer's name is in what was kept. */
+		mark_in(s, &j, k, kept, now);
 		return;
 	}
 	if (j.has_ts)
@@ -546,12 +546,12 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	}
 	/* The line, then what was kept of it (only records that can be
 	 * taken into the tables keep anything). */
-	size_t bytes = sizeof(*it) + len + 1 + (j.type != JT_OTHER ? keep.len : 0);
+	size_t bytes = sizeof(*it) + len + 1 + (j.type != JT_OTHER ? klen : 0);
 	it = pool_get(bytes);
 	it->bytes = (uint32_t)bytes;
 	it->k = *k;
 	if (j.type != JT_OTHER)
-		memcpy(it->line + len + 1, keep.s, keep.len);
+		memcpy(it->line + len + 1, kept, klen);
 	it->j = j;
 	it->seq = ++seq;
 	it->len = (uint32_t)len;
@@ -575,8 +575,12 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 	wait_push(it);
 }
 
-/* Parse a line; what is kept of it stays until the next (order_add). */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **err)
+/* Parse a line; what is kept of it (*kept, *klen) stays until the next. */
+bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **kept,
+                 size_t *klen, const char **err)
 {
-	return jparse(&rp, line, len, j, k, &keep, err);
+	bool ok = jparse(&rp, line, len, j, k, &keep, err);
+	*kept = keep.s;
+	*klen = keep.len;
+	return ok;
 }

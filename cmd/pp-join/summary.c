@@ -4,6 +4,7 @@
  * 5-tuple (and passes through unenriched). */
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,18 +233,25 @@ static void keep_proc(const struct rec *r, const int *idx, struct jkeep *k, stru
 	k->proc.len = (uint32_t)len;
 }
 
+/* The members' keys, compiled once for the run (by whichever thread
+ * parses first: ahead.c). */
+static struct rec_keyset ks;
+static pthread_once_t ks_once = PTHREAD_ONCE_INIT;
+
+static void ks_init(void)
+{
+	rec_keyset_init(&ks, members, M_N);
+}
+
 static void summarize(const struct rec *r, struct jrec *j, struct jkeep *k, struct sbuf *keep)
 {
 	int idx[M_N];
 	struct pp_tuple tu;
 	bool ok;
 
-	static struct rec_keyset ks; /* compiled once, kept for the run */
-
 	memset(j, 0, sizeof(*j));
 	memset(k, 0, sizeof(*k));
-	if (!ks.keys)
-		rec_keyset_init(&ks, members, M_N);
+	pthread_once(&ks_once, ks_init);
 	rec_find_set(r, &ks, idx);
 	j->obj_start = (uint32_t)r->tok[0].start;
 	j->obj_end = (uint32_t)r->tok[0].end;

@@ -155,6 +155,27 @@ check "garbage, 4 KB reads: same records as file mode" cmp -s <(sort "$T/hostile
 check "garbage, one read: no sanitizer report" san_clean "$T/hostile3.err"
 check "garbage, 4 KB reads: no sanitizer report" san_clean "$T/hostile4.err"
 
+# Read ahead (file mode parses on a second core, ahead.c): what comes out,
+# messages and their line numbers included, is what one CPU gives (no
+# thread) and what live mode gives, over many batches, with a line too long
+# among them.
+{ for _ in 1 2 3 4 5 6; do cat "$T/hostile"; done
+  head -c 1100000 /dev/zero | tr '\0' x; echo; cat "$D/mixed.jsonl"; } >"$T/ahead"
+long=$(( $(wc -l <"$T/ahead") - $(wc -l <"$D/mixed.jsonl") ))
+"$JOIN" -q "$T/ahead" >"$T/ahead.out" 2>"$T/ahead.err"; rc=$?
+taskset -c 0 "$JOIN" -q "$T/ahead" >"$T/ahead1.out" 2>"$T/ahead1.err"; rc1=$?
+cat "$T/ahead" | "$JOIN" -q >"$T/ahead2.out" 2>"$T/ahead2.err"; rc2=$?
+echo "INFO read ahead: $(wc -l <"$T/ahead") lines, $(grep -c . "$T/ahead.err") messages, status $rc $rc1 $rc2"
+check "read ahead: one CPU gives the same records, messages and status" \
+    eval '[ $rc = 1 ] && [ $rc1 = 1 ] && cmp -s "$T/ahead.out" "$T/ahead1.out" && cmp -s "$T/ahead.err" "$T/ahead1.err"'
+check "read ahead: live mode gives the same messages and records" \
+    eval '[ $rc2 = 1 ] && cmp -s <(sed "s|^pp-join: $T/ahead:|pp-join: -:|" "$T/ahead.err") "$T/ahead2.err" &&
+          cmp -s <(sort "$T/ahead.out") <(sort "$T/ahead2.out")'
+check "read ahead: the long line by its number, the records after it kept" \
+    eval 'grep -q "^pp-join: $T/ahead:$long: line longer than" "$T/ahead.err" &&
+          [ "$(grep -c "\"type\":\"sock\"" "$T/ahead.out")" = $((13 * $(grep -c "\"type\":\"sock\"" "$D/mixed.jsonl"))) ]'
+check "read ahead: no sanitizer report" san_clean "$T/ahead.err"
+
 # Bounded memory: 20000 flows through --max-flows 100: evictions counted.
 python3 - "$T/many.jsonl" <<'PY'
 import json, sys
