@@ -229,12 +229,8 @@ bool flow_fits_life(const struct wflow *f, const struct life *l);
 /* order.c: event time (see there). Inputs are numbered 0..n-1. */
 void order_init(struct jtab *t, int n, const char *const *names, bool live, double idle, double now);
 void order_free(void);
-/* Parse a line (live mode; file mode parses ahead, ahead.c); what was
- * kept of it for order_add is valid until the next. */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **kept,
-                 size_t *klen, const char **err);
-/* A line parsed, with what jparse kept of it, from input i, at monotonic
- * time now. */
+/* A line parsed (jparse, by ahead.c), with what was kept of it, from
+ * input i, at monotonic time now. */
 void order_add(int input, const char *line, size_t len, const struct jrec *j, const struct jkeep *k,
                const char *kept, size_t klen, double now);
 void order_eof(int input);

@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,7 +63,7 @@ struct input {
 	bool eof, reg, own;
 	off_t start;
 	unsigned long lines; /* file mode: lines read in the first pass */
-	struct ahead *ahead; /* file mode: its lines, read and parsed ahead */
+	struct ahead *ahead; /* its lines, read and parsed ahead */
 };
 
 static struct input *in;
@@ -98,16 +98,37 @@ static void bad_line(const struct input *ip, unsigned long lineno, const char *e
 	}
 }
 
-static void take_line(int i, char *line, size_t len, double now)
+static void too_long(const struct input *ip, unsigned long lineno)
 {
-	struct jrec j;
-	struct jkeep k;
-	const char *err, *kept;
-	size_t klen;
-	if (!order_parse(line, len, &j, &k, &kept, &klen, &err))
-		bad_line(&in[i], in[i].lr.lineno, err);
+	pp_warn_at(ip->name, lineno, "line longer than %zu bytes, skipped", ip->lr.max);
+	jstats.bad_lines++;
+}
+
+/* A line of input i, read and parsed ahead (ahead.c), at monotonic time
+ * now: to the event-time order (order.c), or reported and skipped; the
+ * end of the input (true) when it is one. */
+static bool take_line(int i, const struct ahead_line *l, double now)
+{
+	struct input *ip = &in[i];
+	switch (l->kind) {
+	case LR_ERROR:
+		errno = l->err_no;
+		pp_warn_errno("%s: read error", ip->name);
+		jstats.bad_files++;
+		/* fall through */
+	case LR_EOF:
+		ip->eof = true;
+		order_eof(i);
+		return true;
+	case LR_TOOLONG:
+		too_long(ip, l->lineno);
+		return false;
+	}
+	if (!l->ok)
+		bad_line(ip, l->lineno, l->err);
 	else
-		order_add(i, line, len, &j, &k, kept, klen, now);
+		order_add(i, l->line, l->len, &l->j, &l->k, l->kept, l->klen, now);
+	return false;
 }
 
 /* A record decided: out it goes (not in --conn mode). */
@@ -121,12 +142,6 @@ static void on_decided(const char *line, const struct jrec *j)
 	jstats.records++;
 	emit_record(&tab, line, j, stdout);
 	out_ok();
-}
-
-static void too_long(const struct input *ip, unsigned long lineno)
-{
-	pp_warn_at(ip->name, lineno, "line longer than %zu bytes, skipped", ip->lr.max);
-	jstats.bad_lines++;
 }
 
 /* --- conn mode --------------------------------------------------------------- */
@@ -251,23 +266,8 @@ static void file_mode(void)
 		int64_t before = order_input_progress(i);
 		/* A batch, or until this file is past where it was. */
 		for (int n = 0; n < 4096 && !stop; n++) {
-			const struct ahead_line *l = ahead_next(ip->ahead);
-			if (l->kind == LR_EOF || l->kind == LR_ERROR) {
-				if (l->kind == LR_ERROR) {
-					errno = l->err_no;
-					pp_warn_errno("%s: read error", ip->name);
-					jstats.bad_files++;
-				}
-				ip->eof = true;
-				order_eof(i);
+			if (take_line(i, ahead_next(ip->ahead), 0))
 				break;
-			}
-			if (l->kind == LR_TOOLONG)
-				too_long(ip, l->lineno);
-			else if (!l->ok)
-				bad_line(ip, l->lineno, l->err);
-			else
-				order_add(i, l->line, l->len, &l->j, &l->k, l->kept, l->klen, 0);
 			if (n >= 64 && order_input_progress(i) > before)
 				break;
 		}
@@ -283,72 +283,71 @@ static void file_mode(void)
 
 static void live_mode(void)
 {
-	struct pollfd *pfd = xcalloc((size_t)nin + 1, sizeof(*pfd));
-	int *map = xcalloc((size_t)nin, sizeof(*map));
+	/* Each input read and parsed ahead on a thread of its own, which
+	 * tells of every batch through this eventfd. */
+	int notify = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
+	if (notify < 0)
+		pp_die(2, "eventfd: %s", strerror(errno));
+	for (int i = 0; i < nin; i++)
+		if (!in[i].eof)
+			in[i].ahead = ahead_start_live(&in[i].lr, notify);
 	for (;;) {
-		int n = 0, pr;
+		struct pollfd pfd[2];
+		int open = 0, pr;
 		double now;
 
 		for (int i = 0; i < nin; i++)
-			if (!in[i].eof) {
-				pfd[n] = (struct pollfd){.fd = in[i].fd, .events = POLLIN};
-				map[n++] = i;
-			}
-		if (n == 0 || stop || pp_wfail_ended(&out))
+			open += !in[i].eof;
+		if (open == 0 || stop || pp_wfail_ended(&out))
 			break;
 		/* Output of this batch goes down the pipe before we wait. */
 		pp_wfail_flush(&out, stdout);
 		/* Marks come several times a second; the wait also times out
-		 * silent sources. stdout too, last: a reader gone ends the run
-		 * while idle. */
-		pfd[n] = (struct pollfd){.fd = STDOUT_FILENO, .events = 0};
-		pr = poll(pfd, (nfds_t)n + 1, 100);
+		 * silent sources. stdout too: a reader gone ends the run while
+		 * idle. */
+		pfd[0] = (struct pollfd){.fd = notify, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = STDOUT_FILENO, .events = 0};
+		pr = poll(pfd, 2, 100);
 		if (pr < 0 && errno != EINTR) {
 			pp_warn_errno("poll");
 			break;
 		}
-		if (pr > 0 && pp_out_hup(pfd[n].revents))
+		if (pr > 0 && pp_out_hup(pfd[1].revents))
 			break;
-		now = pp_mono();
-		for (int k = 0; pr > 0 && k < n; k++) {
-			struct input *ip = &in[map[k]];
-			char *line;
-			size_t len;
-			int f, t, avail;
-			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
-				order_caught_up(map[k], now);
-				continue;
-			}
-			f = lr_fill(&ip->lr);
-			if (f == LR_ERROR) {
-				pp_warn_errno("%s: read error", ip->name);
-				jstats.bad_files++;
-				ip->eof = true;
-				order_eof(map[k]);
-				continue;
-			}
-			while ((t = lr_take(&ip->lr, &line, &len)) != LR_AGAIN && t != LR_EOF) {
-				if (t == LR_TOOLONG)
-					too_long(ip, ip->lr.lineno);
-				else
-					take_line(map[k], line, len, now);
-			}
-			if (t == LR_EOF) {
-				ip->eof = true;
-				order_eof(map[k]);
-			} else if (ioctl(ip->fd, FIONREAD, &avail) == 0 && avail == 0) {
-				order_caught_up(map[k], now);
+		if (pr > 0 && (pfd[0].revents & POLLIN)) {
+			uint64_t n;
+			if (read(notify, &n, sizeof(n)) < 0) {
+				/* EAGAIN: another wakeup took it; all is drained below */
 			}
 		}
-		if (pr == 0)
-			for (int k = 0; k < n; k++)
-				order_caught_up(map[k], now);
+		now = pp_mono();
+		for (int i = 0; i < nin; i++) {
+			const struct ahead_line *l;
+			if (in[i].eof)
+				continue;
+			while ((l = ahead_ready(in[i].ahead)) && !take_line(i, l, now))
+				;
+			if (!in[i].eof && ahead_caught_up(in[i].ahead))
+				order_caught_up(i, now);
+		}
 		order_idle(now);
 		order_run();
 	}
-	free(pfd);
-	free(map);
+	/* A signal to stop: what was written to us before it still counts
+	 * (then order_finish decides everything). */
+	if (stop && !pp_wfail_ended(&out))
+		for (int i = 0; i < nin; i++)
+			if (!in[i].eof) {
+				ahead_drain(in[i].ahead);
+				while (!take_line(i, ahead_next(in[i].ahead), pp_mono()))
+					;
+			}
+	for (int i = 0; i < nin; i++) {
+		ahead_free(in[i].ahead);
+		in[i].ahead = NULL;
+	}
+	close(notify);
 }
 
 /* --- main ------------------------------------------------------------------------ */

@@ -106,8 +106,6 @@ static uint64_t rec_no;
 static int64_t frontier = INT64_MIN; /* time of the last record taken in */
 static int64_t next_expire = INT64_MIN;
 static struct jtab *tab; /* where records are taken in */
-static struct rec rp;    /* the line last parsed */
-static struct sbuf keep; /* and what was kept of it */
 
 void (*order_emit_hook)(const char *line, const struct jrec *j);
 void (*order_progress_hook)(int64_t event_now);
@@ -124,8 +122,6 @@ void order_init(struct jtab *t, int n, const char *const *names, bool is_live, d
 	}
 	live = is_live;
 	idle_secs = idle;
-	rec_init(&rp);
-	sb_init(&keep);
 }
 
 void order_free(void)
@@ -148,8 +144,6 @@ void order_free(void)
 	for (size_t i = 0; i < nheld; i++)
 		item_free(held[i]);
 	free(held);
-	rec_free(&rp);
-	sb_free(&keep);
 }
 
 /* --- canonical order: time, type, then the bytes (identical lines are
@@ -573,14 +567,4 @@ void order_add(int input, const char *line, size_t len, const struct jrec *jin, 
 		return;
 	}
 	wait_push(it);
-}
-
-/* Parse a line; what is kept of it (*kept, *klen) stays until the next. */
-bool order_parse(const char *line, size_t len, struct jrec *j, struct jkeep *k, const char **kept,
-                 size_t *klen, const char **err)
-{
-	bool ok = jparse(&rp, line, len, j, k, &keep, err);
-	*kept = keep.s;
-	*klen = keep.len;
-	return ok;
 }

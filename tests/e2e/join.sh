@@ -89,6 +89,18 @@ wait $jpid; rc=$?
 exec 7>&-
 check "SIGTERM: status 0" [ $rc = 0 ]
 check "SIGTERM: held records written" grep -q held "$T/live.out"
+# SIGINT right after a burst: every line written before it comes out (the
+# reader thread drains what is there, ahead.c), none twice.
+mkfifo "$T/burst"
+"$JOIN" -q "$T/burst" >"$T/burst.out" 2>"$T/burst.err" &
+jpid=$!
+exec 7>"$T/burst"
+seq 1 3000 | sed 's/.*/{"type":"burst","ts":&}/' >&7
+kill -INT $jpid
+wait $jpid; rc=$?
+exec 7>&-
+check "SIGINT after a burst: status 0, all 3000 lines out once" \
+    eval '[ $rc = 0 ] && [ "$(grep -c burst "$T/burst.out")" = 3000 ] && [ "$(sort -u "$T/burst.out" | wc -l)" = 3000 ]'
 
 # Both modes keep closed sockets six minutes (of record time) after they
 # closed, so that what pp-sniff writes when an idle flow times out (after
