@@ -88,8 +88,6 @@ static bool out_ok(void)
 	return !pp_wfail_ended(&out);
 }
 
-/* A line from input i to the event-time order (order.c); a bad one is
- * reported and skipped. */
 static void bad_line(const struct input *ip, unsigned long lineno, const char *err)
 {
 	if (err) { /* else a blank line, tolerated */
@@ -292,6 +290,8 @@ static void live_mode(void)
 	for (int i = 0; i < nin; i++)
 		if (!in[i].eof)
 			in[i].ahead = ahead_start_live(&in[i].lr, notify);
+	bool more = false; /* lines left ready (a turn takes a bounded number) */
+
 	for (;;) {
 		struct pollfd pfd[2];
 		int open = 0, pr;
@@ -308,7 +308,7 @@ static void live_mode(void)
 		 * idle. */
 		pfd[0] = (struct pollfd){.fd = notify, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = STDOUT_FILENO, .events = 0};
-		pr = poll(pfd, 2, 100);
+		pr = poll(pfd, 2, more ? 0 : 100);
 		if (pr < 0 && errno != EINTR) {
 			pp_warn_errno("poll");
 			break;
@@ -322,13 +322,22 @@ static void live_mode(void)
 			}
 		}
 		now = pp_mono();
+		more = false;
 		for (int i = 0; i < nin; i++) {
-			const struct ahead_line *l;
+			const struct ahead_line *l = NULL;
+			int n = 0;
 			if (in[i].eof)
 				continue;
-			while ((l = ahead_ready(in[i].ahead)) && !take_line(i, l, now))
+			/* A turn of each input, then the order runs and output
+			 * goes: a fast source neither starves the others nor
+			 * holds back what is decided. */
+			while (n++ < 4096 && (l = ahead_ready(in[i].ahead)) && !take_line(i, l, now))
 				;
-			if (!in[i].eof && ahead_caught_up(in[i].ahead))
+			if (in[i].eof)
+				continue;
+			if (l && n > 4096)
+				more = true;
+			else if (ahead_caught_up(in[i].ahead))
 				order_caught_up(i, now);
 		}
 		order_idle(now);
