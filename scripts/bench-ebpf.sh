@@ -34,6 +34,7 @@
 # column of the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/host-state.sh
 ROUNDS=${ROUNDS:-9}
 SECS=${SECS:-3}
 WORKLOADS=${WORKLOADS:-churn udppong udpconn}
@@ -180,6 +181,7 @@ sysctl -q -w kernel.bpf_stats_enabled=0
 trap 'sysctl -q -w kernel.bpf_stats_enabled=$old_stats; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; [ $have_hooks = 1 ] && stop_hooks' EXIT
 hz=$(getconf CLK_TCK)
 echo "   $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo -)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)'), $(nproc) cores"
+host_mark
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs)"
 
 declare -A R
@@ -240,7 +242,7 @@ for w in $WORKLOADS; do
     fi
     sysctl -q -w kernel.bpf_stats_enabled=0
 done
-echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg); the hypervisor stole $(host_steal) % of the CPU time meanwhile"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f %%", (b / a - 1) * 100 }'; }
 # cell W MODE [cpu]: median and its change against the workload alone

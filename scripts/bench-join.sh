@@ -14,6 +14,7 @@
 # when the machine is shared).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/host-state.sh
 N=${BENCH_JOIN_N:-10000000}
 PN=${BENCH_JOIN_PEER_N:-200000}
 JOIN=$PWD/bin/pp-join
@@ -79,6 +80,7 @@ JQ_JOIN='def k: ([[.src,(.sport|tostring)],[.dst,(.dport|tostring)]] | sort | to
   | $all[] | if .type != "sock" and .dst != null then . + ($m[k] // {}) else . end'
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+host_mark
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for K in ${BENCH_JOIN_OPEN:-1000 1000000}; do
     echo "-- $N records, $K flows open at once"
@@ -129,3 +131,4 @@ for K in ${BENCH_JOIN_OPEN:-1000 1000000}; do
         fi
     fi
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); the hypervisor stole $(host_steal) % of the CPU time meanwhile"
