@@ -78,6 +78,13 @@ static void put(struct ahead *a, struct batch *b, int t, char *line, size_t len)
 	}
 }
 
+/* A batch to fill again. */
+static void batch_reset(struct batch *b)
+{
+	b->n = 0;
+	sb_reset(&b->bytes);
+}
+
 static bool room(const struct batch *b)
 {
 	return b->n < BATCH_LINES && b->bytes.len < BATCH_BYTES;
@@ -87,6 +94,7 @@ static bool room(const struct batch *b)
  * input ends. */
 static void fill(struct ahead *a, struct batch *b)
 {
+	batch_reset(b);
 	while (room(b)) {
 		char *line;
 		size_t len;
@@ -105,6 +113,7 @@ static void fill(struct ahead *a, struct batch *b)
  * so that a line goes on as soon as nothing follows it at once. */
 static void fill_live(struct ahead *a, struct batch *b)
 {
+	batch_reset(b);
 	while (room(b)) {
 		char *line;
 		size_t len;
@@ -178,8 +187,6 @@ static void *producer(void *arg)
 		}
 		b = &a->b[(a->head + a->full) % NBATCH];
 		pthread_mutex_unlock(&a->mu);
-		b->n = 0;
-		sb_reset(&b->bytes);
 		if (a->live)
 			fill_live(a, b);
 		else
@@ -290,8 +297,6 @@ static const struct ahead_line *take(struct ahead *a, bool wait)
 			}
 			pthread_mutex_unlock(&a->mu);
 		} else {
-			b->n = 0;
-			sb_reset(&b->bytes);
 			fill(a, b);
 		}
 		a->holding = true;

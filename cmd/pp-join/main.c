@@ -294,12 +294,12 @@ static void live_mode(void)
 
 	for (;;) {
 		struct pollfd pfd[2];
-		int open = 0, pr;
+		int nopen = 0, pr;
 		double now;
 
 		for (int i = 0; i < nin; i++)
-			open += !in[i].eof;
-		if (open == 0 || stop || pp_wfail_ended(&out))
+			nopen += !in[i].eof;
+		if (nopen == 0 || stop || pp_wfail_ended(&out))
 			break;
 		/* Output of this batch goes down the pipe before we wait. */
 		pp_wfail_flush(&out, stdout);
@@ -345,13 +345,15 @@ static void live_mode(void)
 	}
 	/* A signal to stop: what was written to us before it still counts
 	 * (then order_finish decides everything). */
-	if (stop && !pp_wfail_ended(&out))
+	if (stop && !pp_wfail_ended(&out)) {
+		double now = pp_mono();
 		for (int i = 0; i < nin; i++)
 			if (!in[i].eof) {
 				ahead_drain(in[i].ahead);
-				while (!take_line(i, ahead_next(in[i].ahead), pp_mono()))
+				while (!take_line(i, ahead_next(in[i].ahead), now))
 					;
 			}
+	}
 	for (int i = 0; i < nin; i++) {
 		ahead_free(in[i].ahead);
 		in[i].ahead = NULL;

@@ -400,7 +400,7 @@ static int hooks_attach(struct run *r)
 	struct hook *h = r->h;
 	char why[128];
 	int n = 0;
-	bool wild = false;
+	bool wild = false, dns;
 
 	if (o->tcp) {
 		/* First: a connect that passes SYN-SENT from now on finds it;
@@ -449,7 +449,8 @@ static int hooks_attach(struct run *r)
 	/* The packet programs: DNS messages, and a wildcard-bound UDP
 	 * socket's own addresses (only with the release hook, which gives
 	 * up what they keep). */
-	for (int i = H_SKB_OUT; i <= H_SKB_IN && (wild || dns_wanted(o, r->missing_caps)); i++) {
+	dns = dns_wanted(o, r->missing_caps);
+	for (int i = H_SKB_OUT; i <= H_SKB_IN && (wild || dns); i++) {
 		if (!hook_attach(r, i, why, sizeof(why)))
 			hook_failed(&h[i], why, wild ? "their wildcard address for wildcard-bound UDP sockets" : NULL);
 	}
@@ -457,13 +458,13 @@ static int hooks_attach(struct run *r)
 		r->skel->bss->skb_out = h[H_SKB_OUT].attached;
 		r->skel->bss->skb_in = h[H_SKB_IN].attached;
 	}
-	r->dns = dns_wanted(o, r->missing_caps) && h[H_SKB_OUT].attached && h[H_SKB_IN].attached;
+	r->dns = dns && h[H_SKB_OUT].attached && h[H_SKB_IN].attached;
 	if (r->dns) {
 		/* Who asked: without these, messages come without a process. */
 		for (int i = H_CONNECT4; i <= H_CONNECT6; i++)
 			if (!hook_attach(r, i, why, sizeof(why)))
 				hook_failed(&h[i], why, NULL); /* kdns_start says what it means */
-	} else if (dns_wanted(o, r->missing_caps)) {
+	} else if (dns) {
 		pp_warn("DNS from the kernel off: its cgroup_skb programs are not attached");
 	}
 	if (o->udp || r->skel->bss->claim_on_io) {

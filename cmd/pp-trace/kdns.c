@@ -13,6 +13,7 @@
 #include "kdns.h"
 #include "kdns_event.h"
 #include "pp.h"
+#include "xalloc.h"
 #include "../../bpf/dnssnoop.h"
 
 struct kdns {
@@ -43,10 +44,8 @@ static int on_dns(void *ctx, void *data, size_t size)
 struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, struct bpf_map *events,
                         struct bpf_map *counters, bool owners, const struct ebpf_clock *clk)
 {
-	struct kdns *k = calloc(1, sizeof(*k));
+	struct kdns *k = xcalloc(1, sizeof(*k));
 
-	if (!k)
-		return NULL;
 	k->o = o;
 	k->clk = clk;
 	k->counters = counters;
@@ -72,7 +71,8 @@ void kdns_stop(struct kdns *k)
 	if (!k)
 		return;
 	ncpu = libbpf_num_possible_cpus();
-	if (ncpu > 0 && (vals = calloc((size_t)ncpu, sizeof(*vals)))) {
+	if (ncpu > 0) {
+		vals = xcalloc((size_t)ncpu, sizeof(*vals));
 		if (bpf_map__lookup_elem(k->counters, &zero, sizeof(zero), vals,
 		                         sizeof(*vals) * (size_t)ncpu, 0) == 0) {
 			for (int i = 0; i < ncpu; i++) {

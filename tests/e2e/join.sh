@@ -167,6 +167,15 @@ check "garbage, 4 KB reads: same records as file mode" cmp -s <(sort "$T/hostile
 check "garbage, one read: no sanitizer report" san_clean "$T/hostile3.err"
 check "garbage, 4 KB reads: no sanitizer report" san_clean "$T/hostile4.err"
 
+# An input that cannot be read (a directory: EISDIR from the reader
+# thread): named with the system's reason, status 1, the other input's
+# records all out.
+mkdir -p "$T/notafile"
+"$JOIN" -q "$T/notafile" "$D/mixed.jsonl" >"$T/dir.out" 2>"$T/dir.err"; rc=$?
+check "unreadable input: status 1, its reason, the other's records out" \
+    eval '[ $rc = 1 ] && grep -q "^pp-join: $T/notafile: read error: Is a directory" "$T/dir.err" &&
+          [ "$(grep -c . "$T/dir.out")" = "$(grep -c . "$D/mixed.jsonl")" ]'
+
 # Read ahead (file mode parses on a second core, ahead.c): what comes out,
 # messages and their line numbers included, is what one CPU gives (no
 # thread) and what live mode gives, over many batches, with a line too long
