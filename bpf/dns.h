@@ -2,12 +2,15 @@
  * answers of the DNS messages that client sockets send to port 53 and get
  * back from it, with the process that owns the socket, without libpcap.
  *
- * Who asked: cgroup/connect4/6 and cgroup/sendmsg4/6 see a socket connect
- * or send to port 53 in the calling process (process context) and keep
+ * Who asked: cgroup/connect4/6 see a socket connect to port 53, and the
+ * cgroup_skb egress program (or the cgroup/sendmsg4/6 hooks, where they are
+ * attached) a datagram leave for it, in the calling process (process
+ * context, in its connect or sendmsg call), and keep
  * that process in the socket's local storage (`owners`, freed with the
  * socket). The cgroup_skb programs then read the owner from the socket the
  * packet belongs to (the sender's socket on egress, the socket it is
- * delivered to on ingress, in softirq), never from `current`. A socket
+ * delivered to on ingress, in softirq), not from `current`, which names the
+ * sender only on a UDP datagram's way out. A socket
  * that connected before we started has no owner: its messages come
  * without a pid, never with a wrong one. Scoped to a process tree
  * (scope_tree.h), only the messages of sockets whose owner is in it.
@@ -118,18 +121,10 @@ static __always_inline struct ppd_counters *dns_counts(void)
 /* connect(2) or sendto(2) towards port 53: the caller owns the socket's
  * DNS from now on (a socket handed to another process is claimed by the
  * next one that sends). */
-static __always_inline void dns_claim(struct bpf_sock_addr *ctx, bool connect)
+static __always_inline void dns_claim_sock(struct bpf_sock *sk, bool connect)
 {
-	struct bpf_sock *sk;
 	struct dns_owner *o;
 
-	if (ctx->user_port != bpf_htons(DNS_PORT))
-		return;
-	if (ctx->protocol != IPPROTO_UDP && ctx->protocol != IPPROTO_TCP)
-		return;
-	sk = ctx->sk;
-	if (!sk)
-		return;
 	o = bpf_sk_storage_get(&dns_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!o)
 		return;
@@ -139,8 +134,19 @@ static __always_inline void dns_claim(struct bpf_sock_addr *ctx, bool connect)
 	}
 }
 
-/* Loaded only with trace_dns (the sendmsg hooks of socktrace.bpf.c claim
- * a datagram's socket themselves). */
+static __always_inline void dns_claim(struct bpf_sock_addr *ctx, bool connect)
+{
+	if (ctx->user_port != bpf_htons(DNS_PORT))
+		return;
+	if (ctx->protocol != IPPROTO_UDP && ctx->protocol != IPPROTO_TCP)
+		return;
+	if (ctx->sk)
+		dns_claim_sock(ctx->sk, connect);
+}
+
+/* Loaded only with trace_dns (a datagram's socket is claimed by the
+ * cgroup_skb egress program of socktrace.bpf.c, and by its sendmsg hooks
+ * where they are attached). */
 SEC("cgroup/connect4")
 int cg_connect4(struct bpf_sock_addr *ctx)
 {

@@ -34,20 +34,16 @@ struct pp_proc {
 	char comm[PP_PROC_COMM_LEN];
 };
 
-/* The current process (process context only: in softirq `current` is
- * whoever the packet interrupted). */
-static __always_inline void current_proc(struct pp_proc *p)
+/* What the two below share: parent, start time and comm of task's
+ * process. false: the comm could not be read (probe reads only). */
+static __always_inline bool proc_fields(const struct task_struct *task, struct pp_proc *p)
 {
-	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
 	const struct task_struct *leader = KR(task->group_leader);
 
-	p->pid = bpf_get_current_pid_tgid() >> 32;
-	p->uid = (__u32)bpf_get_current_uid_gid();
 	p->ppid = KR(KR(task->real_parent)->tgid);
 	p->pstart_ns = KR(leader->start_boottime);
 #ifdef PP_PROBE_READ
-	if (bpf_core_read_str(p->comm, sizeof(p->comm), &leader->comm) < 0)
-		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	return bpf_core_read_str(p->comm, sizeof(p->comm), &leader->comm) >= 0;
 #else
 	/* Two plain loads, not a string copy by helper (a probe read per
 	 * byte): the kernel keeps comm NUL-terminated within its 16 bytes,
@@ -57,7 +53,30 @@ static __always_inline void current_proc(struct pp_proc *p)
 		__u64 w[2] = { c[0], c[1] };
 		__builtin_memcpy(p->comm, w, sizeof(w));
 	}
+	return true;
 #endif
+}
+
+/* The current process (process context only: in softirq `current` is
+ * whoever the packet interrupted). */
+static __always_inline void current_proc(struct pp_proc *p)
+{
+	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
+
+	p->pid = bpf_get_current_pid_tgid() >> 32;
+	p->uid = (__u32)bpf_get_current_uid_gid();
+	if (!proc_fields(task, p))
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+}
+
+/* The process of any task (a BPF iterator's), with the task's real uid,
+ * as bpf_get_current_uid_gid gives it. */
+static __always_inline void task_proc(const struct task_struct *task, struct pp_proc *p)
+{
+	p->pid = KR(task->tgid);
+	p->uid = KR(KR(task->cred)->uid.val);
+	if (!proc_fields(task, p))
+		p->comm[0] = '\0';
 }
 
 #endif

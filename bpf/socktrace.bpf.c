@@ -13,12 +13,15 @@
  *   accept4(2), by the process that accepted (fd -> file -> socket -> sock),
  *   or, where syscall tracepoints are missing, from that socket's first
  *   send/receive.
- * UDP: cgroup sendmsg/recvmsg hooks (unconnected sockets, process context)
- *   and sock:sock_send_length/sock_recv_length (connected sockets); the first
- *   datagram of each (socket, peer) pair is reported once (LRU `udp_seen`).
- *   The same tracepoints count each UDP socket's payload bytes (table
- *   `udp_socks`, from its first datagram), and the cgroup sock_release hook
- *   sees the socket go: its close record, as the polling mode has it.
+ * UDP: the cgroup_skb programs see each datagram leave its socket (in the
+ *   sender's sendmsg call) and arrive at one (packet mode, udp_skb); where
+ *   they cannot attach, cgroup sendmsg/recvmsg hooks (unconnected sockets,
+ *   process context) and sock:sock_send_length/sock_recv_length (connected
+ *   sockets) do. The first datagram of each (socket, peer) pair is reported
+ *   once (LRU `udp_seen`); each UDP socket's payload bytes are counted
+ *   (table `udp_socks`, from its bind or first datagram), and the cgroup
+ *   sock_release hook sees the socket go: its close record, as the polling
+ *   mode has it.
  *
  * Nothing waits for user space: a full ring buffer drops the record and
  * counts it per CPU. */
@@ -145,12 +148,39 @@ volatile bool udp_track = false;
  * never inherits it). A DNS server answering, a syslog sender, a ping-pong:
  * nearly every datagram is to or from the same peer as the one before, and
  * costs one storage lookup and a compare. */
-struct udp_last {
-	__u64 peer[2];
-	__u16 pport;
+struct udp_peer {
+	__u64 addr[2];
+	__u16 port;
 	__u8 valid;
 	__u8 pad[5];
 };
+
+struct udp_last {
+	/* [0]: the stand-in hooks' last peer, either way; packet mode's last
+	 * peer out. [1]: packet mode's last peer in. Packet mode keeps the
+	 * peer as the packet has it, which a NAT may have rewritten on the
+	 * way out but not on the way in. */
+	struct udp_peer last[2];
+	/* packet mode: payload bytes each way, counted here (the socket's
+	 * storage is found faster than its udp_socks entry) and added to
+	 * that entry's at sock_release */
+	__u64 tx, rx;
+	__u8 tracked;     /* packet mode: the socket has its udp_socks entry */
+	__u8 pad[7];
+};
+
+static __always_inline bool udp_peer_is(const struct udp_peer *p, const __u64 *addr, __u16 port)
+{
+	return p->valid && p->port == port && p->addr[0] == addr[0] && p->addr[1] == addr[1];
+}
+
+static __always_inline void udp_peer_set(struct udp_peer *p, const __u64 *addr, __u16 port)
+{
+	p->addr[0] = addr[0];
+	p->addr[1] = addr[1];
+	p->port = port;
+	p->valid = 1;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -607,6 +637,38 @@ static __always_inline bool udp_first(struct udp_key *k)
 	return bpf_map_update_elem(&udp_seen, k, &now, BPF_NOEXIST) == 0;
 }
 
+/* The record of a UDP flow's first datagram: k its key (the socket's port
+ * and the peer's, family, namespace), local and peer its addresses, out
+ * whether it was sent, sk the socket of a connected one (else 0). A full
+ * ring buffer drops it, counted. */
+static __always_inline void udp_flow_record(const struct udp_key *k, const struct owner *o,
+					    const __u8 *local, const __u8 *peer, bool out, __u64 sk)
+{
+	struct ppb_event *e = reserve();
+
+	if (!e)
+		return;
+	e->kind = PPB_UDP;
+	e->proto = IPPROTO_UDP;
+	e->family = k->family;
+	e->netns = k->netns;
+	e->sk = sk;
+	set_owner(e, o);
+	if (out) {
+		__builtin_memcpy(e->saddr, local, 16);
+		__builtin_memcpy(e->daddr, peer, 16);
+		e->sport = k->lport;
+		e->dport = k->pport;
+		e->flags |= PPB_F_OUT;
+	} else {
+		__builtin_memcpy(e->saddr, peer, 16);
+		__builtin_memcpy(e->daddr, local, 16);
+		e->sport = k->pport;
+		e->dport = k->lport;
+	}
+	submit(e);
+}
+
 static __always_inline __u32 task_netns(void)
 {
 	const struct task_struct *task = KCAST(struct task_struct, bpf_get_current_task());
@@ -616,41 +678,6 @@ static __always_inline __u32 task_netns(void)
 #include "pkt.h"
 #include "udp_wild.h"
 #include "dns.h"
-
-/* Every packet of the cgroup passes one program per direction, which reads
- * its headers once and hands them to both users: the DNS messages (dns.h)
- * and the real local address of wildcard-bound UDP sockets (udp_wild.h).
- * Two programs a direction cost a second run each (the kernel's per-program
- * overhead is most of what a packet pays here), and both read the same
- * headers. */
-static __always_inline int on_skb(struct __sk_buff *skb, bool in)
-{
-	struct pkt_hdr h;
-	bool read;
-
-	if (!trace_dns && !(in ? rloc_n : pend_n))
-		return 1;
-	read = pkt_hdr_read(skb, &h);
-	if (read)
-		dns_skb(skb, &h, in);
-	/* Unread headers (more IPv6 extension headers than pkt.h follows)
-	 * still end an armed socket's wait: its record goes out with the
-	 * wildcard source. */
-	udp_wild_skb(skb, read ? &h : NULL, in);
-	return 1;
-}
-
-SEC("cgroup_skb/egress")
-int cg_skb_egress(struct __sk_buff *skb)
-{
-	return on_skb(skb, false);
-}
-
-SEC("cgroup_skb/ingress")
-int cg_skb_ingress(struct __sk_buff *skb)
-{
-	return on_skb(skb, true);
-}
 
 #define MSG_PEEK 2
 
@@ -731,6 +758,275 @@ static __always_inline struct udp_life *udp_count(const struct sock *sk, int ret
 	return u;
 }
 
+/* Packet mode (udp_pkt, set by user space when both cgroup_skb programs
+ * and the release hook are attached): UDP datagrams are seen here only, in
+ * the packet programs, and the cgroup sendmsg/recvmsg hooks and the
+ * send/recv length tracepoints stay detached. Those cost every datagram
+ * of the host two more program runs each way, and sendmsg/recvmsg a lock
+ * of the socket besides (with empty programs, 6 to 10 % of a loopback
+ * ping-pong's rate, docs/performance.md). A datagram leaving runs here in
+ * its sender's sendmsg call (process context: the sender is `current`);
+ * one arriving, when it is queued to its socket (softirq), with the socket
+ * known (skb->sk) but not who will read it: the socket's owner (its
+ * udp_socks entry, made when it was bound or first sent) names it. */
+volatile bool udp_pkt = false;
+
+/* A datagram as udp_skb read it from its packet (one pointer: a BPF
+ * function takes at most five arguments). Addresses in the socket's family
+ * form. */
+struct udp_dgram {
+	__u8 local[16], peer[16];
+	__u16 lport, pport;       /* the packet's local and peer port */
+	__u32 len;                /* payload bytes */
+	__u8 in;
+	__u8 pad[3];
+};
+
+#ifndef PP_PROBE_READ
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+#endif
+#define CT_IS_REPLY 3            /* enum ip_conntrack_info: IP_CT_IS_REPLY */
+#define CT_NAT (0x10 | 0x20)     /* ct->status: IPS_SRC_NAT | IPS_DST_NAT */
+
+/* A datagram leaving its socket that netfilter's NAT rewrote (a DNAT in
+ * the OUTPUT chain, as Docker's embedded DNS server has it; a SNAT or
+ * masquerade in POSTROUTING, before this program): the socket's own view
+ * of it into d, from its connection tracking entry: the tuple of the
+ * packet's direction, recorded before any rewriting. The answers that come
+ * back are rewritten to that view before they reach the socket, so both
+ * ways the flow is the one the process sees. false: no NAT (without
+ * conntrack there is none), or not known (the probe-read build, which
+ * lacks the kfunc that makes the packet's kernel struct readable; the
+ * entry's fields are probe reads, since nf_conntrack may be a module). */
+static __always_inline bool udp_prenat(struct __sk_buff *skb, __u16 family, struct udp_dgram *d)
+{
+#ifdef PP_PROBE_READ
+	return false;
+#else
+	const struct sk_buff *k;
+	const struct nf_conn *ct;
+	const struct nf_conntrack_tuple *t;
+	unsigned long nfct, status;
+	__u16 l3;
+	__u8 a[16];
+
+	if (!bpf_core_type_exists(struct nf_conn) || !bpf_core_field_exists(struct sk_buff, _nfct))
+		return false;
+	k = bpf_cast_to_kern_ctx(skb);
+	nfct = k->_nfct;
+	ct = (const struct nf_conn *)(nfct & ~7UL);
+	if (!ct)
+		return false;
+	status = BPF_CORE_READ(ct, status);
+	if (!(status & CT_NAT))
+		return false;
+	t = (nfct & 7) >= CT_IS_REPLY ? &ct->tuplehash[1].tuple : &ct->tuplehash[0].tuple;
+	if (BPF_CORE_READ(t, dst.protonum) != IPPROTO_UDP)
+		return false;
+	l3 = BPF_CORE_READ(t, src.l3num);
+	if (l3 == AF_INET) {
+		__u32 v;
+		v = BPF_CORE_READ(t, src.u3.ip);
+		__builtin_memset(d->local, 0, 16);
+		pkt_addr_put(d->local, (const __u8 *)&v, family == AF_INET6);
+		v = BPF_CORE_READ(t, dst.u3.ip);
+		__builtin_memset(d->peer, 0, 16);
+		pkt_addr_put(d->peer, (const __u8 *)&v, family == AF_INET6);
+	} else if (l3 == AF_INET6 && family == AF_INET6) {
+		bpf_core_read(a, 16, &t->src.u3.ip6);
+		__builtin_memcpy(d->local, a, 16);
+		bpf_core_read(a, 16, &t->dst.u3.ip6);
+		__builtin_memcpy(d->peer, a, 16);
+	} else {
+		return false;
+	}
+	d->lport = bpf_ntohs(BPF_CORE_READ(t, src.u.udp.port));
+	d->pport = bpf_ntohs(BPF_CORE_READ(t, dst.u.udp.port));
+	return true;
+#endif
+}
+
+/* The slow path of udp_skb: a socket not yet tracked, or a peer not the
+ * last one seen that way. dp: the datagram as its packet has it, which this
+ * turns into the flow as the process sees it. (The stack of the call chain
+ * is at its limit of 512 bytes: no copies here.) */
+static __noinline int udp_skb_new(struct __sk_buff *skb, struct bpf_sock *bs, struct udp_last *st,
+				  struct udp_dgram *dp)
+{
+	const struct sock *sk;
+	struct udp_life *u;
+	struct udp_key k = {};
+	struct owner o;
+	const struct owner *u_o;
+	__u64 key = 0, v, pw[2];
+	__u16 family = bs->family, lport = bs->src_port, pkt_pport = dp->pport;
+	bool conn = bs->state == TCP_ESTABLISHED, in = dp->in;
+
+	/* the fast exit's key, before d changes: the peer as the packet has it */
+	__builtin_memcpy(pw, dp->peer, 16);
+
+	if (!family_wanted(family) || !scope_bpf_sock_ok(bs))
+		return 0;
+	/* The verifier allows no arithmetic on this pointer (which the CO-RE
+	 * reads need): read its value as a plain number (the table's key). */
+	v = (__u64)bs;
+	bpf_probe_read_kernel(&key, sizeof(key), &v);
+	if (!key)
+		return 0;
+	sk = KSOCK(key);
+	u = bpf_map_lookup_elem(&udp_socks, &key);
+	if (!u) {
+		if (in)
+			return 0;
+		u = udp_life_of(sk, true);
+		if (!u)
+			return 0;
+	}
+	if (!st)
+		st = bpf_sk_storage_get(&udp_last, bs, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return 0;
+	if (!st->tracked) {
+		st->tracked = 1;
+		if (in)
+			__sync_fetch_and_add(&st->rx, dp->len);
+		else
+			__sync_fetch_and_add(&st->tx, dp->len);
+	}
+
+	/* The flow as the process sees it. A connected socket: its own
+	 * addresses, as ss and the polling mode show them. An unconnected one:
+	 * the packet's (a wildcard-bound socket's real local address), before
+	 * any NAT on the way out; where that is not known, a source port not
+	 * the socket's says a source NAT rewrote the packet, and the socket's
+	 * own address (the wildcard) is left. */
+	if (conn) {
+		sk_addrs(sk, family, dp->local, dp->peer);
+		dp->pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
+	} else if (!in && !udp_prenat(skb, family, dp) && dp->lport != lport) {
+		__u8 none[16];
+		sk_addrs(sk, family, dp->local, none);
+	}
+	u_o = &u->o;
+	k.sk = key;
+	k.gen = u->start_ns;
+	k.netns = sk_netns(sk);
+	k.lport = lport;
+	k.pport = dp->pport;
+	k.family = family;
+	__builtin_memcpy(k.peer, dp->peer, 16);
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		goto known;
+	/* Copied to the stack, then replaced on the way out. Without the
+	 * barrier the compiler reads the table's copy in place on one path and
+	 * the stack on the other with one instruction, which the verifier
+	 * refuses (two kinds of pointer). */
+	o = *u_o;
+	asm volatile("" ::: "memory");
+	if (!in)
+		current_proc(&o.p);
+	if (!owner_wanted(&o))
+		return 0;
+	/* (a flow whose record a full buffer dropped is not reported twice) */
+	if (udp_first(&k))
+		udp_flow_record(&k, &o, dp->local, dp->peer, !in, conn ? key : 0);
+known:
+	if (in)
+		udp_peer_set(&st->last[1], pw, pkt_pport);
+	else
+		udp_peer_set(&st->last[0], pw, pkt_pport);
+	return 0;
+}
+
+/* A UDP datagram of a socket of the cgroup, either way (packet mode): its
+ * payload counted against the socket, and the socket's first datagram to or
+ * from each peer reported (udp_skb_new). A datagram to a socket that has
+ * no owner (not bound, sent on or held while we watched: a kernel socket)
+ * is counted nowhere and reported at the socket's first datagram out.
+ * The fast path, nearly every datagram: the socket's storage says it is
+ * tracked and the packet's peer is the last one seen that way: straight
+ * loads from the packet, one storage lookup, an add and a compare. */
+static __always_inline void udp_skb(struct __sk_buff *skb, const struct pkt_hdr *h, bool in)
+{
+	struct bpf_sock *sk = skb->sk, *bs;
+	struct udp_last *st;
+	struct udp_dgram d;
+	__u64 pw[2];
+	__u16 family;
+
+	if (!sk)
+		return;
+	family = sk->family;
+	if (!pkt_addrs(skb, h, family, in ? d.peer : d.local, in ? d.local : d.peer))
+		return;
+	d.len = skb->len > h->l4 + 8 ? skb->len - h->l4 - 8 : 0;
+	d.in = in;
+	d.pport = in ? h->sport : h->dport;
+	d.lport = in ? h->dport : h->sport;
+	__builtin_memcpy(pw, d.peer, 16);
+	/* (storage only a UDP datagram socket of ours has: no full-socket
+	 * check before it) */
+	st = bpf_sk_storage_get(&udp_last, sk, 0, 0);
+	if (st && st->tracked) {
+		if (in)
+			__sync_fetch_and_add(&st->rx, d.len);
+		else
+			__sync_fetch_and_add(&st->tx, d.len);
+		if (udp_peer_is(&st->last[in], pw, d.pport))
+			return;
+	}
+	bs = skb_udp_sock(skb, &family);
+	if (!bs || bs->type != SOCK_DGRAM) /* a raw socket's UDP is not a flow */
+		return;
+	udp_skb_new(skb, bs, st, &d);
+}
+
+/* Every packet of the cgroup passes one program per direction, which reads
+ * its headers once and hands them to its users: UDP datagrams in packet
+ * mode (udp_skb), the DNS messages (dns.h) and, without packet mode, the
+ * real local address of wildcard-bound UDP sockets (udp_wild.h).
+ * Two programs a direction cost a second run each (the kernel's per-program
+ * overhead is most of what a packet pays here), and both read the same
+ * headers. */
+static __always_inline int on_skb(struct __sk_buff *skb, bool in)
+{
+	struct pkt_hdr h;
+	bool read;
+
+	if (!trace_dns && !udp_pkt && !(in ? rloc_n : pend_n))
+		return 1;
+	read = pkt_hdr_read(skb, &h);
+	if (read && h.proto == IPPROTO_UDP) {
+		struct bpf_sock *bs;
+		__u16 family;
+		/* Who asks: the sender, in its sendmsg call (as the cgroup
+		 * connect hooks claim a TCP or connected socket). */
+		if (trace_dns && !in && h.dport == DNS_PORT && (bs = skb_udp_sock(skb, &family)))
+			dns_claim_sock(bs, false);
+		if (udp_pkt)
+			udp_skb(skb, &h, in);
+	}
+	if (read)
+		dns_skb(skb, &h, in);
+	/* Unread headers (more IPv6 extension headers than pkt.h follows)
+	 * still end an armed socket's wait: its record goes out with the
+	 * wildcard source. */
+	udp_wild_skb(skb, read ? &h : NULL, in);
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int cg_skb_egress(struct __sk_buff *skb)
+{
+	return on_skb(skb, false);
+}
+
+SEC("cgroup_skb/ingress")
+int cg_skb_ingress(struct __sk_buff *skb)
+{
+	return on_skb(skb, true);
+}
+
 /* A datagram through a cgroup sendmsg/recvmsg hook (unconnected sockets).
  * user_* is the peer (destination of a send, source of a receive); hook6
  * says which of user_ip4/user_ip6 this attach type may read (the verifier
@@ -742,7 +1038,6 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	__u16 sfamily = ctx->family;          /* the socket's family */
 	struct udp_key k = {};
 	struct owner o = {};
-	struct ppb_event *e;
 	struct udp_last *last;
 	__u8 local[16] = {}, peer[16] = {};
 	__u64 pw[2], now;
@@ -775,8 +1070,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 
 	/* The fast exit: the same peer as the last reported datagram. */
 	last = bpf_sk_storage_get(&udp_last, sk, 0, 0);
-	if (last && last->valid && last->pport == pport && last->peer[0] == pw[0] &&
-	    last->peer[1] == pw[1])
+	if (last && udp_peer_is(&last->last[0], pw, pport))
 		return;
 
 	/* Both forms are read unconditionally: a field chosen by a branch
@@ -832,35 +1126,11 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		goto known;
 	if (!out && addr_zero(local))
 		udp_wild_local(sk, peer, pport, local);
-	e = reserve();
-	if (!e)
-		goto known; /* counted as a drop; the flow is not reported twice */
-	e->kind = PPB_UDP;
-	e->proto = IPPROTO_UDP;
-	e->family = sfamily;
-	e->netns = k.netns;
-	set_owner(e, &o);
-	if (out) {
-		__builtin_memcpy(e->saddr, local, 16);
-		__builtin_memcpy(e->daddr, peer, 16);
-		e->sport = k.lport;
-		e->dport = k.pport;
-		e->flags |= PPB_F_OUT;
-	} else {
-		__builtin_memcpy(e->saddr, peer, 16);
-		__builtin_memcpy(e->daddr, local, 16);
-		e->sport = k.pport;
-		e->dport = k.lport;
-	}
-	submit(e);
+	udp_flow_record(&k, &o, local, peer, out, 0);
 known:
 	last = bpf_sk_storage_get(&udp_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (last) {
-		last->peer[0] = pw[0];
-		last->peer[1] = pw[1];
-		last->pport = pport;
-		last->valid = 1;
-	}
+	if (last)
+		udp_peer_set(&last->last[0], pw, pport);
 }
 
 SEC("cgroup/sendmsg4")
@@ -912,7 +1182,7 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	struct udp_key k = {};
 	struct owner o = {};
 	struct udp_life *u = NULL;
-	struct ppb_event *e;
+	__u8 local[16] = {};
 	__u64 pw[2];
 
 	if (!sk || ret < 0)
@@ -935,10 +1205,7 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	if (!family_wanted(family))
 		return 0;
 	k.pport = bpf_ntohs(KR(sk->__sk_common.skc_dport));
-	{
-		__u8 local[16] = {};
-		sk_addrs(sk, family, local, k.peer);
-	}
+	sk_addrs(sk, family, local, k.peer);
 	__builtin_memcpy(pw, k.peer, 16);
 	if (!u && udp_track) { /* a peek */
 		__u64 key = (__u64)sk;
@@ -958,28 +1225,9 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 	current_proc(&o.p);
 	if (!owner_wanted(&o))
 		return 0;
-	if (!udp_first(&k))
-		goto known;
-	e = reserve();
-	if (!e)
-		goto known; /* counted as a drop; the flow is not reported twice */
-	e->kind = PPB_UDP;
-	e->proto = IPPROTO_UDP;
-	e->family = family;
-	e->netns = k.netns;
-	e->sk = (__u64)sk;
-	set_owner(e, &o);
-	if (out) {
-		sk_addrs(sk, family, e->saddr, e->daddr);
-		e->sport = k.lport;
-		e->dport = k.pport;
-		e->flags |= PPB_F_OUT;
-	} else {
-		sk_addrs(sk, family, e->daddr, e->saddr);
-		e->sport = k.pport;
-		e->dport = k.lport;
-	}
-	submit(e);
+	/* (a flow whose record a full buffer dropped is not reported twice) */
+	if (udp_first(&k))
+		udp_flow_record(&k, &o, local, k.peer, out, (__u64)sk);
 known:
 	if (u) {
 		u->cpeer[0] = pw[0];
@@ -1030,6 +1278,14 @@ int cg_sock_release(struct bpf_sock *ctx)
 		return 1;
 	copy = *u;
 	bpf_map_delete_elem(&udp_socks, &key);
+	if (udp_pkt) {
+		/* packet mode counts in the socket's storage */
+		struct udp_last *st = bpf_sk_storage_get(&udp_last, ctx, 0, 0);
+		if (st) {
+			copy.tx += st->tx;
+			copy.rx += st->rx;
+		}
+	}
 	sk = KSOCK(key);
 	family = KR(sk->__sk_common.skc_family);
 	state = KR(sk->__sk_common.skc_state);
@@ -1063,6 +1319,48 @@ int cg_sock_release(struct bpf_sock *ctx)
 	}
 	submit(e);
 	return 1;
+}
+
+/* iter/task_file, run once by user space once the hooks are attached
+ * (packet mode): each UDP socket that already exists gets its udp_socks
+ * entry, its owner the first process found holding it. In packet mode
+ * nothing else names the owner of a socket older than us that receives
+ * (the ingress program runs in softirq), and its reply would pass for the
+ * start of a flow. Entries the hooks made meanwhile stay (BPF_NOEXIST);
+ * no record is sent. */
+SEC("iter/task_file")
+int seed_udp(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct udp_life fresh = {};
+	const struct sock *sk;
+	struct socket *sock;
+	__u64 key = 0;
+
+	if (!task || !file || !udp_track || !trace_udp)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	/* as a number, the tables' key (a probe read in both builds) */
+	if (bpf_probe_read_kernel(&key, sizeof(key), &KCAST(struct socket, sock)->sk) || !key)
+		return 0;
+	sk = KSOCK(key);
+	if (sk_proto(sk) != IPPROTO_UDP || KR(sk->sk_type) != SOCK_DGRAM ||
+	    !family_wanted(KR(sk->__sk_common.skc_family)) || !scope_sk_ok(sk))
+		return 0;
+	task_proc(KCAST(struct task_struct, task), &fresh.o.p);
+	if (!owner_wanted(&fresh.o))
+		return 0;
+	fresh.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&udp_socks, &key, &fresh, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&udp_socks, &key)) {
+		struct ppb_counters *c = counts();
+		if (c)
+			c->sock_full++;
+	}
+	return 0;
 }
 
 /* cgroup/post_bind4, post_bind6: a UDP socket bound by bind(2), in the

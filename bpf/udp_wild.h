@@ -227,9 +227,8 @@ known:
 	/* the sendmsg hook's fast exit, as when it reports itself */
 	last = bpf_sk_storage_get(&udp_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (last) {
-		__builtin_memcpy(last->peer, r.k.peer, 16);
-		last->pport = r.k.pport;
-		last->valid = 1;
+		__builtin_memcpy(pw, r.k.peer, 16);
+		udp_peer_set(&last->last[0], pw, r.k.pport);
 	}
 	return 1;
 }

@@ -84,7 +84,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* --- the hooks -------------------------------------------------------------- */
 
-enum hook_kind { HK_TRACE, HK_CGROUP };
+enum hook_kind { HK_TRACE, HK_CGROUP, HK_ITER };
 
 struct hook {
 	const char *what;            /* for messages: the kernel hook */
@@ -106,6 +106,7 @@ enum {
 	H_BIND4, H_BIND6,                  /* UDP listen at bind(2) */
 	H_SKB_OUT, H_SKB_IN,               /* DNS messages; wildcard UDP sockets' real addresses */
 	H_CONNECT4, H_CONNECT6,            /* who asks DNS over a connected socket */
+	H_SEED_UDP,                        /* owners of UDP sockets older than us */
 	H_COUNT
 };
 
@@ -156,6 +157,7 @@ static void hooks_bind(struct run *r)
 	HOOK(H_SKB_IN, "cgroup_skb/ingress", cg_skb_ingress, HK_CGROUP);
 	HOOK(H_CONNECT4, "cgroup/connect4", cg_connect4, HK_CGROUP);
 	HOOK(H_CONNECT6, "cgroup/connect6", cg_connect6, HK_CGROUP);
+	HOOK(H_SEED_UDP, "iter/task_file", seed_udp, HK_ITER);
 #undef HOOK
 }
 
@@ -196,13 +198,13 @@ static void hooks_choose(struct run *r, unsigned missing_caps)
 			h[H_BIND4].wanted = o->v4 || o->v6;
 			h[H_BIND6].wanted = o->v6;
 			h[H_SKB_OUT].wanted = h[H_SKB_IN].wanted = true;
+			h[H_SEED_UDP].wanted = true;
 		}
 	}
 	/* DNS from the kernel (bpf/dns.h): the packet programs, which the
 	 * wildcard UDP code shares, and the hooks that see who asks. */
 	if (dns_wanted(o, missing_caps)) {
 		h[H_SKB_OUT].wanted = h[H_SKB_IN].wanted = true;
-		h[H_SENDMSG4].wanted = h[H_SENDMSG6].wanted = true;
 		h[H_CONNECT4].wanted = h[H_CONNECT6].wanted = true;
 	}
 }
@@ -353,6 +355,26 @@ static int skel_load(struct run *r, unsigned missing_caps, char *why, size_t why
 	return -1;
 }
 
+/* An iterator runs when its file is read; it writes nothing, so one read
+ * ends it. */
+static bool iter_run(struct bpf_link *l, char *why, size_t whylen)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = bpf_iter_create(bpf_link__fd(l));
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return false;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		;
+	if (n < 0)
+		snprintf(why, whylen, "%s", strerror(errno));
+	close(fd);
+	return n == 0;
+}
+
 /* Attach hook i. false with why[] set ("" when the hook was already
  * reported as refused at load, or is not wanted). */
 static bool hook_attach(struct run *r, int i, char *why, size_t whylen)
@@ -372,9 +394,14 @@ static bool hook_attach(struct run *r, int i, char *why, size_t whylen)
 		return false;
 	}
 	l = h->kind == HK_CGROUP ? bpf_program__attach_cgroup(h->prog, r->cg_fd)
+	    : h->kind == HK_ITER ? bpf_program__attach_iter(h->prog, NULL)
 				 : bpf_program__attach(h->prog);
 	if (!l) {
 		snprintf(why, whylen, "%s", strerror(errno));
+		return false;
+	}
+	if (h->kind == HK_ITER && !iter_run(l, why, whylen)) {
+		bpf_link__destroy(l);
 		return false;
 	}
 	*h->link = l;
@@ -400,7 +427,7 @@ static int hooks_attach(struct run *r)
 	struct hook *h = r->h;
 	char why[128];
 	int n = 0;
-	bool wild = false, dns;
+	bool wild = false, dns, udp_pkt, udp_hooks;
 
 	if (o->tcp) {
 		/* First: a connect that passes SYN-SENT from now on finds it;
@@ -446,15 +473,26 @@ static int hooks_attach(struct run *r)
 			hook_failed(&h[H_RELEASE], why, NULL);
 		}
 	}
-	/* The packet programs: DNS messages, and a wildcard-bound UDP
-	 * socket's own addresses (only with the release hook, which gives
-	 * up what they keep). */
+	/* The packet programs: UDP datagrams (only with the release hook,
+	 * which gives up the sockets they count), and DNS messages. */
 	dns = dns_wanted(o, r->missing_caps);
 	for (int i = H_SKB_OUT; i <= H_SKB_IN && (wild || dns); i++) {
 		if (!hook_attach(r, i, why, sizeof(why)))
-			hook_failed(&h[i], why, wild ? "their wildcard address for wildcard-bound UDP sockets" : NULL);
+			hook_failed(&h[i], why, wild ? "the cgroup sendmsg/recvmsg hooks for UDP" : NULL);
 	}
-	if (wild) {
+	/* Packet mode: both directions' datagrams from the packet programs,
+	 * and none of the per-datagram hooks below; the sockets that exist
+	 * already get their owners first (bpf/socktrace.bpf.c, seed_udp):
+	 * without them, the hooks below do. */
+	udp_pkt = wild && h[H_SKB_OUT].attached && h[H_SKB_IN].attached;
+	r->skel->bss->udp_pkt = udp_pkt; /* first: no datagram of a new socket unseen */
+	if (udp_pkt && !hook_attach(r, H_SEED_UDP, why, sizeof(why))) {
+		hook_failed(&h[H_SEED_UDP], why, "the cgroup sendmsg/recvmsg hooks for UDP");
+		udp_pkt = r->skel->bss->udp_pkt = false;
+	}
+	if (wild && !udp_pkt) {
+		/* the hooks below, with the wildcard-address help of the one
+		 * packet program there is */
 		r->skel->bss->skb_out = h[H_SKB_OUT].attached;
 		r->skel->bss->skb_in = h[H_SKB_IN].attached;
 	}
@@ -467,18 +505,20 @@ static int hooks_attach(struct run *r)
 	} else if (dns) {
 		pp_warn("DNS from the kernel off: its cgroup_skb programs are not attached");
 	}
-	if (o->udp || r->skel->bss->claim_on_io) {
+	if (udp_pkt)
+		n++;
+	udp_hooks = o->udp && !udp_pkt;
+	if (udp_hooks || r->skel->bss->claim_on_io) {
 		for (int i = H_SEND_LEN; i <= H_RECV_LEN; i++) {
 			if (hook_attach(r, i, why, sizeof(why)))
-				n += o->udp;
+				n += udp_hooks;
 			else
 				hook_failed(&h[i], why, NULL);
 		}
 	}
-	/* (the sendmsg hooks also claim DNS sockets: wanted for either) */
-	for (int i = H_SENDMSG4; i <= H_RECVMSG6; i++) {
+	for (int i = H_SENDMSG4; i <= H_RECVMSG6 && udp_hooks; i++) {
 		if (hook_attach(r, i, why, sizeof(why)))
-			n += o->udp;
+			n++;
 		else
 			hook_failed(&h[i], why, NULL);
 	}
@@ -771,8 +811,7 @@ int ebpf_run(const struct trace_opts *o)
 	}
 	if (r.dns) /* its ring joins r.rb */
 		r.kdns = kdns_start(o, r.rb, r.skel->maps.dns_events, r.skel->maps.dns_counters,
-				    r.h[H_CONNECT4].attached && r.h[H_CONNECT6].attached &&
-					    r.h[H_SENDMSG4].attached && r.h[H_SENDMSG6].attached,
+				    r.h[H_CONNECT4].attached && r.h[H_CONNECT6].attached,
 				    &r.clk);
 	if (verbose) {
 		/* Also the moment from which events are seen (tests wait for it). */

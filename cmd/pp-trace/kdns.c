@@ -50,7 +50,7 @@ struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, stru
 	k->clk = clk;
 	k->counters = counters;
 	if (!owners)
-		pp_warn("DNS messages come without their process: cgroup/connect or sendmsg hooks missing");
+		pp_warn("DNS messages come without their process: cgroup/connect hooks missing");
 	if (ring_buffer__add(rb, bpf_map__fd(events), on_dns, k) < 0) {
 		pp_warn("DNS from the kernel off: ring buffer: %s", strerror(errno));
 		free(k);
@@ -58,7 +58,7 @@ struct kdns *kdns_start(const struct trace_opts *o, struct ring_buffer *rb, stru
 	}
 	if (o->verbose)
 		pp_warn("DNS from the kernel: cgroup_skb/egress, cgroup_skb/ingress%s",
-		        owners ? ", cgroup/connect4, connect6, sendmsg4, sendmsg6" : "");
+		        owners ? ", cgroup/connect4, connect6" : "");
 	return k;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # pp-trace (eBPF) and wildcard-bound UDP sockets in network namespaces that
 # are not its own: the local address of each datagram is the one on the
-# wire, from the packet (bpf/udp_wild.h), not 0.0.0.0 / ::.
+# wire, from the packet (the cgroup_skb programs' packet mode; without them
+# the sendmsg/recvmsg hooks report the wildcard), not another datagram's.
 # Namespaces C (10.77.0.2, fd77::2) and S (10.77.0.1, fd77::1) joined by a
 # veth. tests/udp_wild_peers.py servers on 0.0.0.0 and :: port 5300 in both,
 # started under pp-trace, log per datagram the sender and the address it
@@ -10,19 +11,23 @@
 # socket bound to 0.0.0.0 or :: (dual stack), send to S across the veth and
 # to C's own servers on lo from the same socket (two source addresses,
 # IPv6, v4-mapped), and to an address without a route between two
-# datagrams to S.
+# datagrams to S; one more through a destination NAT in C's OUTPUT chain.
 # Judged: every client's udp record has the source the server saw; every
 # server's udp record the address the datagram came to; the older server's
 # records a right address or the wildcard, never another; the datagram
-# without a route claims no source (not the next datagram's); the kernel
-# side's counts of waiting sockets and tables back at zero; nothing dropped.
+# without a route claims no source (not the next datagram's); udp_wild.h
+# unused in packet mode; the NAT'd client's one record has the destination
+# it sent to; nothing dropped.
 source "$(dirname "$0")/../lib.sh"
 CASES=("clients' records: the source address the server saw" "clients' records: every datagram reported"
        "servers' records: the address the datagram came to" "older server: never a wrong address"
-       "armed sockets back to zero (datagrams without a route too)"
-       "a datagram without a route: no source address claimed" "tables back to zero after the servers"
+       "packet mode: no socket armed, no table (udp_wild.h stays out)"
+       "a datagram without a route: no source address claimed"
        "without the programs: every datagram reported, the wildcard source"
-       "IPv6 with a destination options header: reported, never a wrong source" "nothing dropped"
+       "without the iterator: the stand-in hooks, with the packet programs' help: the real source"
+       "IPv6 with a destination options header: reported, never a wrong source"
+       "a destination NAT on the way out: the destination the process sent to, its answer no new flow"
+       "nothing dropped"
        "no sanitizer report")
 skip_all() { local c; for c in "${CASES[@]}"; do skip "$c: $1"; done; exit 0; }
 need_root || skip_all "needs root (eBPF, netns)"
@@ -58,9 +63,22 @@ done
 # real source, as without them.
 dstopts=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6d [fd77::1]:5302)
 hopdst=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6hd [fd77::1]:5302)
+# A destination NAT in C's OUTPUT chain, as Docker's embedded DNS server has
+# one: a datagram to port 5398 goes to S's server on 5300, its answer comes
+# back (conntrack rewrites it) from 5398.
+natc=
+if ip netns exec $C nft -f - <<'NFT' 2>"$T/nft.err"
+table ip pp_wild_nat {
+    chain out { type nat hook output priority -100; ip daddr 10.77.0.1 udp dport 5398 dnat to 10.77.0.1:5300; }
+}
+NFT
+then
+    natc=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5398)
+    ip netns exec $C nft delete table ip pp_wild_nat
+fi
 sleep 1
 
-# The programs' counts (udp_wild.h): pp-trace's .bss, as bpftool prints it.
+# udp_wild.h's counts: pp-trace's .bss, as bpftool prints it.
 bss() { # NAME
     local id
     for id in $(awk '/^map_id:/ { print $2 }' /proc/$tpid/fdinfo/* 2>/dev/null | sort -u); do
@@ -82,6 +100,19 @@ wait $fpid
 fbn=$(jq -r --argjson pid "${fb%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/fb.jsonl" |
     sort | tr '\n' ' ')
 echo "INFO without the programs, the client's sources: $fbn"
+# Without the iterator that names older sockets' owners, no packet mode:
+# the sendmsg/recvmsg hooks, and both packet programs find them the source
+# (bpf/udp_wild.h).
+PP_TRACE_NO_HOOK=seed_udp "$PP_BIN/pp-trace" -v >"$T/ns.jsonl" 2>"$T/ns.err" &
+fpid=$!
+for _ in $(seq 150); do grep -q "eBPF attached" "$T/ns.err" && break; sleep 0.1; done
+ns=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)
+sleep 0.5
+kill -TERM $fpid
+wait $fpid
+nsn=$(jq -r --argjson pid "${ns%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/ns.jsonl" |
+    sort | tr '\n' ' ')
+echo "INFO without the iterator, the client's sources: $nsn; $(grep -m1 'instead of iter' "$T/ns.err")"
 for p in $(ip netns pids $S) $(ip netns pids $C); do kill $p; done
 sleep 1
 rloc=$(bss rloc_n)
@@ -157,14 +188,21 @@ set -- $res
 check "clients' records: the source address the server saw" [ "${2:-x}" = 0 -a "${1:-0}" -gt 0 ]
 check "clients' records: every datagram reported" [ "${3:-x}" = "${4:-y}" ]
 # 7 datagrams a round: to S (v4, v6, v4-mapped, the unrouted client's) and
-# to C's lo (v4, v6, v4-mapped); 2 more of the client under the second pp-trace
-check "servers' records: the address the datagram came to" [ "${6:-x}" = 0 -a "${5:-0}" = 37 ]
+# to C's lo (v4, v6, v4-mapped); 2 more of the client under each of the
+# second and third pp-trace, 1 through the destination NAT
+nsrv=39
+[ -n "$natc" ] && nsrv=40
+check "servers' records: the address the datagram came to" [ "${6:-x}" = 0 -a "${5:-0}" = $nsrv ]
 check "older server: never a wrong address" [ "${7:-x}" = 0 ]
-check "armed sockets back to zero (datagrams without a route too)" [ "$pend" = 0 ]
 check "a datagram without a route: no source address claimed" [ "${8:-x}" = 0 ]
-check "tables back to zero after the servers" [ "$rloc" = 0 -a "${rloc0:-0}" != 0 -a "$rloc0" != "?" ]
+# Both packet programs attached: the datagrams are seen there, and the
+# sendmsg/recvmsg hooks' wildcard help (udp_wild.h) is never used.
+check "packet mode: no socket armed, no table (udp_wild.h stays out)" \
+    [ "$pend" = 0 -a "$rloc0" = 0 -a "$rloc" = 0 ]
 echo "INFO stats at exit: $(grep '"type":"stats"' "$T/trace.jsonl" | tail -1)"
 check "without the programs: every datagram reported, the wildcard source" [ "$fbn" = "0.0.0.0 0.0.0.0 " ]
+check "without the iterator: the stand-in hooks, with the packet programs' help: the real source" \
+    sh -c '[ "$1" = "10.77.0.2 127.0.0.1 " ] && grep -q "cgroup/sendmsg4" "$2"' sh "$nsn" "$T/ns.err"
 srcs_of() { # CLIENT-LINE: the sources of its udp records
     jq -r --argjson pid "${1%% *}" \
         'select(.event == "udp" and .dir == "out" and .pid == $pid) | .src' "$T/trace.jsonl" | tr '\n' ' '
@@ -176,7 +214,17 @@ check "IPv6 with a destination options header: the real source" \
     eval '[ -n "$dsrc" ] && [ "$dsrc" = "$dpeer" ]'
 check "IPv6 with hop-by-hop and destination options: the real source" \
     eval '[ -n "$hsrc" ] && [ "$hsrc" = "$dpeer" ]'
+if [ -n "$natc" ]; then
+    nat=$(jq -r --argjson pid "${natc%% *}" \
+        'select(.event == "udp" and .pid == $pid) | "\(.dir) \(.src) \(.dst):\(.dport)"' "$T/trace.jsonl" |
+        tr '\n' ' ')
+    echo "INFO behind a destination NAT, the client's udp records: $nat"
+    check "a destination NAT on the way out: the destination the process sent to, its answer no new flow" \
+        [ "$nat" = "out 10.77.0.2 10.77.0.1:5398 " ]
+else
+    skip "a destination NAT on the way out: the destination the process sent to, its answer no new flow: nft: $(head -1 "$T/nft.err")"
+fi
 check "nothing dropped" sh -c 'grep -q " 0 dropped" "$1" && ! grep -qE "[1-9][0-9]* dropped" "$1" &&
     grep -q "\"dropped\":0," "$2"' sh "$T/trace.err" "$T/trace.jsonl"
-all_clean() { san_clean "$T/trace.err" && san_clean "$T/fb.err"; }
+all_clean() { san_clean "$T/trace.err" && san_clean "$T/fb.err" && san_clean "$T/ns.err"; }
 check "no sanitizer report" all_clean
