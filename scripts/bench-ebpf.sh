@@ -9,8 +9,7 @@
 #           (scripts/udppong.c), datagrams/s (tcplife sees no UDP: "-");
 # each in one thread, so that the rate is the CPU a connection or a
 # datagram costs, not how fast this VM wakes a sleeping thread (churn.c);
-#   udpconn the same on two connected sockets, send/recv (no cgroup hook
-#           runs for those, only the send/recv tracepoints).
+#   udpconn the same on two connected sockets, send/recv.
 # Each round runs every side once (alone, under pp-trace, under pp-trace
 # --no-dns, which leaves out the DNS programs that see every packet, under
 # tcplife),
@@ -25,8 +24,9 @@
 # churn's tool CPU and BPF time are scaled by its share of the records
 # (those to its port). Also checked: every
 # connection of the churn has its connect record, and nothing was dropped
-# at the default ring buffer. The churn's floor, mode "empty": programs
-# that return at once on every hook pp-trace attaches for TCP and DNS.
+# at the default ring buffer. The floors: programs that return at once on
+# every hook pp-trace attaches (mode "empty", the churn), on the two
+# cgroup_skb hooks every datagram passes (mode "skb", the ping-pongs).
 # BASE gets its own round with bpf_stats too.
 # Needs root. ROUNDS and SECS tune it (9 x 3 s: on a shared machine five
 # rounds left medians 10 % apart from one run to the next), WORKLOADS picks some of
@@ -51,8 +51,12 @@ fi
 for p in churn udppong; do
     cc -O2 -Wall -Wextra -Werror "scripts/$p.c" -o "$OUT/$p" || exit 1
 done
-# The floor: empty cgroup sendmsg4/recvmsg4 programs (mode "hooks"), pinned
-# under bpffs while attached to the cgroup v2 root, removed after each round.
+# The floors of the ping-pongs: empty cgroup_skb egress/ingress programs
+# (mode "skb"), the only per-datagram hooks pp-trace attaches; and the
+# empty cgroup sendmsg4/recvmsg4 programs (mode "hooks") that it used
+# before (and still does where the cgroup_skb programs cannot attach),
+# pinned under bpffs while attached to the cgroup v2 root, removed after
+# each round.
 CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 PIN=/sys/fs/bpf/pp-bench-$$
 have_hooks=0
@@ -61,7 +65,11 @@ if clang -g -O2 -target bpf -Ibpf -c scripts/bench-emptyhooks.bpf.c -o "$OUT/emp
     have_hooks=1
 fi
 # The churn's floor (mode "empty"): the same programs on every hook that
-# pp-trace attaches for TCP and DNS, held by scripts/bench-emptyhooks.c.
+# pp-trace attaches (pp-trace -v lists them), held by
+# scripts/bench-emptyhooks.c.
+EMPTY_ALL=sockops,raw_tracepoint/inet_sock_set_state,tracepoint/syscalls/sys_exit_accept4
+EMPTY_ALL+=,tracepoint/syscalls/sys_exit_accept,cgroup/sock_release,cgroup/post_bind4
+EMPTY_ALL+=,cgroup/connect4,cgroup_skb/egress,cgroup_skb/ingress
 have_empty=0
 [ $have_hooks = 1 ] && cc -O2 -Wall -Wextra -Werror scripts/bench-emptyhooks.c -o "$OUT/emptyhooks" -lbpf 2>/dev/null &&
     have_empty=1
@@ -105,7 +113,10 @@ start_tool() {
                for _ in $(seq 1 100); do grep -q 'eBPF attached' "$OUT/tool.err" 2>/dev/null && break; sleep 0.1; done ;;
         tcplife) "$TCPLIFE" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
-        empty) "$OUT/emptyhooks" "$OUT/emptyhooks.bpf.o" "$CG" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
+        empty|skb)
+               secs=$EMPTY_ALL
+               [ "$1" = skb ] && secs=cgroup_skb/egress,cgroup_skb/ingress
+               "$OUT/emptyhooks" "$OUT/emptyhooks.bpf.o" "$CG" "$secs" >"$OUT/tool.out" 2>"$OUT/tool.err" & TPID=$!
                for _ in $(seq 1 100); do [ -s "$OUT/tool.out" ] && break; sleep 0.1; done ;;
         hooks) bpftool prog loadall "$OUT/emptyhooks.bpf.o" "$PIN" &&
                bpftool cgroup attach "$CG" sendmsg4 pinned "$PIN/empty_send4" multi &&
@@ -192,6 +203,7 @@ modes="none trace nodns"
 for w in $WORKLOADS; do
     wm=$modes
     [ $w != churn ] && wm="none trace nodns${BASE:+ base}"
+    [ $w != churn ] && [ $have_empty = 1 ] && wm+=" skb"
     [ $w = udppong ] && [ $have_hooks = 1 ] && wm+=" hooks"
     echo "   $w: $ROUNDS rounds of ${SECS}s"
     for r in $(seq 1 "$ROUNDS"); do
@@ -216,7 +228,8 @@ for w in $WORKLOADS; do
                 base) line+="${sep}base $rate"
                       [ $w = churn ] && line+=" ($seen/$n connects)"
                       [ "$recs" -gt 0 ] && R[$w.base_us_rec]+="$(awk -v t=$ut -v hz=$hz -v n=$recs 'BEGIN{printf "%.2f", t / hz * 1e6 / n}') " ;;
-                hooks) line+="${sep}empty cgroup hooks $rate" ;;
+                hooks) line+="${sep}empty sendmsg/recvmsg $rate" ;;
+                skb) line+="${sep}empty cgroup_skb $rate" ;;
                 empty) line+="${sep}empty programs $rate" ;;
             esac
             sep=", "
@@ -265,15 +278,22 @@ for w in $WORKLOADS; do
     echo "   | $cwhat | $(med "${R[$w.none.cpu]}") | $(cell $w trace cpu) | $(cell $w nodns cpu) | $(cell $w tcplife cpu) |${BASE:+ $(cell $w base cpu) |}"
 done
 un=$(med "${R[udppong.none]:-}"); ucn=$(med "${R[udppong.none.cpu]:-}")
+for w in udppong udpconn; do
+    [ -n "${R[$w.skb]:-}" ] || continue
+    a=$(med "${R[$w.none]}"); ac=$(med "${R[$w.none.cpu]}")
+    b=$(med "${R[$w.skb]}"); bc=$(med "${R[$w.skb.cpu]}")
+    echo "   floor: the $w with only empty cgroup_skb egress/ingress programs attached:" \
+         "$b datagrams/s ($(pct "$a" "$b")), $bc CPU ns per datagram ($(pct "$ac" "$bc"))"
+done
 if [ $have_hooks = 1 ] && [ -n "${R[udppong.hooks]:-}" ]; then
     uh=$(med "${R[udppong.hooks]}"); uch=$(med "${R[udppong.hooks.cpu]}")
-    echo "   floor: the same ping-pong with only empty cgroup sendmsg4/recvmsg4 programs attached:" \
+    echo "   floor: the udppong with only empty cgroup sendmsg4/recvmsg4 programs (the stand-ins) attached:" \
          "$uh datagrams/s ($(pct "$un" "$uh")), $uch CPU ns per datagram ($(pct "$ucn" "$uch"))"
 fi
 cn=$(med "${R[churn.none]:-}"); ccn=$(med "${R[churn.none.cpu]:-}")
 if [ -n "${R[churn.empty]:-}" ]; then
     ce=$(med "${R[churn.empty]}"); cce=$(med "${R[churn.empty.cpu]}")
-    echo "   floor: the churn with programs that return at once on every hook pp-trace attaches (TCP and DNS):" \
+    echo "   floor: the churn with programs that return at once on every hook pp-trace attaches:" \
          "$ce connections/s ($(pct "$cn" "$ce")), $cce CPU ns per connection ($(pct "$ccn" "$cce"))"
 fi
 echo
