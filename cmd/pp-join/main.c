@@ -80,10 +80,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Has a write failed? Noted once (stdio keeps errno of the failure). */
+/* Has a write failed? Noted once (stdio keeps errno of the failure). Asked
+ * after every record: unlocked, as emit.c writes (only this thread writes
+ * stdout), not a lock of the stream per record. */
 static bool out_ok(void)
 {
-	if (!pp_wfail_ended(&out) && ferror(stdout))
+	if (!pp_wfail_ended(&out) && ferror_unlocked(stdout))
 		pp_wfail_note(&out, errno);
 	return !pp_wfail_ended(&out);
 }
