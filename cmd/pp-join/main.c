@@ -62,7 +62,6 @@ struct input {
 	struct lr lr;
 	bool eof, reg, own;
 	off_t start;
-	unsigned long lines; /* file mode: lines read in the first pass */
 	struct ahead *ahead; /* its lines, read and parsed ahead */
 };
 
