@@ -166,7 +166,8 @@ struct udp_last {
 	 * that entry's at sock_release */
 	__u64 tx, rx;
 	__u8 tracked;     /* packet mode: the socket has its udp_socks entry */
-	__u8 pad[7];
+	__u8 blind;       /* packet mode: a datagram passed unread (udp_unread) */
+	__u8 pad[6];
 };
 
 static __always_inline bool udp_peer_is(const struct udp_peer *p, const __u64 *addr, __u16 port)
@@ -639,10 +640,14 @@ static __always_inline bool udp_first(struct udp_key *k)
 
 /* The record of a UDP flow's first datagram: k its key (the socket's port
  * and the peer's, family, namespace), local and peer its addresses, out
- * whether it was sent, sk the socket of a connected one (else 0). A full
+ * whether it was sent, sk the socket of a connected one (else 0); nodir:
+ * the first one seen, but maybe not the first (its socket had a datagram
+ * we could not read): local side first, and user space decides the
+ * direction by the ports, as for a TCP connection older than us. A full
  * ring buffer drops it, counted. */
 static __always_inline void udp_flow_record(const struct udp_key *k, const struct owner *o,
-					    const __u8 *local, const __u8 *peer, bool out, __u64 sk)
+					    const __u8 *local, const __u8 *peer, bool out, __u64 sk,
+					    bool nodir)
 {
 	struct ppb_event *e = reserve();
 
@@ -654,12 +659,12 @@ static __always_inline void udp_flow_record(const struct udp_key *k, const struc
 	e->netns = k->netns;
 	e->sk = sk;
 	set_owner(e, o);
-	if (out) {
+	if (out || nodir) {
 		__builtin_memcpy(e->saddr, local, 16);
 		__builtin_memcpy(e->daddr, peer, 16);
 		e->sport = k->lport;
 		e->dport = k->pport;
-		e->flags |= PPB_F_OUT;
+		e->flags |= nodir ? PPB_F_NODIR : PPB_F_OUT;
 	} else {
 		__builtin_memcpy(e->saddr, peer, 16);
 		__builtin_memcpy(e->daddr, local, 16);
@@ -929,7 +934,7 @@ static __noinline int udp_skb_new(struct __sk_buff *skb, struct bpf_sock *bs, st
 		return 0;
 	/* (a flow whose record a full buffer dropped is not reported twice) */
 	if (udp_first(&k))
-		udp_flow_record(&k, &o, dp->local, dp->peer, !in, conn ? key : 0);
+		udp_flow_record(&k, &o, dp->local, dp->peer, !in, conn ? key : 0, st->blind);
 known:
 	if (in)
 		udp_peer_set(&st->last[1], pw, pkt_pport);
@@ -981,6 +986,31 @@ static __always_inline void udp_skb(struct __sk_buff *skb, const struct pkt_hdr 
 	udp_skb_new(skb, bs, st, &d);
 }
 
+/* Packet mode: a packet whose headers pkt.h could not read (IPsec's ESP,
+ * which encrypts the UDP header before the egress hook; more IPv6
+ * extension headers than it follows). Of a UDP socket, a datagram not seen:
+ * counted, and said at exit, never silent. It leaves the socket blind: its
+ * next datagram to or from a new peer may be the answer to it, and is
+ * reported without a direction rather than as the start of a flow. */
+static __noinline int udp_unread(struct __sk_buff *skb)
+{
+	struct bpf_sock *bs;
+	struct ppb_counters *c;
+	struct udp_last *st;
+	__u16 family;
+
+	bs = skb_udp_sock(skb, &family);
+	if (!bs || bs->type != SOCK_DGRAM)
+		return 0;
+	c = counts();
+	if (c)
+		c->udp_unread++;
+	st = bpf_sk_storage_get(&udp_last, bs, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (st)
+		st->blind = 1;
+	return 0;
+}
+
 /* Every packet of the cgroup passes one program per direction, which reads
  * its headers once and hands them to its users: UDP datagrams in packet
  * mode (udp_skb), the DNS messages (dns.h) and, without packet mode, the
@@ -1005,6 +1035,8 @@ static __always_inline int on_skb(struct __sk_buff *skb, bool in)
 			dns_claim_sock(bs, false);
 		if (udp_pkt)
 			udp_skb(skb, &h, in);
+	} else if (!read && udp_pkt) {
+		udp_unread(skb);
 	}
 	if (read)
 		dns_skb(skb, &h, in);
@@ -1126,7 +1158,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 		goto known;
 	if (!out && addr_zero(local))
 		udp_wild_local(sk, peer, pport, local);
-	udp_flow_record(&k, &o, local, peer, out, 0);
+	udp_flow_record(&k, &o, local, peer, out, 0, false);
 known:
 	last = bpf_sk_storage_get(&udp_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (last)
@@ -1227,7 +1259,7 @@ static __always_inline int on_sock_io(const struct sock *sk, int ret, int flags,
 		return 0;
 	/* (a flow whose record a full buffer dropped is not reported twice) */
 	if (udp_first(&k))
-		udp_flow_record(&k, &o, local, k.peer, out, (__u64)sk);
+		udp_flow_record(&k, &o, local, k.peer, out, (__u64)sk, false);
 known:
 	if (u) {
 		u->cpeer[0] = pw[0];

@@ -63,8 +63,11 @@ struct ppb_counters {
 	__u64 events;       /* records submitted */
 	__u64 drops;        /* ring buffer reservations that failed */
 	__u64 sock_full;    /* socket table full: a connection lost its owner */
+	__u64 udp_unread;   /* packet mode: a UDP datagram whose UDP header the
+	                     * packet programs could not read (IPsec ESP on the
+	                     * way out, a long IPv6 extension chain): not seen */
 };
 
-_Static_assert(sizeof(struct ppb_counters) == 24, "struct ppb_counters layout changed");
+_Static_assert(sizeof(struct ppb_counters) == 32, "struct ppb_counters layout changed");
 
 #endif

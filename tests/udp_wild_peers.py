@@ -6,12 +6,14 @@ join-wild.sh): what they saw, to judge pp-trace's records by.
       UDP servers on 0.0.0.0:PORT and [::]:PORT (v6 only); per datagram one
       line "PID PEER PEER-PORT LOCAL PORT" in LOG, LOCAL the address it came
       to (IP_PKTINFO / IPV6_PKTINFO); each datagram goes back to its sender.
-  udp_wild_peers.py client 4|6|6d|6hd DEST:PORT...
+  udp_wild_peers.py client 4|6|6d|6hd|6big DEST:PORT...
       one unconnected socket bound to 0.0.0.0 (4) or :: (6, dual stack: an
       IPv4 DEST is sent to as ::ffff:DEST), a datagram to each DEST in turn,
       each answer awaited (2 s); prints "PID PORT". 6d: IPv6 only, with a
       destination options header on every datagram (IPV6_DSTOPTS); 6hd: a
-      hop-by-hop options header (IPV6_HOPOPTS, 16 bytes) before that one.
+      hop-by-hop options header (IPV6_HOPOPTS, 16 bytes) before that one;
+      6big: a hop-by-hop options header of 640 bytes, past what pp-trace's
+      packet programs follow (bpf/pkt.h: 512).
   udp_wild_peers.py dns SERVER NAME
       a DNS query (id: the pid) from an unconnected socket bound to
       0.0.0.0:0, as resolvers without connect() do; its answer awaited.
@@ -48,13 +50,20 @@ def server(port, log):
 
 
 def client(fam, dests):
-    six = fam in ("6", "6d", "6hd")
+    six = fam in ("6", "6d", "6hd", "6big")
     c = socket.socket(socket.AF_INET6 if six else socket.AF_INET, socket.SOCK_DGRAM)
     if six:
         c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     if fam == "6hd":
         # next header (the kernel's), length 1 (16 bytes), a PadN of 12 bytes
         c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 1, 1, 12] + [0] * 12))
+    if fam == "6big":
+        # length 79 (640 bytes): three options of a type receivers skip
+        # (0x1e: unknown, action "skip"; long padding is refused, RFC 8504)
+        # of 255, 255 and 126 bytes, and two Pad1
+        c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS,
+                     bytes([0, 79, 0x1e, 253] + [0] * 253 + [0x1e, 253] + [0] * 253 +
+                           [0x1e, 124] + [0] * 124 + [0, 0]))
     if fam in ("6d", "6hd"):
         # next header (the kernel's), length 0, a PadN of 4 bytes
         c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))

@@ -593,7 +593,7 @@ static int read_counts(struct run *r, struct ebpf_counts *sum, uint64_t *drops_c
 }
 
 /* --stats: {"type":"stats","ts":..,"source":"ebpf","events":..,"records":..,
- * "dropped":..,"dropped_cpu":[..],"sock_table_full":..} */
+ * "dropped":..,"dropped_cpu":[..],"sock_table_full":..,"udp_unread":..} */
 static bool counters_readable(void *arg)
 {
 	struct ebpf_counts sum;
@@ -620,6 +620,7 @@ static void write_stats(struct run *r)
 			jw_uint(&w, NULL, cpu[i]);
 		jw_arr_close(&w);
 		jw_uint(&w, "sock_table_full", c.sock_full);
+		jw_uint(&w, "udp_unread", c.udp_unread);
 		jw_rec_end(&w, stdout);
 		jw_free(&w);
 		r->emitted = true;
@@ -652,6 +653,10 @@ static void report_counts(struct run *r)
 			pp_warn("%llu connection%s lost %s process: socket table full",
 				(unsigned long long)c.sock_full, PP_S(c.sock_full),
 				c.sock_full == 1 ? "its" : "their");
+		if (c.udp_unread)
+			pp_warn("%llu UDP datagram%s not seen: UDP header not readable in the packet "
+				"(IPsec ESP, or a long IPv6 extension header chain); their flows may be missing",
+				(unsigned long long)c.udp_unread, PP_S(c.udp_unread));
 		if (verbose || r->o->stats)
 			pp_warn("%llu kernel event%s, %llu record%s, %llu dropped",
 				(unsigned long long)c.events, PP_S(c.events),

@@ -169,5 +169,6 @@ void ebpf_counts_sum(const void *percpu, int ncpu, struct ebpf_counts *sum)
 		sum->events += c[i].events;
 		sum->drops += c[i].drops;
 		sum->sock_full += c[i].sock_full;
+		sum->udp_unread += c[i].udp_unread;
 	}
 }

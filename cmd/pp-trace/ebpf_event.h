@@ -29,7 +29,7 @@ const char *ebpf_tcp_state_name(unsigned state);
 
 /* Sum of the per-CPU counter slots that bpf_map_lookup_elem returned. */
 struct ebpf_counts {
-	uint64_t events, drops, sock_full;
+	uint64_t events, drops, sock_full, udp_unread;
 };
 void ebpf_counts_sum(const void *percpu, int ncpu, struct ebpf_counts *sum);
 

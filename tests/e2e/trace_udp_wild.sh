@@ -11,13 +11,15 @@
 # socket bound to 0.0.0.0 or :: (dual stack), send to S across the veth and
 # to C's own servers on lo from the same socket (two source addresses,
 # IPv6, v4-mapped), and to an address without a route between two
-# datagrams to S; one more through a destination NAT in C's OUTPUT chain.
+# datagrams to S; one more through a destination NAT in C's OUTPUT chain,
+# and one with a hop-by-hop header longer than pkt.h follows.
 # Judged: every client's udp record has the source the server saw; every
 # server's udp record the address the datagram came to; the older server's
 # records a right address or the wildcard, never another; the datagram
 # without a route claims no source (not the next datagram's); udp_wild.h
 # unused in packet mode; the NAT'd client's one record has the destination
-# it sent to; nothing dropped.
+# it sent to; the long header's datagram counted as unread and its flow's
+# records directed by their ports; nothing dropped.
 source "$(dirname "$0")/../lib.sh"
 CASES=("clients' records: the source address the server saw" "clients' records: every datagram reported"
        "servers' records: the address the datagram came to" "older server: never a wrong address"
@@ -27,6 +29,7 @@ CASES=("clients' records: the source address the server saw" "clients' records: 
        "without the iterator: the stand-in hooks, with the packet programs' help: the real source"
        "IPv6 with a destination options header: reported, never a wrong source"
        "a destination NAT on the way out: the destination the process sent to, its answer no new flow"
+       "past the headers followed: counted and said, then both ends' records by their ports, not as started by the other"
        "nothing dropped"
        "no sanitizer report")
 skip_all() { local c; for c in "${CASES[@]}"; do skip "$c: $1"; done; exit 0; }
@@ -63,6 +66,9 @@ done
 # real source, as without them.
 dstopts=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6d [fd77::1]:5302)
 hopdst=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6hd [fd77::1]:5302)
+# A hop-by-hop header of 640 bytes, past the 512 that pkt.h follows: the
+# datagram is not seen either way; the answer, which has none, is.
+big=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 6big [fd77::1]:5302)
 # A destination NAT in C's OUTPUT chain, as Docker's embedded DNS server has
 # one: a datagram to port 5398 goes to S's server on 5300, its answer comes
 # back (conntrack rewrites it) from 5398.
@@ -89,29 +95,27 @@ bss() { # NAME
     echo "?"
 }
 pend=$(bss pend_n) rloc0=$(bss rloc_n)
+# stand_in NAME HOOKS: a second pp-trace with HOOKS refused, as long as one
+# client in C sends to S and to its own lo; prints that client's sources.
+stand_in() {
+    local fpid c
+    PP_TRACE_NO_HOOK=$2 "$PP_BIN/pp-trace" -v >"$T/$1.jsonl" 2>"$T/$1.err" &
+    fpid=$!
+    for _ in $(seq 150); do grep -q "eBPF attached" "$T/$1.err" && break; sleep 0.1; done
+    c=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)
+    sleep 0.5
+    kill -TERM $fpid
+    wait $fpid
+    jq -r --argjson pid "${c%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/$1.jsonl" |
+        sort | tr '\n' ' '
+}
 # Without the two programs: as before them, the hooks report with the wildcard.
-PP_TRACE_NO_HOOK=cg_skb_egress,cg_skb_ingress "$PP_BIN/pp-trace" -v >"$T/fb.jsonl" 2>"$T/fb.err" &
-fpid=$!
-for _ in $(seq 150); do grep -q "eBPF attached" "$T/fb.err" && break; sleep 0.1; done
-fb=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)
-sleep 0.5
-kill -TERM $fpid
-wait $fpid
-fbn=$(jq -r --argjson pid "${fb%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/fb.jsonl" |
-    sort | tr '\n' ' ')
+fbn=$(stand_in fb cg_skb_egress,cg_skb_ingress)
 echo "INFO without the programs, the client's sources: $fbn"
 # Without the iterator that names older sockets' owners, no packet mode:
 # the sendmsg/recvmsg hooks, and both packet programs find them the source
 # (bpf/udp_wild.h).
-PP_TRACE_NO_HOOK=seed_udp "$PP_BIN/pp-trace" -v >"$T/ns.jsonl" 2>"$T/ns.err" &
-fpid=$!
-for _ in $(seq 150); do grep -q "eBPF attached" "$T/ns.err" && break; sleep 0.1; done
-ns=$(ip netns exec $C /usr/bin/python3 "$PEERS" client 4 10.77.0.1:5300 127.0.0.1:5300)
-sleep 0.5
-kill -TERM $fpid
-wait $fpid
-nsn=$(jq -r --argjson pid "${ns%% *}" 'select(.event == "udp" and .pid == $pid) | .src' "$T/ns.jsonl" |
-    sort | tr '\n' ' ')
+nsn=$(stand_in ns seed_udp)
 echo "INFO without the iterator, the client's sources: $nsn; $(grep -m1 'instead of iter' "$T/ns.err")"
 for p in $(ip netns pids $S) $(ip netns pids $C); do kill $p; done
 sleep 1
@@ -224,6 +228,15 @@ if [ -n "$natc" ]; then
 else
     skip "a destination NAT on the way out: the destination the process sent to, its answer no new flow: nft: $(head -1 "$T/nft.err")"
 fi
+bigr=$(jq -r --argjson port "${big##* }" \
+    'select(.event == "udp" and (.sport == $port or .dport == $port)) | "\(.dir) \(.src):\(.sport) \(.dst):\(.dport)"' \
+    "$T/trace.jsonl" | sort | tr '\n' ' ')
+unread=$(jq -r 'select(.type == "stats") | .udp_unread' "$T/trace.jsonl" | tail -1)
+echo "INFO past the headers followed: $unread datagrams unread; the records of its flow: $bigr"
+check "past the headers followed: counted and said, then both ends' records by their ports, not as started by the other" \
+    sh -c '[ "${1:-0}" -ge 2 ] && grep -q "UDP datagrams* not seen" "$2" &&
+        [ "$3" = "in fd77::2:$4 fd77::1:5302 out fd77::2:$4 fd77::1:5302 " ]' \
+    sh "$unread" "$T/trace.err" "$bigr" "${big##* }"
 check "nothing dropped" sh -c 'grep -q " 0 dropped" "$1" && ! grep -qE "[1-9][0-9]* dropped" "$1" &&
     grep -q "\"dropped\":0," "$2"' sh "$T/trace.err" "$T/trace.jsonl"
 all_clean() { san_clean "$T/trace.err" && san_clean "$T/fb.err" && san_clean "$T/ns.err"; }

@@ -335,12 +335,12 @@ static void test_states(void)
 
 static void test_counts(void)
 {
-	struct ppb_counters c[3] = { { 5, 1, 0 }, { 7, 0, 2 }, { 0, 4, 0 } };
+	struct ppb_counters c[3] = { { 5, 1, 0, 3 }, { 7, 0, 2, 0 }, { 0, 4, 0, 1 } };
 	struct ebpf_counts s;
 
 	CASE("per-CPU sum");
 	ebpf_counts_sum(c, 3, &s);
-	CHECK(s.events == 12 && s.drops == 5 && s.sock_full == 2);
+	CHECK(s.events == 12 && s.drops == 5 && s.sock_full == 2 && s.udp_unread == 4);
 }
 
 static int root_of(const char *text, char *buf, size_t len)
