@@ -142,8 +142,9 @@ volatile bool connect_cb = false;
 /* Set by user space once cg_sock_release is attached. */
 volatile bool udp_track = false;
 
-/* The peer of the last datagram a cgroup sendmsg/recvmsg hook saw on a
- * socket whose flow to that peer was already reported (socket local
+/* The peer of the last datagram seen on a socket (by the sendmsg/recvmsg
+ * stand-ins, or each way in packet mode) whose flow to that peer was
+ * already reported (socket local
  * storage: it goes with its socket, so a new socket on a recent address
  * never inherits it). A DNS server answering, a syslog sender, a ping-pong:
  * nearly every datagram is to or from the same peer as the one before, and

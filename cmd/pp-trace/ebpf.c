@@ -104,7 +104,7 @@ enum {
 	H_SENDMSG4, H_SENDMSG6, H_RECVMSG4, H_RECVMSG6, /* unconnected UDP */
 	H_RELEASE,                         /* UDP close */
 	H_BIND4, H_BIND6,                  /* UDP listen at bind(2) */
-	H_SKB_OUT, H_SKB_IN,               /* DNS messages; wildcard UDP sockets' real addresses */
+	H_SKB_OUT, H_SKB_IN,               /* UDP datagrams (packet mode); DNS messages */
 	H_CONNECT4, H_CONNECT6,            /* who asks DNS over a connected socket */
 	H_SEED_UDP,                        /* owners of UDP sockets older than us */
 	H_COUNT
@@ -491,8 +491,8 @@ static int hooks_attach(struct run *r)
 		udp_pkt = r->skel->bss->udp_pkt = false;
 	}
 	if (wild && !udp_pkt) {
-		/* the hooks below, with the wildcard-address help of the one
-		 * packet program there is */
+		/* the hooks below, with the wildcard-address help
+		 * (bpf/udp_wild.h) of the packet programs there are */
 		r->skel->bss->skb_out = h[H_SKB_OUT].attached;
 		r->skel->bss->skb_in = h[H_SKB_IN].attached;
 	}
