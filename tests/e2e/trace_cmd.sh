@@ -146,7 +146,12 @@ run_cmd() {
 
 run_cmd ebpf --
 d=$T/ebpf
-cg=$(jq -r 'select(.type=="sock") | .cgroup' "$d/out.jsonl" | sort -u)
+# The cgroup is read from /proc when a record is written: a process gone by
+# then (a resolver that got an ICMP error and exited within a millisecond)
+# has none, as it has no exe: no answer, not another cgroup.
+cg=$(jq -r 'select(.type == "sock" and .cgroup != null) | .cgroup' "$d/out.jsonl" | sort -u)
+echo "INFO trace_cmd ebpf: $(jq -c 'select(.type == "sock" and .cgroup == null)' "$d/out.jsonl" | wc -l)" \
+    "records of processes gone before their cgroup was read"
 check "trace_cmd ebpf: one cgroup of its own (${cg//$'\n'/,})" eval '[[ "$cg" =~ ^/([^$'"'"'\n'"'"']*/)?pp-trace\.[0-9]+$ ]]'
 check "trace_cmd ebpf: the cgroup is removed at the end" eval '[ -n "$cg" ] && [ ! -d "$CGROOT$cg" ]'
 check "trace_cmd ebpf: sandboxed as usual (seccomp)" grep -q 'sandbox: seccomp: [0-9]* rules' "$d/err"
