@@ -629,13 +629,13 @@ int tp_exit_accept(struct syscall_exit_ctx *ctx)
 
 /* --- UDP ------------------------------------------------------------------ */
 
+/* Mark k's flow reported: false when it was already. Callers look it up
+ * first, to leave before reading the task; BPF_NOEXIST here: of two CPUs
+ * racing on one flow, one reports it. */
 static __always_inline bool udp_first(struct udp_key *k)
 {
 	__u64 now = bpf_ktime_get_ns();
 
-	if (bpf_map_lookup_elem(&udp_seen, k))
-		return false;
-	/* BPF_NOEXIST: of two CPUs racing on one flow, one reports it. */
 	return bpf_map_update_elem(&udp_seen, k, &now, BPF_NOEXIST) == 0;
 }
 
@@ -1073,7 +1073,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	struct owner o = {};
 	struct udp_last *last;
 	__u8 local[16] = {}, peer[16] = {};
-	__u64 pw[2], now;
+	__u64 pw[2];
 	__u16 pport;
 
 	if (ctx->protocol != IPPROTO_UDP || !sk || !family_wanted(sfamily) || !scope_bpf_sock_ok(sk))
@@ -1153,9 +1153,7 @@ static __always_inline void udp_sockaddr(struct bpf_sock_addr *ctx, bool out, bo
 	 * its packet tells it (udp_wild.h), and the record goes from there. */
 	if (out && addr_zero(local) && udp_wild_arm(sk, &k, &o.p))
 		return;
-	now = bpf_ktime_get_ns();
-	/* BPF_NOEXIST: of two CPUs racing on one flow, one reports it. */
-	if (bpf_map_update_elem(&udp_seen, &k, &now, BPF_NOEXIST))
+	if (!udp_first(&k))
 		goto known;
 	if (!out && addr_zero(local))
 		udp_wild_local(sk, peer, pport, local);

@@ -171,7 +171,7 @@ static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *
 	__u8 src[16] = {}, dst[16] = {};
 	struct ppb_event *e;
 	struct owner o = {};
-	__u64 task, pw[2], dw[2], now;
+	__u64 task, pw[2], dw[2];
 	__u16 family;
 	bool got = false, to_peer = false, read;
 
@@ -199,8 +199,7 @@ static __noinline int udp_wild_out(struct __sk_buff *skb, const struct pkt_hdr *
 		return 1;
 	__sync_fetch_and_add(&pend_n, -1);
 
-	now = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&udp_seen, &r.k, &now, BPF_NOEXIST))
+	if (!udp_first(&r.k))
 		goto known; /* reported meanwhile (another CPU) */
 	e = reserve();
 	if (!e)
